@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs the test suites (default: all) and ends with one line "N passed, N failed".
+#   bash scripts/test.sh [unit] [emulator] [integration] [spark] [e2e]
+# Installs what the suites need first (scripts/setup.sh). A missing component fails the run.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/tools-env.sh
+
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(unit emulator integration spark e2e)
+
+needs=(npm)
+for s in "${suites[@]}"; do
+  case "$s" in
+    spark) needs+=(spark) ;;
+    e2e) needs+=(apt code-server) ;;
+  esac
+done
+bash scripts/setup.sh "${needs[@]}" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+npm run --silent build >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+results="$root/test-artifacts/results"
+rm -rf "$results"; mkdir -p "$results"
+export KDM_TEST_ARTIFACTS="$root/test-artifacts"
+total_pass=0; total_fail=0
+
+count_tap() { # file -> "pass fail"
+  local pass fail
+  pass=$(grep -E '^# pass [0-9]+' "$1" | tail -1 | awk '{print $3}')
+  fail=$(grep -E '^# fail [0-9]+' "$1" | tail -1 | awk '{print $3}')
+  echo "${pass:-0} ${fail:-1}"
+}
+
+run_node_suite() { # name dir [concurrency]
+  local name="$1" dir="$2" conc="${3:-1}"
+  mapfile -t files < <(find "$dir" -name '*.test.ts' | sort)
+  if [ ${#files[@]} -eq 0 ]; then
+    echo "suite $name has no tests"; total_fail=$((total_fail + 1)); return
+  fi
+  echo "=== suite: $name (${#files[@]} files) ==="
+  node --import tsx --test --test-concurrency="$conc" --test-timeout=600000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$results/$name.tap" "${files[@]}"
+  read -r p f < <(count_tap "$results/$name.tap")
+  echo "--- $name: $p passed, $f failed"
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+}
+
+run_spark_suite() {
+  echo "=== suite: spark ==="
+  [ -x "$SPARK_VENV/bin/python" ] || { echo "pyspark venv missing at $SPARK_VENV"; total_fail=$((total_fail + 1)); return; }
+  SPARK_LOCAL_IP=127.0.0.1 "$SPARK_VENV/bin/python" -m pytest -q -p no:cacheprovider \
+    --junitxml="$results/spark.xml" test/spark
+  read -r p f < <("$SPARK_VENV/bin/python" - "$results/spark.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print(0, 1); sys.exit()
+suites = [root] if root.tag == 'testsuite' else list(root)
+t = sum(int(s.get('tests', 0)) for s in suites)
+bad = sum(int(s.get('failures', 0)) + int(s.get('errors', 0)) + int(s.get('skipped', 0)) for s in suites)
+print(t - bad, bad if t else 1)
+PY
+)
+  echo "--- spark: $p passed, $f failed (a skipped Spark test counts as failed)"
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+}
+
+# Static checks count as one test each: a type error or a lint warning fails the run.
+if [ $# -eq 0 ]; then
+  for check in typecheck lint; do
+    if npm run --silent "$check"; then total_pass=$((total_pass + 1)); echo "--- $check: ok"
+    else total_fail=$((total_fail + 1)); echo "--- $check: FAILED"; fi
+  done
+fi
+
+for s in "${suites[@]}"; do
+  case "$s" in
+    unit) run_node_suite unit test/unit 2 ;;
+    emulator) run_node_suite emulator test/emulator ;;
+    integration) run_node_suite integration test/integration ;;
+    spark) run_spark_suite ;;
+    e2e) run_node_suite e2e test/e2e ;;
+    *) echo "unknown suite $s"; total_fail=$((total_fail + 1)) ;;
+  esac
+done
+
+echo
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,94 @@
+// A copy job is data: the wizard builds it, the CLI reads it, the journal stores it and the jobs
+// view shows it. Version it so a journal written by an older release can still be read.
+
+export const JOB_SPEC_VERSION = 1;
+
+/** How the engine obtains a bearer token; the concrete credential is resolved outside the spec. */
+export type AuthRef =
+  | { kind: 'none' }
+  /** A credential registered by the front end under this id (VS Code secrets, CLI env, tests). */
+  | { kind: 'credential'; id: string };
+
+export interface KustoConnectionRef {
+  clusterUrl: string;
+  database: string;
+  auth?: AuthRef;
+}
+
+/** Blob or ADLS location: a container/folder URL plus how to authenticate to it. */
+export interface BlobLocation {
+  kind: 'blob';
+  /** https://account.blob.core.windows.net/container/prefix (no SAS in it; see `sas`). */
+  url: string;
+  /** Name of a secret holding a SAS token or an account key; never the secret itself. */
+  secretRef?: string;
+  authKind?: 'sas' | 'accountKey' | 'credential';
+}
+
+export interface LocalLocation {
+  kind: 'local';
+  path: string;
+}
+
+export type Location = LocalLocation | BlobLocation;
+
+export type OutputFormat = 'parquet' | 'csv' | 'json';
+export type InputFormat = 'auto' | 'parquet' | 'csv' | 'tsv' | 'json' | 'multijson';
+
+export interface KustoQuerySource {
+  kind: 'kustoQuery';
+  connection: KustoConnectionRef;
+  /** A KQL query or a bare table name; management commands are refused. */
+  query: string;
+  /** auto: estimate rows and choose; stream: query and stream; export: server-side .export. */
+  readMode?: 'auto' | 'stream' | 'export';
+  /** Transient storage for the export path. */
+  staging?: BlobLocation;
+  /** Row count above which auto mode exports (when a staging location is set). */
+  exportThresholdRows?: number;
+}
+
+export interface FilesSource {
+  kind: 'files';
+  location: Location;
+  /** Glob relative to the location, e.g. "**\/*.parquet". */
+  pattern?: string;
+  format?: InputFormat;
+  /** auto detects Spark output (part files, _SUCCESS, partitions, _spark_metadata). */
+  layout?: 'auto' | 'plain' | 'spark' | 'sparkStreaming';
+}
+
+export interface FilesDestination {
+  kind: 'files';
+  location: Location;
+  format: OutputFormat;
+  compression?: 'none' | 'snappy' | 'gzip' | 'zstd';
+  /** singleFile: one file at `location.path`; sparkFolder: part files + _SUCCESS in a folder. */
+  layout?: 'singleFile' | 'sparkFolder';
+  partitionBy?: string[];
+  maxRowsPerFile?: number;
+  /** fail: refuse to overwrite existing output; replace: swap it atomically at the end. */
+  ifExists?: 'fail' | 'replace';
+}
+
+export interface KustoTableDestination {
+  kind: 'kustoTable';
+  connection: KustoConnectionRef;
+  table: string;
+  mode?: 'queued' | 'streaming' | 'transactional';
+  tableCreation?: 'failIfNotExists' | 'createIfNotExists' | 'createMerge';
+  mappingReference?: string;
+  /** Keep watching the source for newly committed files. */
+  continuous?: { pollIntervalMs?: number };
+  statusPollIntervalMs?: number;
+  statusTimeoutMs?: number;
+}
+
+export interface JobSpec {
+  version: typeof JOB_SPEC_VERSION;
+  id: string;
+  name?: string;
+  createdAt: string;
+  source: KustoQuerySource | FilesSource;
+  destination: FilesDestination | KustoTableDestination;
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import type { WizardForm } from '../webviewProtocol/wizardProtocol';
+import { JOB_SPEC_VERSION, type JobSpec } from './jobSpec';
+
+/** Turns the wizard's first page into a JobSpec; the form has been validated already. */
+export function jobSpecFromWizardForm(form: WizardForm, now = new Date()): JobSpec {
+  const connection = { clusterUrl: form.clusterUrl.trim(), database: form.database.trim() };
+  const id = `job-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+  const localPath = form.localPath.trim();
+  if (form.direction === 'kustoToFiles') {
+    return {
+      version: JOB_SPEC_VERSION,
+      id,
+      createdAt: now.toISOString(),
+      source: { kind: 'kustoQuery', connection, query: form.queryOrTable.trim(), readMode: 'auto' },
+      destination: { kind: 'files', location: { kind: 'local', path: localPath }, format: form.format, layout: 'sparkFolder' },
+    };
+  }
+  return {
+    version: JOB_SPEC_VERSION,
+    id,
+    createdAt: now.toISOString(),
+    source: { kind: 'files', location: { kind: 'local', path: localPath }, format: 'auto', layout: 'auto' },
+    destination: { kind: 'kustoTable', connection, table: form.queryOrTable.trim(), mode: 'queued', tableCreation: 'createIfNotExists' },
+  };
+}

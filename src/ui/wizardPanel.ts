@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import {
+  type HostToWizardMessage,
+  type WizardForm,
+  parseWizardMessage,
+  validateWizardForm,
+} from '../webviewProtocol/wizardProtocol';
+import { getLog } from './log';
+import { createNonce } from './nonce';
+
+/** The "New Copy Job" wizard: one panel at a time, revealed again if already open. */
+export class WizardPanel {
+  static readonly viewType = 'kustoDataMover.wizard';
+  private static current: WizardPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  static show(extensionUri: vscode.Uri): WizardPanel {
+    if (WizardPanel.current) {
+      WizardPanel.current.panel.reveal();
+      return WizardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(WizardPanel.viewType, 'New Copy Job', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    });
+    WizardPanel.current = new WizardPanel(panel, extensionUri);
+    return WizardPanel.current;
+  }
+
+  static isOpenAndReady(): boolean {
+    return WizardPanel.current?.ready ?? false;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity-bar.svg');
+    panel.webview.html = this.renderHtml();
+    panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw), undefined, this.disposables);
+  }
+
+  private post(message: HostToWizardMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(raw: unknown): void {
+    let message;
+    try {
+      message = parseWizardMessage(raw);
+    } catch (err) {
+      getLog().warn(`Ignored a malformed message from the wizard: ${(err as Error).message}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        // The webview asks for its state only once its script runs, so nothing is posted into the void.
+        this.ready = true;
+        this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl } });
+        return;
+      case 'cancel':
+        this.panel.dispose();
+        return;
+      case 'submit':
+        void this.onSubmit(message.form);
+        return;
+    }
+  }
+
+  private async onSubmit(form: WizardForm): Promise<void> {
+    const errors = validateWizardForm(form);
+    this.post({ type: 'validation', errors });
+    if (Object.keys(errors).length > 0) return;
+    const { jobSpecFromWizardForm } = await import('../engine/jobSpecFromWizard');
+    const spec = jobSpecFromWizardForm(form);
+    getLog().info(`Wizard created job ${spec.id} (${form.direction}).`);
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(spec, null, 2) });
+    await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    this.post({ type: 'jobCreated', jobId: spec.id, summary: `Job ${spec.id} created: run it with "npx kusto-data-mover copy <file>".` });
+  }
+
+  private renderHtml(): string {
+    const webview = this.panel.webview;
+    const nonce = createNonce();
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', ...path));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+      `style-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet">
+  <link rel="stylesheet" href="${asset('wizard.css')}">
+  <title>New Copy Job</title>
+</head>
+<body>
+  <main id="app" aria-busy="true"></main>
+  <script type="module" nonce="${nonce}" src="${asset('wizard.js')}"></script>
+</body>
+</html>`;
+  }
+
+  private dispose(): void {
+    WizardPanel.current = undefined;
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+function defaultForm(): WizardForm {
+  const config = vscode.workspace.getConfiguration('kustoDataMover');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  return {
+    direction: 'kustoToFiles',
+    clusterUrl: config.get<string>('defaultClusterUrl', 'http://127.0.0.1:8082'),
+    database: config.get<string>('defaultDatabase', 'Samples'),
+    queryOrTable: '',
+    localPath: folder ? `${folder}/kusto-export` : '',
+    format: 'parquet',
+  };
+}

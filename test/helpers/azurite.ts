@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { freePort } from './ports';
+import { startProcess, waitFor } from './processes';
+
+/** Azurite's well-known development account (public, documented, not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface Azurite {
+  blobUrl: string;
+  queueUrl: string;
+  tableUrl: string;
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts Azurite (Blob, Queue, Table) in memory on free loopback ports. */
+export async function startAzurite(): Promise<Azurite> {
+  const require = createRequire(__filename);
+  const entry = join(require.resolve('azurite/package.json'), '..', 'dist', 'src', 'azurite.js');
+  const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
+  const workDir = mkdtempSync(join(tmpdir(), 'kdm-azurite-'));
+  const proc = startProcess(process.execPath, [
+    entry,
+    '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
+    '--queueHost', '127.0.0.1', '--queuePort', String(queuePort),
+    '--tableHost', '127.0.0.1', '--tablePort', String(tablePort),
+    '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose',
+  ], { cwd: workDir });
+  const ready = async () => (await portOpen(blobPort)) && (await portOpen(queuePort)) && (await portOpen(tablePort));
+  await waitFor(ready, 30_000, 'Azurite', proc);
+  const blobUrl = `http://127.0.0.1:${blobPort}/${AZURITE_ACCOUNT}`;
+  const queueUrl = `http://127.0.0.1:${queuePort}/${AZURITE_ACCOUNT}`;
+  const tableUrl = `http://127.0.0.1:${tablePort}/${AZURITE_ACCOUNT}`;
+  return {
+    blobUrl,
+    queueUrl,
+    tableUrl,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${blobUrl};QueueEndpoint=${queueUrl};TableEndpoint=${tableUrl};`,
+    async stop() {
+      await proc.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
