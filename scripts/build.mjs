@@ -1,7 +1,7 @@
 // Bundles the extension host code (node, cjs, vscode external), the headless CLI and the
 // webview (browser, its own bundle) into dist/.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -43,6 +43,8 @@ const targets = [
   },
 ];
 
+// A production build starts clean so no stale source map or bundle slips into the VSIX.
+if (production) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/webview', { recursive: true });
 cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css', { force: true });
 cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf', { force: true });

@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/tools-env.sh
 
+started_at=$(date +%s)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit emulator integration spark e2e)
 
@@ -88,5 +89,6 @@ for s in "${suites[@]}"; do
 done
 
 echo
+echo "suites took $(( $(date +%s) - started_at )) s"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
