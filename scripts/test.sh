@@ -43,7 +43,10 @@ run_node_suite() { # name dir [concurrency]
   node --import tsx --test --test-concurrency="$conc" --test-timeout=600000 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$results/$name.tap" "${files[@]}"
+  local code=$?
   read -r p f < <(count_tap "$results/$name.tap")
+  # A failing before/after hook fails the file without counting a test: count it here.
+  if [ "$code" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   echo "--- $name: $p passed, $f failed"
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
 }

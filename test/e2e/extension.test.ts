@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +12,13 @@ import { Workbench } from '../helpers/workbench';
 const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
 const screenshots = join(process.env.KDM_TEST_ARTIFACTS ?? join(root, 'test-artifacts'), 'screenshots');
+
+/** Screenshots land in test-artifacts; KDM_UPDATE_DOCS_IMAGES=1 also refreshes the README's copies. */
+async function snap(page: Browser['page'], name: string): Promise<void> {
+  const path = join(screenshots, name);
+  await page.screenshot({ path });
+  if (process.env.KDM_UPDATE_DOCS_IMAGES === '1') copyFileSync(path, join(root, 'docs', 'images', name));
+}
 
 describe('the extension inside code-server', () => {
   let server: CodeServer;
@@ -46,7 +53,7 @@ describe('the extension inside code-server', () => {
     await sidebar.locator('.welcome-view-content:has-text("No Kusto connections yet.")').waitFor();
     await sidebar.locator('.welcome-view-content:has-text("No copy jobs have run in this window.")').waitFor();
     assert.equal(await sidebar.locator('.welcome-view-content a.monaco-button:has-text("New Copy Job")').count(), 2);
-    await page.screenshot({ path: join(screenshots, 'views.png') });
+    await snap(page, 'views.png');
   });
 
   test('"Kusto Data Mover: New Copy Job" from the palette opens the wizard', async () => {
@@ -59,7 +66,7 @@ describe('the extension inside code-server', () => {
     // The host sent the defaults after the ready handshake.
     assert.equal(await view.locator('vscode-textfield#clusterUrl').evaluate((el) => (el as HTMLInputElement).value), 'http://127.0.0.1:8082');
     assert.equal(await view.locator('vscode-textfield#database').evaluate((el) => (el as HTMLInputElement).value), 'Samples');
-    await browser.page.screenshot({ path: join(screenshots, 'wizard.png') });
+    await snap(browser.page, 'wizard.png');
   });
 
   test('the wizard refuses an empty query with a message under the field', async () => {
@@ -78,6 +85,6 @@ describe('the extension inside code-server', () => {
     await editor.filter({ hasText: '"kustoQuery"' }).first().waitFor({ timeout: 20_000 });
     const text = (await editor.filter({ hasText: '"kustoQuery"' }).first().textContent()) ?? '';
     assert.match(text, /"readMode":\s*"auto"/);
-    await browser.page.screenshot({ path: join(screenshots, 'wizard-job-created.png') });
+    await snap(browser.page, 'wizard-job-created.png');
   });
 });
