@@ -1,0 +1,146 @@
+// A committed output: files are written under hidden temporary names and become visible only at
+// commit, in one rename; abort (or the job's AbortSignal) removes everything it wrote. Nothing
+// partial is ever visible under the final name.
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ColumnSchema, RowBatch } from '../engine/rows';
+import { createRecordFileWriterAt } from './createRecordFileWriter';
+import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, checkCompression } from './recordFileWriter';
+
+export interface FileOutputSummary {
+  rows: number;
+  bytes: number;
+  /** Final paths of the data files, in the order they were finished. */
+  files: string[];
+}
+
+export interface FileOutput {
+  write(batch: RowBatch): Promise<void>;
+  /** Finishes every file and makes the output visible atomically. */
+  commit(): Promise<FileOutputSummary>;
+  /** Removes everything written so far; never throws; safe to call twice or after a failure. */
+  abort(): Promise<void>;
+}
+
+export type IfExists = 'fail' | 'replace';
+
+export class OutputExistsError extends Error {
+  constructor(readonly path: string) {
+    super(`output ${path} already exists (choose "replace" to overwrite it)`);
+    this.name = 'OutputExistsError';
+  }
+}
+
+export class OutputAbortedError extends Error {
+  constructor() {
+    super('the output was aborted; nothing was written');
+    this.name = 'AbortError';
+  }
+}
+
+/** The hidden sibling `<dir>/.<name>.kdm-<kind>-<jobId>` used while writing (Spark and Kusto skip dot files). */
+export function hiddenSiblingPath(finalPath: string, kind: 'tmp' | 'old', jobId: string): string {
+  return join(dirname(finalPath), `.${basename(finalPath)}.kdm-${kind}-${jobId}`);
+}
+
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await fs.lstat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+export interface SingleFileOutputOptions {
+  path: string;
+  format: FileFormat;
+  columns: readonly ColumnSchema[];
+  compression?: FileCompression;
+  ifExists?: IfExists;
+  jobId?: string;
+  signal?: AbortSignal;
+  parquet?: ParquetWriterOptions;
+}
+
+/** One file at `path`, written as a hidden sibling and renamed (or linked, to refuse overwriting) at commit. */
+export async function openSingleFileOutput(options: SingleFileOutputOptions): Promise<FileOutput> {
+  const compression = checkCompression(options.format, options.compression);
+  const ifExists = options.ifExists ?? 'fail';
+  if (ifExists === 'fail' && (await pathExists(options.path))) throw new OutputExistsError(options.path);
+  options.signal?.throwIfAborted();
+  await fs.mkdir(dirname(options.path), { recursive: true });
+  const tempPath = hiddenSiblingPath(options.path, 'tmp', options.jobId ?? randomUUID());
+  // Create the file now so that a path we cannot write fails the job before any data is read.
+  await fs.writeFile(tempPath, '');
+  const writer = createRecordFileWriterAt(tempPath, { format: options.format, columns: options.columns, compression, parquet: options.parquet });
+  return new SingleFileOutput(writer, tempPath, options.path, ifExists, options.signal);
+}
+
+class SingleFileOutput implements FileOutput {
+  private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  private aborting: Promise<void> | undefined;
+  private readonly onAbort = (): void => void this.abort();
+
+  constructor(
+    private readonly writer: RecordFileWriter,
+    private readonly tempPath: string,
+    private readonly finalPath: string,
+    private readonly ifExists: IfExists,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  async write(batch: RowBatch): Promise<void> {
+    await this.ensureOpen();
+    await this.writer.write(batch);
+  }
+
+  async commit(): Promise<FileOutputSummary> {
+    await this.ensureOpen();
+    try {
+      const summary = await this.writer.close();
+      await this.ensureOpen();
+      // From here on the output is being published: a late cancel no longer undoes it.
+      this.state = 'committing';
+      if (this.ifExists === 'replace') await fs.rename(this.tempPath, this.finalPath);
+      else {
+        // link() fails if the name exists, where rename() would silently replace it.
+        await fs.link(this.tempPath, this.finalPath).catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'EEXIST' ? new OutputExistsError(this.finalPath) : err;
+        });
+        await fs.unlink(this.tempPath);
+      }
+      this.state = 'committed';
+      this.signal?.removeEventListener('abort', this.onAbort);
+      return { rows: summary.rows, bytes: summary.bytes, files: [this.finalPath] };
+    } catch (err) {
+      if (this.state === 'committing') this.state = 'open';
+      await this.abort();
+      throw err;
+    }
+  }
+
+  abort(): Promise<void> {
+    if (this.state === 'committing' || this.state === 'committed') return Promise.resolve();
+    this.state = 'aborted';
+    this.aborting ??= (async () => {
+      this.signal?.removeEventListener('abort', this.onAbort);
+      await this.writer.abort().catch(() => undefined);
+      await fs.rm(this.tempPath, { force: true }).catch(() => undefined);
+    })();
+    return this.aborting;
+  }
+
+  /** Throws if aborted (by abort() or the signal), once the abort has removed what was written. */
+  private async ensureOpen(): Promise<void> {
+    if (this.signal?.aborted || this.state === 'aborted') {
+      await this.abort();
+      throw new OutputAbortedError();
+    }
+    if (this.state === 'committed') throw new Error('the output is already committed');
+  }
+}

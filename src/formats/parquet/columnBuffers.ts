@@ -1,0 +1,306 @@
+// One row group's values of one column, held in growable preallocated buffers (no per-value
+// objects), then cut into data pages: RLE definition levels followed by PLAIN values.
+import type { ColumnSchema, KustoType, RowBatch } from '../../engine/rows';
+import { encodeDefinitionLevels } from './definitionLevels';
+import { ParquetValueError, setDatetimeMicros, setDecimal128, setTimespanTicks } from './kustoParquetValues';
+import type { ColumnDescriptor } from './parquetFormat';
+import { parquetColumnFor } from './kustoParquetTypes';
+
+export interface PageBody {
+  numValues: number;
+  /** Uncompressed page content: definition levels then values. */
+  body: Buffer;
+}
+
+const INITIAL_ROWS = 4096;
+
+export abstract class ColumnBuffer {
+  readonly descriptor: ColumnDescriptor;
+  protected defs = new Uint8Array(INITIAL_ROWS);
+  rows = 0;
+  protected nonNull = 0;
+
+  constructor(readonly column: ColumnSchema) {
+    this.descriptor = parquetColumnFor(column);
+  }
+
+  abstract append(batch: RowBatch, index: number, from: number, to: number): void;
+  /** Approximate bytes buffered (values and levels). */
+  abstract byteSize(): number;
+  abstract pages(pageBytes: number): PageBody[];
+
+  reset(): void {
+    this.rows = 0;
+    this.nonNull = 0;
+  }
+
+  protected ensureRows(extra: number): void {
+    if (this.rows + extra <= this.defs.length) return;
+    const next = new Uint8Array(Math.max(this.defs.length * 2, this.rows + extra));
+    next.set(this.defs.subarray(0, this.rows));
+    this.defs = next;
+    this.onRowsGrown(next.length);
+  }
+
+  protected onRowsGrown(_capacity: number): void {}
+
+  protected invalid(value: unknown): ParquetValueError {
+    const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value) : String(value);
+    return new ParquetValueError(`column "${this.column.name}" (${this.column.type}): ${shown} is not a valid ${this.column.type} value`);
+  }
+}
+
+/** bool, int, long, real, datetime, timespan, decimal: a fixed number of bytes per non-null value. */
+export class FixedWidthColumn extends ColumnBuffer {
+  private readonly width: number;
+  private bytes: Uint8Array;
+  private words: Int32Array;
+  private doubles: Float64Array;
+  private longs: BigInt64Array;
+
+  constructor(column: ColumnSchema) {
+    super(column);
+    this.width = fixedWidthOf(column.type);
+    const buffer = new ArrayBuffer(INITIAL_ROWS * this.width);
+    this.bytes = new Uint8Array(buffer);
+    this.words = new Int32Array(buffer, 0, (buffer.byteLength >> 2));
+    this.doubles = new Float64Array(buffer, 0, buffer.byteLength >> 3);
+    this.longs = new BigInt64Array(buffer, 0, buffer.byteLength >> 3);
+  }
+
+  protected override onRowsGrown(capacity: number): void {
+    const buffer = new ArrayBuffer(capacity * this.width);
+    const bytes = new Uint8Array(buffer);
+    bytes.set(this.bytes.subarray(0, this.nonNull * this.width));
+    this.bytes = bytes;
+    this.words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+    this.doubles = new Float64Array(buffer, 0, buffer.byteLength >> 3);
+    this.longs = new BigInt64Array(buffer, 0, buffer.byteLength >> 3);
+  }
+
+  byteSize(): number {
+    return this.rows + this.nonNull * this.width;
+  }
+
+  append(batch: RowBatch, index: number, from: number, to: number): void {
+    this.ensureRows(to - from);
+    const defs = this.defs;
+    let rows = this.rows;
+    let n = this.nonNull;
+    switch (this.column.type) {
+      case 'bool':
+        for (let r = from; r < to; r++) {
+          const v = batch[r][index];
+          if (v === null || v === undefined) defs[rows++] = 0;
+          else {
+            defs[rows++] = 1;
+            this.bytes[n++] = v === true || v === 1 ? 1 : 0;
+          }
+        }
+        break;
+      case 'int': {
+        const words = this.words;
+        for (let r = from; r < to; r++) {
+          const v = batch[r][index];
+          if (v === null || v === undefined) defs[rows++] = 0;
+          else {
+            if (typeof v !== 'number' && typeof v !== 'bigint') throw this.invalid(v);
+            defs[rows++] = 1;
+            words[n++] = Number(v);
+          }
+        }
+        break;
+      }
+      case 'long': {
+        const longs = this.longs;
+        for (let r = from; r < to; r++) {
+          const v = batch[r][index];
+          if (v === null || v === undefined) defs[rows++] = 0;
+          else {
+            defs[rows++] = 1;
+            if (typeof v === 'bigint') longs[n++] = v;
+            else if (typeof v === 'number' && Number.isSafeInteger(v)) longs[n++] = BigInt(v);
+            else throw this.invalid(v);
+          }
+        }
+        break;
+      }
+      case 'real': {
+        const doubles = this.doubles;
+        for (let r = from; r < to; r++) {
+          const v = batch[r][index];
+          if (v === null || v === undefined) defs[rows++] = 0;
+          else {
+            defs[rows++] = 1;
+            doubles[n++] = typeof v === 'number' ? v : Number(v);
+          }
+        }
+        break;
+      }
+      case 'datetime':
+      case 'timespan': {
+        const words = this.words;
+        const set = this.column.type === 'datetime' ? setDatetimeMicros : setTimespanTicks;
+        for (let r = from; r < to; r++) {
+          const v = batch[r][index];
+          if (v === null || v === undefined) defs[rows++] = 0;
+          else {
+            if (typeof v !== 'string' || !set(words, n, v)) throw this.invalid(v);
+            defs[rows++] = 1;
+            n++;
+          }
+        }
+        break;
+      }
+      case 'decimal':
+        for (let r = from; r < to; r++) {
+          const v = batch[r][index];
+          if (v === null || v === undefined) defs[rows++] = 0;
+          else {
+            try {
+              setDecimal128(this.bytes, n * 16, typeof v === 'string' ? v : String(v));
+            } catch (err) {
+              throw new ParquetValueError(`column "${this.column.name}" (decimal): ${(err as Error).message}`);
+            }
+            defs[rows++] = 1;
+            n++;
+          }
+        }
+        break;
+      default:
+        throw new Error(`no fixed-width Parquet encoding for ${this.column.type}`);
+    }
+    this.rows = rows;
+    this.nonNull = n;
+  }
+
+  pages(pageBytes: number): PageBody[] {
+    const rowsPerPage = Math.max(1, Math.floor(pageBytes / this.width));
+    const result: PageBody[] = [];
+    let valueStart = 0;
+    for (let r0 = 0; r0 < this.rows; r0 += rowsPerPage) {
+      const r1 = Math.min(this.rows, r0 + rowsPerPage);
+      let count = 0;
+      for (let r = r0; r < r1; r++) count += this.defs[r];
+      const levels = encodeDefinitionLevels(this.defs, r0, r1);
+      const values =
+        this.column.type === 'bool'
+          ? packBits(this.bytes, valueStart, valueStart + count)
+          : this.bytes.subarray(valueStart * this.width, (valueStart + count) * this.width);
+      result.push({ numValues: r1 - r0, body: Buffer.concat([levels, values]) });
+      valueStart += count;
+    }
+    return result;
+  }
+}
+
+/** string, guid, dynamic: PLAIN BYTE_ARRAY, i.e. a 4-byte length then the UTF-8 bytes, per value. */
+export class ByteArrayColumn extends ColumnBuffer {
+  private data = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+  /** Bytes of `data` in use after each row: lets pages be cut by size. */
+  private ends = new Int32Array(INITIAL_ROWS);
+
+  protected override onRowsGrown(capacity: number): void {
+    const ends = new Int32Array(capacity);
+    ends.set(this.ends.subarray(0, this.rows));
+    this.ends = ends;
+  }
+
+  byteSize(): number {
+    return this.rows * 5 + this.used;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.used = 0;
+  }
+
+  append(batch: RowBatch, index: number, from: number, to: number): void {
+    this.ensureRows(to - from);
+    const defs = this.defs;
+    const ends = this.ends;
+    for (let r = from; r < to; r++) {
+      const v = batch[r][index];
+      if (v === null || v === undefined) {
+        defs[this.rows] = 0;
+      } else {
+        defs[this.rows] = 1;
+        this.nonNull++;
+        this.appendText(typeof v === 'string' ? v : String(v));
+      }
+      ends[this.rows++] = this.used;
+    }
+  }
+
+  private appendText(text: string): void {
+    const length = text.length;
+    if (this.used + 4 + length * 3 > this.data.length) this.grow(4 + length * 3);
+    const data = this.data;
+    const start = this.used + 4;
+    let written = 0;
+    // Short ASCII strings are copied by hand: cheaper than a call into Buffer.write.
+    if (length <= 32) {
+      let i = 0;
+      for (; i < length; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        data[start + i] = c;
+      }
+      written = i === length ? length : data.write(text, start, 'utf8');
+    } else {
+      written = data.write(text, start, 'utf8');
+    }
+    data[this.used] = written & 0xff;
+    data[this.used + 1] = (written >>> 8) & 0xff;
+    data[this.used + 2] = (written >>> 16) & 0xff;
+    data[this.used + 3] = written >>> 24;
+    this.used = start + written;
+  }
+
+  private grow(extra: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.data.length * 2, this.used + extra));
+    this.data.copy(next, 0, 0, this.used);
+    this.data = next;
+  }
+
+  pages(pageBytes: number): PageBody[] {
+    const result: PageBody[] = [];
+    let r0 = 0;
+    let byteStart = 0;
+    while (r0 < this.rows) {
+      let r1 = r0 + 1;
+      while (r1 < this.rows && this.ends[r1 - 1] - byteStart < pageBytes) r1++;
+      const byteEnd = this.ends[r1 - 1];
+      const levels = encodeDefinitionLevels(this.defs, r0, r1);
+      result.push({ numValues: r1 - r0, body: Buffer.concat([levels, this.data.subarray(byteStart, byteEnd)]) });
+      r0 = r1;
+      byteStart = byteEnd;
+    }
+    return result;
+  }
+}
+
+export function createColumnBuffer(column: ColumnSchema): ColumnBuffer {
+  return column.type === 'string' || column.type === 'guid' || column.type === 'dynamic' ? new ByteArrayColumn(column) : new FixedWidthColumn(column);
+}
+
+function fixedWidthOf(type: KustoType): number {
+  switch (type) {
+    case 'bool':
+      return 1;
+    case 'int':
+      return 4;
+    case 'decimal':
+      return 16;
+    default:
+      return 8;
+  }
+}
+
+/** PLAIN booleans: one bit per value, least significant bit first. */
+function packBits(values: Uint8Array, from: number, to: number): Buffer {
+  const out = Buffer.alloc(Math.ceil((to - from) / 8));
+  for (let i = from; i < to; i++) out[(i - from) >> 3] |= values[i] << ((i - from) & 7);
+  return out;
+}

@@ -1,0 +1,34 @@
+// Hive-style partition folders ("col=value") named exactly as Spark names them, so that Spark's
+// partition discovery reads the values back: the characters Spark's ExternalCatalogUtils escapes
+// (ASCII controls 0x01-0x1F, 0x7F and " # % ' * / : = ? \ { [ ] ^) become %XX with upper-case hex;
+// a null or empty value becomes __HIVE_DEFAULT_PARTITION__. Spark escapes the same set on every
+// platform except Windows, where it adds space < > |; we escape those too only on Windows.
+import type { KustoType, KustoValue } from '../engine/rows';
+import { kustoValueText } from '../formats/kustoValueText';
+
+export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__';
+
+const ESCAPED = new Set<number>([
+  ...Array.from({ length: 0x1f }, (_, i) => i + 1),
+  0x22, 0x23, 0x25, 0x27, 0x2a, 0x2f, 0x3a, 0x3d, 0x3f, 0x5c, 0x7f, 0x7b, 0x5b, 0x5d, 0x5e,
+  ...(process.platform === 'win32' ? [0x20, 0x3c, 0x3e, 0x7c] : []),
+]);
+
+export function escapePathName(text: string): string {
+  let out = '';
+  let plainFrom = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && ESCAPED.has(c)) {
+      out += text.slice(plainFrom, i) + '%' + c.toString(16).toUpperCase().padStart(2, '0');
+      plainFrom = i + 1;
+    }
+  }
+  return plainFrom === 0 ? text : out + text.slice(plainFrom);
+}
+
+/** The folder name of one partition column's value: `escape(col)=escape(value)`. */
+export function partitionFolderName(column: string, type: KustoType, value: KustoValue): string {
+  const text = value === null || value === undefined ? '' : kustoValueText(type, value);
+  return `${escapePathName(column)}=${text === '' ? HIVE_DEFAULT_PARTITION : escapePathName(text)}`;
+}

@@ -1,0 +1,272 @@
+// Spark's output folder layout, so that `spark.read.parquet(folder)` (or csv/json) reads what we
+// write as if Spark had written it: part files named `part-00000-<jobId>-c000.snappy.parquet`
+// (`.gz.parquet`, `.parquet`, `.csv`, `.csv.gz`, `.json`, `.json.gz`), a new part file every
+// `maxRowsPerFile` rows, Hive partition folders `col=value` (Spark's escaping, partition columns
+// left out of the files as Spark does), and an empty `_SUCCESS` marker.
+// Everything is written into a hidden sibling folder `.<name>.kdm-tmp-<jobId>` that is renamed to
+// the final name at commit, `_SUCCESS` being its last file: readers never see a partial folder.
+// Each file gets its own part number (Spark numbers by task and counts files with cNNN).
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ColumnSchema, Row, RowBatch } from '../engine/rows';
+import { createRecordFileWriterAt } from '../formats/createRecordFileWriter';
+import {
+  type FileOutput,
+  type FileOutputSummary,
+  type IfExists,
+  OutputAbortedError,
+  OutputExistsError,
+  hiddenSiblingPath,
+  openSingleFileOutput,
+  pathExists,
+} from '../formats/fileOutput';
+import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, checkCompression, fileExtension } from '../formats/recordFileWriter';
+import { partitionFolderName } from './hivePartitionPath';
+
+export interface SparkFolderWriterOptions {
+  folder: string;
+  format: FileFormat;
+  columns: readonly ColumnSchema[];
+  compression?: FileCompression;
+  partitionBy?: readonly string[];
+  /** Start a new part file after this many rows (per partition); unset or 0: no limit. */
+  maxRowsPerFile?: number;
+  /** Used in file names and temp names; a fresh UUID by default. */
+  jobId?: string;
+  ifExists?: IfExists;
+  signal?: AbortSignal;
+  parquet?: ParquetWriterOptions;
+  /** Files open at once when writing partitions (oldest is finished first); default 16. */
+  maxOpenFiles?: number;
+}
+
+interface OpenPart {
+  writer: RecordFileWriter;
+  relativePath: string;
+  rows: number;
+}
+
+/** Total bytes that open Parquet writers may buffer together, split between the open files. */
+const PARQUET_BUFFER_BUDGET = 256 << 20;
+
+export function partFileName(partNumber: number, jobId: string, format: FileFormat, compression: FileCompression): string {
+  return `part-${String(partNumber).padStart(5, '0')}-${jobId}-c000${fileExtension(format, compression)}`;
+}
+
+export class SparkFolderWriter implements FileOutput {
+  private readonly options: SparkFolderWriterOptions;
+  private readonly compression: FileCompression;
+  private readonly jobId: string;
+  private readonly tempFolder: string;
+  private readonly fileColumns: ColumnSchema[];
+  private readonly dataIndexes: number[];
+  private readonly partitionIndexes: number[];
+  private readonly maxRowsPerFile: number;
+  private readonly maxOpenFiles: number;
+  /** Open part per partition folder ('' without partitions), least recently used first. */
+  private readonly open = new Map<string, OpenPart>();
+  private readonly finishedFiles: string[] = [];
+  private nextPart = 0;
+  private rows = 0;
+  private bytes = 0;
+  private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  private aborting: Promise<void> | undefined;
+  private readonly onAbort = (): void => void this.abort();
+
+  private constructor(options: SparkFolderWriterOptions, compression: FileCompression, jobId: string) {
+    this.options = options;
+    this.compression = compression;
+    this.jobId = jobId;
+    this.tempFolder = hiddenSiblingPath(options.folder, 'tmp', jobId);
+    const partitionBy = options.partitionBy ?? [];
+    this.partitionIndexes = partitionBy.map((name) => {
+      const index = options.columns.findIndex((c) => c.name === name);
+      if (index < 0) throw new Error(`partition column "${name}" is not a column of the result (${options.columns.map((c) => c.name).join(', ')})`);
+      return index;
+    });
+    if (new Set(this.partitionIndexes).size !== this.partitionIndexes.length) throw new Error('a partition column is listed twice');
+    if (this.partitionIndexes.length > 0 && this.partitionIndexes.length === options.columns.length) {
+      throw new Error('every column is a partition column: the files would have no columns');
+    }
+    this.dataIndexes = options.columns.map((_, i) => i).filter((i) => !this.partitionIndexes.includes(i));
+    this.fileColumns = this.dataIndexes.map((i) => options.columns[i]);
+    this.maxRowsPerFile = options.maxRowsPerFile && options.maxRowsPerFile > 0 ? options.maxRowsPerFile : Infinity;
+    this.maxOpenFiles = Math.max(1, options.maxOpenFiles ?? 16);
+  }
+
+  /** Checks the destination (fails early if it exists and ifExists is "fail") and prepares the temp folder. */
+  static async open(options: SparkFolderWriterOptions): Promise<SparkFolderWriter> {
+    const compression = checkCompression(options.format, options.compression);
+    const writer = new SparkFolderWriter(options, compression, options.jobId ?? randomUUID());
+    if ((options.ifExists ?? 'fail') === 'fail' && (await pathExists(options.folder))) throw new OutputExistsError(options.folder);
+    options.signal?.throwIfAborted();
+    await fs.mkdir(writer.tempFolder, { recursive: true });
+    options.signal?.addEventListener('abort', writer.onAbort, { once: true });
+    return writer;
+  }
+
+  /** The hidden folder that holds the files until commit. */
+  get temporaryFolder(): string {
+    return this.tempFolder;
+  }
+
+  async write(batch: RowBatch): Promise<void> {
+    await this.ensureOpen();
+    try {
+      if (this.partitionIndexes.length === 0) await this.writeTo('', batch);
+      else {
+        for (const [folder, rows] of this.groupByPartition(batch)) await this.writeTo(folder, rows);
+      }
+      this.rows += batch.length;
+    } catch (err) {
+      await this.abort();
+      throw this.signalAborted() ? new OutputAbortedError() : err;
+    }
+  }
+
+  async commit(): Promise<FileOutputSummary> {
+    await this.ensureOpen();
+    try {
+      for (const folder of [...this.open.keys()]) await this.finishPart(folder);
+      // An empty result still gets one file with the columns (a header, a Parquet schema), as Spark does.
+      if (this.finishedFiles.length === 0 && this.partitionIndexes.length === 0) {
+        await this.writeTo('', []);
+        await this.finishPart('');
+      }
+      await fs.writeFile(join(this.tempFolder, '_SUCCESS'), '');
+      await this.ensureOpen();
+      this.state = 'committing';
+      await this.publish();
+      this.state = 'committed';
+      this.options.signal?.removeEventListener('abort', this.onAbort);
+      return { rows: this.rows, bytes: this.bytes, files: this.finishedFiles.map((f) => join(this.options.folder, f)) };
+    } catch (err) {
+      if (this.state === 'committing') this.state = 'open';
+      await this.abort();
+      throw this.signalAborted() ? new OutputAbortedError() : err;
+    }
+  }
+
+  abort(): Promise<void> {
+    if (this.state === 'committing' || this.state === 'committed') return Promise.resolve();
+    this.state = 'aborted';
+    this.aborting ??= (async () => {
+      this.options.signal?.removeEventListener('abort', this.onAbort);
+      const parts = [...this.open.values()];
+      this.open.clear();
+      await Promise.all(parts.map((p) => p.writer.abort().catch(() => undefined)));
+      await fs.rm(this.tempFolder, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    })();
+    return this.aborting;
+  }
+
+  private async publish(): Promise<void> {
+    const folder = this.options.folder;
+    await fs.mkdir(dirname(folder), { recursive: true });
+    if ((this.options.ifExists ?? 'fail') === 'fail') {
+      // rename() refuses a non-empty target folder, so a folder created meanwhile is not overwritten.
+      await fs.rename(this.tempFolder, folder).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'ENOTEMPTY' || err.code === 'EEXIST' || err.code === 'ENOTDIR' ? new OutputExistsError(folder) : err;
+      });
+      return;
+    }
+    const old = hiddenSiblingPath(folder, 'old', this.jobId);
+    const hadOld = await pathExists(folder);
+    if (hadOld) await fs.rename(folder, old);
+    await fs.rename(this.tempFolder, folder);
+    if (hadOld) await fs.rm(old, { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  private groupByPartition(batch: RowBatch): Map<string, Row[]> {
+    const groups = new Map<string, Row[]>();
+    const columns = this.options.columns;
+    for (const row of batch) {
+      let folder = '';
+      for (const index of this.partitionIndexes) {
+        folder += (folder ? '/' : '') + partitionFolderName(columns[index].name, columns[index].type, row[index]);
+      }
+      const projected = this.dataIndexes.map((i) => row[i]);
+      const group = groups.get(folder);
+      if (group) group.push(projected);
+      else groups.set(folder, [projected]);
+    }
+    return groups;
+  }
+
+  private async writeTo(folder: string, rows: Row[]): Promise<void> {
+    let from = 0;
+    do {
+      const part = await this.partFor(folder);
+      const take = Math.min(rows.length - from, this.maxRowsPerFile - part.rows);
+      await part.writer.write(from === 0 && take === rows.length ? rows : rows.slice(from, from + take));
+      part.rows += take;
+      from += take;
+      if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
+    } while (from < rows.length);
+  }
+
+  private async partFor(folder: string): Promise<OpenPart> {
+    const existing = this.open.get(folder);
+    if (existing) {
+      // Keep the map in least-recently-used order.
+      this.open.delete(folder);
+      this.open.set(folder, existing);
+      return existing;
+    }
+    while (this.open.size >= this.maxOpenFiles) await this.finishPart(this.open.keys().next().value as string);
+    if (folder) await fs.mkdir(join(this.tempFolder, folder), { recursive: true });
+    const name = partFileName(this.nextPart++, this.jobId, this.options.format, this.compression);
+    const relativePath = folder ? `${folder}/${name}` : name;
+    const writer = createRecordFileWriterAt(join(this.tempFolder, relativePath), {
+      format: this.options.format,
+      columns: this.fileColumns,
+      compression: this.compression,
+      parquet: this.parquetOptions(),
+    });
+    const part = { writer, relativePath, rows: 0 };
+    this.open.set(folder, part);
+    return part;
+  }
+
+  private parquetOptions(): ParquetWriterOptions {
+    const share = Math.floor(PARQUET_BUFFER_BUDGET / this.maxOpenFiles);
+    return { ...this.options.parquet, rowGroupBytes: Math.min(this.options.parquet?.rowGroupBytes ?? 64 << 20, share) };
+  }
+
+  private async finishPart(folder: string): Promise<void> {
+    const part = this.open.get(folder);
+    if (!part) return;
+    this.open.delete(folder);
+    const summary = await part.writer.close();
+    this.bytes += summary.bytes;
+    this.finishedFiles.push(part.relativePath);
+  }
+
+  private signalAborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  /** Throws if aborted (by abort() or the signal), once the abort has removed what was written. */
+  private async ensureOpen(): Promise<void> {
+    if (this.signalAborted() || this.state === 'aborted') {
+      await this.abort();
+      throw new OutputAbortedError();
+    }
+    if (this.state !== 'open') throw new Error('the output is already committed');
+  }
+}
+
+export interface FileOutputOptions extends SparkFolderWriterOptions {
+  /** singleFile: one file at `folder` (a file path); sparkFolder: the layout above (default). */
+  layout?: 'singleFile' | 'sparkFolder';
+}
+
+/** Opens the output a files destination asks for. */
+export async function openFileOutput(options: FileOutputOptions): Promise<FileOutput> {
+  if (options.layout === 'singleFile') {
+    if (options.partitionBy && options.partitionBy.length > 0) throw new Error('partitionBy needs the sparkFolder layout');
+    return openSingleFileOutput({ ...options, path: options.folder });
+  }
+  return SparkFolderWriter.open(options);
+}

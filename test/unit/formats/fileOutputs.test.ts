@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { ColumnSchema } from '../../../src/engine/rows';
+import { OutputExistsError, openSingleFileOutput } from '../../../src/formats/fileOutput';
+import { escapePathName, partitionFolderName } from '../../../src/spark/hivePartitionPath';
+import { SparkFolderWriter, openFileOutput, partFileName } from '../../../src/spark/sparkFolderWriter';
+
+const root = mkdtempSync(join(tmpdir(), 'kdm-file-outputs-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const columns: ColumnSchema[] = [
+  { name: 'id', type: 'long' },
+  { name: 'region', type: 'string' },
+  { name: 'note', type: 'string' },
+];
+
+async function listTree(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+describe('Spark path escaping', () => {
+  test('escapes the characters Spark escapes, with upper-case hex, and nothing else', () => {
+    assert.equal(escapePathName('us/west'), 'us%2Fwest');
+    assert.equal(escapePathName('a:b=c%d'), 'a%3Ab%3Dc%25d');
+    assert.equal(escapePathName('{[x]}^"#\'*?\\'), '%7B%5Bx%5D}%5E%22%23%27%2A%3F%5C');
+    assert.equal(escapePathName('tab\there\nnl\u007f\u0001'), 'tab%09here%0Anl%7F%01');
+    assert.equal(escapePathName('plain text-ä_😀.~!@$&()+,;<>|`'), 'plain text-ä_😀.~!@$&()+,;<>|`');
+  });
+
+  test('null and empty values go to __HIVE_DEFAULT_PARTITION__; values print as Kusto text', () => {
+    assert.equal(partitionFolderName('region', 'string', null), 'region=__HIVE_DEFAULT_PARTITION__');
+    assert.equal(partitionFolderName('region', 'string', ''), 'region=__HIVE_DEFAULT_PARTITION__');
+    assert.equal(partitionFolderName('day', 'datetime', '2024-01-02T00:00:00.0000000Z'), 'day=2024-01-02T00%3A00%3A00.0000000Z');
+    assert.equal(partitionFolderName('id', 'long', 9223372036854775807n), 'id=9223372036854775807');
+    assert.equal(partitionFolderName('a=b', 'bool', false), 'a%3Db=false');
+  });
+
+  test('part files are named like Spark names them', () => {
+    assert.equal(partFileName(0, 'job-1', 'parquet', 'snappy'), 'part-00000-job-1-c000.snappy.parquet');
+    assert.equal(partFileName(12, 'job-1', 'csv', 'gzip'), 'part-00012-job-1-c000.csv.gz');
+    assert.equal(partFileName(3, 'job-1', 'json', 'none'), 'part-00003-job-1-c000.json');
+  });
+});
+
+describe('Spark folder writer', () => {
+  test('partitions, rolls files at maxRowsPerFile, drops partition columns, shows nothing before commit', async () => {
+    const folder = join(root, 'spark', 'out');
+    const writer = await SparkFolderWriter.open({ folder, format: 'csv', columns, partitionBy: ['region'], maxRowsPerFile: 2, jobId: 'job1' });
+    await writer.write([
+      [1n, 'eu', 'a'],
+      [2n, 'us/west', 'b'],
+      [3n, 'eu', 'c'],
+      [4n, null, 'd'],
+    ]);
+    await writer.write([
+      [5n, 'eu', 'e'],
+      [6n, '', 'f'],
+    ]);
+    assert.deepEqual(await fs.readdir(join(root, 'spark')), ['.out.kdm-tmp-job1']);
+    const summary = await writer.commit();
+    assert.deepEqual(await fs.readdir(join(root, 'spark')), ['out']);
+    assert.deepEqual(await listTree(folder), [
+      '_SUCCESS',
+      'region=__HIVE_DEFAULT_PARTITION__/part-00002-job1-c000.csv',
+      'region=eu/part-00000-job1-c000.csv',
+      'region=eu/part-00003-job1-c000.csv',
+      'region=us%2Fwest/part-00001-job1-c000.csv',
+    ]);
+    assert.equal(await fs.readFile(join(folder, 'region=eu/part-00000-job1-c000.csv'), 'utf8'), 'id,note\n1,a\n3,c\n');
+    assert.equal(await fs.readFile(join(folder, 'region=eu/part-00003-job1-c000.csv'), 'utf8'), 'id,note\n5,e\n');
+    assert.equal(await fs.readFile(join(folder, 'region=__HIVE_DEFAULT_PARTITION__/part-00002-job1-c000.csv'), 'utf8'), 'id,note\n4,d\n6,f\n');
+    assert.equal(await fs.readFile(join(folder, '_SUCCESS'), 'utf8'), '');
+    assert.equal(summary.rows, 6);
+    assert.equal(summary.files.length, 4);
+  });
+
+  test('abort removes everything; nothing is visible', async () => {
+    const parent = join(root, 'aborted');
+    const writer = await SparkFolderWriter.open({ folder: join(parent, 'out'), format: 'parquet', columns, jobId: 'job2' });
+    await writer.write([[1n, 'x', 'y']]);
+    await writer.abort();
+    assert.deepEqual(await fs.readdir(parent), []);
+    await assert.rejects(writer.write([[2n, 'x', 'y']]), { name: 'AbortError' });
+  });
+
+  test('an AbortSignal fired mid-job cancels: the pending write fails and no output remains', async () => {
+    const parent = join(root, 'signalled');
+    const controller = new AbortController();
+    const writer = await SparkFolderWriter.open({ folder: join(parent, 'out'), format: 'json', columns, maxRowsPerFile: 10, jobId: 'job3', signal: controller.signal });
+    await writer.write(Array.from({ length: 25 }, (_, i) => [BigInt(i), 'r', 'n']));
+    controller.abort();
+    await assert.rejects(writer.write([[99n, 'r', 'n']]), { name: 'AbortError' });
+    await assert.rejects(writer.commit(), { name: 'AbortError' });
+    assert.deepEqual(await fs.readdir(parent), []);
+  });
+
+  test('refuses an existing folder unless asked to replace it; replace swaps it whole', async () => {
+    const folder = join(root, 'existing');
+    await fs.mkdir(folder, { recursive: true });
+    await fs.writeFile(join(folder, 'old.txt'), 'old');
+    await assert.rejects(SparkFolderWriter.open({ folder, format: 'csv', columns, jobId: 'job4' }), OutputExistsError);
+    const writer = await SparkFolderWriter.open({ folder, format: 'csv', columns, jobId: 'job4', ifExists: 'replace' });
+    await writer.write([[7n, 'r', 'n']]);
+    await writer.commit();
+    assert.deepEqual(await listTree(folder), ['_SUCCESS', 'part-00000-job4-c000.csv']);
+    assert.deepEqual(await fs.readdir(root).then((names) => names.filter((n) => n.includes('existing'))), ['existing']);
+  });
+
+  test('an empty result is one file with the header and _SUCCESS', async () => {
+    const folder = join(root, 'empty');
+    const writer = await SparkFolderWriter.open({ folder, format: 'csv', columns, jobId: 'job5', compression: 'gzip' });
+    await writer.commit();
+    assert.deepEqual(await listTree(folder), ['_SUCCESS', 'part-00000-job5-c000.csv.gz']);
+  });
+});
+
+describe('single file output', () => {
+  test('is written under a hidden name and renamed at commit', async () => {
+    const dir = join(root, 'single');
+    const path = join(dir, 'result.csv');
+    const output = await openFileOutput({ layout: 'singleFile', folder: path, format: 'csv', columns, jobId: 'job6' });
+    await output.write([[1n, 'a', 'b']]);
+    assert.deepEqual(await fs.readdir(dir), ['.result.csv.kdm-tmp-job6']);
+    const summary = await output.commit();
+    assert.deepEqual(await fs.readdir(dir), ['result.csv']);
+    assert.equal(await fs.readFile(path, 'utf8'), 'id,region,note\n1,a,b\n');
+    assert.deepEqual(summary, { rows: 1, bytes: 21, files: [path] });
+  });
+
+  test('abort leaves no file; an existing file is refused, or replaced when asked', async () => {
+    const dir = join(root, 'single2');
+    const path = join(dir, 'result.json');
+    const aborted = await openSingleFileOutput({ path, format: 'json', columns, jobId: 'job7' });
+    await aborted.write([[1n, 'a', 'b']]);
+    await aborted.abort();
+    assert.deepEqual(await fs.readdir(dir), []);
+    await fs.writeFile(path, 'old');
+    await assert.rejects(openSingleFileOutput({ path, format: 'json', columns }), OutputExistsError);
+    const replacing = await openSingleFileOutput({ path, format: 'json', columns, ifExists: 'replace' });
+    await replacing.write([[2n, 'c', 'd']]);
+    await replacing.commit();
+    assert.equal(await fs.readFile(path, 'utf8'), '{"id":2,"region":"c","note":"d"}\n');
+  });
+
+  test('a file that appears at the final name while writing is not overwritten', async () => {
+    const dir = join(root, 'single3');
+    const path = join(dir, 'result.csv');
+    const output = await openSingleFileOutput({ path, format: 'csv', columns });
+    await output.write([[1n, 'a', 'b']]);
+    await fs.writeFile(path, 'someone else');
+    await assert.rejects(output.commit(), OutputExistsError);
+    assert.deepEqual(await fs.readdir(dir), ['result.csv']);
+    assert.equal(await fs.readFile(path, 'utf8'), 'someone else');
+  });
+});

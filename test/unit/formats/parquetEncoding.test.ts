@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, test } from 'node:test';
+import type { ColumnSchema } from '../../../src/engine/rows';
+import { encodeDefinitionLevels } from '../../../src/formats/parquet/definitionLevels';
+import { ParquetValueError, decimalToUnscaled, setDatetimeMicros, setDecimal128, setTimespanTicks } from '../../../src/formats/parquet/kustoParquetValues';
+import { serializePageHeader } from '../../../src/formats/parquet/parquetFormat';
+import { ParquetWriter } from '../../../src/formats/parquet/parquetWriter';
+import { snappyCompress } from '../../../src/formats/parquet/snappyCompress';
+import { ThriftCompactWriter, ThriftType } from '../../../src/formats/parquet/thriftCompactWriter';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+function int64At(words: Int32Array, index: number): bigint {
+  return new BigInt64Array(words.buffer)[index];
+}
+
+describe('thrift compact protocol', () => {
+  test('a data page header has the exact bytes of parquet.thrift PageHeader', () => {
+    const bytes = serializePageHeader({ uncompressedSize: 100, compressedSize: 50, numValues: 10 });
+    assert.equal(hex(bytes), '1500' + '15c801' + '1564' + '2c' + '1514' + '1500' + '1506' + '1506' + '00' + '00');
+  });
+
+  test('field id jumps over 15 use the long form; i64 is a zigzag varint; lists carry size and type', () => {
+    const w = new ThriftCompactWriter(4);
+    w.fieldI64(1, -1n).fieldI64(20, 9223372036854775807n).fieldBool(21, true).fieldString(22, 'é');
+    w.fieldListBegin(23, ThriftType.I32, 2).listI32(0).listI32(3);
+    w.structEnd();
+    assert.equal(hex(w.toBuffer()), '1601' + '0628' + 'feffffffffffffffff01' + '11' + '1802c3a9' + '1925' + '00' + '06' + '00');
+  });
+});
+
+describe('definition levels (RLE / bit-packed hybrid, bit width 1)', () => {
+  test('a column without nulls is one RLE run', () => {
+    assert.equal(hex(encodeDefinitionLevels(new Uint8Array(10).fill(1), 0, 10)), '02000000' + '1401');
+  });
+
+  test('mixed levels are bit-packed by groups of 8, long runs go back to RLE', () => {
+    const levels = Uint8Array.from([1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.equal(hex(encodeDefinitionLevels(levels, 0, levels.length)), '04000000' + '030d' + '1401');
+  });
+
+  test('a short tail is bit-packed and padded; a range inside the buffer is honoured', () => {
+    const levels = Uint8Array.from([9, 9, 1, 0, 1, 9]);
+    assert.equal(hex(encodeDefinitionLevels(levels, 2, 5)), '02000000' + '0305');
+  });
+});
+
+describe('Kusto values as Parquet values', () => {
+  test('datetime becomes microseconds since the epoch; the 7th fraction digit (100 ns) is dropped', () => {
+    const words = new Int32Array(2 * 6);
+    const inputs = ['2020-03-04T14:05:01.3109965Z', '0001-01-01T00:00:00.0000000Z', '9999-12-31T23:59:59.9999999Z', '1969-12-31T23:59:59.9999999Z', '1970-01-01T00:00:00Z', '2024-02-29T00:00:00.5Z'];
+    inputs.forEach((text, i) => assert.equal(setDatetimeMicros(words, i, text), true, text));
+    assert.deepEqual(
+      inputs.map((_, i) => int64At(words, i)),
+      [1583330701310996n, -62135596800000000n, 253402300799999999n, -1n, 0n, 1709164800500000n],
+    );
+    assert.equal(setDatetimeMicros(words, 0, '2020-13-04T14:05:01Z'), false);
+    assert.equal(setDatetimeMicros(words, 0, 'yesterday'), false);
+  });
+
+  test('timespan becomes ticks of 100 ns, negative and extreme values included', () => {
+    const words = new Int32Array(2 * 5);
+    const inputs = ['-2.00:00:02.0020002', '00:00:00', '10675199.02:48:05.4775807', '-00:00:00.0000001', '1.02:03:04.5'];
+    inputs.forEach((text, i) => assert.equal(setTimespanTicks(words, i, text), true, text));
+    assert.deepEqual(
+      inputs.map((_, i) => int64At(words, i)),
+      [-1728020020002n, 0n, 9223372036854775807n, -1n, 937845000000n],
+    );
+    assert.equal(setTimespanTicks(words, 0, '12'), false);
+  });
+
+  test('decimal becomes DECIMAL(38,18) big-endian two\'s complement', () => {
+    const bytes = new Uint8Array(16 * 5);
+    ['1', '-0.000000000000000001', '12345678901234567890.123456789012345678', '1E+3', '-1.5'].forEach((t, i) => setDecimal128(bytes, i * 16, t));
+    assert.equal(hex(bytes.subarray(0, 16)), '00000000000000000de0b6b3a7640000');
+    assert.equal(hex(bytes.subarray(16, 32)), 'ffffffffffffffffffffffffffffffff');
+    assert.equal(BigInt.asIntN(128, BigInt('0x' + hex(bytes.subarray(32, 48)))), 12345678901234567890123456789012345678n);
+    assert.equal(hex(bytes.subarray(48, 64)), '000000000000003635c9adc5dea00000');
+    assert.equal(BigInt.asIntN(128, BigInt('0x' + hex(bytes.subarray(64, 80)))), -1500000000000000000n);
+  });
+
+  test('more than 18 fraction digits round half away from zero; more than 20 integer digits are refused', () => {
+    assert.equal(decimalToUnscaled('0.0000000000000000015'), 2n);
+    assert.equal(decimalToUnscaled('-0.0000000000000000015'), -2n);
+    assert.equal(decimalToUnscaled('0.3333333333333333333333333333'), 333333333333333333n);
+    assert.equal(decimalToUnscaled('99999999999999999999.999999999999999999'), 99999999999999999999999999999999999999n);
+    assert.throws(() => decimalToUnscaled('123456789012345678901'), /does not fit Parquet DECIMAL\(38,18\) \(at most 20 integer digits\)/);
+    assert.throws(() => decimalToUnscaled('99999999999999999999.9999999999999999995'), ParquetValueError);
+    assert.throws(() => decimalToUnscaled('1.2.3'), /is not a decimal number/);
+  });
+});
+
+describe('snappy', () => {
+  test('short input is one literal; a long repeat becomes back-references', () => {
+    assert.equal(hex(snappyCompress(Buffer.from('abc'))), '03' + '08616263');
+    assert.equal(hex(snappyCompress(Buffer.alloc(100, 'a'))), '64' + '0061' + 'fe0100' + '8a0100');
+  });
+});
+
+describe('Parquet file layout', () => {
+  const columns: ColumnSchema[] = [
+    { name: 'id', type: 'long' },
+    { name: 'amount', type: 'decimal' },
+  ];
+
+  async function writeParquet(rows: (bigint | string | null)[][]): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    const writer = new ParquetWriter(out, columns, 'none', { rowGroupRows: 2 });
+    await writer.write(rows);
+    await writer.close();
+    return Buffer.concat(chunks);
+  }
+
+  test('starts and ends with PAR1, the footer length points at the footer, values are PLAIN little-endian', async () => {
+    const file = await writeParquet([[1n, '1'], [null, null], [-2n, '-2']]);
+    assert.equal(file.subarray(0, 4).toString(), 'PAR1');
+    assert.equal(file.subarray(file.length - 4).toString(), 'PAR1');
+    const footerLength = file.readUInt32LE(file.length - 8);
+    assert.ok(footerLength > 0 && footerLength < file.length - 12);
+    // First row group, first column, first page: header, levels [1,0] (bit-packed), then one INT64 = 1.
+    assert.ok(file.includes(Buffer.from('02000000' + '0301' + '0100000000000000', 'hex')));
+    // Second row group holds -2 as INT64 little-endian.
+    assert.ok(file.includes(Buffer.from('02000000' + '0201' + 'feffffffffffffff', 'hex')));
+    assert.ok(file.includes(Buffer.from('kusto-data-mover.kusto.schema')));
+  });
+
+  test('a decimal beyond DECIMAL(38,18) fails the write with the column named', async () => {
+    await assert.rejects(writeParquet([[1n, '1e30']]), /column "amount" \(decimal\): decimal 1e30 does not fit Parquet DECIMAL\(38,18\)/);
+  });
+});

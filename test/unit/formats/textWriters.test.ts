@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import type { ColumnSchema, RowBatch } from '../../../src/engine/rows';
+import { createRecordFileWriter } from '../../../src/formats/createRecordFileWriter';
+import { UnsupportedCompressionError, fileExtension } from '../../../src/formats/recordFileWriter';
+
+const columns: ColumnSchema[] = [
+  { name: 'b', type: 'bool' },
+  { name: 'i', type: 'int' },
+  { name: 'l', type: 'long' },
+  { name: 'r', type: 'real' },
+  { name: 'd', type: 'decimal' },
+  { name: 's', type: 'string' },
+  { name: 't', type: 'datetime' },
+  { name: 'ts', type: 'timespan' },
+  { name: 'g', type: 'guid' },
+  { name: 'dyn', type: 'dynamic' },
+];
+
+const rows: RowBatch = [
+  [true, 1, 9223372036854775807n, 0.5, '1.50', 'a,b "c"\nd', '2020-03-04T14:05:01.3109965Z', '-2.00:00:02.0020002', '123e27de-1e4e-49d9-b579-fe0b331d3642', '{"a":[1,"x"]}'],
+  [null, null, null, null, null, null, null, null, null, null],
+  [false, -2147483648, -9223372036854775807n, NaN, '-0.000000000000000001', '', '0001-01-01T00:00:00.0000000Z', '00:00:00', '', '{\n  "k": "line\\nbreak"\n}'],
+  [false, 0, 9007199254740993n, -Infinity, '0', 'ünï 😀', '9999-12-31T23:59:59.9999999Z', '10675199.02:48:05.4775807', 'x', '"text"'],
+];
+
+function memoryDestination(highWaterMark = 16 * 1024): { stream: Writable; bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _enc, callback) {
+      chunks.push(chunk);
+      setImmediate(callback);
+    },
+  });
+  return { stream, bytes: () => Buffer.concat(chunks) };
+}
+
+const expectedCsv =
+  'b,i,l,r,d,s,t,ts,g,dyn\n' +
+  'true,1,9223372036854775807,0.5,1.50,"a,b ""c""\nd",2020-03-04T14:05:01.3109965Z,-2.00:00:02.0020002,123e27de-1e4e-49d9-b579-fe0b331d3642,"{""a"":[1,""x""]}"\n' +
+  ',,,,,,,,,\n' +
+  'false,-2147483648,-9223372036854775807,NaN,-0.000000000000000001,"",0001-01-01T00:00:00.0000000Z,00:00:00,"","{\n  ""k"": ""line\\nbreak""\n}"\n' +
+  'false,0,9007199254740993,-Infinity,0,ünï 😀,9999-12-31T23:59:59.9999999Z,10675199.02:48:05.4775807,x,"""text"""\n';
+
+const expectedJson =
+  '{"b":true,"i":1,"l":9223372036854775807,"r":0.5,"d":"1.50","s":"a,b \\"c\\"\\nd","t":"2020-03-04T14:05:01.3109965Z","ts":"-2.00:00:02.0020002","g":"123e27de-1e4e-49d9-b579-fe0b331d3642","dyn":{"a":[1,"x"]}}\n' +
+  '{"b":null,"i":null,"l":null,"r":null,"d":null,"s":null,"t":null,"ts":null,"g":null,"dyn":null}\n' +
+  '{"b":false,"i":-2147483648,"l":-9223372036854775807,"r":"NaN","d":"-0.000000000000000001","s":"","t":"0001-01-01T00:00:00.0000000Z","ts":"00:00:00","g":"","dyn":{   "k": "line\\nbreak" }}\n' +
+  '{"b":false,"i":0,"l":9007199254740993,"r":"-Infinity","d":"0","s":"ünï 😀","t":"9999-12-31T23:59:59.9999999Z","ts":"10675199.02:48:05.4775807","g":"x","dyn":"text"}\n';
+
+describe('CSV writer', () => {
+  test('writes RFC 4180 cells with LF line ends, exact Kusto text and quoted empty strings', async () => {
+    const out = memoryDestination();
+    const writer = createRecordFileWriter(out.stream, { format: 'csv', columns, compression: 'none' });
+    await writer.write(rows.slice(0, 2));
+    await writer.write(rows.slice(2));
+    const summary = await writer.close();
+    assert.equal(out.bytes().toString('utf8'), expectedCsv);
+    assert.deepEqual(summary, { rows: 4, bytes: Buffer.byteLength(expectedCsv) });
+  });
+
+  test('an empty result still has its header row', async () => {
+    const out = memoryDestination();
+    const writer = createRecordFileWriter(out.stream, { format: 'csv', columns: columns.slice(0, 2) });
+    assert.deepEqual(await writer.close(), { rows: 0, bytes: 4 });
+    assert.equal(out.bytes().toString(), 'b,i\n');
+  });
+
+  test('gzip compresses the same bytes and counts the compressed size', async () => {
+    const out = memoryDestination();
+    const writer = createRecordFileWriter(out.stream, { format: 'csv', columns, compression: 'gzip' });
+    await writer.write(rows);
+    const summary = await writer.close();
+    assert.equal(out.bytes()[0], 0x1f);
+    assert.equal(out.bytes()[1], 0x8b);
+    assert.equal(gunzipSync(out.bytes()).toString('utf8'), expectedCsv);
+    assert.equal(summary.bytes, out.bytes().length);
+  });
+});
+
+describe('JSON lines writer', () => {
+  test('keeps long exact beyond 2^53, decimals as strings, dynamic embedded on one line', async () => {
+    const out = memoryDestination();
+    const writer = createRecordFileWriter(out.stream, { format: 'json', columns });
+    await writer.write(rows);
+    const summary = await writer.close();
+    assert.equal(out.bytes().toString('utf8'), expectedJson);
+    assert.equal(summary.rows, 4);
+    // Every line is valid JSON on its own.
+    assert.equal(expectedJson.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown).length, 4);
+  });
+
+  test('gzip output decompresses to the same lines', async () => {
+    const out = memoryDestination();
+    const writer = createRecordFileWriter(out.stream, { format: 'json', columns, compression: 'gzip' });
+    await writer.write(rows);
+    await writer.close();
+    assert.equal(gunzipSync(out.bytes()).toString('utf8'), expectedJson);
+  });
+});
+
+describe('writer plumbing', () => {
+  test('write() waits for the destination to drain (bounded memory)', async () => {
+    const out = memoryDestination(1024);
+    const writer = createRecordFileWriter(out.stream, { format: 'csv', columns: [{ name: 's', type: 'string' }] });
+    for (let i = 0; i < 20; i++) {
+      await writer.write(Array.from({ length: 200 }, (_, k) => [`row ${i}-${k} with some padding text`]));
+      assert.equal(out.stream.writableNeedDrain, false);
+    }
+    const summary = await writer.close();
+    assert.equal(summary.rows, 4000);
+    assert.equal(out.bytes().toString().split('\n').length, 4002);
+  });
+
+  test('a destination error fails the writer instead of being swallowed', async () => {
+    for (const format of ['csv', 'json', 'parquet'] as const) {
+      const failing = new Writable({
+        write(_chunk, _enc, callback) {
+          callback(new Error('disk full'));
+        },
+      });
+      const writer = createRecordFileWriter(failing, { format, columns: [{ name: 's', type: 'string' }], compression: 'gzip' });
+      await assert.rejects(
+        (async () => {
+          await writer.write([['x'.repeat(100_000)]]);
+          await writer.close();
+        })(),
+        /disk full/,
+        format,
+      );
+    }
+  });
+
+  test('refuses compressions a format cannot have, and names files as Spark does', () => {
+    assert.throws(() => createRecordFileWriter(memoryDestination().stream, { format: 'csv', columns, compression: 'snappy' }), UnsupportedCompressionError);
+    assert.throws(
+      () => createRecordFileWriter(memoryDestination().stream, { format: 'parquet', columns, compression: 'zstd' as 'gzip' }),
+      /parquet output does not support compression "zstd" \(supported: none, snappy, gzip\)/,
+    );
+    assert.deepEqual(
+      [fileExtension('parquet', 'snappy'), fileExtension('parquet', 'gzip'), fileExtension('parquet', 'none'), fileExtension('csv', 'gzip'), fileExtension('json', 'none')],
+      ['.snappy.parquet', '.gz.parquet', '.parquet', '.csv.gz', '.json'],
+    );
+  });
+});
