@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's main line: set up, start Azurite and VS Code (code-server) with the extension.
+#   npm run demo            keeps everything running until Ctrl-C
+#   npm run demo -- --once  starts everything, prints the URL and stops
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh npm apt code-server
+npm run --silent build >/dev/null
+exec node --import tsx scripts/demo.ts "$@"
