@@ -1,0 +1,166 @@
+// Dispatches a management command (text starting with '.') to its handler.
+import { authorizationContextFor } from '../server/auth';
+import { runExportCommand } from '../export/exportCommand';
+import type { EmulatorContext, OperationRecord, RequestContext } from '../server/context';
+import { badRequest } from '../server/errors';
+import { clearTableData, createDatabase, createMapping, createOrAlterTables, dropDatabase, dropMapping, dropTables, policyCommand, renameTable, showMappings, showSchema } from './schemaCommands';
+import { dropExtents, moveExtents, setOrAppend, showExtentsCommand } from './dataCommands';
+import { changeRoles, principalRoles, showPrincipals } from './securityCommands';
+import type { MgmtTable } from './results';
+import { Cursor } from './tokens';
+
+const ROLE_WORDS = ['admins', 'users', 'viewers', 'ingestors', 'unrestrictedviewers'];
+const unsupported = (text: string) => badRequest(`The emulator does not support the command '${text.slice(0, 80)}'`);
+
+export async function executeCommand(ctx: EmulatorContext, req: RequestContext): Promise<MgmtTable> {
+  const text = req.text.trim();
+  const c = Cursor.of(text);
+  c.expect('.');
+  const verb = `.${c.word().toLowerCase()}`;
+
+  // Commands that need no database.
+  if (verb === '.get') {
+    if (c.accept('ingestion', 'resources')) return ingestionResources(ctx);
+    if (c.accept('kusto', 'identity', 'token')) {
+      return { columns: [['AuthorizationContext', 'string']], rows: [[authorizationContextFor(req.principal)]] };
+    }
+    throw unsupported(text);
+  }
+  if (verb === '.create' && c.accept('database')) return createDatabase(ctx, req, c);
+  if (verb === '.drop' && c.peek()?.text.toLowerCase() === 'database' && !ROLE_WORDS.includes(c.peek(2)?.text.toLowerCase() ?? '')) {
+    c.expect('database');
+    return dropDatabase(ctx, req, c);
+  }
+  if (verb === '.show') {
+    if (c.accept('operations')) return showOperations(ctx, req, c);
+    if (c.accept('operation')) return showOperationDetails(ctx, c);
+    if (c.accept('principal', 'roles')) return principalRoles(ctx, req);
+    if (c.accept('version')) return { columns: [['BuildVersion', 'string'], ['BuildTime', 'datetime'], ['ServiceType', 'string'], ['ProductVersion', 'string']], rows: [['1.0.0.0', '2026-01-01T00:00:00Z', 'Engine', 'KustoEmulator']] };
+  }
+
+  const db = ctx.store.database(req.database);
+  switch (verb) {
+    case '.set': case '.append': case '.set-or-append': case '.set-or-replace':
+      return setOrAppend(ctx, db, req, verb, text);
+    case '.create': case '.create-merge': case '.alter': case '.alter-merge': case '.create-or-alter': {
+      const policy = await policyCommand(ctx, db, req, c, verb);
+      if (policy) return policy;
+      if (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'ingestion') {
+        c.expect('table');
+        const table = ctx.store.table(db, c.name());
+        c.expect('ingestion');
+        return createMapping(ctx, db, req, table, c);
+      }
+      if (verb === '.create-or-alter') throw unsupported(text);
+      return createOrAlterTables(ctx, db, req, c, verb);
+    }
+    case '.delete': {
+      const policy = await policyCommand(ctx, db, req, c, verb);
+      if (policy) return policy;
+      throw unsupported(text);
+    }
+    case '.drop': {
+      if (c.peek()?.text.toLowerCase() === 'extents' || c.peek()?.text.toLowerCase() === 'extent') return dropExtents(ctx, db, req, text);
+      if (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'ingestion') {
+        c.expect('table');
+        const table = ctx.store.table(db, c.name());
+        c.expect('ingestion');
+        return dropMapping(ctx, db, req, table, c);
+      }
+      if (c.peek()?.text.toLowerCase() === 'table' && ['admins', 'ingestors'].includes(c.peek(2)?.text.toLowerCase() ?? '')) return changeRoles(ctx, db, req, c, false);
+      if (c.peek()?.text.toLowerCase() === 'database' && c.peek(2)?.text !== undefined) return changeRoles(ctx, db, req, c, false);
+      return dropTables(ctx, db, req, c);
+    }
+    case '.add':
+      return changeRoles(ctx, db, req, c, true);
+    case '.rename':
+      return renameTable(ctx, db, req, c);
+    case '.clear':
+      return clearTableData(ctx, db, req, c);
+    case '.move':
+      return moveExtents(ctx, db, req, text);
+    case '.export':
+      return runExportCommand(ctx, db, req, text);
+    case '.show': {
+      const policy = await policyCommand(ctx, db, req, c, verb);
+      if (policy) return policy;
+      const schema = showSchema(ctx, db, req, c);
+      if (schema) return schema;
+      if (c.peek()?.text.toLowerCase() === 'ingestion' && c.peek(1)?.text.toLowerCase() === 'failures') return showIngestionFailures(ctx, req);
+      if (c.peek(2)?.text.toLowerCase() === 'principals' || c.peek(1)?.text.toLowerCase() === 'principals') return showPrincipals(ctx, db, req, c);
+      if (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'ingestion') {
+        c.expect('table');
+        const table = ctx.store.table(db, c.name());
+        c.expect('ingestion');
+        return showMappings(db, table, c);
+      }
+      return showExtentsCommand(ctx, db, req, c);
+    }
+    default:
+      throw unsupported(text);
+  }
+}
+
+function ingestionResources(ctx: EmulatorContext): MgmtTable {
+  const r = ctx.ingestionResources;
+  if (!r) throw badRequest('Queued ingestion is not available: the emulator runs without storage');
+  return {
+    columns: [['ResourceTypeName', 'string'], ['StorageRoot', 'string']],
+    rows: [
+      ['SecuredReadyForAggregationQueue', r.readyQueue],
+      ['FailedIngestionsQueue', r.failedQueue],
+      ['SuccessfulIngestionsQueue', r.successQueue],
+      ['TempStorage', r.tempContainer],
+      ['IngestionsStatusTable', r.statusTable],
+    ],
+  };
+}
+
+const OPERATION_COLUMNS: MgmtTable['columns'] = [
+  ['OperationId', 'guid'], ['Operation', 'string'], ['NodeId', 'string'], ['StartedOn', 'datetime'], ['LastUpdatedOn', 'datetime'], ['Duration', 'timespan'],
+  ['State', 'string'], ['Status', 'string'], ['RootActivityId', 'guid'], ['ShouldRetry', 'bool'], ['Database', 'string'], ['Principal', 'string'], ['User', 'string'],
+];
+
+function timespanText(ms: number): string {
+  const ticks = Math.max(0, Math.round(ms * 10_000));
+  const totalSeconds = Math.floor(ticks / 10_000_000);
+  const frac = String(ticks % 10_000_000).padStart(7, '0');
+  const h = Math.floor(totalSeconds / 3600), m = Math.floor((totalSeconds % 3600) / 60), s = totalSeconds % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${frac}`;
+}
+
+function operationRow(op: OperationRecord): unknown[] {
+  return [
+    op.id, op.operation, 'emulator', op.startedOn.toISOString(), op.lastUpdatedOn.toISOString(), timespanText(op.lastUpdatedOn.getTime() - op.startedOn.getTime()),
+    op.state, op.status, op.id, false, op.database, op.principal, op.principal,
+  ];
+}
+
+function showOperations(ctx: EmulatorContext, req: RequestContext, c: Cursor): MgmtTable {
+  let ops = ctx.operations.list().filter((op) => req.principal.clusterAdmin || op.principal === req.principal.fqn);
+  if (!c.done) {
+    const ids = c.peek()?.text === '(' ? c.idList() : [c.id()];
+    ops = ops.filter((op) => ids.some((id) => id.toLowerCase() === op.id));
+  }
+  c.end();
+  return { columns: OPERATION_COLUMNS, rows: ops.map(operationRow) };
+}
+
+function showOperationDetails(ctx: EmulatorContext, c: Cursor): MgmtTable {
+  const id = c.id().toLowerCase();
+  c.expect('details');
+  c.end();
+  const op = ctx.operations.get(id);
+  if (!op) throw badRequest(`Operation '${id}' was not found`);
+  if (!op.details) throw badRequest(`Operation '${id}' has no details${op.state === 'InProgress' ? ' yet (still in progress)' : ''}`);
+  return op.details;
+}
+
+function showIngestionFailures(ctx: EmulatorContext, req: RequestContext): MgmtTable {
+  return {
+    columns: [['OperationId', 'guid'], ['Database', 'string'], ['Table', 'string'], ['FailedOn', 'datetime'], ['IngestionSourcePath', 'string'], ['Details', 'string'], ['FailureKind', 'string'], ['RootActivityId', 'guid'], ['OperationKind', 'string'], ['OriginatesFromUpdatePolicy', 'bool'], ['ErrorCode', 'string'], ['Principal', 'string'], ['ShouldRetry', 'bool'], ['User', 'string'], ['IngestionProperties', 'string'], ['NumberOfSources', 'int']],
+    rows: ctx.ingestionFailures
+      .filter((f) => f.database.toLowerCase() === req.database.toLowerCase() || req.database === 'NetDefaultDB')
+      .map((f) => [f.operationId, f.database, f.table, f.failedOn.toISOString(), f.ingestionSourcePath, f.details, f.failureKind, f.rootActivityId, 'DataIngestPull', false, f.errorCode, '', f.failureKind === 'Transient', '', '', 1]),
+  };
+}

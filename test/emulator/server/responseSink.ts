@@ -1,0 +1,62 @@
+// Writes a response body with backpressure (awaits 'drain'), so that a large result streams with
+// bounded memory, and applies the "reset after N bytes" fault by destroying the socket.
+import type { ServerResponse } from 'node:http';
+
+export class ResponseSink {
+  private written = 0;
+  private pending = '';
+  private closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly resetAfterBytes?: number,
+    /** Texts are gathered into writes of about this size: fewer syscalls, same memory bound. */
+    private readonly flushAt = 64 * 1024,
+  ) {
+    res.once('close', () => (this.closed = true));
+  }
+
+  /** True once the client went away: producers stop reading rows. */
+  get aborted(): boolean {
+    return this.closed && !this.res.writableFinished;
+  }
+
+  async write(text: string): Promise<void> {
+    this.pending += text;
+    if (this.pending.length >= this.flushAt) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.pending) return;
+    let chunk = Buffer.from(this.pending, 'utf8');
+    this.pending = '';
+    if (this.closed) throw new Error('client closed the connection');
+    if (this.resetAfterBytes !== undefined && this.written + chunk.length > this.resetAfterBytes) {
+      chunk = chunk.subarray(0, Math.max(0, this.resetAfterBytes - this.written));
+      this.res.write(chunk);
+      this.written += chunk.length;
+      // Let the bytes leave, then cut the connection mid-body as a failing network would.
+      await new Promise((r) => setTimeout(r, 20));
+      this.res.socket?.destroy();
+      this.closed = true;
+      throw new Error('fault: connection reset');
+    }
+    this.written += chunk.length;
+    if (!this.res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off('drain', done);
+          this.res.off('close', done);
+          resolve();
+        };
+        this.res.on('drain', done);
+        this.res.on('close', done);
+      });
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    if (!this.closed) this.res.end();
+  }
+}
