@@ -14,6 +14,13 @@ const common = {
   legalComments: 'none',
 };
 
+// The Azure SDKs ship ESM that reads import.meta.url at load; a CJS bundle has no import.meta, so
+// give it the bundle file's own URL.
+const importMetaShim = {
+  define: { 'import.meta.url': '__kdmImportMetaUrl' },
+  banner: "const __kdmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+};
+
 const targets = [
   {
     ...common,
@@ -23,6 +30,8 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    define: importMetaShim.define,
+    banner: { js: importMetaShim.banner },
   },
   {
     ...common,
@@ -31,7 +40,8 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
+    define: importMetaShim.define,
+    banner: { js: `#!/usr/bin/env node\n${importMetaShim.banner}` },
   },
   {
     ...common,

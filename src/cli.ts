@@ -1,18 +1,285 @@
 // Headless entry point over the engine: automation, benchmarks and the demo drive it.
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CredentialResolver, JobLogger, ProgressEvent, SecretResolver } from './engine/jobContext';
+import { JOB_SPEC_VERSION, type FilesDestination, type JobSpec, type KustoQuerySource } from './engine/jobSpec';
+import { Journal } from './engine/journal';
+import { redactSecrets } from './engine/redact';
+import { type JobResult, type RunJobOptions, JobAlreadyRunningError, resumeJob, runJob } from './engine/runner';
+import { JobSpecError } from './engine/validateJobSpec';
+
 const usage = `Usage: kusto-data-mover <command> [options]
 
 Commands:
-  copy <job.json>   Run a copy job described by a JobSpec file
-  --help            Show this help`;
+  copy <job.json>                 Run a copy job described by a JobSpec file
+  copy --cluster URL --db DB --query KQL --out PATH --format parquet|csv|json
+       [--layout sparkFolder|singleFile] [--read-mode auto|stream|export]
+       [--compression none|snappy|gzip] [--if-exists fail|replace]
+       [--max-rows-per-file N] [--partition-by col1,col2]
+       [--staging URL --staging-secret env:VAR] [--job-id ID]
+                                  Run a quick copy job from flags
+  resume <jobId>                  Resume a job that was interrupted (or show its result)
+  jobs                            List the jobs in the jobs folder
 
-function main(argv: string[]): number {
-  const [command] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    console.log(usage);
-    return command ? 0 : 2;
-  }
-  console.error(`Unknown command "${command}".\n\n${usage}`);
-  return 2;
+Options:
+  --jobs-dir DIR                  Jobs folder (default $KDM_JOBS_DIR or ~/.kusto-data-mover/jobs)
+  --progress bar|lines|json|none  Progress display (default: bar on a terminal, lines otherwise)
+  --help                          Show this help
+
+Sign-in: the access token is read from the environment variable KUSTO_ACCESS_TOKEN (none: no
+Authorization header, as for the local emulator). Secrets named in a job (secretRef) are read
+from the environment: "env:NAME" reads NAME.
+
+Exit codes: 0 done, 1 failed, 2 bad usage or job spec, 3 job already running, 130 cancelled.`;
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+const EXIT_RUNNING = 3;
+const EXIT_CANCELED = 130;
+
+class UsageError extends Error {}
+
+/** Tokens from KUSTO_ACCESS_TOKEN for now; real sign-in plugs in behind the same interface. */
+export const environmentCredentials: CredentialResolver = {
+  resolve: () => {
+    const token = process.env.KUSTO_ACCESS_TOKEN;
+    return token ? { getToken: async () => token } : undefined;
+  },
+};
+
+export const environmentSecrets: SecretResolver = {
+  resolve: async (ref) => {
+    const name = ref.startsWith('env:') ? ref.slice(4) : `KDM_SECRET_${ref.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+    return process.env[name];
+  },
+};
+
+function formatCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
 }
 
-process.exitCode = main(process.argv.slice(2));
+function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+type ProgressStyle = 'bar' | 'lines' | 'json' | 'none';
+
+function progressPrinter(style: ProgressStyle): { onProgress: (e: ProgressEvent) => void; finish: () => void } {
+  let lastLine = 0;
+  let barShown = false;
+  return {
+    onProgress: (e) => {
+      if (style === 'none') return;
+      if (style === 'json') {
+        process.stderr.write(`${JSON.stringify({ progress: e })}\n`);
+        return;
+      }
+      const rate = e.rate !== undefined ? ` ${formatCount(e.rate)} rows/s` : '';
+      const eta = e.etaSeconds !== undefined ? ` ETA ${e.etaSeconds}s` : '';
+      const files = e.filesTotal ? ` ${e.files ?? 0}/${e.filesTotal} files` : e.files ? ` ${e.files} files` : '';
+      const text = `${e.phase}: ${formatCount(e.rows ?? 0)} rows ${formatBytes(e.bytes ?? 0)}${files}${rate}${eta}${e.message ? ` (${e.message})` : ''}`;
+      if (style === 'bar') {
+        let bar = '';
+        if (e.etaSeconds !== undefined && e.rate) {
+          const total = (e.rows ?? 0) + e.etaSeconds * e.rate;
+          const share = total > 0 ? Math.min(1, (e.rows ?? 0) / total) : 0;
+          const width = 24;
+          bar = `[${'#'.repeat(Math.round(share * width)).padEnd(width, '-')}] ${Math.round(share * 100)}% `;
+        }
+        process.stderr.write(`\r\x1b[2K${bar}${text}`);
+        barShown = true;
+        return;
+      }
+      // Plain lines: one per second at most, and every phase change.
+      const now = Date.now();
+      if (now - lastLine >= 1000 || e.phase === 'done') {
+        lastLine = now;
+        process.stderr.write(`${text}\n`);
+      }
+    },
+    finish: () => {
+      if (barShown) process.stderr.write('\n');
+    },
+  };
+}
+
+function defaultJobsDir(): string {
+  return process.env.KDM_JOBS_DIR ?? join(homedir(), '.kusto-data-mover', 'jobs');
+}
+
+function newJobId(): string {
+  return `job-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+}
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function oneOf<T extends string>(flags: Flags, name: string, allowed: readonly T[]): T | undefined {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function specFromFlags(flags: Flags): JobSpec {
+  const missing = ['cluster', 'db', 'query', 'out', 'format'].filter((f) => typeof flags[f] !== 'string');
+  if (missing.length > 0) throw new UsageError(`copy needs a job file or the flags ${missing.map((m) => `--${m}`).join(', ')}`);
+  const source: KustoQuerySource = {
+    kind: 'kustoQuery',
+    connection: { clusterUrl: String(flags.cluster), database: String(flags.db) },
+    query: String(flags.query),
+    readMode: oneOf(flags, 'read-mode', ['auto', 'stream', 'export'] as const) ?? 'auto',
+  };
+  if (typeof flags.staging === 'string') source.staging = { kind: 'blob', url: flags.staging, secretRef: typeof flags['staging-secret'] === 'string' ? flags['staging-secret'] : undefined };
+  const destination: FilesDestination = {
+    kind: 'files',
+    location: { kind: 'local', path: resolve(String(flags.out)) },
+    format: oneOf(flags, 'format', ['parquet', 'csv', 'json'] as const) ?? 'parquet',
+    layout: oneOf(flags, 'layout', ['sparkFolder', 'singleFile'] as const) ?? 'sparkFolder',
+  };
+  const compression = oneOf(flags, 'compression', ['none', 'snappy', 'gzip'] as const);
+  if (compression) destination.compression = compression;
+  const ifExists = oneOf(flags, 'if-exists', ['fail', 'replace'] as const);
+  if (ifExists) destination.ifExists = ifExists;
+  if (typeof flags['max-rows-per-file'] === 'string') destination.maxRowsPerFile = Number(flags['max-rows-per-file']);
+  if (typeof flags['partition-by'] === 'string') destination.partitionBy = flags['partition-by'].split(',').map((c) => c.trim()).filter((c) => c !== '');
+  return { version: JOB_SPEC_VERSION, id: typeof flags['job-id'] === 'string' ? flags['job-id'] : newJobId(), createdAt: new Date().toISOString(), source, destination };
+}
+
+async function writeSnippets(jobsDir: string, result: JobResult): Promise<string | undefined> {
+  if (!result.snippets) return undefined;
+  const dir = join(jobsDir, result.jobId);
+  const s = result.snippets;
+  await fs.writeFile(join(dir, 'spark-read.py'), `${s.pyspark}\n`);
+  await fs.writeFile(join(dir, 'spark-read.scala'), `${s.scala}\n`);
+  if (s.pysparkLocal) await fs.writeFile(join(dir, 'spark-read-local.py'), `${s.pysparkLocal}\n`);
+  await fs.writeFile(join(dir, 'kusto-connector-read.py'), `${s.kustoConnectorPyspark}\n`);
+  await fs.writeFile(join(dir, 'kusto-connector-read.scala'), `${s.kustoConnectorScala}\n`);
+  return dir;
+}
+
+function printSummary(result: JobResult, snippetsDir: string | undefined): void {
+  const rate = result.seconds > 0 ? result.rows / result.seconds : 0;
+  if (result.state === 'succeeded' && result.direction === 'filesToKusto') {
+    console.log(`Done: ${result.files.length} file${result.files.length === 1 ? '' : 's'} ingested, ${formatBytes(result.bytes)} in ${result.seconds.toFixed(2)} s`);
+    console.log(`Job: ${result.jobId}`);
+  } else if (result.state === 'succeeded') {
+    console.log(`Done: ${result.rows} rows, ${formatBytes(result.bytes)}, ${result.files.length} file${result.files.length === 1 ? '' : 's'} in ${result.seconds.toFixed(2)} s (${formatCount(rate)} rows/s)${result.readMode ? `, read mode ${result.readMode}` : ''}`);
+    console.log(`Job: ${result.jobId}`);
+    if (snippetsDir) console.log(`Spark read snippets: ${snippetsDir}/spark-read.py, spark-read.scala, kusto-connector-read.py`);
+  } else if (result.state === 'canceled') {
+    console.error(`Cancelled after ${result.seconds.toFixed(1)} s; nothing partial was left in the output. Resume with: kusto-data-mover resume ${result.jobId}`);
+  } else {
+    console.error(`Failed: ${result.error ?? 'unknown error'}`);
+    console.error(`Job: ${result.jobId} (resume with: kusto-data-mover resume ${result.jobId})`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      'jobs-dir': { type: 'string' },
+      progress: { type: 'string' },
+      cluster: { type: 'string' },
+      db: { type: 'string' },
+      query: { type: 'string' },
+      out: { type: 'string' },
+      format: { type: 'string' },
+      layout: { type: 'string' },
+      'read-mode': { type: 'string' },
+      compression: { type: 'string' },
+      'if-exists': { type: 'string' },
+      'max-rows-per-file': { type: 'string' },
+      'partition-by': { type: 'string' },
+      staging: { type: 'string' },
+      'staging-secret': { type: 'string' },
+      'job-id': { type: 'string' },
+    },
+  });
+  const flags = values as Flags;
+  const [command, argument] = positionals;
+  if (flags.help || !command) {
+    console.log(usage);
+    return command || flags.help ? EXIT_OK : EXIT_USAGE;
+  }
+  const jobsDir = resolve(typeof flags['jobs-dir'] === 'string' ? flags['jobs-dir'] : defaultJobsDir());
+  if (command === 'jobs') {
+    for (const r of await Journal.list(jobsDir)) console.log(`${r.spec.id}\t${r.state}\t${r.phase}\t${r.updatedAt}${r.result ? `\t${r.result.rows} rows` : ''}`);
+    return EXIT_OK;
+  }
+  if (command !== 'copy' && command !== 'resume') throw new UsageError(`unknown command "${command}"`);
+
+  const style = (oneOf(flags, 'progress', ['bar', 'lines', 'json', 'none'] as const) ?? (process.stderr.isTTY ? 'bar' : 'lines')) as ProgressStyle;
+  const printer = progressPrinter(style);
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT_CANCELED);
+    process.stderr.write('\nCancelling (press Ctrl-C again to stop at once)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const log: JobLogger = {
+    info: () => undefined,
+    debug: () => undefined,
+    warn: (m) => process.stderr.write(`${style === 'bar' ? '\n' : ''}warning: ${m}\n`),
+    error: () => undefined,
+  };
+  const options: RunJobOptions = { jobsDir, signal: controller.signal, credentials: environmentCredentials, secrets: environmentSecrets, log, onProgress: printer.onProgress };
+
+  let result: JobResult;
+  if (command === 'resume') {
+    if (!argument) throw new UsageError('resume needs a job id');
+    result = await resumeJob(argument, options);
+  } else {
+    let spec: unknown;
+    if (argument) {
+      const text = await fs.readFile(argument, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read the job file ${argument}: ${err.code ?? err.message}`);
+      });
+      try {
+        spec = JSON.parse(text);
+      } catch (err) {
+        throw new UsageError(`the job file ${argument} is not JSON: ${(err as Error).message}`);
+      }
+    } else spec = specFromFlags(flags);
+    result = await runJob(spec, options);
+  }
+  printer.finish();
+  printSummary(result, await writeSnippets(jobsDir, result));
+  return result.state === 'succeeded' ? EXIT_OK : result.state === 'canceled' ? EXIT_CANCELED : EXIT_FAILED;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      console.error(`${(err as Error).message}\n\n${usage}`);
+      process.exitCode = EXIT_USAGE;
+    } else if (err instanceof JobSpecError) {
+      console.error(err.message);
+      process.exitCode = EXIT_USAGE;
+    } else if (err instanceof JobAlreadyRunningError) {
+      console.error(err.message);
+      process.exitCode = EXIT_RUNNING;
+    } else {
+      console.error(`Failed: ${redactSecrets((err as Error)?.message ?? String(err))}`);
+      process.exitCode = EXIT_FAILED;
+    }
+  },
+);

@@ -27,6 +27,11 @@ export interface CredentialResolver {
   resolve(authId: string | undefined): TokenProvider | undefined;
 }
 
+/** Resolves a BlobLocation's `secretRef` (a SAS token or an account key) at run time; never stored. */
+export interface SecretResolver {
+  resolve(secretRef: string): Promise<string | undefined>;
+}
+
 export interface JobLogger {
   info(message: string): void;
   warn(message: string): void;
@@ -40,6 +45,7 @@ export interface JobContext {
   log: JobLogger;
   progress(event: Omit<ProgressEvent, 'jobId'>): void;
   credentials: CredentialResolver;
+  secrets?: SecretResolver;
   /** Folder of this job's journal and temporary state (under the jobs folder). */
   jobDir: string;
 }

@@ -20,7 +20,10 @@ export interface BlobLocation {
   kind: 'blob';
   /** https://account.blob.core.windows.net/container/prefix (no SAS in it; see `sas`). */
   url: string;
-  /** Name of a secret holding a SAS token or an account key; never the secret itself. */
+  /**
+   * Name of a secret holding a SAS token or an account key; never the secret itself. The front end
+   * resolves it (the CLI reads `env:NAME` from the environment variable NAME).
+   */
   secretRef?: string;
   authKind?: 'sas' | 'accountKey' | 'credential';
 }
@@ -44,8 +47,10 @@ export interface KustoQuerySource {
   readMode?: 'auto' | 'stream' | 'export';
   /** Transient storage for the export path. */
   staging?: BlobLocation;
-  /** Row count above which auto mode exports (when a staging location is set). */
+  /** Row count above which auto mode exports (when a staging location is set; default 1,000,000). */
   exportThresholdRows?: number;
+  /** Stream with `set notruncation;` (default true: a copy wants the whole result). */
+  noTruncation?: boolean;
 }
 
 export interface FilesSource {
@@ -56,6 +61,8 @@ export interface FilesSource {
   format?: InputFormat;
   /** auto detects Spark output (part files, _SUCCESS, partitions, _spark_metadata). */
   layout?: 'auto' | 'plain' | 'spark' | 'sparkStreaming';
+  /** CSV/TSV: whether the first row is a header (default: detected from the sample). */
+  csvHeader?: boolean;
 }
 
 export interface FilesDestination {
@@ -84,6 +91,27 @@ export interface KustoTableDestination {
   statusTimeoutMs?: number;
 }
 
+/** Engine tuning; every field optional, defaults suit real clusters (tests use small delays). */
+export interface JobOptions {
+  retry?: {
+    maxAttempts?: number;
+    initialDelayMs?: number;
+    maxDelayMs?: number;
+  };
+  /** Least time between two progress events (default 250 ms). */
+  progressIntervalMs?: number;
+  /** Limit of each estimate query in auto read mode (default 3,000 ms). */
+  estimateTimeoutMs?: number;
+  /** How long the export may run before the job gives up (default 2 days, as the Spark connector). */
+  exportTimeoutMs?: number;
+  /** Longest wait between two `.show operations` polls (default 30,000 ms). */
+  exportPollMaxIntervalMs?: number;
+  /** Exported files downloaded at once (default 4). */
+  downloadConcurrency?: number;
+  /** Server-side timeout of the streamed query (default 1 hour). */
+  queryTimeoutMs?: number;
+}
+
 export interface JobSpec {
   version: typeof JOB_SPEC_VERSION;
   id: string;
@@ -91,4 +119,5 @@ export interface JobSpec {
   createdAt: string;
   source: KustoQuerySource | FilesSource;
   destination: FilesDestination | KustoTableDestination;
+  options?: JobOptions;
 }

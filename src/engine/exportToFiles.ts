@@ -1,0 +1,169 @@
+// The export read mode: Kusto writes Parquet into blob storage itself (`.export async`), we wait for
+// it, mark the folder with `_SUCCESS`, optionally download the files into a local Spark folder,
+// and hand out Spark read snippets. Each stage is journalled, so a resumed job polls the same
+// operation and downloads only the files it does not have yet.
+import { promises as fs } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { hiddenSiblingPath, OutputExistsError, pathExists } from '../formats/fileOutput';
+import { type ExportedFile, exportCommand, exportedFiles, startExport, waitForOperation } from '../kusto/exportToStorage';
+import type { ManagementOptions } from '../kusto/managementClient';
+import { downloadBlobs } from '../storage/blobDownload';
+import { containerClient, folderUrl, joinBlobPath, kustoStorageLiteral, parseBlobUrl, resolveBlobLocation, stripSas } from '../storage/blobLocation';
+import { sparkReadSnippets, type SparkSnippets } from '../spark/snippets';
+import type { BlobLocation, FilesDestination, KustoQuerySource } from './jobSpec';
+import type { ExportedFileRecord } from './journal';
+import { withRetries } from './retry';
+import type { StepEnvironment } from './stepEnvironment';
+
+export interface ExportOutcome {
+  rows: number;
+  bytes: number;
+  /** Local files when downloaded, else blob URLs (no SAS). */
+  files: string[];
+  snippets: SparkSnippets;
+}
+
+const TWO_DAYS_MS = 2 * 24 * 3600 * 1000;
+
+export async function exportToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<ExportOutcome> {
+  const { spec, journal, tracker, log, signal } = env;
+  if (destination.format !== 'parquet') throw new Error('the export read mode writes Parquet only: choose format "parquet" or read mode "stream"');
+  const toBlob = destination.location.kind === 'blob';
+  const location: BlobLocation | undefined = toBlob ? (destination.location as BlobLocation) : source.staging;
+  if (!location) throw new Error('the export read mode needs a staging location (source.staging)');
+  const resolved = await resolveBlobLocation(location, env.secrets);
+  // Staging folders are per job, so what is in them is ours; a blob destination is the folder itself.
+  const subPath = toBlob ? '' : joinBlobPath(source.connection.database, spec.id);
+  const exportFolderUrl = folderUrl(resolved, subPath);
+  const container = containerClient(resolved);
+  const folderPrefix = joinBlobPath(resolved.parsed.prefix, subPath);
+  const management: ManagementOptions = { clusterUrl: source.connection.clusterUrl, database: source.connection.database, tokenProvider: env.tokenProvider, signal };
+  const retry = { policy: env.retryPolicy, signal, onRetry: ({ error, delayMs }: { error: unknown; delayMs: number }) => log.warn(`${(error as Error).message}; retrying in ${delayMs} ms`) };
+
+  let state = journal.record.export ?? {};
+  let files: ExportedFileRecord[] | undefined = state.files;
+  if (!files) {
+    let operationId = state.operationId;
+    if (!operationId) {
+      tracker.setPhase('exporting', 'starting the export');
+      // An earlier run may have died between starting an export and journalling its id: its files must not mix with ours.
+      if (state.folderUrl || !toBlob) await deleteBlobsUnder(container, folderPrefix);
+      else if ((await countBlobsUnder(container, folderPrefix)) > 0) {
+        if ((destination.ifExists ?? 'fail') === 'fail') throw new OutputExistsError(stripSas(location.url));
+        await deleteBlobsUnder(container, folderPrefix);
+      }
+      state = { ...state, folderUrl: exportFolderUrl };
+      await journal.update({ export: state, phase: 'exporting' });
+      const namePrefix = subPath ? `${subPath}/part` : 'part';
+      // An export has no result-size limit, so the query goes as written (no `set notruncation;`).
+      const command = exportCommand(source.query.trim().replace(/;\s*$/, ''), kustoStorageLiteral(resolved), { namePrefix });
+      log.info(`export: ${env.redactor.redact(command)}`);
+      operationId = await withRetries(() => startExport(management, command), retry);
+      state = { ...state, operationId };
+      await journal.update({ export: state });
+    } else log.info(`export: waiting for operation ${operationId} started by the earlier run`);
+    tracker.setPhase('exporting', `operation ${operationId}`);
+    await waitForOperation(management, operationId, {
+      signal,
+      timeoutMs: spec.options?.exportTimeoutMs ?? TWO_DAYS_MS,
+      maxIntervalMs: spec.options?.exportPollMaxIntervalMs ?? 30_000,
+      onState: (s, polls) => log.debug(`export ${operationId}: ${s} (poll ${polls})`),
+    });
+    const listed: ExportedFile[] = await withRetries(() => exportedFiles(management, operationId as string), retry);
+    files = listed.map((f) => ({ url: stripSas(f.path), rows: f.rows, bytes: f.bytes }));
+    state = { ...state, files };
+    await journal.update({ export: state });
+  }
+  const rows = files.reduce((sum, f) => sum + f.rows, 0);
+  const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+  tracker.rows = rows;
+  tracker.filesTotal = files.length;
+  log.info(`export: ${files.length} files, ${rows} rows in ${exportFolderUrl}`);
+
+  if (!state.successMarker) {
+    await withRetries(() => container.getBlockBlobClient(joinBlobPath(folderPrefix, '_SUCCESS')).upload('', 0, { abortSignal: signal }), retry);
+    state = { ...state, successMarker: true };
+    await journal.update({ export: state });
+  }
+
+  let outputFiles = files.map((f) => f.url);
+  let localFolder: string | undefined;
+  if (!toBlob && destination.location.kind === 'local') {
+    localFolder = resolve(destination.location.path);
+    outputFiles = await downloadInto(env, localFolder, files, container, destination);
+  }
+  const snippets = sparkReadSnippets({
+    accountName: resolved.parsed.accountName,
+    container: resolved.parsed.container,
+    path: folderPrefix,
+    authKind: resolved.authKind,
+    localFolder,
+    clusterUrl: source.connection.clusterUrl,
+    database: source.connection.database,
+    query: source.query,
+  });
+  return { rows, bytes, files: outputFiles, snippets };
+}
+
+async function downloadInto(env: StepEnvironment, finalFolder: string, files: ExportedFileRecord[], container: ReturnType<typeof containerClient>, destination: FilesDestination): Promise<string[]> {
+  const { spec, journal, tracker, signal } = env;
+  const ifExists = destination.ifExists ?? 'fail';
+  const tempFolder = hiddenSiblingPath(finalFolder, 'tmp', spec.id);
+  const items = files.map((f, i) => ({ blobName: parseBlobUrl(f.url).prefix, fileName: `part-${String(i).padStart(5, '0')}-${spec.id}-c000.snappy.parquet` }));
+  const finalFiles = items.map((item) => resolve(finalFolder, basename(item.fileName)));
+  // Killed after the folder was renamed into place but before the journal said so: it is complete.
+  if (journal.record.phase === 'committing' && !(await pathExists(tempFolder)) && (await pathExists(resolve(finalFolder, '_SUCCESS')))) return finalFiles;
+  if (ifExists === 'fail' && (await pathExists(finalFolder))) throw new OutputExistsError(finalFolder);
+  const done = new Set(journal.record.export?.downloaded ?? []);
+  // Only files the journal lists as renamed into place are kept from an earlier run.
+  if (await pathExists(tempFolder)) {
+    for (const name of await fs.readdir(tempFolder)) if (!done.has(name)) await fs.rm(resolve(tempFolder, name), { recursive: true, force: true });
+  } else done.clear();
+  tracker.setPhase('downloading');
+  tracker.files = done.size;
+  await downloadBlobs(
+    container,
+    items.filter((item) => !done.has(item.fileName)),
+    tempFolder,
+    {
+      concurrency: spec.options?.downloadConcurrency ?? 4,
+      signal,
+      onFile: async (item, size) => {
+        done.add(item.fileName);
+        tracker.files = done.size;
+        tracker.addRows(0, size);
+        await journal.update({ export: { ...journal.record.export, downloaded: [...done] } });
+      },
+    },
+  ).catch(async (err: unknown) => {
+    // A cancel leaves nothing visible; the temp folder is hidden and removed.
+    if (signal.aborted) await fs.rm(tempFolder, { recursive: true, force: true });
+    throw err;
+  });
+  await fs.writeFile(resolve(tempFolder, '_SUCCESS'), '');
+  signal.throwIfAborted();
+  tracker.setPhase('committing');
+  await journal.update({ phase: 'committing' });
+  if (await pathExists(finalFolder)) {
+    if (ifExists === 'fail') throw new OutputExistsError(finalFolder);
+    const old = hiddenSiblingPath(finalFolder, 'old', spec.id);
+    await fs.rename(finalFolder, old);
+    await fs.rename(tempFolder, finalFolder);
+    await fs.rm(old, { recursive: true, force: true });
+  } else await fs.rename(tempFolder, finalFolder);
+  return finalFiles;
+}
+
+async function countBlobsUnder(container: ReturnType<typeof containerClient>, prefix: string): Promise<number> {
+  let count = 0;
+  for await (const _blob of container.listBlobsFlat({ prefix: prefix ? `${prefix}/` : undefined })) {
+    count++;
+    if (count > 0) break;
+  }
+  return count;
+}
+
+async function deleteBlobsUnder(container: ReturnType<typeof containerClient>, prefix: string): Promise<void> {
+  if (!prefix) return;
+  for await (const blob of container.listBlobsFlat({ prefix: `${prefix}/` })) await container.deleteBlob(blob.name);
+}

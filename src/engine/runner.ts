@@ -1,0 +1,244 @@
+// Runs a job from its spec: validates it, keeps its journal, picks the steps for its source and
+// destination, reports progress, retries transient faults, honours cancellation, and ends with a
+// JobResult (also written to the journal). `resumeJob` picks up a job whose process died.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { CredentialResolver, JobContext, JobLogger, ProgressEvent, SecretResolver } from './jobContext';
+import type { FilesDestination, JobSpec, KustoQuerySource } from './jobSpec';
+import { Journal, type JobState } from './journal';
+import { ProgressTracker } from './progressTracker';
+import { Redactor } from './redact';
+import { isAbortError } from './retry';
+import type { StepEnvironment } from './stepEnvironment';
+import { chooseReadMode } from './readModePlanner';
+import { outputPublished, streamToFiles } from './streamToFiles';
+import { exportToFiles, type ExportOutcome } from './exportToFiles';
+import { validateJobSpec } from './validateJobSpec';
+
+export interface RunJobOptions {
+  /** Folder holding one sub-folder per job (journal, log). */
+  jobsDir: string;
+  signal?: AbortSignal;
+  credentials?: CredentialResolver;
+  secrets?: SecretResolver;
+  /** Also receives every log line (already redacted). */
+  log?: JobLogger;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface JobResult {
+  jobId: string;
+  direction: 'kustoToFiles' | 'filesToKusto';
+  state: Exclude<JobState, 'running'>;
+  /** Rows moved (files → Kusto reports 0: the service counts them; see `files`). */
+  rows: number;
+  bytes: number;
+  files: string[];
+  seconds: number;
+  readMode?: 'stream' | 'export';
+  /** Spark read snippets (export path). */
+  snippets?: ExportOutcome['snippets'];
+  /** Redacted message of the failure. */
+  error?: string;
+  errorCode?: string;
+}
+
+export class JobAlreadyRunningError extends Error {
+  constructor(jobId: string, pid: number) {
+    super(`job "${jobId}" is running in process ${pid}`);
+    this.name = 'JobAlreadyRunningError';
+  }
+}
+
+function processAlive(pid: number | undefined): boolean {
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Starts a job. A journal left by an earlier run of the same id is continued (as a resume). */
+export async function runJob(specValue: unknown, options: RunJobOptions): Promise<JobResult> {
+  const spec = validateJobSpec(specValue);
+  let journal: Journal;
+  try {
+    journal = await Journal.load(options.jobsDir, spec.id);
+    if (journal.record.state === 'running' && processAlive(journal.record.pid)) throw new JobAlreadyRunningError(spec.id, journal.record.pid as number);
+    if (journal.record.state !== 'running') {
+      // A finished job run again from its file: a fresh run with the (possibly edited) spec.
+      journal = await Journal.create(options.jobsDir, spec);
+    } else await journal.update({ spec, runs: journal.record.runs + 1, pid: process.pid });
+  } catch (err) {
+    if (err instanceof JobAlreadyRunningError) throw err;
+    if (!/^no job /.test((err as Error).message)) throw err;
+    journal = await Journal.create(options.jobsDir, spec);
+  }
+  return execute(journal, options);
+}
+
+/** Resumes a job from its journal: a finished job returns its recorded result; otherwise it runs again, keeping what was finished. */
+export async function resumeJob(jobId: string, options: RunJobOptions): Promise<JobResult> {
+  const journal = await Journal.load(options.jobsDir, jobId);
+  const record = journal.record;
+  if (record.state === 'succeeded') {
+    const r = record.result ?? { rows: 0, bytes: 0, files: [], seconds: 0 };
+    return { jobId, direction: directionOf(record.spec), state: 'succeeded', rows: r.rows, bytes: r.bytes, files: r.files, seconds: r.seconds, readMode: record.readMode };
+  }
+  if (record.state === 'running' && processAlive(record.pid)) throw new JobAlreadyRunningError(jobId, record.pid as number);
+  await journal.update({ state: 'running', runs: record.runs + 1, pid: process.pid, error: undefined });
+  return execute(journal, options);
+}
+
+function jobLogger(file: WriteStream, redactor: Redactor, forward: JobLogger | undefined): JobLogger {
+  const line = (level: string, message: string): void => {
+    const text = redactor.redact(message);
+    file.write(`${new Date().toISOString()} [${level}] ${text}\n`);
+    const sink = forward?.[level as keyof JobLogger];
+    sink?.call(forward, text);
+  };
+  return {
+    info: (m) => line('info', m),
+    warn: (m) => line('warn', m),
+    error: (m) => line('error', m),
+    debug: (m) => line('debug', m),
+  };
+}
+
+async function execute(journal: Journal, options: RunJobOptions): Promise<JobResult> {
+  const spec = journal.record.spec;
+  const started = Date.now();
+  const redactor = new Redactor();
+  const logFile = createWriteStream(join(journal.jobDir, 'job.log'), { flags: 'a' });
+  const log = jobLogger(logFile, redactor, options.log);
+  const signal = options.signal ?? new AbortController().signal;
+  const tracker = new ProgressTracker((event) => options.onProgress?.({ jobId: spec.id, ...event }), spec.options?.progressIntervalMs ?? 250);
+  const connection = spec.source.kind === 'kustoQuery' ? spec.source.connection : spec.destination.kind === 'kustoTable' ? spec.destination.connection : undefined;
+  const auth = connection?.auth;
+  const tokenProvider = options.credentials?.resolve(auth?.kind === 'credential' ? auth.id : undefined);
+  const env: StepEnvironment = {
+    spec,
+    journal,
+    tracker,
+    log,
+    signal,
+    tokenProvider: tokenProvider && {
+      // Tokens never reach a log, even inside an error message.
+      getToken: async (resource, s) => {
+        const token = await tokenProvider.getToken(resource, s);
+        redactor.addSecret(token);
+        return token;
+      },
+    },
+    secrets: options.secrets && {
+      resolve: async (ref) => {
+        const secret = await options.secrets?.resolve(ref);
+        redactor.addSecret(secret);
+        return secret;
+      },
+    },
+    retryPolicy: spec.options?.retry ?? {},
+    redactor,
+  };
+  log.info(`job ${spec.id} run ${journal.record.runs}: ${describe(spec)}`);
+  let result: JobResult;
+  try {
+    const outcome = await runSteps(env);
+    const seconds = (Date.now() - started) / 1000;
+    result = { jobId: spec.id, direction: directionOf(spec), state: 'succeeded', seconds, ...outcome };
+    await journal.update({ state: 'succeeded', phase: 'done', pid: undefined, result: { rows: result.rows, bytes: result.bytes, files: result.files, seconds } });
+    tracker.rows = result.rows;
+    tracker.files = result.files.length;
+    tracker.setPhase('done');
+    log.info(`job ${spec.id} succeeded: ${result.rows} rows, ${result.files.length} files in ${seconds.toFixed(1)} s`);
+  } catch (err) {
+    const seconds = (Date.now() - started) / 1000;
+    const canceled = isAbortError(err) || signal.aborted;
+    const message = redactor.redact(canceled ? 'the job was cancelled' : (err as Error)?.message ?? String(err));
+    result = { jobId: spec.id, direction: directionOf(spec), state: canceled ? 'canceled' : 'failed', rows: 0, bytes: 0, files: [], seconds, error: message, errorCode: (err as { code?: string })?.code, readMode: journal.record.readMode };
+    await journal.update({ state: result.state, pid: undefined, error: message });
+    (canceled ? log.warn : log.error)(`job ${spec.id} ${result.state}: ${message}`);
+  } finally {
+    await new Promise<void>((resolve) => logFile.end(resolve));
+  }
+  return result;
+}
+
+function describe(spec: JobSpec): string {
+  const source = spec.source.kind === 'kustoQuery' ? `query on ${spec.source.connection.clusterUrl}/${spec.source.connection.database}` : `files`;
+  const destination = spec.destination.kind === 'files' ? `${spec.destination.format} ${spec.destination.layout ?? 'sparkFolder'} at ${spec.destination.location.kind === 'local' ? spec.destination.location.path : spec.destination.location.url}` : `table ${spec.destination.table}`;
+  return `${source} → ${destination}`;
+}
+
+type StepOutcome = Omit<JobResult, 'jobId' | 'direction' | 'state' | 'seconds'>;
+
+function directionOf(spec: JobSpec): JobResult['direction'] {
+  return spec.source.kind === 'files' ? 'filesToKusto' : 'kustoToFiles';
+}
+
+async function runSteps(env: StepEnvironment): Promise<StepOutcome> {
+  const { spec } = env;
+  if (spec.source.kind === 'kustoQuery' && spec.destination.kind === 'files') return kustoToFiles(env, spec.source, spec.destination);
+  if (spec.source.kind === 'files' && spec.destination.kind === 'kustoTable') return filesToKusto(env);
+  throw new Error(`moving ${spec.source.kind} to ${spec.destination.kind} is not supported`);
+}
+
+/** Files → Kusto is the sink engine's (src/engine/sink); the runner gives it a JobContext and maps its result. */
+async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
+  const { runFilesToKusto } = await import('./sink/runFilesToKusto');
+  const context: JobContext = {
+    jobId: env.spec.id,
+    signal: env.signal,
+    log: env.log,
+    progress: (event) => {
+      if (event.rows !== undefined) env.tracker.rows = event.rows;
+      if (event.bytes !== undefined) env.tracker.bytes = event.bytes;
+      if (event.files !== undefined) env.tracker.files = event.files;
+      if (event.filesTotal !== undefined) env.tracker.filesTotal = event.filesTotal;
+      env.tracker.setPhase(event.phase, event.message);
+    },
+    credentials: { resolve: () => env.tokenProvider },
+    secrets: env.secrets,
+    jobDir: env.journal.jobDir,
+  };
+  const result = await runFilesToKusto(env.spec, context, { tokenProvider: env.tokenProvider });
+  for (const warning of result.warnings) env.log.warn(warning);
+  const landed = result.files.filter((f) => f.status === 'Succeeded' || f.status === 'Skipped' || f.status === 'PartiallySucceeded');
+  if (result.state !== 'succeeded') {
+    const failed = result.files.filter((f) => !landed.includes(f));
+    throw new Error(result.error ?? `${failed.length} of ${result.files.length} files were not ingested into ${result.table}: ${failed.slice(0, 5).map((f) => `${f.relativePath} (${f.status}${f.details ? `: ${f.details}` : ''})`).join('; ')}`);
+  }
+  return { rows: 0, bytes: result.bytes, files: landed.map((f) => f.relativePath) };
+}
+
+async function kustoToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<StepOutcome> {
+  const { journal, tracker, log, signal } = env;
+  let readMode = journal.record.readMode;
+  tracker.setPhase('planning');
+  if (!readMode) {
+    const canExport = source.staging !== undefined || destination.location.kind === 'blob';
+    if ((source.readMode ?? 'auto') === 'auto' && canExport) tracker.setPhase('estimating');
+    const decision = await chooseReadMode(source, canExport, env.tokenProvider, env.spec.options?.estimateTimeoutMs ?? 3000, signal);
+    log.info(`read mode: ${decision.mode} (${decision.reason})`);
+    readMode = decision.mode;
+    if (decision.estimatedRows !== undefined) tracker.totalRows = decision.estimatedRows;
+    await journal.update({ readMode, estimatedRows: decision.estimatedRows, phase: 'planning' });
+  } else {
+    log.info(`read mode: ${readMode} (kept from the earlier run)`);
+    tracker.totalRows = journal.record.estimatedRows;
+  }
+  if (readMode === 'export') {
+    const outcome = await exportToFiles(env, source, destination);
+    return { ...outcome, readMode };
+  }
+  if (destination.location.kind !== 'local') throw new Error('the stream read mode writes to a local folder; use read mode "export" for a blob destination');
+  // Killed after the output was renamed into place but before the journal said so: it is complete.
+  if (journal.record.phase === 'committing' && journal.record.runs > 1 && (await outputPublished(destination))) {
+    log.info('the output was published by the earlier run');
+    return { rows: journal.record.result?.rows ?? 0, bytes: 0, files: [], readMode };
+  }
+  const summary = await streamToFiles(env, source, destination);
+  return { rows: summary.rows, bytes: summary.bytes, files: summary.files, readMode };
+}

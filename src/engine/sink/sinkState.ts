@@ -1,0 +1,77 @@
+// What a files → Kusto job has finished, kept in `<jobDir>/sink-state.json` beside the runner's
+// journal (written atomically: temp file + fsync + rename), so that a job killed at any point
+// resumes without ingesting a row twice: the transactional temp table's name and phase, and each
+// file's final outcome; in continuous mode, the streaming batches already ingested.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { FileIngestStatus } from '../../kusto/ingest/ingestionStatus';
+
+export interface FileRecord {
+  relativePath: string;
+  status: FileIngestStatus;
+  details?: string;
+}
+
+export interface SinkStateRecord {
+  version: 1;
+  /** Transactional mode. */
+  tempTable?: string;
+  /** ingesting: files go into the temp table; moved: the move into the target succeeded; done: temp dropped. */
+  transactionPhase?: 'ingesting' | 'moved' | 'done';
+  /** Final outcomes by file identity. */
+  files: Record<string, FileRecord>;
+  /** Continuous mode: highest streaming batch whose files are all final. */
+  checkpointBatchId?: number;
+}
+
+export class SinkState {
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly file: string,
+    private current: SinkStateRecord,
+  ) {}
+
+  static async load(jobDir: string): Promise<SinkState> {
+    await fs.mkdir(jobDir, { recursive: true });
+    const file = join(jobDir, 'sink-state.json');
+    try {
+      const record = JSON.parse(await fs.readFile(file, 'utf8')) as SinkStateRecord;
+      return new SinkState(file, { ...record, files: record.files ?? {} });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return new SinkState(file, { version: 1, files: {} });
+    }
+  }
+
+  get record(): Readonly<SinkStateRecord> {
+    return this.current;
+  }
+
+  update(change: Partial<SinkStateRecord>): Promise<void> {
+    this.current = { ...this.current, ...change };
+    return this.save();
+  }
+
+  recordFile(identity: string, record: FileRecord): Promise<void> {
+    this.current = { ...this.current, files: { ...this.current.files, [identity]: record } };
+    return this.save();
+  }
+
+  private save(): Promise<void> {
+    const snapshot = JSON.stringify(this.current, null, 2);
+    const write = async (): Promise<void> => {
+      const temp = `${this.file}.tmp-${process.pid}`;
+      const handle = await fs.open(temp, 'w');
+      try {
+        await handle.writeFile(snapshot, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, this.file);
+    };
+    this.writing = this.writing.then(write, write);
+    return this.writing;
+  }
+}

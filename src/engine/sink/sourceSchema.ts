@@ -1,0 +1,71 @@
+// The schema of a whole source: every file's own columns (Parquet footers are read for every file;
+// CSV headers per file, since ordinals follow each file's header; JSON from a sample of each file),
+// merged into one Kusto schema, plus the partition columns typed from their values. Also the
+// conversions worth showing before the job runs.
+import { readTextSample, SAMPLE_BYTES } from '../../formats/formatSniffReader';
+import { inferCsvSchema } from '../../formats/csvSchemaReader';
+import { inferJsonSchema } from '../../formats/jsonSchemaReader';
+import { readParquetSchema, type TypeConversion } from '../../formats/parquetSchemaReader';
+import { widenType } from '../../formats/textSchemaInference';
+import { inferPartitionType } from '../../spark/hivePartitionPathParser';
+import type { SourceFile, SourceListing } from '../../spark/sparkFolderReader';
+import type { ColumnSchema } from '../rows';
+import type { DataFormat } from '../../formats/formatSniffReader';
+import type { ByteRangeSource } from '../../formats/byteRangeReader';
+
+export interface FileSchema {
+  /** Format refined by content (a ".csv" that is tab-separated is ingested as tsv). */
+  format: DataFormat;
+  /** Columns in file order (CSV ordinals follow this order). */
+  columns: ColumnSchema[];
+  hasHeader: boolean;
+}
+
+export interface SourceSchema {
+  columns: ColumnSchema[];
+  partitionColumns: ColumnSchema[];
+  perFile: Map<string, FileSchema>;
+  conversions: TypeConversion[];
+  warnings: string[];
+}
+
+export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, csvHeader?: boolean): Promise<FileSchema> {
+  if (file.format === 'parquet') {
+    const info = await readParquetSchema(bytes);
+    return { format: 'parquet', columns: info.kustoColumns, hasHeader: false };
+  }
+  const { text } = await readTextSample(bytes);
+  // The sample holds the whole file when the raw read covered it: then the last row needs no newline.
+  const complete = file.size <= SAMPLE_BYTES;
+  const sample = text.toString('utf8');
+  if (file.format === 'json' || file.format === 'multijson') return { format: file.format, columns: inferJsonSchema(sample).columns, hasHeader: false };
+  const delimiter = file.format === 'tsv' ? '\t' : file.format === 'scsv' ? ';' : file.format === 'psv' ? '|' : undefined;
+  const csv = inferCsvSchema(sample, { complete, delimiter: file.format === 'csv' ? undefined : delimiter, header: csvHeader });
+  return { format: csv.format, columns: csv.columns, hasHeader: csv.hasHeader };
+}
+
+export async function inferSourceSchema(listing: SourceListing, options: { csvHeader?: boolean } = {}): Promise<SourceSchema> {
+  const perFile = new Map<string, FileSchema>();
+  const merged = new Map<string, ColumnSchema>();
+  const warnings: string[] = [];
+  const conversions: TypeConversion[] = [];
+  for (const file of listing.files) {
+    const schema = await readFileSchema(file, listing.open(file), options.csvHeader);
+    perFile.set(file.identity, schema);
+    for (const column of schema.columns) {
+      const seen = merged.get(column.name.toLowerCase());
+      if (!seen) merged.set(column.name.toLowerCase(), { ...column });
+      else if (seen.type !== column.type) {
+        const widened = widenType(seen.type, column.type, file.format === 'parquet' ? 'dynamic' : 'string');
+        warnings.push(`column "${column.name}" is ${seen.type} in some files and ${column.type} in ${file.relativePath}: the table takes ${widened}`);
+        seen.type = widened;
+      }
+    }
+    if (file.format === 'parquet' && conversions.length === 0) conversions.push(...(await readParquetSchema(listing.open(file))).conversions.filter((c) => c.risk));
+  }
+  const partitionColumns: ColumnSchema[] = listing.partitionColumns
+    .filter((name) => !merged.has(name.toLowerCase()))
+    .map((name) => ({ name, type: inferPartitionType(listing.files.map((f) => f.partitionValues[name] ?? null)) }));
+  for (const p of partitionColumns) if (p.type !== 'string') conversions.push({ column: p.name, from: 'partition folder name', to: p.type, risk: p.type === 'datetime' ? 'a date without time zone is taken as UTC' : undefined });
+  return { columns: [...merged.values(), ...partitionColumns], partitionColumns, perFile, conversions, warnings };
+}

@@ -1,0 +1,115 @@
+// The stream read mode: run the query, parse the v2 frames as they arrive and write them through a
+// FileOutput (temp names, renamed at commit). A transient fault mid-way restarts the query and
+// the output from scratch: a query has no stable position to resume from, and the temp-then-rename
+// output guarantees that nothing of the failed attempt is ever visible.
+import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
+import { type FileOutput, type FileOutputSummary, hiddenSiblingPath, pathExists } from '../formats/fileOutput';
+import { KustoError } from '../kusto/kustoError';
+import { streamQuery } from '../kusto/streamingQueryReader';
+import { openFileOutput } from '../spark/sparkFolderWriter';
+import type { FilesDestination, KustoQuerySource } from './jobSpec';
+import type { ColumnSchema } from './rows';
+import { withRetries } from './retry';
+import type { StepEnvironment } from './stepEnvironment';
+
+export function localDestinationPath(destination: FilesDestination): string {
+  if (destination.location.kind !== 'local') throw new Error('this step writes to a local folder');
+  return resolve(destination.location.path);
+}
+
+/** The query as sent: `set notruncation;` first unless the job opts out (a copy wants every row). */
+export function queryText(source: KustoQuerySource): string {
+  const query = source.query.trim();
+  return source.noTruncation === false || /^\s*set\s+notruncation\s*;/i.test(query) ? query : `set notruncation;\n${query}`;
+}
+
+/** True when a previous run of this job already published its output (it was killed after the rename). */
+export async function outputPublished(destination: FilesDestination): Promise<boolean> {
+  const path = localDestinationPath(destination);
+  if ((destination.layout ?? 'sparkFolder') === 'sparkFolder') return pathExists(resolve(path, '_SUCCESS'));
+  return pathExists(path);
+}
+
+export async function streamToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<FileOutputSummary> {
+  const { spec, journal, tracker, log, signal } = env;
+  const finalPath = localDestinationPath(destination);
+  // A run killed while writing leaves its hidden temp sibling behind: nobody else reads it.
+  await fs.rm(hiddenSiblingPath(finalPath, 'tmp', spec.id), { recursive: true, force: true });
+
+  const open = (columns: ColumnSchema[]): Promise<FileOutput> =>
+    openFileOutput({
+      folder: finalPath,
+      layout: destination.layout ?? 'sparkFolder',
+      format: destination.format,
+      columns,
+      compression: destination.compression === 'zstd' ? undefined : destination.compression,
+      partitionBy: destination.partitionBy,
+      maxRowsPerFile: destination.maxRowsPerFile,
+      jobId: spec.id,
+      ifExists: destination.ifExists ?? 'fail',
+      signal,
+    });
+
+  return withRetries(
+    async (attempt) => {
+      if (attempt > 1) tracker.resetRows();
+      tracker.setPhase('reading', attempt > 1 ? `attempt ${attempt}` : undefined);
+      let output: FileOutput | undefined;
+      let columns: ColumnSchema[] | undefined;
+      try {
+        for await (const event of streamQuery({
+          clusterUrl: source.connection.clusterUrl,
+          database: source.connection.database,
+          query: queryText(source),
+          tokenProvider: env.tokenProvider,
+          signal,
+          serverTimeoutMs: spec.options?.queryTimeoutMs,
+          onBytes: (bytes) => (tracker.bytes += bytes),
+        })) {
+          switch (event.kind) {
+            case 'table':
+              if (output) throw new KustoError({ code: 'MultipleResultSets', message: 'the query returns more than one result set; a copy writes exactly one (remove the extra statements, or fork)' });
+              columns = event.columns;
+              output = await open(columns);
+              tracker.setPhase('writing');
+              break;
+            case 'rows':
+              await (output as FileOutput).write(event.rows);
+              tracker.addRows(event.rows.length);
+              break;
+            case 'replace':
+              // Progressive results may redo a table from the start: so does the output.
+              await output?.abort();
+              output = await open(columns ?? []);
+              tracker.resetRows();
+              break;
+            case 'progress':
+              tracker.fraction = event.percent / 100;
+              break;
+            case 'done':
+              if (event.cancelled) throw new KustoError({ code: 'QueryCancelled', message: 'the service cancelled the query', permanent: true });
+              break;
+            case 'tableEnd':
+              break;
+          }
+        }
+        if (!output) throw new KustoError({ code: 'NoResultSet', message: 'the query returned no result set', permanent: true });
+        // Rows are known before the rename: a run killed right after it can still report them.
+        await journal.update({ phase: 'committing', result: { rows: tracker.rows, bytes: 0, files: [], seconds: 0 } });
+        tracker.setPhase('committing');
+        const summary = await output.commit();
+        tracker.files = summary.files.length;
+        return summary;
+      } catch (err) {
+        await output?.abort();
+        throw err;
+      }
+    },
+    {
+      policy: env.retryPolicy,
+      signal,
+      onRetry: ({ attempt, delayMs, error }) => log.warn(`attempt ${attempt} failed (${(error as Error).message}); retrying in ${delayMs} ms`),
+    },
+  );
+}

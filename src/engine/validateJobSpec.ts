@@ -1,0 +1,207 @@
+// Validates a JobSpec read from JSON (a file, the journal, the wizard) and names the field of each
+// problem, so a user can fix a hand-written job file without reading code. Unknown fields are
+// allowed: later releases and other parts of the engine add optional ones.
+import { JOB_SPEC_VERSION, type JobSpec } from './jobSpec';
+
+export class JobSpecError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid job spec:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'JobSpecError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+class Checker {
+  readonly problems: string[] = [];
+
+  fail(path: string, message: string): void {
+    this.problems.push(`${path}: ${message}`);
+  }
+
+  object(value: unknown, path: string): Json | undefined {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.fail(path, value === undefined ? 'is required' : 'must be an object');
+      return undefined;
+    }
+    return value as Json;
+  }
+
+  string(obj: Json, key: string, path: string, required: boolean): string | undefined {
+    const value = obj[key];
+    if (value === undefined) {
+      if (required) this.fail(`${path}.${key}`, 'is required');
+      return undefined;
+    }
+    if (typeof value !== 'string' || (required && value.trim() === '')) {
+      this.fail(`${path}.${key}`, required ? 'must be a non-empty string' : 'must be a string');
+      return undefined;
+    }
+    return value;
+  }
+
+  oneOf(obj: Json, key: string, path: string, allowed: readonly string[], required = false): string | undefined {
+    const value = obj[key];
+    if (value === undefined) {
+      if (required) this.fail(`${path}.${key}`, `is required (one of ${allowed.map((a) => `"${a}"`).join(', ')})`);
+      return undefined;
+    }
+    if (typeof value !== 'string' || !allowed.includes(value)) {
+      this.fail(`${path}.${key}`, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${JSON.stringify(value)})`);
+      return undefined;
+    }
+    return value;
+  }
+
+  positiveInteger(obj: Json, key: string, path: string, allowZero = false): void {
+    const value = obj[key];
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) this.fail(`${path}.${key}`, `must be a ${allowZero ? 'non-negative' : 'positive'} integer (got ${JSON.stringify(value)})`);
+  }
+
+  url(obj: Json, key: string, path: string): string | undefined {
+    const value = this.string(obj, key, path, true);
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') this.fail(`${path}.${key}`, `must be an http(s) URL (got "${url.protocol}")`);
+      return value;
+    } catch {
+      this.fail(`${path}.${key}`, `is not a valid URL: "${value.slice(0, 100)}"`);
+      return undefined;
+    }
+  }
+}
+
+function checkConnection(c: Checker, value: unknown, path: string): void {
+  const conn = c.object(value, path);
+  if (!conn) return;
+  c.url(conn, 'clusterUrl', path);
+  c.string(conn, 'database', path, true);
+  if (conn.auth !== undefined) {
+    const auth = c.object(conn.auth, `${path}.auth`);
+    if (!auth) return;
+    const kind = c.oneOf(auth, 'kind', `${path}.auth`, ['none', 'credential'], true);
+    if (kind === 'credential') c.string(auth, 'id', `${path}.auth`, true);
+  }
+}
+
+function checkBlobLocation(c: Checker, location: Json, path: string): void {
+  const url = c.url(location, 'url', path);
+  if (url && /[?&]sig=/i.test(url)) c.fail(`${path}.url`, 'must not contain a SAS token: store it as a secret and name it in secretRef');
+  c.string(location, 'secretRef', path, false);
+  c.oneOf(location, 'authKind', path, ['sas', 'accountKey', 'credential']);
+}
+
+function checkLocation(c: Checker, value: unknown, path: string): string | undefined {
+  const location = c.object(value, path);
+  if (!location) return undefined;
+  const kind = c.oneOf(location, 'kind', path, ['local', 'blob'], true);
+  if (kind === 'local') c.string(location, 'path', path, true);
+  if (kind === 'blob') checkBlobLocation(c, location, path);
+  return kind;
+}
+
+function checkSource(c: Checker, value: unknown): Json | undefined {
+  const source = c.object(value, 'source');
+  if (!source) return undefined;
+  const kind = c.oneOf(source, 'kind', 'source', ['kustoQuery', 'files'], true);
+  if (kind === 'kustoQuery') {
+    checkConnection(c, source.connection, 'source.connection');
+    const query = c.string(source, 'query', 'source', true);
+    if (query !== undefined && query.trim().startsWith('.')) c.fail('source.query', 'management commands (starting with ".") cannot be copied; give a query or a table name');
+    c.oneOf(source, 'readMode', 'source', ['auto', 'stream', 'export']);
+    if (source.staging !== undefined) {
+      const staging = c.object(source.staging, 'source.staging');
+      if (staging) {
+        if (staging.kind !== 'blob') c.fail('source.staging.kind', 'must be "blob"');
+        checkBlobLocation(c, staging, 'source.staging');
+      }
+    }
+    c.positiveInteger(source, 'exportThresholdRows', 'source', true);
+    if (source.noTruncation !== undefined && typeof source.noTruncation !== 'boolean') c.fail('source.noTruncation', 'must be true or false');
+  } else if (kind === 'files') {
+    checkLocation(c, source.location, 'source.location');
+    c.string(source, 'pattern', 'source', false);
+    c.oneOf(source, 'format', 'source', ['auto', 'parquet', 'csv', 'tsv', 'json', 'multijson']);
+    c.oneOf(source, 'layout', 'source', ['auto', 'plain', 'spark', 'sparkStreaming']);
+  }
+  return source;
+}
+
+function checkDestination(c: Checker, value: unknown): Json | undefined {
+  const destination = c.object(value, 'destination');
+  if (!destination) return undefined;
+  const kind = c.oneOf(destination, 'kind', 'destination', ['files', 'kustoTable'], true);
+  if (kind === 'files') {
+    checkLocation(c, destination.location, 'destination.location');
+    const format = c.oneOf(destination, 'format', 'destination', ['parquet', 'csv', 'json'], true);
+    const compression = c.oneOf(destination, 'compression', 'destination', ['none', 'snappy', 'gzip', 'zstd']);
+    if (compression === 'zstd') c.fail('destination.compression', '"zstd" is not supported yet (use "snappy" or "gzip")');
+    if (compression === 'snappy' && format && format !== 'parquet') c.fail('destination.compression', `"snappy" applies to Parquet only; ${format} supports "none" or "gzip"`);
+    const layout = c.oneOf(destination, 'layout', 'destination', ['singleFile', 'sparkFolder']);
+    if (destination.partitionBy !== undefined) {
+      if (!Array.isArray(destination.partitionBy) || destination.partitionBy.some((p) => typeof p !== 'string' || p === '')) c.fail('destination.partitionBy', 'must be a list of column names');
+      else if (destination.partitionBy.length > 0 && layout === 'singleFile') c.fail('destination.partitionBy', 'needs layout "sparkFolder"');
+    }
+    c.positiveInteger(destination, 'maxRowsPerFile', 'destination');
+    c.oneOf(destination, 'ifExists', 'destination', ['fail', 'replace']);
+  } else if (kind === 'kustoTable') {
+    checkConnection(c, destination.connection, 'destination.connection');
+    c.string(destination, 'table', 'destination', true);
+    c.oneOf(destination, 'mode', 'destination', ['queued', 'streaming', 'transactional']);
+    c.oneOf(destination, 'tableCreation', 'destination', ['failIfNotExists', 'createIfNotExists', 'createMerge']);
+    c.string(destination, 'mappingReference', 'destination', false);
+    if (destination.continuous !== undefined) {
+      const continuous = c.object(destination.continuous, 'destination.continuous');
+      if (continuous) c.positiveInteger(continuous, 'pollIntervalMs', 'destination.continuous');
+    }
+    c.positiveInteger(destination, 'statusPollIntervalMs', 'destination');
+    c.positiveInteger(destination, 'statusTimeoutMs', 'destination');
+  }
+  return destination;
+}
+
+function checkOptions(c: Checker, value: unknown): void {
+  if (value === undefined) return;
+  const options = c.object(value, 'options');
+  if (!options) return;
+  if (options.retry !== undefined) {
+    const retry = c.object(options.retry, 'options.retry');
+    if (retry) {
+      c.positiveInteger(retry, 'maxAttempts', 'options.retry');
+      c.positiveInteger(retry, 'initialDelayMs', 'options.retry', true);
+      c.positiveInteger(retry, 'maxDelayMs', 'options.retry', true);
+    }
+  }
+  for (const key of ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'downloadConcurrency', 'queryTimeoutMs']) c.positiveInteger(options, key, 'options');
+}
+
+/** Returns the spec typed, or throws a JobSpecError listing every problem with its field. */
+export function validateJobSpec(value: unknown): JobSpec {
+  const c = new Checker();
+  const spec = c.object(value, 'job spec');
+  if (!spec) throw new JobSpecError(c.problems);
+  if (spec.version !== JOB_SPEC_VERSION) c.fail('version', `must be ${JOB_SPEC_VERSION} (got ${JSON.stringify(spec.version)})`);
+  const id = c.string(spec, 'id', 'job spec', true);
+  // The id names the job's folder: keep it to characters safe in any file system.
+  if (id !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) c.fail('id', 'may hold only letters, digits, ".", "_" and "-" (at most 128, starting with a letter or digit)');
+  c.string(spec, 'name', 'job spec', false);
+  const createdAt = c.string(spec, 'createdAt', 'job spec', true);
+  if (createdAt !== undefined && Number.isNaN(Date.parse(createdAt))) c.fail('createdAt', `is not a date: "${createdAt}"`);
+  const source = checkSource(c, spec.source);
+  const destination = checkDestination(c, spec.destination);
+  checkOptions(c, spec.options);
+  if (source?.kind === 'kustoQuery' && destination?.kind === 'files') {
+    const destinationKind = (destination.location as Json | undefined)?.kind;
+    if (source.readMode === 'export' && source.staging === undefined && destinationKind !== 'blob') {
+      c.fail('source.staging', 'is required for readMode "export" when the destination is a local folder (the export writes to blob storage first)');
+    }
+    if (source.readMode === 'export' && destination.format !== undefined && destination.format !== 'parquet') c.fail('destination.format', 'must be "parquet" for readMode "export"');
+  }
+  if (source?.kind === 'files' && destination?.kind === 'files') c.fail('destination.kind', 'files to files is not a supported move (copy them with your file tools)');
+  if (source?.kind === 'kustoQuery' && destination?.kind === 'kustoTable') c.fail('destination.kind', 'Kusto to Kusto is not a supported move yet');
+  // '.' file names: the folder name rule above also keeps '..' out, as ids start with a letter or digit.
+  if (c.problems.length > 0) throw new JobSpecError(c.problems);
+  return spec as unknown as JobSpec;
+}

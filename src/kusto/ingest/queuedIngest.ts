@@ -1,0 +1,151 @@
+// Queued ingestion of one local file, the way the service's data-management endpoint expects it
+// (kusto-protocol.md §5): upload the bytes to the ingestion temp storage (text gzipped on the way;
+// Parquet as it is — never turned into CSV), write a Pending row in the status table, and post the
+// ingestion message to the queue. Status is then read back with our own Table client.
+//
+// Why not the SDK's IngestClient.ingestFromFile: with table reporting it writes the Pending row in
+// a loop that retries even after success (about 3 s lost per file), builds its status-table client
+// from the URL's origin (which breaks path-style storage URLs such as Azurite's) and swallows the
+// failures. The message and blob layout here are the ones that client sends.
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { ContainerClient } from '@azure/storage-blob';
+import { QueueClient } from '@azure/storage-queue';
+import { TableClient } from '@azure/data-tables';
+import type { DataFormat } from '../../formats/formatSniffReader';
+import type { IngestionResources } from './ingestionResources';
+import type { MappingEntry, MappingKind } from './ingestionMapping';
+
+export interface QueuedFileRequest {
+  path: string;
+  /** Size on disk (the raw-size hint for the service). */
+  size: number;
+  format: DataFormat;
+  /** The file is gzip already. */
+  gzipped: boolean;
+  database: string;
+  table: string;
+  mapping?: { kind: MappingKind; entries: MappingEntry[] };
+  mappingReference?: string;
+  ignoreFirstRecord?: boolean;
+  /** Extent tags, e.g. ["ingest-by:job:abc"]. */
+  tags: string[];
+  /** Skip the file when the table has an extent with one of these ingest-by tags. */
+  ingestIfNotExists: string[];
+  /** The file is in blob storage already: ingest it from this URL (with a read SAS), no upload. */
+  blobUrl?: string;
+  /** PEM of a private CA the status table's HTTPS endpoint uses (the local emulator). */
+  statusTableCa?: string;
+  signal?: AbortSignal;
+}
+
+export interface QueuedFileTicket {
+  /** The ingestion source id: partition and row key of the status entity. */
+  sourceId: string;
+  statusTableUrl?: string;
+  blobName: string;
+}
+
+/** Formats Kusto reads from uploaded blobs without a gzip wrapper: columnar formats compress internally. */
+function isBinaryFormat(format: DataFormat): boolean {
+  return format === 'parquet';
+}
+
+/**
+ * A Table client for the status table URI `.get ingestion resources` gave (SAS in the query; the
+ * last path segment is the table, so path-style storage URLs work). `trustedCa` (PEM) is for a
+ * status table served with a private certificate, like the local emulator's.
+ */
+export function statusTableClient(tableUri: string, trustedCa?: string): TableClient {
+  const url = new URL(tableUri);
+  const segments = url.pathname.split('/').filter((s) => s !== '');
+  const tableName = segments.pop() ?? '';
+  const base = `${url.protocol}//${url.host}${segments.length > 0 ? '/' + segments.join('/') : ''}${url.search}`;
+  return new TableClient(base, tableName, { allowInsecureConnection: url.protocol === 'http:', ...(trustedCa ? { tlsOptions: { ca: trustedCa } } : {}) });
+}
+
+/** Uploads one file and posts its ingestion message; returns the ticket to poll. */
+export async function enqueueFile(resources: IngestionResources, request: QueuedFileRequest, pickIndex = 0): Promise<QueuedFileTicket> {
+  const sourceId = randomUUID();
+  let blobPath: string;
+  let blobName: string;
+  if (request.blobUrl) {
+    blobPath = request.blobUrl;
+    blobName = new URL(request.blobUrl).pathname;
+  } else {
+    const gzipOnTheWay = !request.gzipped && !isBinaryFormat(request.format);
+    const safeName = basename(request.path).replace(/[^A-Za-z0-9._=-]/g, '_');
+    blobName = `${request.database}__${request.table}__${sourceId}__${safeName}${gzipOnTheWay ? '.gz' : ''}`;
+    const containerUrl = resources.tempContainers[pickIndex % resources.tempContainers.length];
+    const blob = new ContainerClient(containerUrl).getBlockBlobClient(blobName);
+    const source: Readable = createReadStream(request.path, { highWaterMark: 1 << 20, signal: request.signal });
+    let body: Readable = source;
+    let done: Promise<void> = Promise.resolve();
+    if (gzipOnTheWay) {
+      const out = new PassThrough({ highWaterMark: 1 << 20 });
+      done = pipeline(source, createGzip({ level: 1 }), out);
+      body = out;
+    }
+    // Bounded memory: at most bufferSize × maxConcurrency bytes in flight per file.
+    await Promise.all([blob.uploadStream(body, 4 << 20, 2, { abortSignal: request.signal }), done]);
+    blobPath = blob.url;
+  }
+
+  const additional: Record<string, unknown> = {
+    authorizationContext: resources.authorizationContext,
+    format: request.format,
+    tags: JSON.stringify(request.tags),
+  };
+  if (request.ingestIfNotExists.length > 0) additional.ingestIfNotExists = JSON.stringify(request.ingestIfNotExists);
+  if (request.mappingReference) {
+    additional.ingestionMappingReference = request.mappingReference;
+    additional.ingestionMappingType = request.mapping?.kind ?? (request.format === 'parquet' ? 'Parquet' : request.format === 'json' || request.format === 'multijson' ? 'Json' : 'Csv');
+  } else if (request.mapping) {
+    additional.ingestionMapping = JSON.stringify(request.mapping.entries);
+    additional.ingestionMappingType = request.mapping.kind;
+  }
+  if (request.ignoreFirstRecord) additional.ignoreFirstRecord = true;
+
+  const statusTableUrl = resources.statusTables[0];
+  const now = new Date();
+  if (statusTableUrl) {
+    await statusTableClient(statusTableUrl, request.statusTableCa).createEntity(
+      {
+        partitionKey: sourceId,
+        rowKey: sourceId,
+        Status: 'Pending',
+        IngestionSourceId: sourceId,
+        IngestionSourcePath: blobPath.split('?')[0],
+        Database: request.database,
+        Table: request.table,
+        UpdatedOn: now,
+        Details: '',
+      },
+      { abortSignal: request.signal },
+    );
+  }
+  const message = {
+    Id: sourceId,
+    BlobPath: blobPath,
+    RawDataSize: request.size,
+    DatabaseName: request.database,
+    TableName: request.table,
+    RetainBlobOnSuccess: true,
+    FlushImmediately: false,
+    IgnoreSizeLimit: false,
+    ReportLevel: 2, // failures and successes
+    ReportMethod: statusTableUrl ? 1 : 0, // table (or the queues when the cluster offers no table)
+    SourceMessageCreationTime: now.toISOString(),
+    IngestionStatusInTable: statusTableUrl ? { tableConnectionString: statusTableUrl, partitionKey: sourceId, rowKey: sourceId } : null,
+    AdditionalProperties: additional,
+    ApplicationForTracing: 'KustoDataMover',
+    ClientVersionForTracing: 'Kusto.DataMover:0.1.0',
+  };
+  const queue = new QueueClient(resources.queues[pickIndex % resources.queues.length]);
+  await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'), { abortSignal: request.signal });
+  return { sourceId, statusTableUrl, blobName };
+}

@@ -1,0 +1,133 @@
+// The same listing rules over a blob container prefix (Blob, or ADLS Gen2 through its Blob API):
+// blobs are listed flat and their names split on "/"; footers and samples are ranged reads; a
+// blob's identity comes from its Content-MD5 when it has one (content-derived), else its ETag
+// (changes whenever the blob does). The files are later ingested by URL: their bytes never pass
+// through this process.
+import { type ContainerClient, BlobSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { SecretResolver } from '../engine/jobContext';
+import type { FilesSource } from '../engine/jobSpec';
+import type { ByteRangeSource } from '../formats/byteRangeReader';
+import { containerClient, joinBlobPath, resolveBlobLocation, type ResolvedBlobLocation, withSas } from '../storage/blobLocation';
+import { isIgnoredName, listTree, type FolderTree, type ListOptions, partitionTail, type SourceListing, type TreeEntry } from './sparkFolderReader';
+import { hasGlobChars } from './sparkFolderReaderGlob';
+import { SPARK_METADATA_DIR } from './sparkMetadataLog';
+
+function blobByteSource(container: ContainerClient, name: string, knownSize?: number): ByteRangeSource {
+  const blob = container.getBlobClient(name);
+  let size: number | undefined = knownSize;
+  const sizeOf = async (): Promise<number> => (size ??= (await blob.getProperties()).contentLength ?? 0);
+  return {
+    name,
+    size: sizeOf,
+    read: async (offset, length) => {
+      // A ranged download must not ask past the end: clamp to the blob's size.
+      const count = Math.min(length, (await sizeOf()) - offset);
+      return count <= 0 ? Buffer.alloc(0) : blob.downloadToBuffer(offset, count);
+    },
+  };
+}
+
+export function blobFolderTree(container: ContainerClient, prefix: string, display: string): FolderTree {
+  const base = prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`;
+  const md5 = new Map<string, string>();
+  const sizes = new Map<string, number>();
+  return {
+    root: display,
+    async files(signal) {
+      const out: TreeEntry[] = [];
+      for await (const item of container.listBlobsFlat({ prefix: base, abortSignal: signal })) {
+        const relativePath = item.name.slice(base.length);
+        if (relativePath === '' || relativePath.split('/').some(isIgnoredName)) continue;
+        const size = item.properties.contentLength ?? 0;
+        sizes.set(relativePath, size);
+        const contentMd5 = item.properties.contentMD5;
+        md5.set(relativePath, contentMd5 && contentMd5.length > 0 ? `md5:${Buffer.from(contentMd5).toString('base64')}` : `etag:${item.properties.etag}`);
+        out.push({ relativePath, size });
+      }
+      out.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+      return out;
+    },
+    async exists(relativePath) {
+      const iterator = container.listBlobsFlat({ prefix: `${base}${relativePath}` }).byPage({ maxPageSize: 1 });
+      const page = await iterator.next();
+      return !page.done && page.value.segment.blobItems.length > 0;
+    },
+    sinkLog() {
+      const logPrefix = `${base}${SPARK_METADATA_DIR}/`;
+      return {
+        name: `${display}/${SPARK_METADATA_DIR}`,
+        async list() {
+          const names: string[] = [];
+          for await (const item of container.listBlobsFlat({ prefix: logPrefix })) names.push(item.name.slice(logPrefix.length));
+          return names;
+        },
+        read: async (fileName) => (await container.getBlobClient(`${logPrefix}${fileName}`).downloadToBuffer()).toString('utf8'),
+      };
+    },
+    locateLogged(loggedPath, known) {
+      // abfss://container@account.dfs.core.windows.net/prefix/k=v/part-0.parquet, wasbs://..., https://...
+      let path: string;
+      try {
+        path = decodeURIComponent(new URL(loggedPath).pathname);
+      } catch {
+        path = loggedPath;
+      }
+      const marker = `/${base}`;
+      const at = base === '' ? -1 : path.indexOf(marker);
+      if (at >= 0 && known.has(path.slice(at + marker.length))) return path.slice(at + marker.length);
+      const tail = partitionTail(path);
+      return known.has(tail) ? tail : undefined;
+    },
+    open: (relativePath) => blobByteSource(container, `${base}${relativePath}`, sizes.get(relativePath)),
+    contentHash: async (entry) => md5.get(entry.relativePath) ?? `size:${entry.size}`,
+    urlOf: (relativePath) => container.getBlobClient(`${base}${relativePath}`).url.split('?')[0],
+  };
+}
+
+export interface BlobSourceAccess {
+  resolved: ResolvedBlobLocation;
+  container: ContainerClient;
+  /** A URL Kusto can read the blob with: the location's SAS, or a read SAS signed with the account key. */
+  readUrl(blobUrl: string): string;
+}
+
+export async function openBlobSource(source: FilesSource, secrets: SecretResolver | undefined): Promise<BlobSourceAccess> {
+  if (source.location.kind !== 'blob') throw new Error('not a blob source');
+  const resolved = await resolveBlobLocation(source.location, secrets);
+  const container = containerClient(resolved);
+  return {
+    resolved,
+    container,
+    readUrl(blobUrl) {
+      if (resolved.authKind === 'sas') return withSas(blobUrl, resolved.secret);
+      const name = decodeURIComponent(new URL(blobUrl).pathname).split('/').slice(resolved.parsed.pathStyle ? 3 : 2).join('/');
+      const sas = generateBlobSASQueryParameters(
+        { containerName: resolved.parsed.container, blobName: name, permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 7 * 24 * 3600_000), protocol: SASProtocol.HttpsAndHttp },
+        new StorageSharedKeyCredential(resolved.parsed.accountName, resolved.secret),
+      ).toString();
+      return withSas(blobUrl, sas);
+    },
+  };
+}
+
+/** Lists a blob source: a prefix (folder), a single blob, or a glob below a prefix. */
+export async function listBlobSourceFiles(source: FilesSource, access: BlobSourceAccess, options: ListOptions = {}): Promise<SourceListing> {
+  const { parsed } = access.resolved;
+  const segments = parsed.prefix.split('/').filter((s) => s !== '');
+  const firstGlob = segments.findIndex(hasGlobChars);
+  const prefix = (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).join('/');
+  const patterns = [firstGlob < 0 ? undefined : segments.slice(firstGlob).join('/'), source.pattern].filter((p): p is string => p !== undefined && p !== '');
+  const display = `${parsed.serviceUrl}/${parsed.container}/${prefix}`;
+  if (patterns.length === 0 && prefix !== '') {
+    // A single blob named by the URL?
+    const blob = access.container.getBlobClient(prefix);
+    const props = await blob.getProperties().catch(() => undefined);
+    if (props) {
+      const parent = prefix.split('/').slice(0, -1).join('/');
+      const hash = props.contentMD5 && props.contentMD5.length > 0 ? `md5:${Buffer.from(props.contentMD5).toString('base64')}` : `etag:${props.etag}`;
+      const tree: FolderTree = { ...blobFolderTree(access.container, parent, `${parsed.serviceUrl}/${parsed.container}/${parent}`), contentHash: async () => hash };
+      return listTree(tree, source, [], options, { relativePath: prefix.split('/').pop() as string, size: props.contentLength ?? 0 });
+    }
+  }
+  return listTree(blobFolderTree(access.container, joinBlobPath(prefix), display), source, patterns, options);
+}

@@ -1,0 +1,94 @@
+// Blob (and ADLS-through-Blob) locations: parse a folder URL into account, container and prefix,
+// attach or strip a SAS, build the storage literal Kusto's .export takes, and open an SDK client.
+// Secrets (SAS, account key) travel next to the URL, never inside what is logged or journalled.
+import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { SecretResolver } from '../engine/jobContext';
+import type { BlobLocation } from '../engine/jobSpec';
+
+export interface ParsedBlobUrl {
+  /** Service URL: https://acct.blob.core.windows.net, or path-style http://127.0.0.1:10000/devstoreaccount1 */
+  serviceUrl: string;
+  accountName: string;
+  container: string;
+  /** Folder inside the container, no leading or trailing slash ('' for the root). */
+  prefix: string;
+  /** Emulator-style URL (account in the path). */
+  pathStyle: boolean;
+}
+
+function isIpOrLocalHost(host: string): boolean {
+  return host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
+}
+
+export function parseBlobUrl(url: string): ParsedBlobUrl {
+  const u = new URL(url);
+  const parts = u.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const pathStyle = isIpOrLocalHost(u.hostname);
+  const accountName = pathStyle ? (parts.shift() ?? '') : u.hostname.split('.')[0];
+  const container = parts.shift() ?? '';
+  if (!accountName || !container) throw new Error(`"${stripSas(url)}" is not a blob container URL (https://<account>.blob.core.windows.net/<container>[/folder])`);
+  // ADLS Gen2 (dfs) URLs address the same data through the Blob API.
+  const host = u.host.replace('.dfs.core.', '.blob.core.');
+  const serviceUrl = pathStyle ? `${u.protocol}//${host}/${accountName}` : `${u.protocol}//${host}`;
+  return { serviceUrl, accountName, container, prefix: parts.join('/'), pathStyle };
+}
+
+export function stripSas(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Appends a SAS (with or without its leading "?") to a URL without one. */
+export function withSas(url: string, sas: string): string {
+  const token = sas.startsWith('?') ? sas.slice(1) : sas;
+  return `${stripSas(url)}?${token}`;
+}
+
+/** Masks the signature of a SAS URL (keeps the rest for diagnostics). */
+export function redactSasUrl(url: string): string {
+  return url.replace(/([?&]sig=)[^&]*/gi, '$1***');
+}
+
+export function joinBlobPath(...parts: string[]): string {
+  return parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/');
+}
+
+export interface ResolvedBlobLocation {
+  location: BlobLocation;
+  parsed: ParsedBlobUrl;
+  authKind: 'sas' | 'accountKey';
+  secret: string;
+}
+
+/** Resolves a location's secretRef through the front end; SAS vs account key from authKind or the secret's shape. */
+export async function resolveBlobLocation(location: BlobLocation, secrets: SecretResolver | undefined): Promise<ResolvedBlobLocation> {
+  const parsed = parseBlobUrl(location.url);
+  if (location.authKind === 'credential') throw new Error('blob locations with a sign-in credential are not supported yet: use a SAS or an account key');
+  if (!location.secretRef) throw new Error(`the blob location ${location.url} has no secretRef (a SAS token or account key is needed)`);
+  const secret = await secrets?.resolve(location.secretRef);
+  if (!secret) throw new Error(`the secret "${location.secretRef}" for ${location.url} could not be resolved`);
+  const authKind = location.authKind ?? (/(^|[?&])sig=/.test(secret) ? 'sas' : 'accountKey');
+  return { location, parsed, authKind, secret };
+}
+
+export function containerClient(resolved: ResolvedBlobLocation): ContainerClient {
+  const { parsed } = resolved;
+  const service =
+    resolved.authKind === 'sas'
+      ? new BlobServiceClient(withSas(parsed.serviceUrl, resolved.secret))
+      : new BlobServiceClient(parsed.serviceUrl, new StorageSharedKeyCredential(parsed.accountName, resolved.secret));
+  return service.getContainerClient(parsed.container);
+}
+
+/** The folder URL (no secret) of a path under the location. */
+export function folderUrl(resolved: ResolvedBlobLocation, subPath: string): string {
+  const { parsed } = resolved;
+  return `${parsed.serviceUrl}/${parsed.container}/${joinBlobPath(parsed.prefix, subPath)}`;
+}
+
+/** Kusto's storage connection literal for a folder: h@"url?sas" or h@"url;key" (obfuscated in Kusto's logs). */
+export function kustoStorageLiteral(resolved: ResolvedBlobLocation, subPath = ''): string {
+  const url = subPath ? folderUrl(resolved, subPath) : `${resolved.parsed.serviceUrl}/${resolved.parsed.container}${resolved.parsed.prefix ? `/${resolved.parsed.prefix}` : ''}`;
+  const connection = resolved.authKind === 'sas' ? withSas(url, resolved.secret) : `${url};${resolved.secret}`;
+  return `h@"${connection.replace(/"/g, '""')}"`;
+}
