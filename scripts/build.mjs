@@ -34,12 +34,25 @@ const targets = [
     banner: { js: importMetaShim.banner },
   },
   {
+    // Loaded by the extension on the first job (src/ui/engine.ts), so activation stays small.
+    ...common,
+    entryPoints: { engineHost: 'src/engineHost.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    define: importMetaShim.define,
+    banner: { js: importMetaShim.banner },
+  },
+  {
     ...common,
     entryPoints: { cli: 'src/cli.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // One copy of the engine in the VSIX: the CLI requires dist/engineHost.js at run time.
+    external: ['./engineHost'],
     define: importMetaShim.define,
     banner: { js: `#!/usr/bin/env node\n${importMetaShim.banner}` },
   },

@@ -6,10 +6,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CredentialResolver, JobLogger, ProgressEvent, SecretResolver } from './engine/jobContext';
 import { JOB_SPEC_VERSION, type FilesDestination, type JobSpec, type KustoQuerySource } from './engine/jobSpec';
-import { Journal } from './engine/journal';
-import { redactSecrets } from './engine/redact';
-import { type JobResult, type RunJobOptions, JobAlreadyRunningError, resumeJob, runJob } from './engine/runner';
-import { JobSpecError } from './engine/validateJobSpec';
+// The engine comes from its own bundle (dist/engineHost.js), shared with the extension.
+import { type JobResult, type RunJobOptions, JobAlreadyRunningError, JobSpecError, Journal, redactSecrets, resumeJob, runJob } from './engineHost';
 
 const usage = `Usage: kusto-data-mover <command> [options]
 

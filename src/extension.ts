@@ -1,16 +1,32 @@
 import * as vscode from 'vscode';
 import { EmptyTreeProvider } from './ui/emptyTree';
+import { jobsDir, loadEngine } from './ui/engine';
+import { JobRunner, revealOutput } from './ui/jobRunner';
+import { type JobItem, JobsTreeProvider } from './ui/jobsTree';
 import { getLog } from './ui/log';
 import { WizardPanel } from './ui/wizardPanel';
 
-// Activation only registers commands and views; the SDKs and the engine load on first use.
+// Activation only registers commands and views; the engine bundle loads on the first job.
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
+  const runner = new JobRunner(context);
+  const jobs = new JobsTreeProvider(context, runner);
   context.subscriptions.push(
+    runner,
+    jobs,
     vscode.window.registerTreeDataProvider('kustoDataMover.connections', new EmptyTreeProvider()),
-    vscode.window.registerTreeDataProvider('kustoDataMover.jobs', new EmptyTreeProvider()),
-    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context.extensionUri)),
+    vscode.window.registerTreeDataProvider('kustoDataMover.jobs', jobs),
+    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec))),
     vscode.commands.registerCommand('kustoDataMover.showLog', () => getLog().show()),
+    vscode.commands.registerCommand('kustoDataMover.runJobFile', (uri?: vscode.Uri) => runJobFile(context, runner, uri)),
+    vscode.commands.registerCommand('kustoDataMover.resumeJob', (item?: JobItem) => item && runner.resume(item.record.spec.id)),
+    vscode.commands.registerCommand('kustoDataMover.openJobLog', async (item?: JobItem) => {
+      if (!item) return;
+      const log = vscode.Uri.joinPath(vscode.Uri.file(jobsDir(context)), item.record.spec.id, 'job.log');
+      await vscode.window.showTextDocument(log, { preview: true });
+    }),
+    vscode.commands.registerCommand('kustoDataMover.revealJobOutput', (item?: JobItem) => item && revealOutput(item.record.result?.files[0])),
+    vscode.commands.registerCommand('kustoDataMover.refreshJobs', () => jobs.refresh()),
   );
   if (process.env.KDM_TEST_HOOKS === '1') {
     // Hidden command for the e2e suite: mocha cannot run inside code-server's extension host.
@@ -21,6 +37,27 @@ export function activate(context: vscode.ExtensionContext): void {
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
 }
 
+/** Runs a JobSpec JSON file: the one given (explorer menu), the active editor's, or one picked. */
+async function runJobFile(context: vscode.ExtensionContext, runner: JobRunner, uri: vscode.Uri | undefined): Promise<void> {
+  let text: string;
+  if (uri) text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  else if (vscode.window.activeTextEditor?.document.languageId === 'json') text = vscode.window.activeTextEditor.document.getText();
+  else {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Job spec': ['json'] }, openLabel: 'Run Copy Job' });
+    if (!picked?.[0]) return;
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0]));
+  }
+  const engine = loadEngine(context);
+  let spec;
+  try {
+    spec = engine.validateJobSpec(JSON.parse(text));
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Kusto Data Mover: not a valid job spec: ${engine.redactSecrets((err as Error).message)}`);
+    return;
+  }
+  await runner.run(spec);
+}
+
 export function deactivate(): void {
-  // Nothing to release: every disposable is owned by the extension context.
+  // Running jobs stop with the extension host; their journals let them resume on the next run.
 }

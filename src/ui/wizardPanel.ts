@@ -5,7 +5,14 @@ import {
   parseWizardMessage,
   validateWizardForm,
 } from '../webviewProtocol/wizardProtocol';
+import type { JobSpec } from '../engine/jobSpec';
+import type { JobResult } from '../engine/runner';
+import { loadEngine } from './engine';
+import { files } from './jobRunner';
 import { getLog } from './log';
+
+/** Runs a job the wizard built; resolves with its result (undefined when it could not start). */
+export type RunJob = (spec: JobSpec) => Promise<JobResult | undefined>;
 import { createNonce } from './nonce';
 
 /** The "New Copy Job" wizard: one panel at a time, revealed again if already open. */
@@ -16,7 +23,8 @@ export class WizardPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
 
-  static show(extensionUri: vscode.Uri): WizardPanel {
+  static show(context: vscode.ExtensionContext, runJob: RunJob): WizardPanel {
+    const extensionUri = context.extensionUri;
     if (WizardPanel.current) {
       WizardPanel.current.panel.reveal();
       return WizardPanel.current;
@@ -26,7 +34,7 @@ export class WizardPanel {
       retainContextWhenHidden: false,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
     });
-    WizardPanel.current = new WizardPanel(panel, extensionUri);
+    WizardPanel.current = new WizardPanel(panel, context, runJob);
     return WizardPanel.current;
   }
 
@@ -36,8 +44,10 @@ export class WizardPanel {
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    private readonly context: vscode.ExtensionContext,
+    private readonly runJob: RunJob,
   ) {
+    const extensionUri = context.extensionUri;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity-bar.svg');
     panel.webview.html = this.renderHtml();
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
@@ -66,7 +76,12 @@ export class WizardPanel {
         this.panel.dispose();
         return;
       case 'submit':
-        void this.onSubmit(message.form);
+        this.onSubmit(message.form).catch((err: unknown) => {
+          const text = (err as Error)?.message ?? String(err);
+          getLog().error(`The wizard could not start the job: ${text}`);
+          void vscode.window.showErrorMessage(`Kusto Data Mover: the job could not start: ${text}`);
+          this.post({ type: 'jobFinished', jobId: '', state: 'failed', summary: `The job could not start: ${text}` });
+        });
         return;
     }
   }
@@ -75,18 +90,29 @@ export class WizardPanel {
     const errors = validateWizardForm(form);
     this.post({ type: 'validation', errors });
     if (Object.keys(errors).length > 0) return;
-    const { jobSpecFromWizardForm } = await import('../engine/jobSpecFromWizard');
-    const spec = jobSpecFromWizardForm(form);
+    const spec = loadEngine(this.context).jobSpecFromWizardForm(form);
     getLog().info(`Wizard created job ${spec.id} (${form.direction}).`);
-    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(spec, null, 2) });
-    await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
-    this.post({ type: 'jobCreated', jobId: spec.id, summary: `Job ${spec.id} created: run it with "npx kusto-data-mover copy <file>".` });
+    this.post({ type: 'jobCreated', jobId: spec.id, summary: `Job ${spec.id} is running: progress in the notification and the Jobs view.` });
+    const result = await this.runJob(spec);
+    if (!result) {
+      this.post({ type: 'jobFinished', jobId: spec.id, state: 'failed', summary: `Job ${spec.id} did not start: see the notification.` });
+      return;
+    }
+    const summary =
+      result.state === 'succeeded'
+        ? result.direction === 'kustoToFiles'
+          ? `Job ${spec.id} succeeded: ${result.rows.toLocaleString('en-US')} rows in ${files(result.files.length)}.`
+          : `Job ${spec.id} succeeded: ${files(result.files.length)} ingested into ${form.queryOrTable.trim()}.`
+        : result.state === 'canceled'
+          ? `Job ${spec.id} was cancelled; resume it from the Jobs view.`
+          : `Job ${spec.id} failed: ${result.error ?? 'see the log'}`;
+    this.post({ type: 'jobFinished', jobId: spec.id, state: result.state, summary });
   }
 
   private renderHtml(): string {
     const webview = this.panel.webview;
     const nonce = createNonce();
-    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', ...path));
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', ...path));
     const csp = [
       "default-src 'none'",
       `img-src ${webview.cspSource} data:`,

@@ -26,7 +26,8 @@ export interface WizardInitState {
 export type HostToWizardMessage =
   | { type: 'init'; state: WizardInitState }
   | { type: 'validation'; errors: Partial<Record<keyof WizardForm, string>> }
-  | { type: 'jobCreated'; jobId: string; summary: string };
+  | { type: 'jobCreated'; jobId: string; summary: string }
+  | { type: 'jobFinished'; jobId: string; state: 'succeeded' | 'failed' | 'canceled'; summary: string };
 
 export type WizardToHostMessage =
   | { type: 'ready' }

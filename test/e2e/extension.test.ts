@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
 import { Workbench } from '../helpers/workbench';
+import { type RunningEmulator, startEmulator } from '../emulator/index';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
@@ -20,19 +21,34 @@ async function snap(page: Browser['page'], name: string): Promise<void> {
   if (process.env.KDM_UPDATE_DOCS_IMAGES === '1') copyFileSync(path, join(root, 'docs', 'images', name));
 }
 
+/** Waits until the wizard reports the job's end, and returns how it ended. */
+async function finishedState(view: ReturnType<Workbench['webview']>): Promise<string | undefined> {
+  const status = view.locator('#status[data-state="succeeded"], #status[data-state="failed"], #status[data-state="canceled"]');
+  await status.waitFor({ timeout: 90_000 });
+  return (await status.getAttribute('data-state')) ?? undefined;
+}
+
 describe('the extension inside code-server', () => {
   let server: CodeServer;
   let browser: Browser;
   let workbench: Workbench;
   let workspace: string;
+  let emulator: RunningEmulator;
 
   before(async () => {
+    emulator = await startEmulator({ seed: 'sample', auth: 'open', ingestionPollMs: 50 });
     mkdirSync(screenshots, { recursive: true });
     await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
     const vsixPath = join(root, 'dist', 'kusto-data-mover.vsix');
     assert.ok(statSync(vsixPath).size > 10_000, 'the VSIX was written');
     workspace = mkdtempSync(join(tmpdir(), 'kdm-workspace-'));
-    server = await startCodeServer({ vsixPath, workspace, env: { KDM_TEST_HOOKS: '1' } });
+    server = await startCodeServer({
+      vsixPath,
+      workspace,
+      // The emulator serves queued-ingestion status over HTTPS with its own test certificate.
+      env: { KDM_TEST_HOOKS: '1', NODE_EXTRA_CA_CERTS: emulator.statusTable.caPemPath },
+      settings: { 'kustoDataMover.defaultClusterUrl': emulator.url },
+    });
     browser = await launchChromium();
     workbench = new Workbench(browser.page);
     await workbench.open(server.url);
@@ -41,6 +57,7 @@ describe('the extension inside code-server', () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    await emulator?.stop();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -51,7 +68,7 @@ describe('the extension inside code-server', () => {
     await sidebar.locator('.pane-header:has-text("Connections")').waitFor({ timeout: 30_000 });
     await sidebar.locator('.pane-header:has-text("Jobs")').waitFor();
     await sidebar.locator('.welcome-view-content:has-text("No Kusto connections yet.")').waitFor();
-    await sidebar.locator('.welcome-view-content:has-text("No copy jobs have run in this window.")').waitFor();
+    await sidebar.locator('.welcome-view-content:has-text("No copy jobs yet.")').waitFor();
     assert.equal(await sidebar.locator('.welcome-view-content a.monaco-button:has-text("New Copy Job")').count(), 2);
     await snap(page, 'views.png');
   });
@@ -64,7 +81,7 @@ describe('the extension inside code-server', () => {
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
     assert.equal((await view.locator('h1').textContent())?.trim(), 'New Copy Job');
     // The host sent the defaults after the ready handshake.
-    assert.equal(await view.locator('vscode-textfield#clusterUrl').evaluate((el) => (el as HTMLInputElement).value), 'http://127.0.0.1:8082');
+    assert.equal(await view.locator('vscode-textfield#clusterUrl').evaluate((el) => (el as HTMLInputElement).value), emulator.url);
     assert.equal(await view.locator('vscode-textfield#database').evaluate((el) => (el as HTMLInputElement).value), 'Samples');
     await snap(browser.page, 'wizard.png');
   });
@@ -76,15 +93,52 @@ describe('the extension inside code-server', () => {
     assert.equal((await view.locator('#database-error').textContent())?.trim(), '');
   });
 
-  test('a complete form creates a JobSpec and opens it as JSON', async () => {
+  test('Run Job copies a query into a Spark folder of CSV with exactly its rows, and the Jobs view lists it', async () => {
     const view = workbench.webview();
-    await view.locator('vscode-textarea#queryOrTable textarea').fill('StormEvents | where State == "TEXAS"');
+    const output = join(workspace, 'texas');
+    await view.locator('vscode-textarea#queryOrTable textarea').fill('StormEvents | where State == "TEXAS" | project EventId, State, EventType');
+    await view.locator('vscode-textfield#localPath input').fill(output);
+    await view.locator('vscode-single-select#format').evaluate((el) => {
+      (el as HTMLSelectElement).value = 'csv';
+    });
     await view.locator('vscode-button#create').click();
-    await view.locator('#status:has-text("created")').waitFor({ timeout: 20_000 });
-    const editor = browser.page.locator('.editor-instance .view-lines');
-    await editor.filter({ hasText: '"kustoQuery"' }).first().waitFor({ timeout: 20_000 });
-    const text = (await editor.filter({ hasText: '"kustoQuery"' }).first().textContent()) ?? '';
-    assert.match(text, /"readMode":\s*"auto"/);
-    await snap(browser.page, 'wizard-job-created.png');
+    assert.equal(await finishedState(view), 'succeeded', (await view.locator('#status').textContent()) ?? '');
+    assert.match((await view.locator('#status').textContent()) ?? '', /succeeded: 625 rows in 1 file\./);
+
+    // The files on disk: _SUCCESS last, one CSV part with a header and the 625 Texas rows (5,000 / 8 states).
+    assert.ok(existsSync(join(output, '_SUCCESS')), '_SUCCESS written');
+    const parts = readdirSync(output).filter((name) => /^part-00000-.*\.csv$/.test(name));
+    assert.equal(parts.length, 1);
+    const lines = readFileSync(join(output, parts[0]), 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], 'EventId,State,EventType');
+    assert.equal(lines.length, 626);
+    assert.ok(lines.slice(1).every((line) => /^\d+,TEXAS,[A-Za-z ]+$/.test(line)), 'every row is a Texas event');
+
+    await workbench.openViewContainer('Kusto Data Mover');
+    const jobRow = browser.page.locator('.part.sidebar .monaco-list-row:has-text("succeeded · 625 rows")');
+    await jobRow.waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
+      await snap(browser.page, 'failure-jobs-view.png');
+      throw err;
+    });
+    await snap(browser.page, 'job-succeeded.png');
+  });
+
+  test('Run Job ingests that folder back into a new table: 625 rows land, once', async () => {
+    const view = workbench.webview();
+    await view.getByText('Files → Kusto').click();
+    await view.locator('#queryOrTable-label:has-text("Target table")').waitFor({ timeout: 10_000 });
+    await view.locator('vscode-textarea#queryOrTable textarea').fill('TexasEvents');
+    await view.locator('vscode-textfield#localPath input').fill(join(workspace, 'texas'));
+    await view.locator('vscode-button#create').click();
+    assert.equal(await finishedState(view), 'succeeded', (await view.locator('#status').textContent()) ?? '');
+    assert.match((await view.locator('#status').textContent()) ?? '', /1 file ingested into TexasEvents/);
+    const response = await fetch(`${emulator.url}/v1/rest/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ db: 'Samples', csl: 'TexasEvents | summarize n = count(), states = dcount(State), ids = dcount(EventId)' }),
+    });
+    const body = (await response.json()) as { Tables: Array<{ Rows: number[][] }> };
+    assert.deepEqual(body.Tables[0].Rows[0], [625, 1, 625]);
+    await snap(browser.page, 'job-ingested.png');
   });
 });

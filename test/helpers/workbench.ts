@@ -30,7 +30,13 @@ export class Workbench {
     }
   }
 
+  /** Shows a view container; clicking the icon of the one already shown would hide the side bar. */
   async openViewContainer(title: string): Promise<void> {
+    const sidebar = this.page.locator('.part.sidebar');
+    if (await sidebar.isVisible()) {
+      const shown = (await sidebar.locator('.composite.title h2').first().textContent().catch(() => '')) ?? '';
+      if (shown.toLowerCase().includes(title.toLowerCase())) return;
+    }
     await this.page.locator(`.activitybar a.action-label[aria-label^="${title}"]`).first().click();
   }
 

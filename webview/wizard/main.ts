@@ -62,7 +62,7 @@ function render(form: WizardForm, clusterHint: string): void {
         <vscode-textfield id="localPath"></vscode-textfield>
         <vscode-form-helper id="localPath-error" class="error"></vscode-form-helper>
       </vscode-form-group>
-      <vscode-form-group variant="vertical">
+      <vscode-form-group variant="vertical" id="format-group">
         <vscode-label for="format">File format</vscode-label>
         <vscode-single-select id="format">
           <vscode-option value="parquet">Parquet (Spark's native format)</vscode-option>
@@ -71,7 +71,7 @@ function render(form: WizardForm, clusterHint: string): void {
         </vscode-single-select>
       </vscode-form-group>
       <div class="actions">
-        <vscode-button id="create"><span class="codicon codicon-play" slot="content-before"></span>Create Job</vscode-button>
+        <vscode-button id="create"><span class="codicon codicon-play" slot="content-before"></span>Run Job</vscode-button>
         <vscode-button id="cancel" secondary>Cancel</vscode-button>
       </div>
       <p id="status" role="status" aria-live="polite"></p>
@@ -96,10 +96,14 @@ function setDirection(direction: CopyDirection): void {
   const toFiles = direction === 'kustoToFiles';
   (document.getElementById('queryOrTable-label') as HTMLElement).textContent = toFiles ? 'Query (KQL or a table name)' : 'Target table';
   (document.getElementById('localPath-label') as HTMLElement).textContent = toFiles ? 'Output folder' : 'File or folder to ingest';
+  // Ingestion detects each file's format (Parquet, CSV, JSON, gzip) from its bytes.
+  (document.getElementById('format-group') as HTMLElement).hidden = !toFiles;
 }
 
 function readForm(): WizardForm {
-  const checked = document.querySelector<HTMLElement & { value: string }>('vscode-radio[checked]');
+  // `checked` is a property the element does not reflect to an attribute: read the property.
+  const radios = Array.from(document.querySelectorAll<HTMLElement & { checked: boolean; value: string }>('vscode-radio'));
+  const checked = radios.find((radio) => radio.checked);
   return {
     direction: (checked?.value ?? 'kustoToFiles') as CopyDirection,
     clusterUrl: field('clusterUrl').value,
@@ -125,7 +129,11 @@ function submit(): void {
   const form = readForm();
   const errors = validateWizardForm(form);
   showErrors(errors);
-  if (Object.keys(errors).length === 0) vscodeApi.postMessage({ type: 'submit', form });
+  if (Object.keys(errors).length > 0) return;
+  const status = document.getElementById('status') as HTMLElement;
+  status.textContent = 'Starting the job…';
+  status.dataset.state = 'starting';
+  vscodeApi.postMessage({ type: 'submit', form });
 }
 
 onHostMessage((message) => {
@@ -138,9 +146,18 @@ onHostMessage((message) => {
     case 'validation':
       showErrors(message.errors);
       return;
-    case 'jobCreated':
-      (document.getElementById('status') as HTMLElement).textContent = message.summary;
+    case 'jobCreated': {
+      const status = document.getElementById('status') as HTMLElement;
+      status.textContent = message.summary;
+      status.dataset.state = 'running';
       return;
+    }
+    case 'jobFinished': {
+      const status = document.getElementById('status') as HTMLElement;
+      status.textContent = message.summary;
+      status.dataset.state = message.state;
+      return;
+    }
   }
 });
 

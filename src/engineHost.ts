@@ -1,0 +1,7 @@
+// The engine as the extension loads it: a separate bundle (dist/engineHost.js) required on the
+// first job, so activation never pays for the Kusto and storage code.
+export { JobAlreadyRunningError, resumeJob, runJob, type JobResult, type RunJobOptions } from './engine/runner';
+export { Journal, type JournalRecord, type JobState } from './engine/journal';
+export { validateJobSpec, JobSpecError } from './engine/validateJobSpec';
+export { jobSpecFromWizardForm } from './engine/jobSpecFromWizard';
+export { redactSecrets } from './engine/redact';
