@@ -82,10 +82,12 @@ function progressPrinter(style: ProgressStyle): { onProgress: (e: ProgressEvent)
         process.stderr.write(`${JSON.stringify({ progress: e })}\n`);
         return;
       }
-      const rate = e.rate !== undefined ? ` ${formatCount(e.rate)} rows/s` : '';
+      // Ingestion does not count rows (the service does): show only what is known.
+      const rows = e.rows ? ` ${formatCount(e.rows)} rows` : '';
+      const rate = e.rate && e.rows ? ` ${formatCount(e.rate)} rows/s` : '';
       const eta = e.etaSeconds !== undefined ? ` ETA ${e.etaSeconds}s` : '';
       const files = e.filesTotal ? ` ${e.files ?? 0}/${e.filesTotal} files` : e.files ? ` ${e.files} files` : '';
-      const text = `${e.phase}: ${formatCount(e.rows ?? 0)} rows ${formatBytes(e.bytes ?? 0)}${files}${rate}${eta}${e.message ? ` (${e.message})` : ''}`;
+      const text = `${e.phase}:${rows} ${formatBytes(e.bytes ?? 0)}${files}${rate}${eta}${e.message ? ` (${e.message})` : ''}`;
       if (style === 'bar') {
         let bar = '';
         if (e.etaSeconds !== undefined && e.rate) {
