@@ -73,7 +73,9 @@ function exportColumns(columns: KustoColumn[], format: ExportFormat, precision: 
     if (format === 'parquet') {
       if (c.type === 'datetime') {
         const micros = `make_timestamp((${ref} - ${UNIX_EPOCH_TICKS}) // 10)`;
-        sql = precision === 'microsecond' ? micros : `CAST(${micros} AS TIMESTAMP_MS)`;
+        // Kusto datetimes are UTC: microsecond precision is written as TIMESTAMP(isAdjustedToUTC=true),
+        // which DuckDB does for TIMESTAMPTZ (Spark reads it as TimestampType, not timestamp_ntz).
+        sql = precision === 'microsecond' ? `CAST(${micros} AS TIMESTAMPTZ)` : `CAST(${micros} AS TIMESTAMP_MS)`;
       } else if (c.type === 'decimal') sql = `CAST(${ref} AS DECIMAL(38,18))`;
     } else {
       if (c.type === 'datetime') sql = formatDatetimeSql(ref);
