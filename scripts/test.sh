@@ -9,7 +9,7 @@ source scripts/tools-env.sh
 
 started_at=$(date +%s)
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit emulator integration spark e2e)
+[ ${#suites[@]} -eq 0 ] && suites=(unit emulator integration bench spark e2e)
 
 needs=(npm)
 for s in "${suites[@]}"; do
@@ -85,6 +85,7 @@ for s in "${suites[@]}"; do
     unit) run_node_suite unit test/unit 2 ;;
     emulator) run_node_suite emulator test/emulator ;;
     integration) run_node_suite integration test/integration ;;
+    bench) run_node_suite bench test/bench ;;
     spark) run_spark_suite ;;
     e2e) run_node_suite e2e test/e2e ;;
     *) echo "unknown suite $s"; total_fail=$((total_fail + 1)) ;;

@@ -1,0 +1,152 @@
+// `npm run bench [-- --quick]`: the main moves at scale, each against baselines measured in the
+// same run. Every variant runs in its own process (peak RSS is its own); ratios are the claim,
+// absolute times are context. Results: a table on stdout and test-artifacts/bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { redactSecrets } from '../../src/engine/redact';
+import { runVariant } from './childRun';
+import type { VariantResult } from './variants/result';
+import { scenarios, type BenchContext, type Scenario } from './scenarios';
+
+const root = resolve(__dirname, '..', '..');
+
+interface Row extends VariantResult {
+  scenario: string;
+  variant: string;
+  command: string;
+  rowsPerSec: number;
+  mbPerSec: number;
+  ratioVsBaseline?: number;
+  baseline?: string;
+  failed?: string;
+}
+
+function fmt(n: number, digits = 2): string {
+  if (!Number.isFinite(n)) return '-';
+  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(digits)} M`;
+  if (Math.abs(n) >= 1e3) return `${(n / 1e3).toFixed(digits)} k`;
+  return n.toFixed(digits);
+}
+
+async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<Row[]> {
+  const prepared = await scenario.prepare(ctx);
+  const rows: Row[] = [];
+  try {
+    for (const variant of scenario.variants) {
+      const args = variant.args(prepared);
+      // Printed and saved: keys in connection strings (even Azurite's public one) are redacted.
+      const command = redactSecrets(`node --import tsx test/bench/variants/${variant.script} ${args.join(' ')}`);
+      process.stderr.write(`[bench] ${scenario.name} / ${variant.name} ...\n`);
+      try {
+        const result = await runVariant(variant.script, args, variant.env?.(prepared));
+        rows.push({
+          ...result,
+          scenario: scenario.name,
+          variant: variant.name,
+          command,
+          rowsPerSec: result.rows / result.seconds,
+          mbPerSec: scenario.bytesForRate(prepared, result) / 1e6 / result.seconds,
+        });
+      } catch (err) {
+        const message = (err as Error).message.split('\n').slice(0, 3).join(' ');
+        rows.push({ rows: 0, bytesOut: 0, seconds: NaN, maxRssMB: NaN, scenario: scenario.name, variant: variant.name, command, rowsPerSec: NaN, mbPerSec: NaN, failed: message });
+      }
+    }
+  } finally {
+    await prepared.cleanup?.();
+  }
+  const baseline = rows.find((r) => r.variant === scenario.baseline);
+  for (const row of rows) {
+    if (baseline && !baseline.failed && !row.failed) {
+      row.baseline = scenario.baseline;
+      row.ratioVsBaseline = scenario.higherIsBetter === false ? baseline.seconds / row.seconds : row.mbPerSec / baseline.mbPerSec;
+    }
+  }
+  return rows;
+}
+
+interface ExtensionFigures {
+  activationMs: number;
+  vsixBytes: number;
+}
+
+async function measureExtension(): Promise<ExtensionFigures> {
+  process.stderr.write('[bench] extension: packaging the VSIX and timing activation ...\n');
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const vsixBytes = statSync(join(root, 'dist', 'kusto-data-mover.vsix')).size;
+  const activation = await runVariant('activation.ts', []);
+  return { activationMs: activation.seconds * 1000, vsixBytes };
+}
+
+/** The issue's targets, as PASS/MISS lines: information for people, never an assertion. */
+function printTargets(all: Row[], extension: ExtensionFigures | undefined): void {
+  const find = (scenario: string, variant: string) => all.find((r) => r.scenario === scenario && r.variant === variant && !r.failed);
+  const check = (label: string, ok: boolean | undefined, detail: string) => console.log(`  ${ok === undefined ? 'N/A ' : ok ? 'PASS' : 'MISS'} ${label}: ${detail}`);
+  console.log('\nTargets:');
+  for (const scenario of [...new Set(all.map((r) => r.scenario))].filter((s) => s.startsWith('kusto→parquet'))) {
+    const engine = find(scenario, 'engine');
+    const sdk = find(scenario, 'sdk execute + write');
+    const raw = find(scenario, 'raw copy (limit)');
+    check(`${scenario}: engine ≥ 5× the SDK way`, engine && sdk ? engine.mbPerSec / sdk.mbPerSec >= 5 : undefined, engine && sdk ? `${(engine.mbPerSec / sdk.mbPerSec).toFixed(2)}×` : 'the SDK way did not finish');
+    check(`${scenario}: engine ≥ 0.5× raw copy`, engine && raw ? engine.mbPerSec / raw.mbPerSec >= 0.5 : undefined, engine && raw ? `${(engine.mbPerSec / raw.mbPerSec).toFixed(2)}×` : '-');
+    check(`${scenario}: engine peak RSS < 300 MB`, engine ? engine.maxRssMB < 300 : undefined, engine ? `${engine.maxRssMB} MB` : '-');
+  }
+  for (const scenario of [...new Set(all.map((r) => r.scenario))].filter((s) => s.startsWith('folder→kusto'))) {
+    const engine = find(scenario, 'engine (queued)');
+    const sdk = find(scenario, 'sdk ingestFromFile one by one');
+    const upload = find(scenario, 'raw parallel upload (limit)');
+    check(`${scenario}: engine ≥ 3× one-by-one SDK`, engine && sdk ? sdk.seconds / engine.seconds >= 3 : undefined, engine && sdk ? `${(sdk.seconds / engine.seconds).toFixed(2)}×` : '-');
+    check(`${scenario}: engine ≥ 80% of raw upload`, engine && upload ? upload.seconds / engine.seconds >= 0.8 : undefined, engine && upload ? `${((upload.seconds / engine.seconds) * 100).toFixed(0)}%` : '-');
+  }
+  if (extension) check('activation < 100 ms', extension.activationMs < 100, `${extension.activationMs.toFixed(1)} ms`);
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const outRoot = process.env.KDM_BENCH_DIR ?? join(root, 'test-artifacts', 'bench');
+  const workDir = join(outRoot, 'work');
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const ctx: BenchContext = { quick, workDir, root };
+  const all: Row[] = [];
+  for (const scenario of scenarios(ctx)) {
+    if (only && !scenario.name.includes(only)) continue;
+    all.push(...(await runScenario(scenario, ctx)));
+  }
+  const header = ['scenario', 'variant', 'rows', 'seconds', 'rows/s', 'MB/s', 'peak RSS MB', 'ratio'];
+  const table = all.map((r) => [
+    r.scenario,
+    r.variant,
+    String(r.rows),
+    r.failed ? 'FAILED' : r.seconds.toFixed(2),
+    fmt(r.rowsPerSec),
+    fmt(r.mbPerSec),
+    String(r.maxRssMB),
+    r.ratioVsBaseline === undefined ? '' : `${r.ratioVsBaseline.toFixed(2)}× vs ${r.baseline}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  console.log(`\nKusto Data Mover benchmarks (${quick ? 'quick' : 'full'} mode)\n`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const t of table) console.log(line(t));
+  for (const r of all.filter((x) => x.failed)) console.log(`\n${r.scenario} / ${r.variant} failed: ${r.failed}`);
+  console.log('\nCommands:');
+  for (const r of all) console.log(`  ${r.scenario} / ${r.variant}: ${r.command}`);
+  const extension = only ? undefined : await measureExtension();
+  if (extension) {
+    console.log(`\nExtension: activation ${extension.activationMs.toFixed(1)} ms (require + activate of dist/extension.js, cold, in a fresh process); VSIX ${(extension.vsixBytes / 1024).toFixed(0)} KB`);
+  }
+  printTargets(all, extension);
+  const out = join(outRoot, 'results.json');
+  writeFileSync(out, JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), results: all, extension }, null, 2));
+  console.log(`\nResults written to ${out}`);
+  if (all.some((r) => r.failed)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

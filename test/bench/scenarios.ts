@@ -1,0 +1,194 @@
+import { createWriteStream, statSync } from 'node:fs';
+import { type IncomingMessage, request } from 'node:http';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { startEmulator } from '../emulator/index';
+import { startAzurite } from '../helpers/azurite';
+import type { Row } from '../../src/engine/rows';
+import { openFileOutput } from '../../src/spark/sparkFolderWriter';
+import { startRecordedServer } from './recordedServer';
+import type { VariantResult } from './variants/result';
+
+export interface BenchContext {
+  quick: boolean;
+  workDir: string;
+  root: string;
+}
+
+export interface Prepared {
+  [key: string]: unknown;
+  cleanup?: () => Promise<void>;
+}
+
+export interface VariantDef {
+  name: string;
+  script: string;
+  args(prepared: Prepared): string[];
+  env?(prepared: Prepared): Record<string, string>;
+}
+
+export interface Scenario {
+  name: string;
+  /** The variant the ratio column compares against. */
+  baseline: string;
+  /** false: compare by time (lower is better) instead of by MB/s. */
+  higherIsBetter?: boolean;
+  variants: VariantDef[];
+  prepare(ctx: BenchContext): Promise<Prepared>;
+  /** Bytes that define MB/s for this scenario (the response size, the input folder, ...). */
+  bytesForRate(prepared: Prepared, result: VariantResult): number;
+}
+
+/** 8 mixed-type columns, deterministic from the row number. */
+export function benchTableQuery(rows: number): string {
+  return [
+    `range id from 1 to ${rows} step 1`,
+    '| extend qty = toint(id % 1000)',
+    '| extend price = todouble(id) / 7.0',
+    '| extend name = strcat("item-", tostring(id % 50000))',
+    '| extend at = datetime(2024-01-01) + id * 1s',
+    '| extend flag = id % 3 == 0',
+    '| extend amount = todecimal(id)',
+    '| extend tag = iif(id % 10 == 0, "ten", "other")',
+  ].join(' ');
+}
+
+async function postToFile(url: string, body: unknown, file: string): Promise<number> {
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, resolve);
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+  if (response.statusCode !== 200) throw new Error(`recording failed with HTTP ${response.statusCode}`);
+  await pipeline(response, createWriteStream(file));
+  return statSync(file).size;
+}
+
+const recordings = new Map<number, Promise<{ file: string; bytes: number }>>();
+
+/** Records one whole (non-progressive) v2 response of the bench table from the emulator, once per size. */
+function recordBenchResponse(ctx: BenchContext, rows: number): Promise<{ file: string; bytes: number }> {
+  let recording = recordings.get(rows);
+  if (!recording) {
+    recording = recordFromEmulator(ctx, rows);
+    recordings.set(rows, recording);
+  }
+  return recording;
+}
+
+async function recordFromEmulator(ctx: BenchContext, rows: number): Promise<{ file: string; bytes: number }> {
+  const emulator = await startEmulator({ seed: 'none', databases: ['Bench'], auth: 'open' });
+  try {
+    const mgmt = await postToFile(`${emulator.url}/v1/rest/mgmt`, { db: 'Bench', csl: `.set-or-append Bench <| ${benchTableQuery(rows)}` }, join(ctx.workDir, 'create.json'));
+    if (mgmt <= 0) throw new Error('creating the bench table returned nothing');
+    const file = join(ctx.workDir, `response-${rows}.json`);
+    const bytes = await postToFile(`${emulator.url}/v2/rest/query`, { db: 'Bench', csl: 'set notruncation; Bench', properties: null }, file);
+    return { file, bytes };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv'): Scenario {
+  return {
+    name: `kusto→${format} ${rows.toLocaleString('en-US')} rows`,
+    baseline: 'sdk execute + write',
+    variants: [
+      { name: 'raw copy (limit)', script: 'rawCopy.ts', args: (p) => [String(p.url), join(String(p.dir), 'raw.json'), String(rows)] },
+      // The SDK holds the whole response in memory: capped at 4 GB of heap so a size it cannot
+      // handle fails (and is reported) instead of taking the machine down.
+      { name: 'sdk execute + write', script: 'sdkExecuteThenWrite.ts', args: (p) => [String(p.url), join(String(p.dir), `sdk-${format}`), format], env: () => ({ NODE_OPTIONS: '--max-old-space-size=4096' }) },
+      { name: 'engine', script: 'engineKustoToFiles.ts', args: (p) => [String(p.url), join(String(p.dir), `engine-${format}`), format] },
+    ],
+    async prepare(ctx) {
+      const recorded = await recordBenchResponse(ctx, rows);
+      const server = await startRecordedServer(recorded.file);
+      return { url: server.url, dir: ctx.workDir, responseBytes: recorded.bytes, cleanup: () => server.stop() };
+    },
+    bytesForRate: (p) => Number(p.responseBytes),
+  };
+}
+
+/**
+ * A Spark folder of snappy Parquet parts, deterministic, written by our own writer: a long, two
+ * strings (one of 230 characters of noise, so the files are not trivially compressible), a real
+ * and a datetime; about 234 bytes a row on disk.
+ */
+async function writeParquetFolder(folder: string, rows: number, parts: number): Promise<void> {
+  const output = await openFileOutput({
+    folder, format: 'parquet', compression: 'snappy', maxRowsPerFile: Math.ceil(rows / parts), jobId: 'bench', ifExists: 'replace',
+    columns: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }, { name: 'payload', type: 'string' }, { name: 'value', type: 'real' }, { name: 'at', type: 'datetime' }],
+  });
+  let seed = 42;
+  const noise = Buffer.alloc(1 << 20);
+  for (let i = 0; i < noise.length; i++) noise[i] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
+  const text = noise.toString('hex');
+  for (let start = 0; start < rows; start += 10_000) {
+    const batch: Row[] = [];
+    for (let id = start; id < Math.min(rows, start + 10_000); id++) {
+      const at = (id * 7919) % (text.length - 240);
+      batch.push([BigInt(id), `name-${id % 1000}`, text.slice(at, at + 230), id / 3, '2024-01-01T00:00:00.0000000Z']);
+    }
+    await output.write(batch);
+  }
+  await output.commit();
+}
+
+function folderToKustoScenario(rows: number, parts: number): Scenario {
+  const args = (mode: string) => (p: Prepared) => [mode, String(p.url), String(p.folder), `T_${mode}`, String(p.blob)];
+  const env = (p: Prepared) => ({ NODE_EXTRA_CA_CERTS: String(p.ca) });
+  return {
+    name: `folder→kusto ${parts} Parquet parts`,
+    baseline: 'sdk ingestFromFile one by one',
+    variants: [
+      { name: 'raw parallel upload (limit)', script: 'folderToKusto.ts', args: args('upload'), env },
+      { name: 'sdk ingestFromFile one by one', script: 'folderToKusto.ts', args: args('sdk'), env },
+      { name: 'engine (queued)', script: 'folderToKusto.ts', args: args('engine'), env },
+    ],
+    async prepare(ctx) {
+      const folder = join(ctx.workDir, 'parquet-folder');
+      await writeParquetFolder(folder, rows, parts);
+      const emulator = await startEmulator({ seed: 'none', databases: ['Bench'], auth: 'open', ingestionPollMs: 50 });
+      return { url: emulator.url, folder, blob: emulator.azurite.connectionString, ca: emulator.statusTable.caPemPath, sourceRows: rows, cleanup: () => emulator.stop() };
+    },
+    bytesForRate: (_p, result) => result.bytesOut,
+  };
+}
+
+function downloadScenario(files: number, bytesPerFile: number): Scenario {
+  return {
+    name: `export download ${files} files`,
+    baseline: 'one by one',
+    variants: [
+      { name: 'one by one', script: 'downloadExported.ts', args: (p) => ['sequential', String(p.blob), 'exported', join(String(p.dir), 'one-by-one')] },
+      { name: 'engine (parallel)', script: 'downloadExported.ts', args: (p) => ['engine', String(p.blob), 'exported', join(String(p.dir), 'engine')] },
+    ],
+    async prepare(ctx) {
+      const azurite = await startAzurite();
+      const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('exported');
+      await container.create();
+      const body = randomBytes(bytesPerFile);
+      for (let i = 0; i < files; i++) await container.getBlockBlobClient(`Bench/job/export_${i}.snappy.parquet`).uploadData(body);
+      const dir = join(ctx.workDir, 'download');
+      mkdirSync(dir, { recursive: true });
+      return { blob: azurite.connectionString, dir, cleanup: () => azurite.stop() };
+    },
+    bytesForRate: (_p, result) => result.bytesOut,
+  };
+}
+
+export function scenarios(ctx: BenchContext): Scenario[] {
+  const sizes = ctx.quick ? [20_000] : [1_000_000, 10_000_000];
+  const list: Scenario[] = [];
+  for (const rows of sizes) {
+    list.push(kustoToFilesScenario(rows, 'parquet'));
+    list.push(kustoToFilesScenario(rows, 'csv'));
+  }
+  // About 1 GB in 100 parts in full mode; a few MB in quick mode.
+  list.push(ctx.quick ? folderToKustoScenario(20_000, 10) : folderToKustoScenario(4_300_000, 100));
+  list.push(ctx.quick ? downloadScenario(8, 1 << 20) : downloadScenario(40, 25 << 20));
+  return list;
+}

@@ -1,0 +1,50 @@
+// Activation cost of the built extension (dist/extension.js) in a fresh Node process: require the
+// bundle and call activate() with a minimal stand-in for the `vscode` module. This is the part of
+// VS Code's "activation time" that our code controls (module load + activate), measured cold.
+import Module from 'node:module';
+import { join, resolve } from 'node:path';
+
+class EventEmitter<T> {
+  private listeners: Array<(e: T) => void> = [];
+  event = (listener: (e: T) => void) => {
+    this.listeners.push(listener);
+    return { dispose: () => undefined };
+  };
+  fire(e: T): void {
+    for (const l of this.listeners) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+class TreeItem {
+  constructor(readonly label: string) {}
+}
+
+const disposable = { dispose: () => undefined };
+const vscodeStub = {
+  EventEmitter,
+  TreeItem,
+  window: {
+    registerTreeDataProvider: () => disposable,
+    createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, show: () => undefined }),
+  },
+  commands: { registerCommand: () => disposable },
+};
+
+type Resolver = (request: string, ...rest: unknown[]) => string;
+const moduleInternals = Module as unknown as { _resolveFilename: Resolver; _cache: Record<string, unknown> };
+const original = moduleInternals._resolveFilename;
+moduleInternals._resolveFilename = (request, ...rest) => (request === 'vscode' ? 'vscode' : original(request, ...rest));
+moduleInternals._cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscodeStub };
+
+const bundle = resolve(__dirname, '..', '..', '..', 'dist', 'extension.js');
+const context = { subscriptions: [] as unknown[], extensionPath: resolve(__dirname, '..', '..', '..'), globalStorageUri: { fsPath: join('/tmp', 'kdm-bench-storage') } };
+const started = performance.now();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const extension = require(bundle) as { activate(ctx: unknown): void };
+extension.activate(context);
+const ms = performance.now() - started;
+const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(JSON.stringify({ rows: context.subscriptions.length, bytesOut: 0, seconds: ms / 1000, maxRssMB, note: `${ms.toFixed(1)} ms; ${context.subscriptions.length} disposables registered` }));

@@ -1,0 +1,31 @@
+// Our engine for Kusto → files: the runner streams the (recorded) response into a Spark folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runJob } from '../../../src/engine/runner';
+import { report } from './result';
+
+async function main(): Promise<void> {
+  const [url, outDir, format] = process.argv.slice(2);
+  const jobsDir = mkdtempSync(join(tmpdir(), 'kdm-bench-jobs-'));
+  const started = performance.now();
+  const result = await runJob(
+    {
+      version: 1,
+      id: `bench-engine-${format}`,
+      createdAt: new Date().toISOString(),
+      source: { kind: 'kustoQuery', connection: { clusterUrl: url, database: 'Bench' }, query: 'Bench', readMode: 'stream' },
+      destination: { kind: 'files', location: { kind: 'local', path: outDir }, format: format as 'parquet' | 'csv', layout: 'sparkFolder', ifExists: 'replace' },
+    },
+    { jobsDir },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  rmSync(jobsDir, { recursive: true, force: true });
+  if (result.state !== 'succeeded') throw new Error(`engine job ${result.state}: ${result.error}`);
+  report({ rows: result.rows, bytesOut: result.bytes, seconds });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
