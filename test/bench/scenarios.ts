@@ -124,7 +124,8 @@ async function writeParquetFolder(folder: string, rows: number, parts: number): 
   });
   let seed = 42;
   const noise = Buffer.alloc(1 << 20);
-  for (let i = 0; i < noise.length; i++) noise[i] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
+  // The high bits of this LCG: its low bits repeat every 256 steps and would compress away.
+  for (let i = 0; i < noise.length; i++) noise[i] = ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) >>> 16) & 0xff;
   const text = noise.toString('hex');
   for (let start = 0; start < rows; start += 10_000) {
     const batch: Row[] = [];
