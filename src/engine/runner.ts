@@ -218,7 +218,8 @@ async function kustoToFiles(env: StepEnvironment, source: KustoQuerySource, dest
   let readMode = journal.record.readMode;
   tracker.setPhase('planning');
   if (!readMode) {
-    const canExport = source.staging !== undefined || destination.location.kind === 'blob';
+    // The export path writes Parquet only: auto mode streams CSV and JSON whatever their size.
+    const canExport = destination.format === 'parquet' && (source.staging !== undefined || destination.location.kind === 'blob');
     if ((source.readMode ?? 'auto') === 'auto' && canExport) tracker.setPhase('estimating');
     const decision = await chooseReadMode(source, canExport, env.tokenProvider, env.spec.options?.estimateTimeoutMs ?? 3000, signal);
     log.info(`read mode: ${decision.mode} (${decision.reason})`);

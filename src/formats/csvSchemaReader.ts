@@ -13,6 +13,8 @@ export interface CsvSchema {
   columns: ColumnSchema[];
   /** Data rows seen in the sample. */
   sampleRows: number;
+  /** Columns with no non-empty cell in the sample: typed string here, but they should not outvote other files' evidence. */
+  untyped: string[];
 }
 
 const DELIMITERS: Array<[string, DataFormat]> = [
@@ -87,10 +89,10 @@ export function inferCsvSchema(sample: string, options: { complete?: boolean; de
   const text = sample.charCodeAt(0) === 0xfeff ? sample.slice(1) : sample;
   const [delimiter, format] = options.delimiter ? ([options.delimiter, DELIMITERS.find((d) => d[0] === options.delimiter)?.[1] ?? 'csv'] as [string, DataFormat]) : chooseDelimiter(text);
   const records = parseCsvRecords(text, delimiter, 1000, options.complete ?? false);
-  if (records.length === 0) return { delimiter, format, hasHeader: false, columns: [], sampleRows: 0 };
+  if (records.length === 0) return { delimiter, format, hasHeader: false, columns: [], sampleRows: 0, untyped: [] };
   const first = records[0];
   const width = Math.max(...records.map((r) => r.length));
-  const typesOf = (rows: string[][]): KustoType[] =>
+  const typesOf = (rows: string[][]): Array<KustoType | undefined> =>
     Array.from({ length: width }, (_, c) => {
       let type: KustoType | undefined;
       for (const row of rows) {
@@ -99,7 +101,7 @@ export function inferCsvSchema(sample: string, options: { complete?: boolean; de
         type = widenType(type, textValueType(cell), 'string');
         if (type === 'string') break;
       }
-      return type ?? 'string';
+      return type;
     });
   const dataTypes = typesOf(records.slice(1));
   // A header's cells are distinct names that do not look like the values below them.
@@ -109,6 +111,7 @@ export function inferCsvSchema(sample: string, options: { complete?: boolean; de
   const hasHeader = options.header ?? (unique && allNames && first.length === width);
   const dataRows = hasHeader ? records.slice(1) : records;
   const types = hasHeader ? dataTypes : typesOf(records);
-  const columns = types.map((type, c) => ({ name: hasHeader ? first[c] : `Column${c + 1}`, type }));
-  return { delimiter, format, hasHeader, columns, sampleRows: dataRows.length };
+  const columns: ColumnSchema[] = types.map((type, c) => ({ name: hasHeader ? first[c] : `Column${c + 1}`, type: type ?? 'string' }));
+  const untyped = columns.filter((_, c) => types[c] === undefined).map((column) => column.name);
+  return { delimiter, format, hasHeader, columns, sampleRows: dataRows.length, untyped };
 }

@@ -1,23 +1,27 @@
 // Infers a Kusto schema from the start of a JSON lines or multi-line JSON file: each complete
 // top-level object in the sample votes for its keys' types (nested objects and arrays → dynamic).
+// Numbers are typed from their text, not from a JS number: 9223372036854775807 is a long (a double
+// would round it), and Spark's `0.0` is a real even though its value is integral.
 import type { ColumnSchema, KustoType } from '../engine/rows';
-import { jsonValueType, widenType } from './textSchemaInference';
+import { jsonValueType, textValueType, widenType } from './textSchemaInference';
 
 export interface JsonSchema {
   columns: ColumnSchema[];
   sampleRows: number;
+  /** Keys seen only with null values: typed string here, but they should not outvote other files' evidence. */
+  untyped: string[];
 }
 
-/**
- * The complete top-level JSON objects in `text` (a JSON lines file, concatenated objects, or an
- * array of objects), up to `max`; an object cut by the sample's end is left out.
- */
-export function splitJsonObjects(text: string, max = 1000): unknown[] {
-  const out: unknown[] = [];
+/** Marks a number token kept as text (a private-use prefix no JSON producer emits). */
+const NUMBER_TEXT = '\uE000kdm-number:';
+
+/** The spans of the complete top-level JSON objects in `text`, up to `max`. */
+function objectSpans(text: string, max: number): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
   let depth = 0;
   let start = -1;
   let inString = false;
-  for (let i = 0; i < text.length && out.length < max; i++) {
+  for (let i = 0; i < text.length && spans.length < max; i++) {
     const c = text[i];
     if (inString) {
       if (c === '\\') i++;
@@ -31,23 +35,62 @@ export function splitJsonObjects(text: string, max = 1000): unknown[] {
     } else if (c === '}') {
       depth--;
       if (depth === 0 && start >= 0) {
-        out.push(JSON.parse(text.slice(start, i + 1)));
+        spans.push([start, i + 1]);
         start = -1;
       }
-    } else if (c === '[' && depth === 0) {
-      // the array around a multi-line JSON file's objects
     }
+    // '[' at depth 0 is the array around a multi-line JSON file's objects: nothing to do.
   }
-  return out;
+  return spans;
+}
+
+/**
+ * The complete top-level JSON objects in `text` (a JSON lines file, concatenated objects, or an
+ * array of objects), up to `max`; an object cut by the sample's end is left out.
+ */
+export function splitJsonObjects(text: string, max = 1000): unknown[] {
+  return objectSpans(text, max).map(([start, end]) => JSON.parse(text.slice(start, end)) as unknown);
+}
+
+/** Parses one JSON object with every number token replaced by a marked string holding its text. */
+function parseKeepingNumberText(json: string): unknown {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += json[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      let end = i + 1;
+      while (end < json.length && /[0-9.eE+-]/.test(json[end])) end++;
+      out += JSON.stringify(NUMBER_TEXT + json.slice(i, end));
+      i = end - 1;
+    } else out += c;
+  }
+  return JSON.parse(out) as unknown;
+}
+
+function topLevelValueType(value: unknown): KustoType | undefined {
+  if (typeof value === 'string' && value.startsWith(NUMBER_TEXT)) {
+    const type = textValueType(value.slice(NUMBER_TEXT.length));
+    return type === 'long' ? 'long' : 'real';
+  }
+  // Nested values are dynamic whatever their numbers hold.
+  return jsonValueType(value);
 }
 
 export function inferJsonSchema(sample: string): JsonSchema {
-  const objects = splitJsonObjects(sample);
+  const objects = objectSpans(sample, 1000).map(([start, end]) => parseKeepingNumberText(sample.slice(start, end)));
   const types = new Map<string, KustoType | undefined>();
   for (const object of objects) {
     if (object === null || typeof object !== 'object' || Array.isArray(object)) continue;
     for (const [key, value] of Object.entries(object as Record<string, unknown>)) {
-      const t = jsonValueType(value);
+      const t = topLevelValueType(value);
       const previous = types.get(key);
       if (t === undefined) {
         if (!types.has(key)) types.set(key, undefined);
@@ -56,5 +99,6 @@ export function inferJsonSchema(sample: string): JsonSchema {
       types.set(key, widenType(previous, t, 'dynamic'));
     }
   }
-  return { columns: [...types].map(([name, type]) => ({ name, type: type ?? 'string' })), sampleRows: objects.length };
+  const columns: ColumnSchema[] = [...types].map(([name, type]) => ({ name, type: type ?? 'string' }));
+  return { columns, sampleRows: objects.length, untyped: [...types].filter(([, type]) => type === undefined).map(([name]) => name) };
 }

@@ -19,6 +19,8 @@ export interface FileSchema {
   /** Columns in file order (CSV ordinals follow this order). */
   columns: ColumnSchema[];
   hasHeader: boolean;
+  /** Columns with no value in the sample (all null or empty): they take their type from other files. */
+  untyped?: string[];
 }
 
 export interface SourceSchema {
@@ -38,10 +40,13 @@ export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, c
   // The sample holds the whole file when the raw read covered it: then the last row needs no newline.
   const complete = file.size <= SAMPLE_BYTES;
   const sample = text.toString('utf8');
-  if (file.format === 'json' || file.format === 'multijson') return { format: file.format, columns: inferJsonSchema(sample).columns, hasHeader: false };
+  if (file.format === 'json' || file.format === 'multijson') {
+    const json = inferJsonSchema(sample);
+    return { format: file.format, columns: json.columns, hasHeader: false, untyped: json.untyped };
+  }
   const delimiter = file.format === 'tsv' ? '\t' : file.format === 'scsv' ? ';' : file.format === 'psv' ? '|' : undefined;
   const csv = inferCsvSchema(sample, { complete, delimiter: file.format === 'csv' ? undefined : delimiter, header: csvHeader });
-  return { format: csv.format, columns: csv.columns, hasHeader: csv.hasHeader };
+  return { format: csv.format, columns: csv.columns, hasHeader: csv.hasHeader, untyped: csv.untyped };
 }
 
 export async function inferSourceSchema(listing: SourceListing, options: { csvHeader?: boolean } = {}): Promise<SourceSchema> {
@@ -49,12 +54,21 @@ export async function inferSourceSchema(listing: SourceListing, options: { csvHe
   const merged = new Map<string, ColumnSchema>();
   const warnings: string[] = [];
   const conversions: TypeConversion[] = [];
+  // Columns typed only by default so far (every sampled value null or empty, as in a Spark
+  // partition holding only null rows): the first file with values decides their type, silently.
+  const provisional = new Set<string>();
   for (const file of listing.files) {
     const schema = await readFileSchema(file, listing.open(file), options.csvHeader);
     perFile.set(file.identity, schema);
+    const untyped = new Set((schema.untyped ?? []).map((name) => name.toLowerCase()));
     for (const column of schema.columns) {
-      const seen = merged.get(column.name.toLowerCase());
-      if (!seen) merged.set(column.name.toLowerCase(), { ...column });
+      const key = column.name.toLowerCase();
+      const seen = merged.get(key);
+      if (!seen) {
+        merged.set(key, { ...column });
+        if (untyped.has(key)) provisional.add(key);
+      } else if (untyped.has(key)) continue;
+      else if (provisional.delete(key)) seen.type = column.type;
       else if (seen.type !== column.type) {
         const widened = widenType(seen.type, column.type, file.format === 'parquet' ? 'dynamic' : 'string');
         warnings.push(`column "${column.name}" is ${seen.type} in some files and ${column.type} in ${file.relativePath}: the table takes ${widened}`);
