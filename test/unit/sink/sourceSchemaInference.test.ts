@@ -120,3 +120,17 @@ describe('JSON inference', () => {
     assert.deepEqual(s.columns.map((c) => `${c.name}:${c.type}`), ['a:dynamic', 'b:string']);
   });
 });
+
+describe('text schema inference keeps what the values say', () => {
+  test('a JSON long beyond 2^53 is typed long from its text (not real), and 0.0 is real', () => {
+    const schema = inferJsonSchema('{"l":9223372036854775807,"m":-9223372036854775808,"z":0.0,"n":12}\n{"l":1,"m":null,"z":2,"n":null}\n');
+    assert.deepEqual(schema.columns.map((c) => [c.name, c.type]), [['l', 'long'], ['m', 'long'], ['z', 'real'], ['n', 'long']]);
+  });
+
+  test('a CSV column with no value in the sample is reported untyped, not evidence for string', () => {
+    const schema = inferCsvSchema('id,b,s\n2,,\n', { complete: true });
+    assert.deepEqual(schema.columns.map((c) => c.name), ['id', 'b', 's']);
+    assert.deepEqual(schema.untyped, ['b', 's']);
+    assert.equal(schema.columns[0].type, 'long');
+  });
+});
