@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { JobPhase } from './jobContext';
 import type { JobSpec } from './jobSpec';
+import { writeFileDurably } from './durableFile';
 import { redactSecrets } from './redact';
 import { validateJobSpec } from './validateJobSpec';
 
@@ -111,18 +112,7 @@ export class Journal {
 
   private save(): Promise<void> {
     const snapshot = JSON.stringify(this.current, null, 2);
-    const write = async (): Promise<void> => {
-      const target = journalPath(this.jobsDir, this.current.spec.id);
-      const temp = `${target}.tmp-${process.pid}`;
-      const handle = await fs.open(temp, 'w');
-      try {
-        await handle.writeFile(snapshot, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, target);
-    };
+    const write = (): Promise<void> => writeFileDurably(journalPath(this.jobsDir, this.current.spec.id), snapshot);
     this.writing = this.writing.then(write, write);
     return this.writing;
   }

@@ -2,24 +2,13 @@
 // to read a Parquet footer: readers pick the fields they know and ignore the rest, so footers
 // written by newer writers (extra fields) still read.
 
+import { ThriftType } from './parquet/thriftCompactWriter';
+
 export type ThriftValue = boolean | number | bigint | Buffer | ThriftValue[] | ThriftStruct | Map<ThriftValue, ThriftValue>;
 export type ThriftStruct = Map<number, ThriftValue>;
 
-const enum CompactType {
-  Stop = 0,
-  BoolTrue = 1,
-  BoolFalse = 2,
-  Byte = 3,
-  I16 = 4,
-  I32 = 5,
-  I64 = 6,
-  Double = 7,
-  Binary = 8,
-  List = 9,
-  Set = 10,
-  Map = 11,
-  Struct = 12,
-}
+// The type ids are the writer's (one definition of the wire format); 0 ends a struct.
+const STRUCT_STOP = 0;
 
 const MAX_DEPTH = 64;
 
@@ -77,35 +66,35 @@ export class ThriftCompactReader {
 
   private value(type: number, depth: number): ThriftValue {
     switch (type) {
-      case CompactType.BoolTrue:
+      case ThriftType.BoolTrue:
         return true;
-      case CompactType.BoolFalse:
+      case ThriftType.BoolFalse:
         return false;
-      case CompactType.Byte: {
+      case ThriftType.Byte: {
         const b = this.byte();
         return b > 127 ? b - 256 : b;
       }
-      case CompactType.I16:
-      case CompactType.I32:
+      case ThriftType.I16:
+      case ThriftType.I32:
         return this.zigzag32();
-      case CompactType.I64: {
+      case ThriftType.I64: {
         const v = this.zigzag64();
         return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
       }
-      case CompactType.Double: {
+      case ThriftType.Double: {
         if (this.pos + 8 > this.buf.length) throw new Error('Thrift data ends too early');
         const v = this.buf.readDoubleLE(this.pos);
         this.pos += 8;
         return v;
       }
-      case CompactType.Binary:
+      case ThriftType.Binary:
         return this.binary();
-      case CompactType.List:
-      case CompactType.Set:
+      case ThriftType.List:
+      case ThriftType.Set:
         return this.list(depth + 1);
-      case CompactType.Map:
+      case ThriftType.Map:
         return this.map(depth + 1);
-      case CompactType.Struct:
+      case ThriftType.Struct:
         return this.struct(depth + 1);
       default:
         throw new Error(`unknown Thrift compact type ${type}`);
@@ -121,7 +110,7 @@ export class ThriftCompactReader {
     const out: ThriftValue[] = [];
     for (let i = 0; i < size; i++) {
       // In lists, booleans are one byte each (1 = true).
-      if (elementType === CompactType.BoolTrue || elementType === CompactType.BoolFalse) out.push(this.byte() === 1);
+      if (elementType === ThriftType.BoolTrue || elementType === ThriftType.BoolFalse) out.push(this.byte() === 1);
       else out.push(this.value(elementType, depth));
     }
     return out;
@@ -143,7 +132,7 @@ export class ThriftCompactReader {
     let lastId = 0;
     for (;;) {
       const header = this.byte();
-      if (header === CompactType.Stop) return out;
+      if (header === STRUCT_STOP) return out;
       const delta = header >> 4;
       const type = header & 0x0f;
       const id = delta === 0 ? this.zigzag32() : lastId + delta;

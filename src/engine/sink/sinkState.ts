@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { FileIngestStatus } from '../../kusto/ingest/ingestionStatus';
+import { writeFileDurably } from '../durableFile';
 
 export interface FileRecord {
   relativePath: string;
@@ -60,17 +61,7 @@ export class SinkState {
 
   private save(): Promise<void> {
     const snapshot = JSON.stringify(this.current, null, 2);
-    const write = async (): Promise<void> => {
-      const temp = `${this.file}.tmp-${process.pid}`;
-      const handle = await fs.open(temp, 'w');
-      try {
-        await handle.writeFile(snapshot, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, this.file);
-    };
+    const write = (): Promise<void> => writeFileDurably(this.file, snapshot);
     this.writing = this.writing.then(write, write);
     return this.writing;
   }
