@@ -170,7 +170,8 @@ async function writeSnippets(jobsDir: string, result: JobResult): Promise<string
 function printSummary(result: JobResult, snippetsDir: string | undefined): void {
   const rate = result.seconds > 0 ? result.rows / result.seconds : 0;
   if (result.state === 'succeeded' && result.direction === 'filesToKusto') {
-    console.log(`Done: ${result.files.length} file${result.files.length === 1 ? '' : 's'} ingested, ${formatBytes(result.bytes)} in ${result.seconds.toFixed(2)} s`);
+    const rows = result.rows > 0 ? `${result.rows} rows, ` : '';
+    console.log(`Done: ${result.files.length} file${result.files.length === 1 ? '' : 's'} ingested (${rows}${formatBytes(result.bytes)}) in ${result.seconds.toFixed(2)} s`);
     console.log(`Job: ${result.jobId}`);
   } else if (result.state === 'succeeded') {
     console.log(`Done: ${result.rows} rows, ${formatBytes(result.bytes)}, ${result.files.length} file${result.files.length === 1 ? '' : 's'} in ${result.seconds.toFixed(2)} s (${formatCount(rate)} rows/s)${result.readMode ? `, read mode ${result.readMode}` : ''}`);

@@ -30,7 +30,7 @@ export interface JobResult {
   jobId: string;
   direction: 'kustoToFiles' | 'filesToKusto';
   state: Exclude<JobState, 'running'>;
-  /** Rows moved (files → Kusto reports 0: the service counts them; see `files`). */
+  /** Rows moved; files → Kusto: the rows of the landed files when they all record it (Parquet), else 0. */
   rows: number;
   bytes: number;
   files: string[];
@@ -210,7 +210,9 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
     const failed = result.files.filter((f) => !landed.includes(f));
     throw new Error(result.error ?? `${failed.length} of ${result.files.length} files were not ingested into ${result.table}: ${failed.slice(0, 5).map((f) => `${f.relativePath} (${f.status}${f.details ? `: ${f.details}` : ''})`).join('; ')}`);
   }
-  return { rows: 0, bytes: result.bytes, files: landed.map((f) => f.relativePath) };
+  // The service does not count rows; Parquet footers do, so report them when every landed file has one.
+  const rows = landed.every((f) => f.rows !== undefined) ? landed.reduce((sum, f) => sum + (f.rows ?? 0), 0) : 0;
+  return { rows, bytes: result.bytes, files: landed.map((f) => f.relativePath) };
 }
 
 async function kustoToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<StepOutcome> {

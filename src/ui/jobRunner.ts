@@ -38,7 +38,7 @@ export function describeProgress(e: ProgressEvent): string {
 
 function summarize(result: JobResult): string {
   const seconds = `${result.seconds.toFixed(1)} s`;
-  if (result.state === 'succeeded' && result.direction === 'filesToKusto') return `${files(result.files.length)} ingested in ${seconds}.`;
+  if (result.state === 'succeeded' && result.direction === 'filesToKusto') return `${files(result.files.length)}${result.rows > 0 ? ` (${result.rows.toLocaleString('en-US')} rows)` : ''} ingested in ${seconds}.`;
   if (result.state === 'succeeded') return `${result.rows.toLocaleString('en-US')} rows copied into ${files(result.files.length)} in ${seconds}${result.readMode ? ` (${result.readMode})` : ''}.`;
   if (result.state === 'canceled') return 'Cancelled; nothing partial was left in the output. Resume it from the Jobs view.';
   return `Failed: ${result.error ?? 'unknown error'}`;

@@ -93,6 +93,8 @@ describe('queued ingestion of Spark output', () => {
       ['year=2024/city=São Paulo%2FSP/part-00000-a.c000.snappy.parquet', 'parquet', 'Succeeded'],
       ['year=__HIVE_DEFAULT_PARTITION__/city=Oslo/part-00001-b.c000.snappy.parquet', 'parquet', 'Succeeded'],
     ]);
+    // Rows per file come from the Parquet footers (3 in the São Paulo part, 2 in the Oslo one).
+    assert.deepEqual(result.files.map((f) => f.rows), [3, 2]);
     assert.deepEqual(result.columns.map((c) => `${c.name}:${c.type}`), ['id:long', 'name:string', 'score:real', 'ts:datetime', 'year:long', 'city:string']);
     assert.deepEqual(await rows('Events | order by id asc | project id, name, score, ts, year, city'), [
       [1, 'a', 1.5, '2024-01-31T12:00:00.123456Z', 2024, 'S\u00e3o Paulo/SP'],

@@ -51,6 +51,8 @@ export interface SinkFileResult {
   status: FileIngestStatus;
   /** The service's reason (failures), or why the file was skipped. */
   details?: string;
+  /** Rows in the file when its format records them (Parquet footers); text formats leave it out. */
+  rows?: number;
   /** Streaming mode: how the file went in (queued when the policy or its size said so). */
   via?: 'streaming' | 'queued';
 }
@@ -160,6 +162,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const results = new Map<string, SinkFileResult>();
   const resultOf = (file: SourceFile, status: FileIngestStatus, details?: string): SinkFileResult => ({
     relativePath: file.relativePath, identity: file.identity, size: file.size, format: schema.perFile.get(file.identity)?.format ?? file.format, batchId: file.batchId, status, details,
+    rows: schema.perFile.get(file.identity)?.rows,
   });
   const base = { mode, table, layout: listing.layout, columns: setup.columns, tableCreated: setup.created, columnsAdded: setup.added, conversions: schema.conversions, warnings } as const;
   const finish = (state: SinkResult['state'], bytes: number, error?: string): SinkResult => ({

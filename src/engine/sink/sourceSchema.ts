@@ -19,6 +19,8 @@ export interface FileSchema {
   /** Columns in file order (CSV ordinals follow this order). */
   columns: ColumnSchema[];
   hasHeader: boolean;
+  /** Rows in the file when its format records them (a Parquet footer's num_rows). */
+  rows?: number;
   /** Columns with no value in the sample (all null or empty): they take their type from other files. */
   untyped?: string[];
 }
@@ -34,7 +36,7 @@ export interface SourceSchema {
 export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, csvHeader?: boolean): Promise<FileSchema> {
   if (file.format === 'parquet') {
     const info = await readParquetSchema(bytes);
-    return { format: 'parquet', columns: info.kustoColumns, hasHeader: false };
+    return { format: 'parquet', columns: info.kustoColumns, hasHeader: false, rows: info.numRows };
   }
   const { text } = await readTextSample(bytes);
   // The sample holds the whole file when the raw read covered it: then the last row needs no newline.
