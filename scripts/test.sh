@@ -33,14 +33,14 @@ count_tap() { # file -> "pass fail"
   echo "${pass:-0} ${fail:-1}"
 }
 
-run_node_suite() { # name dir [concurrency]
-  local name="$1" dir="$2" conc="${3:-1}"
+run_node_suite() { # name dir [concurrency] [per-test timeout ms]
+  local name="$1" dir="$2" conc="${3:-1}" limit="${4:-300000}"
   mapfile -t files < <(find "$dir" -name '*.test.ts' | sort)
   if [ ${#files[@]} -eq 0 ]; then
     echo "suite $name has no tests"; total_fail=$((total_fail + 1)); return
   fi
   echo "=== suite: $name (${#files[@]} files) ==="
-  node --import tsx --test --test-concurrency="$conc" --test-timeout=600000 \
+  node --import tsx --test --test-concurrency="$conc" --test-timeout="$limit" \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$results/$name.tap" "${files[@]}"
   local code=$?
@@ -82,7 +82,7 @@ fi
 
 for s in "${suites[@]}"; do
   case "$s" in
-    unit) run_node_suite unit test/unit 2 ;;
+    unit) run_node_suite unit test/unit 2 60000 ;;
     emulator) run_node_suite emulator test/emulator ;;
     integration) run_node_suite integration test/integration ;;
     bench) run_node_suite bench test/bench ;;

@@ -1,5 +1,5 @@
-// Turns the runner's counters into progress events: at most one per interval (plus phase changes
-// and the final one), with a rate over the last few seconds and an ETA when the total is known.
+// Turns the runner's counters into progress events: at most one per interval (plus phase changes,
+// the final one, and a trailing one when the counts changed inside an interval), with a rate over the last few seconds and an ETA when the total is known.
 import type { JobPhase, ProgressEvent } from './jobContext';
 
 export class ProgressTracker {
@@ -13,6 +13,8 @@ export class ProgressTracker {
   private phase: JobPhase = 'planning';
   private lastEmit = 0;
   private readonly samples: Array<{ t: number; rows: number }> = [];
+  /** A report held back by the interval is sent when it ends, so a stalled stream still shows its last counts. */
+  private trailing: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly emit: (event: Omit<ProgressEvent, 'jobId'>) => void,
@@ -41,7 +43,18 @@ export class ProgressTracker {
 
   report(force: boolean, message?: string): void {
     const t = this.now();
-    if (!force && t - this.lastEmit < this.intervalMs) return;
+    if (!force && t - this.lastEmit < this.intervalMs) {
+      this.trailing ??= setTimeout(() => {
+        this.trailing = undefined;
+        this.report(true);
+      }, Math.max(1, this.intervalMs - (t - this.lastEmit)));
+      this.trailing.unref?.();
+      return;
+    }
+    if (this.trailing) {
+      clearTimeout(this.trailing);
+      this.trailing = undefined;
+    }
     this.lastEmit = t;
     this.samples.push({ t, rows: this.rows });
     while (this.samples.length > 2 && t - this.samples[0].t > 5000) this.samples.shift();

@@ -4,6 +4,17 @@ import type { ProgressEvent } from '../../../src/engine/jobContext';
 import { ProgressTracker } from '../../../src/engine/progressTracker';
 
 describe('ProgressTracker', () => {
+  test('rows held back by the interval are reported when it ends, so a stalled stream shows its last count', async () => {
+    const events: Array<Omit<ProgressEvent, 'jobId'>> = [];
+    const tracker = new ProgressTracker((e) => events.push(e), 30);
+    tracker.setPhase('reading');
+    tracker.addRows(1);
+    tracker.addRows(2);
+    assert.deepEqual(events.map((e) => e.rows), [0]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.deepEqual(events.map((e) => [e.phase, e.rows]), [['reading', 0], ['reading', 3]]);
+  });
+
   test('throttles row updates to one event per interval, but always reports phase changes', () => {
     let now = 0;
     const events: Array<Omit<ProgressEvent, 'jobId'>> = [];
