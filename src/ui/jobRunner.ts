@@ -102,7 +102,7 @@ export class JobRunner implements vscode.Disposable {
       );
       const summary = summarize(result);
       log.info(`[${jobId}] ${result.state}: ${summary}`);
-      void this.announce(result, summary);
+      void this.announce(result, title, summary);
       return result;
     } catch (err) {
       // Bad specs and a job running elsewhere are user errors: a message, never a stack trace.
@@ -116,8 +116,8 @@ export class JobRunner implements vscode.Disposable {
     }
   }
 
-  private async announce(result: JobResult, summary: string): Promise<void> {
-    const text = `Kusto Data Mover: ${result.jobId}: ${summary}`;
+  private async announce(result: JobResult, title: string, summary: string): Promise<void> {
+    const text = `Kusto Data Mover: ${title}: ${summary}`;
     if (result.state === 'failed') {
       const choice = await vscode.window.showErrorMessage(text, 'Show Log', 'Resume');
       if (choice === 'Show Log') getLog().show();

@@ -123,6 +123,23 @@ describe('the extension inside code-server', () => {
     await snap(browser.page, 'job-succeeded.png');
   });
 
+  test('a query the cluster refuses ends as a failed job: the service message in the wizard, Resume in the Jobs view', async () => {
+    const view = workbench.webview();
+    await view.locator('vscode-textarea#queryOrTable textarea').fill('StormEvnts | take 10');
+    await view.locator('vscode-textfield#localPath input').fill(join(workspace, 'typo'));
+    await view.locator('vscode-button#create').click();
+    assert.equal(await finishedState(view), 'failed');
+    assert.match((await view.locator('#status').textContent()) ?? '', /StormEvnts/);
+    assert.ok(!existsSync(join(workspace, 'typo')), 'no output for a failed job');
+    await workbench.openViewContainer('Kusto Data Mover');
+    const row = browser.page.locator('.part.sidebar .monaco-list-row:has-text("StormEvnts")');
+    await row.waitFor({ timeout: 20_000 });
+    assert.match((await row.textContent()) ?? '', /failed/);
+    await row.hover();
+    await row.locator('.action-label[aria-label="Resume Job"]').waitFor({ timeout: 10_000 });
+    await snap(browser.page, 'job-failed.png');
+  });
+
   test('Run Job ingests that folder back into a new table: 625 rows land, once', async () => {
     const view = workbench.webview();
     await view.getByText('Files → Kusto').click();
