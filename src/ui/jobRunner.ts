@@ -53,8 +53,8 @@ export class JobRunner implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
-  isRunning(jobId: string): boolean {
-    return this.running.has(jobId);
+  runningJobIds(): string[] {
+    return [...this.running];
   }
 
   run(spec: JobSpec): Promise<JobResult | undefined> {

@@ -74,10 +74,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem>, vscod
   }
 
   async getChildren(): Promise<JobItem[]> {
+    // Which jobs run is read before the journals: a job that ends while they load shows as running
+    // until the refresh its end triggers, never as "interrupted".
+    const running = new Set(this.runner.runningJobIds());
     const records = await loadEngine(this.context).Journal.list(jobsDir(this.context));
     return records
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-      .map((record) => new JobItem(record, this.runner.isRunning(record.spec.id)));
+      .map((record) => new JobItem(record, running.has(record.spec.id)));
   }
 
   dispose(): void {

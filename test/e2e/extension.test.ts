@@ -132,9 +132,9 @@ describe('the extension inside code-server', () => {
     assert.match((await view.locator('#status').textContent()) ?? '', /StormEvnts/);
     assert.ok(!existsSync(join(workspace, 'typo')), 'no output for a failed job');
     await workbench.openViewContainer('Kusto Data Mover');
-    const row = browser.page.locator('.part.sidebar .monaco-list-row:has-text("StormEvnts")');
+    // The view refreshes when the job ends: wait for that state rather than the first rendering.
+    const row = browser.page.locator('.part.sidebar .monaco-list-row:has-text("StormEvnts"):has-text("failed")');
     await row.waitFor({ timeout: 20_000 });
-    assert.match((await row.textContent()) ?? '', /failed/);
     await row.hover();
     await row.locator('.action-label[aria-label="Resume Job"]').waitFor({ timeout: 10_000 });
     await snap(browser.page, 'job-failed.png');
