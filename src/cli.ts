@@ -18,13 +18,17 @@ Commands:
        [--compression none|snappy|gzip] [--if-exists fail|replace]
        [--max-rows-per-file N] [--partition-by col1,col2]
        [--staging URL --staging-secret env:VAR] [--job-id ID]
-                                  Run a quick copy job from flags
+                                  Run a quick Kusto → files job from flags
+  copy --from PATH --cluster URL --db DB --table TABLE
+       [--mode queued|streaming|transactional] [--table-creation fail|create|merge]
+       [--job-id ID]              Run a quick files → Kusto job (a file, folder, glob or Spark output)
   resume <jobId>                  Resume a job that was interrupted (or show its result)
   jobs                            List the jobs in the jobs folder
 
 Options:
   --jobs-dir DIR                  Jobs folder (default $KDM_JOBS_DIR or ~/.kusto-data-mover/jobs)
   --progress bar|lines|json|none  Progress display (default: bar on a terminal, lines otherwise)
+  --print-spec                    Print the JobSpec the flags describe and exit (nothing runs)
   --help                          Show this help
 
 Sign-in: the access token is read from the environment variable KUSTO_ACCESS_TOKEN (none: no
@@ -130,7 +134,29 @@ function oneOf<T extends string>(flags: Flags, name: string, allowed: readonly T
   return value as T;
 }
 
+const tableCreations = { fail: 'failIfNotExists', create: 'createIfNotExists', merge: 'createMerge' } as const;
+
+function ingestSpecFromFlags(flags: Flags): JobSpec {
+  const missing = ['cluster', 'db', 'table'].filter((f) => typeof flags[f] !== 'string');
+  if (missing.length > 0) throw new UsageError(`copy --from needs the flags ${missing.map((m) => `--${m}`).join(', ')}`);
+  const creation = oneOf(flags, 'table-creation', ['fail', 'create', 'merge'] as const) ?? 'create';
+  return {
+    version: JOB_SPEC_VERSION,
+    id: typeof flags['job-id'] === 'string' ? flags['job-id'] : newJobId(),
+    createdAt: new Date().toISOString(),
+    source: { kind: 'files', location: { kind: 'local', path: resolve(String(flags.from)) }, layout: 'auto' },
+    destination: {
+      kind: 'kustoTable',
+      connection: { clusterUrl: String(flags.cluster), database: String(flags.db) },
+      table: String(flags.table),
+      mode: oneOf(flags, 'mode', ['queued', 'streaming', 'transactional'] as const) ?? 'queued',
+      tableCreation: tableCreations[creation],
+    },
+  };
+}
+
 function specFromFlags(flags: Flags): JobSpec {
+  if (typeof flags.from === 'string') return ingestSpecFromFlags(flags);
   const missing = ['cluster', 'db', 'query', 'out', 'format'].filter((f) => typeof flags[f] !== 'string');
   if (missing.length > 0) throw new UsageError(`copy needs a job file or the flags ${missing.map((m) => `--${m}`).join(', ')}`);
   const source: KustoQuerySource = {
@@ -208,6 +234,11 @@ async function main(argv: string[]): Promise<number> {
       staging: { type: 'string' },
       'staging-secret': { type: 'string' },
       'job-id': { type: 'string' },
+      from: { type: 'string' },
+      table: { type: 'string' },
+      mode: { type: 'string' },
+      'table-creation': { type: 'string' },
+      'print-spec': { type: 'boolean' },
     },
   });
   const flags = values as Flags;
@@ -257,6 +288,10 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`the job file ${argument} is not JSON: ${(err as Error).message}`);
       }
     } else spec = specFromFlags(flags);
+    if (flags['print-spec']) {
+      console.log(JSON.stringify(spec, null, 2));
+      return EXIT_OK;
+    }
     result = await runJob(spec, options);
   }
   printer.finish();

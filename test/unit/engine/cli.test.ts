@@ -48,6 +48,20 @@ describe('kusto-data-mover CLI', () => {
     assert.equal(r.stderr.trim(), 'Invalid job spec:\n  - source.connection.clusterUrl: is not a valid URL: "nope"\n  - destination.format: must be one of "parquet", "csv", "json" (got "xlsx")');
   });
 
+  test('copy --from builds a files → Kusto job; --print-spec prints it without running anything', async () => {
+    const r = await cli(['copy', '--from', 'spark-out', '--cluster', 'https://c.kusto.windows.net', '--db', 'Db', '--table', 'Events', '--mode', 'transactional', '--table-creation', 'merge', '--job-id', 'ingest-1', '--print-spec', '--jobs-dir', join(work, 'jobs')]);
+    assert.equal(r.code, 0, r.stderr);
+    const spec = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual([spec.id, spec.source, spec.destination], [
+      'ingest-1',
+      { kind: 'files', location: { kind: 'local', path: join(root, 'spark-out') }, layout: 'auto' },
+      { kind: 'kustoTable', connection: { clusterUrl: 'https://c.kusto.windows.net', database: 'Db' }, table: 'Events', mode: 'transactional', tableCreation: 'createMerge' },
+    ]);
+    const missing = await cli(['copy', '--from', 'x', '--cluster', 'https://c.kusto.windows.net', '--db', 'Db']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^copy --from needs the flags --table$/m);
+  });
+
   test('a failed job exits 1 with the service message; unknown commands exit 2', async () => {
     server.script([{ status: 400, chunks: ['{"error":{"code":"General_BadRequest","@message":"Syntax error: SYN0002: A recognition error occurred.","@permanent":true}}'] }]);
     const r = await cli(['copy', '--cluster', server.url, '--db', 'Db', '--query', 'T |', '--out', join(work, 'x.csv'), '--format', 'csv', '--read-mode', 'stream', '--jobs-dir', join(work, 'jobs'), '--progress', 'none']);
