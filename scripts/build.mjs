@@ -36,7 +36,8 @@ const targets = [
   {
     // Loaded by the extension on the first job (src/ui/engine.ts), so activation stays small.
     ...common,
-    entryPoints: { engineHost: 'src/engineHost.ts' },
+    // The Parquet compression worker is its own file next to the engine (pageCompressor.ts starts it).
+    entryPoints: { engineHost: 'src/engineHost.ts', compressionWorker: 'src/formats/parquet/compressionWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -10,7 +10,9 @@ export interface ColumnSchema {
 
 /**
  * One value, by Kusto type (null is a null of any type):
- *   bool: boolean · int: number · long: bigint (exact to ±(2^63-1)) · real: number (NaN, ±Infinity allowed)
+ *   bool: boolean · int: number · real: number (NaN, ±Infinity allowed)
+ *   long: number when exact (readers give a number up to 15 digits, saving a bigint per value),
+ *         bigint beyond (exact to ±(2^63-1)); consumers take either
  *   decimal: string, canonical decimal text, exact · string: string · guid: string
  *   datetime: string, ISO 8601 UTC as Kusto sends it, up to 7 fraction digits ("2020-03-04T14:05:01.3109965Z")
  *   timespan: string, Kusto form "[-][d.]hh:mm:ss[.fffffff]"

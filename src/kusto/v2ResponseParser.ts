@@ -5,7 +5,7 @@
 // whether the server sends TableFragments (progressive) or one huge DataTable.
 import type { ColumnSchema, KustoType, Row } from '../engine/rows';
 import { type OneApiError, KustoError, kustoErrorFromOneApi } from './kustoError';
-import { INCOMPLETE, RowSyntaxError, endOfValue, parseRow, skipWhitespace } from './v2RowParser';
+import { FastRowParser, INCOMPLETE, RowSyntaxError, endOfValue, parseRow, skipWhitespace } from './v2RowParser';
 
 export type V2Event =
   /** A primary result starts (a DataTable, or a TableHeader in progressive mode). */
@@ -41,6 +41,8 @@ interface TableState {
   id: number;
   primary: boolean;
   types: KustoType[];
+  /** Parses the common shape of a row without intermediate strings; parseRow takes the rest. */
+  fast: FastRowParser;
   columns: ColumnSchema[];
   name: string;
   /** QueryCompletionInformation rows are kept (few) to surface errors the service reports there. */
@@ -243,6 +245,13 @@ export class V2ResponseParser {
       if (this.rowCutByChunk) {
         if (endOfValue(s, i) === INCOMPLETE) break;
         this.rowCutByChunk = false;
+      } else {
+        const row = table.fast.parse(s, i);
+        if (row) {
+          i = table.fast.end;
+          this.onRow(table, row);
+          continue;
+        }
       }
       const parsed = parseRow(s, i, table.types);
       if (parsed === INCOMPLETE) {
@@ -299,6 +308,7 @@ export class V2ResponseParser {
       primary,
       columns,
       types: columns.map((c) => c.type),
+      fast: new FastRowParser(columns.map((c) => c.type)),
       name: head.TableName ?? '',
       keepRows: head.TableKind === 'QueryCompletionInformation',
       kept: [],

@@ -111,11 +111,16 @@ export function decodeString(s: string, start: number, end: number): string {
 
 const REAL_WORDS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '+Infinity': Infinity };
 
-function longFromText(text: string, offset: number): bigint {
-  if (/^-?\d+$/.test(text)) return BigInt(text);
+/** Largest digit count whose every value is exact in a double (< 2^53). */
+const SAFE_DIGITS = 15;
+
+/** A long as the row model holds it: a number when exact (at most 15 digits), a bigint beyond. */
+function longFromText(text: string, offset: number): number | bigint {
+  if (/^-?\d+$/.test(text)) return text.length - (text.charCodeAt(0) === 45 ? 1 : 0) <= SAFE_DIGITS ? Number(text) : BigInt(text);
   const n = Number(text);
   if (!Number.isFinite(n)) throw new RowSyntaxError(`"${text}" is not a long`, offset);
-  return BigInt(Math.trunc(n));
+  const whole = Math.trunc(n);
+  return Number.isSafeInteger(whole) ? whole : BigInt(whole);
 }
 
 function literalValue(type: KustoType, text: string, offset: number): KustoValue {
@@ -218,4 +223,121 @@ export function parseRow(s: string, start: number, types: readonly KustoType[]):
 function fillMissing(row: Row, width: number): Row {
   while (row.length < width) row.push(null);
   return row;
+}
+
+// Column kinds of the fast path, as small integers so the per-value switch stays cheap.
+const FAST_BOOL = 0;
+const FAST_INTEGER = 1;
+const FAST_LONG = 2;
+const FAST_REAL = 3;
+const FAST_TEXT = 4;
+const FAST_DYNAMIC = 5;
+/** string: a null arrives as "" (Kusto has no null strings); the other textual types keep null. */
+const FAST_STRING = 6;
+
+function fastKind(type: KustoType): number {
+  switch (type) {
+    case 'bool': return FAST_BOOL;
+    case 'int': return FAST_INTEGER;
+    case 'long': return FAST_LONG;
+    case 'real': return FAST_REAL;
+    case 'dynamic': return FAST_DYNAMIC;
+    case 'string': return FAST_STRING;
+    default: return FAST_TEXT;
+  }
+}
+
+
+/**
+ * The common shape of a row, parsed without intermediate strings: `[v1,v2,...]` with exactly one
+ * value per column, no whitespace, integers of at most 15 digits, strings without escapes, no
+ * objects or arrays. Anything else (or a row cut by the chunk's end) returns undefined and the
+ * caller parses the row with `parseRow`, which handles every case; both give the same values.
+ */
+export class FastRowParser {
+  /** Index just past the row last parsed. */
+  end = 0;
+  private readonly kinds: number[];
+
+  constructor(types: readonly KustoType[]) {
+    this.kinds = types.map(fastKind);
+  }
+
+  parse(s: string, start: number): Row | undefined {
+    const kinds = this.kinds;
+    const width = kinds.length;
+    if (width === 0 || s.charCodeAt(start) !== OPEN_BRACKET) return undefined;
+    const row: Row = new Array<KustoValue>(width);
+    const n = s.length;
+    let i = start + 1;
+    for (let col = 0; col < width; col++) {
+      if (i >= n) return undefined;
+      const c = s.charCodeAt(i);
+      const kind = kinds[col];
+      if (c === 0x6e /* n */) {
+        if (s.charCodeAt(i + 1) !== 0x75 || s.charCodeAt(i + 2) !== 0x6c || s.charCodeAt(i + 3) !== 0x6c) return undefined;
+        row[col] = kind === FAST_STRING ? '' : null;
+        i += 4;
+      } else if (c === QUOTE) {
+        if (kind !== FAST_TEXT && kind !== FAST_STRING && kind !== FAST_DYNAMIC) return undefined;
+        let j = i + 1;
+        for (; j < n; j++) {
+          const d = s.charCodeAt(j);
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) return undefined;
+        }
+        if (j >= n) return undefined;
+        // dynamic keeps the JSON text of the value (quotes included), as parseRow does.
+        row[col] = kind === FAST_DYNAMIC ? s.slice(i, j + 1) : s.slice(i + 1, j);
+        i = j + 1;
+      } else if (kind === FAST_INTEGER || kind === FAST_LONG) {
+        let j = i;
+        const negative = c === 0x2d;
+        if (negative) j++;
+        let value = 0;
+        const digitsStart = j;
+        for (; j < n; j++) {
+          const d = s.charCodeAt(j) - 48;
+          if (d < 0 || d > 9) break;
+          value = value * 10 + d;
+        }
+        const digits = j - digitsStart;
+        if (digits === 0 || j >= n) return undefined;
+        if (digits > SAFE_DIGITS) {
+          if (kind !== FAST_LONG) return undefined;
+          const next = s.charCodeAt(j);
+          if (next !== COMMA && next !== CLOSE_BRACKET) return undefined;
+          row[col] = BigInt(s.slice(i, j));
+        } else row[col] = negative ? -value : value;
+        i = j;
+      } else if (kind === FAST_REAL) {
+        let j = i;
+        for (; j < n; j++) {
+          const d = s.charCodeAt(j);
+          if (d === COMMA || d === CLOSE_BRACKET) break;
+        }
+        if (j >= n) return undefined;
+        const value = Number(s.slice(i, j));
+        if (Number.isNaN(value)) return undefined;
+        row[col] = value;
+        i = j;
+      } else if (kind === FAST_BOOL) {
+        if (c === 0x74 /* t */ && s.charCodeAt(i + 1) === 0x72 && s.charCodeAt(i + 2) === 0x75 && s.charCodeAt(i + 3) === 0x65) {
+          row[col] = true;
+          i += 4;
+        } else if (c === 0x66 /* f */ && s.charCodeAt(i + 1) === 0x61 && s.charCodeAt(i + 2) === 0x6c && s.charCodeAt(i + 3) === 0x73 && s.charCodeAt(i + 4) === 0x65) {
+          row[col] = false;
+          i += 5;
+        } else return undefined;
+      } else return undefined;
+      if (i >= n) return undefined;
+      const sep = s.charCodeAt(i);
+      if (sep === COMMA) {
+        if (col === width - 1) return undefined;
+        i++;
+      } else if (sep !== CLOSE_BRACKET || col !== width - 1) return undefined;
+    }
+    this.end = i + 1;
+    return row;
+  }
 }

@@ -22,6 +22,7 @@ import {
   pathExists,
 } from '../formats/fileOutput';
 import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, checkCompression, fileExtension } from '../formats/recordFileWriter';
+import { DEFAULT_ROW_GROUP_BYTES } from '../formats/parquet/parquetWriter';
 import { partitionFolderName } from './hivePartitionPath';
 
 export interface SparkFolderWriterOptions {
@@ -231,7 +232,7 @@ export class SparkFolderWriter implements FileOutput {
 
   private parquetOptions(): ParquetWriterOptions {
     const share = Math.floor(PARQUET_BUFFER_BUDGET / this.maxOpenFiles);
-    return { ...this.options.parquet, rowGroupBytes: Math.min(this.options.parquet?.rowGroupBytes ?? 64 << 20, share) };
+    return { ...this.options.parquet, rowGroupBytes: Math.min(this.options.parquet?.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES, share) };
   }
 
   private async finishPart(folder: string): Promise<void> {

@@ -113,13 +113,19 @@ export class FixedWidthColumn extends ColumnBuffer {
       }
       case 'long': {
         const longs = this.longs;
+        const words = this.words;
         for (let r = from; r < to; r++) {
           const v = batch[r][index];
           if (v === null || v === undefined) defs[rows++] = 0;
           else {
             defs[rows++] = 1;
-            if (typeof v === 'bigint') longs[n++] = v;
-            else if (typeof v === 'number' && Number.isSafeInteger(v)) longs[n++] = BigInt(v);
+            if (typeof v === 'number' && Number.isSafeInteger(v)) {
+              // Two 32-bit words (little-endian) from exact double arithmetic: no bigint per value.
+              const high = Math.floor(v / 4294967296);
+              words[2 * n] = (v - high * 4294967296) | 0;
+              words[2 * n + 1] = high | 0;
+              n++;
+            } else if (typeof v === 'bigint') longs[n++] = v;
             else throw this.invalid(v);
           }
         }

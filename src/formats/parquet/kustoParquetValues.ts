@@ -152,12 +152,71 @@ export function decimalToUnscaled(text: string): bigint {
 
 /** Writes a decimal text as DECIMAL(38,18): 16 bytes, big-endian two's complement, at `offset`. */
 export function setDecimal128(bytes: Uint8Array, offset: number, text: string): void {
-  if (setPlainDecimal128(bytes, offset, text)) return;
+  if (setSmallIntegerDecimal128(bytes, offset, text) || setPlainDecimal128(bytes, offset, text)) return;
   let v = decimalToUnscaled(text);
   if (v < 0n) v += TWO_128;
   const view = new DataView(bytes.buffer, bytes.byteOffset);
   view.setBigUint64(offset, v >> 64n, false);
   view.setBigUint64(offset + 8, v & MASK_64, false);
+}
+
+/** Stores the low 16 bits of `v` (a whole number < 2^53) as limb `k`; returns the carry. */
+function putLimb(k: number, v: number): number {
+  const low = (v >>> 0) & 0xffff;
+  limbs[k] = low;
+  return (v - low) / TWO_16;
+}
+
+/** 10^18 (the scale factor) as four 16-bit limbs, least significant first. */
+const TEN_18_LIMBS = [0x0000, 0xa764, 0xb6b3, 0x0de0];
+
+/**
+ * The most common decimal text, a whole number of at most 15 digits ("42", "-7"): its unscaled
+ * value n × 10^18 by schoolbook multiplication of 16-bit limbs (every partial sum exact in a double).
+ * Returns false for anything else.
+ */
+function setSmallIntegerDecimal128(bytes: Uint8Array, offset: number, text: string): boolean {
+  const n = text.length;
+  const negative = text.charCodeAt(0) === 45;
+  const first = negative ? 1 : 0;
+  if (n === first || n - first > 15) return false;
+  let value = 0;
+  for (let i = first; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    value = value * 10 + d;
+  }
+  // ToUint32 (>>> 0) is the value modulo 2^32 for any whole double: exact limbs without a division.
+  const low32 = value >>> 0;
+  const high32 = (value - low32) / TWO_32;
+  const a0 = low32 & 0xffff;
+  const a1 = low32 >>> 16;
+  const a2 = high32 & 0xffff;
+  const a3 = high32 >>> 16;
+  const [t0, t1, t2, t3] = TEN_18_LIMBS;
+  // Column sums of the schoolbook product (each < 2^35, exact), then carries, limb by limb.
+  let carry = 0;
+  carry = putLimb(0, a0 * t0 + carry);
+  carry = putLimb(1, a0 * t1 + a1 * t0 + carry);
+  carry = putLimb(2, a0 * t2 + a1 * t1 + a2 * t0 + carry);
+  carry = putLimb(3, a0 * t3 + a1 * t2 + a2 * t1 + a3 * t0 + carry);
+  carry = putLimb(4, a1 * t3 + a2 * t2 + a3 * t1 + carry);
+  carry = putLimb(5, a2 * t3 + a3 * t2 + carry);
+  carry = putLimb(6, a3 * t3 + carry);
+  putLimb(7, carry);
+  if (negative) {
+    let borrowCarry = 1;
+    for (let k = 0; k < 8; k++) {
+      const v = 0xffff - limbs[k] + borrowCarry;
+      borrowCarry = v > 0xffff ? 1 : 0;
+      limbs[k] = v & 0xffff;
+    }
+  }
+  for (let k = 0; k < 8; k++) {
+    bytes[offset + 15 - 2 * k] = limbs[k] & 0xff;
+    bytes[offset + 14 - 2 * k] = limbs[k] >>> 8;
+  }
+  return true;
 }
 
 // 128 bits as eight 16-bit limbs (least significant first): products stay exact in doubles.

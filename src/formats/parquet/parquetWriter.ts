@@ -1,15 +1,17 @@
 // A streaming Parquet writer: rows are buffered per column for one row group at a time (flushed
 // every N rows or about M bytes, so memory is bounded), each column chunk is written as data
-// pages v1 (PLAIN values, RLE definition levels), and the footer goes last.
+// pages v1 (PLAIN values, RLE definition levels), and the footer goes last. A full row group's
+// pages are compressed off this thread (pageCompressor) while the next row group fills; at most
+// one row group is in flight, so memory stays at about two row groups.
 import { endianness } from 'node:os';
 import type { Writable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
 import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
-import { type ColumnBuffer, createColumnBuffer } from './columnBuffers';
+import { type ColumnBuffer, type PageBody, createColumnBuffer } from './columnBuffers';
+import { compressPages } from './pageCompressor';
+import type { ColumnDescriptor } from './parquetFormat';
 import { type ColumnChunkInfo, CompressionCodec, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
-import { snappyCompress } from './snappyCompress';
 
 // Typed arrays are copied to the file as they are: PLAIN encoding is little-endian.
 if (endianness() !== 'LE') throw new Error('the Parquet writer needs a little-endian machine');
@@ -18,13 +20,21 @@ export type ParquetCompression = 'none' | 'snappy' | 'gzip';
 
 const MAGIC = Buffer.from('PAR1', 'ascii');
 const DEFAULT_ROW_GROUP_ROWS = 1 << 20;
-const DEFAULT_ROW_GROUP_BYTES = 64 << 20;
+// Small enough that a result of a few hundred MB has several row groups to pipeline (one is
+// compressed while the next fills), large enough for efficient column scans in Spark.
+export const DEFAULT_ROW_GROUP_BYTES = 16 << 20;
 const DEFAULT_PAGE_BYTES = 1 << 20;
 /** Rows appended between two checks of the row group's size. */
 const SLICE_ROWS = 8192;
 export const PARQUET_CREATED_BY = 'kusto-data-mover version 0.1.0';
 /** Key of the footer metadata holding the Kusto column types, for a faithful way back into Kusto. */
 export const KUSTO_SCHEMA_METADATA_KEY = 'kusto-data-mover.kusto.schema';
+
+/** One row group's pages, cut from the column buffers (which are then free for the next group). */
+interface CutRowGroup {
+  numRows: number;
+  columns: Array<{ descriptor: ColumnDescriptor; numValues: number; pages: PageBody[] }>;
+}
 
 export class ParquetWriter implements RecordFileWriter {
   private readonly sink: OutputSink;
@@ -38,6 +48,8 @@ export class ParquetWriter implements RecordFileWriter {
   private position = 0;
   private groupRows = 0;
   private totalRows = 0;
+  /** The row group being compressed and written, if any. */
+  private inFlight: Promise<void> | undefined;
 
   constructor(output: Writable, columns: readonly ColumnSchema[], compression: ParquetCompression = 'snappy', options: ParquetWriterOptions = {}) {
     this.sink = new OutputSink(output, 'none');
@@ -58,13 +70,14 @@ export class ParquetWriter implements RecordFileWriter {
       this.groupRows += to - from;
       this.totalRows += to - from;
       from = to;
-      if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.flushRowGroup();
+      if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
     }
   }
 
   async close(): Promise<WriteSummary> {
     if (this.position === 0) await this.emit(MAGIC);
-    if (this.groupRows > 0) await this.flushRowGroup();
+    if (this.groupRows > 0) await this.startRowGroupWrite();
+    await this.inFlight;
     const footer = serializeFileMetaData({
       columns: this.columns.map((c) => c.descriptor),
       numRows: this.totalRows,
@@ -82,6 +95,7 @@ export class ParquetWriter implements RecordFileWriter {
   }
 
   async abort(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
     await this.sink.destroy();
   }
 
@@ -91,50 +105,65 @@ export class ParquetWriter implements RecordFileWriter {
     return total;
   }
 
-  private async flushRowGroup(): Promise<void> {
+  /**
+   * Cuts the buffered rows into a row group and starts compressing and writing it, after the
+   * previous one is written (which keeps the file's order and bounds memory to two row groups).
+   */
+  private async startRowGroupWrite(): Promise<void> {
+    await this.inFlight;
+    const cut: CutRowGroup = { numRows: this.groupRows, columns: [] };
+    for (const column of this.columns) {
+      cut.columns.push({ descriptor: column.descriptor, numValues: column.rows, pages: column.pages(this.pageBytes) });
+      column.reset();
+    }
+    this.groupRows = 0;
+    const writing = this.writeRowGroup(cut);
+    // Handled here so a failure is not "unhandled" while rows are still being appended; the next
+    // write, close or abort awaits `inFlight` and sees it.
+    writing.catch(() => undefined);
+    this.inFlight = writing;
+  }
+
+  private async writeRowGroup(cut: CutRowGroup): Promise<void> {
+    // Sizes first: the compressor may take the page buffers over (moved to its thread).
+    const uncompressedSizes = cut.columns.map((c) => c.pages.map((p) => p.body.length));
+    const compressed = await compressPages(this.codecName(), cut.columns.flatMap((c) => c.pages.map((p) => p.body)));
     const groupStart = this.position;
     const chunks: ColumnChunkInfo[] = [];
     let uncompressedTotal = 0;
-    for (const column of this.columns) {
+    let next = 0;
+    for (const [c, column] of cut.columns.entries()) {
       const chunkStart = this.position;
       let uncompressed = 0;
-      for (const page of column.pages(this.pageBytes)) {
-        const compressed = this.compress(page.body);
-        const header = serializePageHeader({ uncompressedSize: page.body.length, compressedSize: compressed.length, numValues: page.numValues });
-        uncompressed += header.length + page.body.length;
+      for (const [p, page] of column.pages.entries()) {
+        const body = compressed[next++];
+        const uncompressedSize = uncompressedSizes[c][p];
+        const header = serializePageHeader({ uncompressedSize, compressedSize: body.length, numValues: page.numValues });
+        uncompressed += header.length + uncompressedSize;
         await this.emit(header);
-        await this.emit(compressed);
+        await this.emit(body);
       }
       chunks.push({
         column: column.descriptor,
         codec: this.codec,
-        numValues: column.rows,
+        numValues: column.numValues,
         totalUncompressedSize: uncompressed,
         totalCompressedSize: this.position - chunkStart,
         dataPageOffset: chunkStart,
       });
       uncompressedTotal += uncompressed;
-      column.reset();
     }
     this.rowGroups.push({
-      numRows: this.groupRows,
+      numRows: cut.numRows,
       fileOffset: groupStart,
       totalByteSize: uncompressedTotal,
       totalCompressedSize: this.position - groupStart,
       columns: chunks,
     });
-    this.groupRows = 0;
   }
 
-  private compress(body: Buffer): Buffer {
-    switch (this.codec) {
-      case CompressionCodec.SNAPPY:
-        return snappyCompress(body);
-      case CompressionCodec.GZIP:
-        return gzipSync(body, { level: 6 });
-      default:
-        return body;
-    }
+  private codecName(): 'none' | 'snappy' | 'gzip' {
+    return this.codec === CompressionCodec.SNAPPY ? 'snappy' : this.codec === CompressionCodec.GZIP ? 'gzip' : 'none';
   }
 
   private async emit(bytes: Buffer): Promise<void> {

@@ -14,6 +14,11 @@ export function maxSnappyLength(inputLength: number): number {
 
 export function snappyCompress(input: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(maxSnappyLength(input.length));
+  return out.subarray(0, snappyCompressInto(input, out));
+}
+
+/** Compresses into `out` (at least maxSnappyLength(input.length) bytes); returns the length written. */
+export function snappyCompressInto(input: Uint8Array, out: Uint8Array): number {
   let op = 0;
   let n = input.length;
   while (n >= 0x80) {
@@ -24,7 +29,7 @@ export function snappyCompress(input: Uint8Array): Buffer {
   for (let start = 0; start < input.length; start += BLOCK_SIZE) {
     op = compressBlock(input, start, Math.min(input.length, start + BLOCK_SIZE), out, op);
   }
-  return out.subarray(0, op);
+  return op;
 }
 
 function load32(b: Uint8Array, i: number): number {

@@ -80,6 +80,19 @@ describe('Kusto values as Parquet values', () => {
     assert.equal(BigInt.asIntN(128, BigInt('0x' + hex(bytes.subarray(64, 80)))), -1500000000000000000n);
   });
 
+  test('whole numbers of up to 15 digits (the fast path) give the same 16 bytes as the exact path', () => {
+    const bytes = new Uint8Array(16);
+    const cases: Array<[string, bigint]> = [
+      ['0', 0n], ['-0', 0n], ['7', 7000000000000000000n], ['-7', -7000000000000000000n], ['65536', 65536000000000000000000n],
+      ['4294967296', 4294967296000000000000000000n], ['999999999999999', 999999999999999000000000000000000n], ['-999999999999999', -999999999999999000000000000000000n],
+      ['1000000000000000', 1000000000000000000000000000000000n], // 16 digits: the general path
+    ];
+    for (const [text, unscaled] of cases) {
+      setDecimal128(bytes, 0, text);
+      assert.equal(BigInt.asIntN(128, BigInt('0x' + hex(bytes))), unscaled, text);
+    }
+  });
+
   test('more than 18 fraction digits round half away from zero; more than 20 integer digits are refused', () => {
     assert.equal(decimalToUnscaled('0.0000000000000000015'), 2n);
     assert.equal(decimalToUnscaled('-0.0000000000000000015'), -2n);

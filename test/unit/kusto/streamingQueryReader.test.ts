@@ -25,7 +25,7 @@ describe('streamQuery', () => {
   test('sends the v2 request with progressive options and identifying headers', async () => {
     server.script([{ chunks: progressiveResponse([['n', 'long']], [['[1]', '[2]']]) }]);
     const events = await collect(streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T | take 2', tokenProvider, serverTimeoutMs: 90_000 }));
-    assert.deepEqual(events.filter((e) => e.kind === 'rows'), [{ kind: 'rows', tableId: 1, rows: [[1n], [2n]] }]);
+    assert.deepEqual(events.filter((e) => e.kind === 'rows'), [{ kind: 'rows', tableId: 1, rows: [[1], [2]] }]);
     const [req] = server.requests;
     assert.equal(req.url, '/v2/rest/query');
     assert.equal(req.headers.authorization, 'Bearer test-token-123');

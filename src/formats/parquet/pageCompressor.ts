@@ -1,0 +1,129 @@
+// Compresses Parquet pages off the calling thread, so compressing one row group overlaps parsing
+// and encoding the next: Snappy on a worker thread (JavaScript, CPU-bound), gzip on libuv's pool
+// (zlib is native). When no worker can start, Snappy runs on the calling thread: slower, same bytes.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { gzip } from 'node:zlib';
+import { snappyCompress } from './snappyCompress';
+
+export type PageCodec = 'none' | 'snappy' | 'gzip';
+
+const gzipAsync = promisify(gzip);
+
+interface Waiter {
+  pages: Buffer[];
+  resolve(pages: Buffer[]): void;
+  reject(err: Error): void;
+}
+
+interface WorkerReply {
+  id: number;
+  pages?: Uint8Array[];
+  error?: string;
+}
+
+/** The worker's script: the bundle's sibling file, or the TypeScript source when run from src/. */
+function workerScript(): string | undefined {
+  for (const name of ['compressionWorker.js', 'compressionWorker.ts']) {
+    const file = join(__dirname, name);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+class CompressionWorker {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private answered = false;
+  failed = false;
+
+  constructor(script: string) {
+    // From the TypeScript source (tests, benchmarks run with tsx) the worker needs tsx's loader too.
+    this.worker = script.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true })
+      : new Worker(script);
+    // An idle worker must not keep the process (the CLI, a test) alive; it is ref'd while busy.
+    this.worker.unref();
+    this.worker.on('message', (reply: WorkerReply) => {
+      const waiter = this.waiting.get(reply.id);
+      if (!waiter) return;
+      this.waiting.delete(reply.id);
+      this.answered = true;
+      if (this.waiting.size === 0) this.worker.unref();
+      if (reply.error !== undefined || !reply.pages) waiter.reject(new Error(`compressing Parquet pages failed: ${reply.error ?? 'no reply'}`));
+      else waiter.resolve(reply.pages.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
+    });
+    // A worker that cannot start leaves its (copied) pages to the calling thread: same bytes,
+    // slower. One that dies later has taken its pages along: those writes fail, later ones run here.
+    const fallBack = (): void => {
+      this.failed = true;
+      for (const waiter of this.waiting.values()) {
+        const intact = waiter.pages.every((page) => page.buffer.byteLength > 0);
+        if (!intact) {
+          waiter.reject(new Error('the Parquet compression worker stopped while compressing a row group'));
+          continue;
+        }
+        try {
+          waiter.resolve(waiter.pages.map((page) => snappyCompress(page)));
+        } catch (err) {
+          waiter.reject(err as Error);
+        }
+      }
+      this.waiting.clear();
+    };
+    this.worker.on('error', fallBack);
+    this.worker.on('exit', fallBack);
+  }
+
+  compress(pages: Buffer[]): Promise<Buffer[]> {
+    const id = this.nextId++;
+    if (this.waiting.size === 0) this.worker.ref();
+    return new Promise<Buffer[]>((resolve, reject) => {
+      this.waiting.set(id, { pages, resolve, reject });
+      // A page that owns its whole ArrayBuffer moves to the worker without a copy; a slice of a
+      // shared one (Node's small-buffer pool) is copied. The writer never touches a page again.
+      // Until the worker has answered once, pages are copied so that a worker that cannot start
+      // leaves them intact for the calling thread.
+      const transfer = this.answered ? pages.filter((p) => p.byteOffset === 0 && p.byteLength === p.buffer.byteLength).map((p) => p.buffer as ArrayBuffer) : [];
+      this.worker.postMessage({ id, pages }, transfer);
+    });
+  }
+}
+
+let shared: CompressionWorker | undefined;
+let unavailable = false;
+
+function sharedWorker(): CompressionWorker | undefined {
+  if (unavailable || process.env.KDM_PARQUET_WORKER === '0') return undefined;
+  if (shared?.failed) unavailable = true;
+  if (unavailable) return undefined;
+  if (shared) return shared;
+  const script = workerScript();
+  if (!script) {
+    unavailable = true;
+    return undefined;
+  }
+  try {
+    shared = new CompressionWorker(script);
+    return shared;
+  } catch {
+    unavailable = true;
+    return undefined;
+  }
+}
+
+/** Whether a compression worker thread is running (diagnostics and tests). */
+export function compressionWorkerStarted(): boolean {
+  return shared !== undefined && !shared.failed;
+}
+
+/** The pages compressed with `codec`, in order. */
+export async function compressPages(codec: PageCodec, pages: Buffer[]): Promise<Buffer[]> {
+  if (codec === 'none') return pages;
+  if (codec === 'gzip') return Promise.all(pages.map((page) => gzipAsync(page, { level: 6 })));
+  const worker = sharedWorker();
+  return worker ? worker.compress(pages) : pages.map((page) => snappyCompress(page));
+}
