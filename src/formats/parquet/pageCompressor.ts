@@ -1,11 +1,10 @@
 // Compresses Parquet pages off the calling thread, so compressing one row group overlaps parsing
 // and encoding the next: Snappy on a worker thread (JavaScript, CPU-bound), gzip on libuv's pool
 // (zlib is native). When no worker can start, Snappy runs on the calling thread: slower, same bytes.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { gzip } from 'node:zlib';
+import { startEngineWorker } from './engineWorker';
 import { snappyCompress } from './snappyCompress';
 
 export type PageCodec = 'none' | 'snappy' | 'gzip';
@@ -24,29 +23,13 @@ interface WorkerReply {
   error?: string;
 }
 
-/** The worker's script: the bundle's sibling file, or the TypeScript source when run from src/. */
-function workerScript(): string | undefined {
-  for (const name of ['compressionWorker.js', 'compressionWorker.ts']) {
-    const file = join(__dirname, name);
-    if (existsSync(file)) return file;
-  }
-  return undefined;
-}
-
 class CompressionWorker {
-  private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiter>();
   private answered = false;
   failed = false;
 
-  constructor(script: string) {
-    // From the TypeScript source (tests, benchmarks run with tsx) the worker needs tsx's loader too.
-    this.worker = script.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true })
-      : new Worker(script);
-    // An idle worker must not keep the process (the CLI, a test) alive; it is ref'd while busy.
-    this.worker.unref();
+  constructor(private readonly worker: Worker) {
     this.worker.on('message', (reply: WorkerReply) => {
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;
@@ -101,13 +84,13 @@ function sharedWorker(): CompressionWorker | undefined {
   if (shared?.failed) unavailable = true;
   if (unavailable) return undefined;
   if (shared) return shared;
-  const script = workerScript();
-  if (!script) {
-    unavailable = true;
-    return undefined;
-  }
   try {
-    shared = new CompressionWorker(script);
+    const worker = startEngineWorker('compressionWorker');
+    if (!worker) {
+      unavailable = true;
+      return undefined;
+    }
+    shared = new CompressionWorker(worker);
     return shared;
   } catch {
     unavailable = true;
