@@ -16,47 +16,30 @@ const common = {
 
 // The Azure SDKs ship ESM that reads import.meta.url at load; a CJS bundle has no import.meta, so
 // give it the bundle file's own URL.
-const importMetaShim = {
-  define: { 'import.meta.url': '__kdmImportMetaUrl' },
-  banner: "const __kdmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
-};
+const importMetaShim = "const __kdmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+
+/** A Node (cjs, node20) bundle into dist/ with the import.meta shim; `bannerPrefix` goes before the shim. */
+function nodeBundle(entryPoints, { bannerPrefix = '', ...extra } = {}) {
+  return {
+    ...common,
+    entryPoints,
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    define: { 'import.meta.url': '__kdmImportMetaUrl' },
+    banner: { js: `${bannerPrefix}${importMetaShim}` },
+    ...extra,
+  };
+}
 
 const targets = [
-  {
-    ...common,
-    entryPoints: { extension: 'src/extension.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    define: importMetaShim.define,
-    banner: { js: importMetaShim.banner },
-  },
-  {
-    // Loaded by the extension on the first job (src/ui/engine.ts), so activation stays small.
-    ...common,
-    // The Parquet compression worker is its own file next to the engine (pageCompressor.ts starts it).
-    entryPoints: { engineHost: 'src/engineHost.ts', compressionWorker: 'src/formats/parquet/compressionWorker.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    define: importMetaShim.define,
-    banner: { js: importMetaShim.banner },
-  },
-  {
-    ...common,
-    entryPoints: { cli: 'src/cli.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    // One copy of the engine in the VSIX: the CLI requires dist/engineHost.js at run time.
-    external: ['./engineHost'],
-    define: importMetaShim.define,
-    banner: { js: `#!/usr/bin/env node\n${importMetaShim.banner}` },
-  },
+  nodeBundle({ extension: 'src/extension.ts' }, { external: ['vscode'] }),
+  // Loaded by the extension on the first job (src/ui/engine.ts), so activation stays small.
+  // The Parquet compression worker is its own file next to the engine (pageCompressor.ts starts it).
+  nodeBundle({ engineHost: 'src/engineHost.ts', compressionWorker: 'src/formats/parquet/compressionWorker.ts' }),
+  // One copy of the engine in the VSIX: the CLI requires dist/engineHost.js at run time.
+  nodeBundle({ cli: 'src/cli.ts' }, { bannerPrefix: '#!/usr/bin/env node\n', external: ['./engineHost'] }),
   {
     ...common,
     entryPoints: { wizard: 'webview/wizard/main.ts' },

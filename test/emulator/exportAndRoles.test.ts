@@ -5,15 +5,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
+import { createStagingContainer, type StagingContainer } from '../helpers/azurite';
 import { adminToken, startEmulator, type RunningEmulator } from './index';
 
 let emulator: RunningEmulator;
 let admin: Client;
 let dir: string;
+let staging: StagingContainer;
 let sasUrl: string;
 const DB = 'Secure';
 const clients: Client[] = [];
@@ -37,18 +37,15 @@ async function failure(promise: Promise<unknown>): Promise<{ status?: number; me
 
 async function download(path: string): Promise<Buffer> {
   const name = path.slice(path.indexOf('/exports/') + 1);
-  const service = new BlobServiceClient(emulator.azurite.blobUrl, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
-  return service.getContainerClient('staging').getBlobClient(name).downloadToBuffer();
+  return staging.container.getBlobClient(name).downloadToBuffer();
 }
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kdm-emulator-export-'));
   emulator = await startEmulator({ databases: [DB], auth: 'tokens' });
   admin = new Client(KustoConnectionStringBuilder.withAccessToken(emulator.url, adminToken()));
-  const key = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
-  await new BlobServiceClient(emulator.azurite.blobUrl, key).getContainerClient('staging').createIfNotExists();
-  const sas = generateBlobSASQueryParameters({ containerName: 'staging', permissions: ContainerSASPermissions.parse('racwdl'), protocol: SASProtocol.HttpsAndHttp, expiresOn: new Date(Date.now() + 3600_000) }, key);
-  sasUrl = `${emulator.azurite.blobUrl}/staging/exports?${sas.toString()}`;
+  staging = await createStagingContainer(emulator.azurite.blobUrl);
+  sasUrl = `${staging.url}/exports?${staging.sas}`;
 });
 
 after(async () => {

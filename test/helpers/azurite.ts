@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import { BlobServiceClient, type ContainerClient, ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { freePort } from './ports';
 import { startProcess, waitFor } from './processes';
 
@@ -59,4 +60,25 @@ export async function startAzurite(): Promise<Azurite> {
       rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+export interface StagingContainer {
+  /** The container, signed in with the account key (for setting up and checking blobs). */
+  container: ContainerClient;
+  /** `<blobUrl>/<name>`, no query string. */
+  url: string;
+  /** A 1-hour `racwdl` container SAS (http and https), the query string without `?`. */
+  sas: string;
+}
+
+/** Creates (if missing) a container on Azurite's development account and signs a container SAS for it. */
+export async function createStagingContainer(blobUrl: string, name = 'staging'): Promise<StagingContainer> {
+  const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
+  const container = new BlobServiceClient(blobUrl, credential).getContainerClient(name);
+  await container.createIfNotExists();
+  const sas = generateBlobSASQueryParameters(
+    { containerName: name, permissions: ContainerSASPermissions.parse('racwdl'), protocol: SASProtocol.HttpsAndHttp, expiresOn: new Date(Date.now() + 3600_000) },
+    credential,
+  ).toString();
+  return { container, url: `${blobUrl}/${name}`, sas };
 }

@@ -7,11 +7,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { JobSpec } from '../../src/engine/jobSpec';
 import { runJob } from '../../src/engine/runner';
 import { executeManagement } from '../../src/kusto/managementClient';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
+import { createStagingContainer, type StagingContainer } from '../helpers/azurite';
 import { startEmulator } from '../emulator/index';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -20,19 +19,12 @@ const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bi
 const DB = 'Tests';
 let emulator: Emulator;
 let work: string;
-let sas: string;
-let blobUrl: string;
+let staging: StagingContainer;
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'kdm-export-'));
   emulator = await startEmulator({ auth: 'open', databases: [DB] });
-  blobUrl = emulator.azurite.blobUrl;
-  const service = new BlobServiceClient(blobUrl, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
-  await service.getContainerClient('staging').createIfNotExists();
-  sas = generateBlobSASQueryParameters(
-    { containerName: 'staging', permissions: ContainerSASPermissions.parse('racwdl'), protocol: SASProtocol.HttpsAndHttp, expiresOn: new Date(Date.now() + 3600_000) },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
+  staging = await createStagingContainer(emulator.azurite.blobUrl);
   await executeManagement({ clusterUrl: emulator.url, database: DB }, '.set-or-append Numbers <| range i from 1 to 5000 step 1 | extend s = strcat("v", tostring(i)), t = datetime(2020-01-01T00:00:00.1234567Z) + i * 1s');
 });
 after(async () => {
@@ -53,7 +45,7 @@ describe('Kusto → files through .export (emulator + Azurite)', () => {
         query: 'Numbers',
         readMode: 'auto',
         exportThresholdRows: 1000,
-        staging: { kind: 'blob', url: `${blobUrl}/staging/exports`, secretRef: 'env:KDM_TEST_STAGING_SAS', authKind: 'sas' },
+        staging: { kind: 'blob', url: `${staging.url}/exports`, secretRef: 'env:KDM_TEST_STAGING_SAS', authKind: 'sas' },
       },
       destination: { kind: 'files', location: { kind: 'local', path: out }, format: 'parquet', layout: 'sparkFolder' },
       options: { exportPollMaxIntervalMs: 200, estimateTimeoutMs: 5000 },
@@ -61,7 +53,7 @@ describe('Kusto → files through .export (emulator + Azurite)', () => {
     const logs: string[] = [];
     const result = await runJob(spec, {
       jobsDir: join(work, 'jobs'),
-      secrets: { resolve: async (ref) => (ref === 'env:KDM_TEST_STAGING_SAS' ? sas : undefined) },
+      secrets: { resolve: async (ref) => (ref === 'env:KDM_TEST_STAGING_SAS' ? staging.sas : undefined) },
       log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m), debug: (m) => logs.push(m) },
     });
     assert.equal(result.state, 'succeeded', result.error);
@@ -71,9 +63,8 @@ describe('Kusto → files through .export (emulator + Azurite)', () => {
     assert.equal(journal.estimatedRows, 5000);
 
     // In staging: the exported Parquet parts and _SUCCESS, under <prefix>/<db>/<jobId>/.
-    const container = new BlobServiceClient(`${blobUrl}?${sas}`).getContainerClient('staging');
     const blobs: string[] = [];
-    for await (const b of container.listBlobsFlat({ prefix: 'exports/Tests/export-1/' })) blobs.push(b.name);
+    for await (const b of staging.container.listBlobsFlat({ prefix: 'exports/Tests/export-1/' })) blobs.push(b.name);
     assert.ok(blobs.includes('exports/Tests/export-1/_SUCCESS'), blobs.join(', '));
     assert.ok(blobs.filter((b) => b.endsWith('.parquet')).length >= 1, blobs.join(', '));
 
@@ -84,7 +75,7 @@ describe('Kusto → files through .export (emulator + Azurite)', () => {
     assert.deepEqual(names.slice(1), names.slice(1).map((_, i) => `part-${String(i).padStart(5, '0')}-export-1-c000.snappy.parquet`));
 
     // Neither the log nor the snippets hold the SAS signature.
-    const signature = new URLSearchParams(sas).get('sig') as string;
+    const signature = new URLSearchParams(staging.sas).get('sig') as string;
     for (const text of [logs.join('\n'), JSON.stringify(result.snippets), await readFile(join(work, 'jobs', 'export-1', 'job.log'), 'utf8')]) {
       assert.ok(!text.includes(signature), 'a secret leaked');
       assert.ok(!text.includes(encodeURIComponent(signature)), 'a secret leaked (URL-encoded)');

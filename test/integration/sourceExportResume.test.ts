@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ServerResponse } from 'node:http';
-import { BlobServiceClient, ContainerSASPermissions, type ContainerClient, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import type { JobSpec } from '../../src/engine/jobSpec';
 import { resumeJob, runJob } from '../../src/engine/runner';
-import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from '../helpers/azurite';
+import { type Azurite, createStagingContainer, startAzurite } from '../helpers/azurite';
 import { type FakeKustoServer, type ReceivedRequest, startFakeKusto } from '../unit/kusto/fakeKustoServer';
 
 let azurite: Azurite;
@@ -66,10 +66,7 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'kdm-export-resume-'));
   azurite = await startAzurite();
   kusto = await startFakeKusto();
-  const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
-  container = new BlobServiceClient(azurite.blobUrl, credential).getContainerClient('staging');
-  await container.create();
-  sas = generateBlobSASQueryParameters({ containerName: 'staging', permissions: ContainerSASPermissions.parse('racwdl'), protocol: SASProtocol.HttpsAndHttp, expiresOn: new Date(Date.now() + 3600_000) }, credential).toString();
+  ({ container, sas } = await createStagingContainer(azurite.blobUrl));
 });
 after(async () => {
   await kusto?.stop();
