@@ -3,6 +3,7 @@
 // VS Code's "activation time" that our code controls (module load + activate), measured cold.
 import Module from 'node:module';
 import { join, resolve } from 'node:path';
+import { repoRoot } from './builtEngine';
 
 class EventEmitter<T> {
   private listeners: Array<(e: T) => void> = [];
@@ -39,8 +40,8 @@ const original = moduleInternals._resolveFilename;
 moduleInternals._resolveFilename = (request, ...rest) => (request === 'vscode' ? 'vscode' : original(request, ...rest));
 moduleInternals._cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscodeStub };
 
-const bundle = resolve(__dirname, '..', '..', '..', 'dist', 'extension.js');
-const context = { subscriptions: [] as unknown[], extensionPath: resolve(__dirname, '..', '..', '..'), globalStorageUri: { fsPath: join('/tmp', 'kdm-bench-storage') } };
+const bundle = resolve(repoRoot(), 'dist', 'extension.js');
+const context = { subscriptions: [] as unknown[], extensionPath: repoRoot(), globalStorageUri: { fsPath: join('/tmp', 'kdm-bench-storage') } };
 const started = performance.now();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const extension = require(bundle) as { activate(ctx: unknown): void };

@@ -1,12 +1,14 @@
-// Our engine for Kusto → files: the runner streams the (recorded) response into a Spark folder.
+// Our engine for Kusto → files, as built (dist/engineHost.js): the runner streams the (recorded)
+// response into a Spark folder.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runJob } from '../../../src/engine/runner';
+import { builtEngine } from './builtEngine';
 import { report } from './result';
 
 async function main(): Promise<void> {
   const [url, outDir, format] = process.argv.slice(2);
+  const { runJob } = builtEngine();
   const jobsDir = mkdtempSync(join(tmpdir(), 'kdm-bench-jobs-'));
   const started = performance.now();
   const result = await runJob(

@@ -1,10 +1,11 @@
 // "The SDK way" for Kusto → files: azure-kusto-data's client.execute (which buffers and parses the
-// whole response), then the same file writer our engine uses. Rows are taken from `row.raw`, the
+// whole response), then the same file writer our engine uses (from the built engine bundle, with
+// its compression worker, exactly as the engine variant runs it). Rows are taken from `row.raw`, the
 // cheapest path the SDK offers, so the comparison favours the SDK.
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import type { ColumnSchema, KustoType, Row } from '../../../src/engine/rows';
-import { openFileOutput } from '../../../src/spark/sparkFolderWriter';
 import type { FileFormat } from '../../../src/formats/recordFileWriter';
+import { builtEngine } from './builtEngine';
 import { report } from './result';
 
 function toEngineValue(type: KustoType, value: unknown): Row[number] {
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const response = await client.execute('Bench', 'Bench');
   const table = response.primaryResults[0];
   const columns: ColumnSchema[] = table.columns.map((c) => ({ name: c.name ?? '', type: (c.type ?? 'string') as KustoType }));
-  const output = await openFileOutput({ layout: 'sparkFolder', folder: outDir, format: format as FileFormat, columns, ifExists: 'replace', jobId: 'sdk' });
+  const output = await builtEngine().openFileOutput({ layout: 'sparkFolder', folder: outDir, format: format as FileFormat, columns, ifExists: 'replace', jobId: 'sdk' });
   let batch: Row[] = [];
   let rows = 0;
   for (const row of table.rows()) {
