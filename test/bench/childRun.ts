@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { buildSync } from 'esbuild';
 import type { VariantResult } from './variants/result';
@@ -24,6 +24,11 @@ function compiledVariant(script: string): string {
     compiled.set(script, file);
   }
   return file;
+}
+
+/** The command line that runs a variant, as printed with the results (relative to the repository). */
+export function variantCommand(script: string, args: string[]): string {
+  return `node ${relative(root, compiledVariant(script))} ${args.join(' ')}`;
 }
 
 /** Runs one benchmark variant in its own Node process, so its peak RSS is its own. */

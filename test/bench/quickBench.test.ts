@@ -20,6 +20,7 @@ interface ResultRow {
   bytesOut: number;
   seconds: number;
   maxRssMB: number;
+  enqueuedSeconds?: number;
   failed?: string;
 }
 
@@ -83,6 +84,10 @@ describe('npm run bench -- --quick', () => {
     assert.equal(sdk.rows, 20_000);
     assert.equal(upload.bytesOut, engine.bytesOut);
     assert.ok(engine.bytesOut > 4_000_000, `the folder holds ${engine.bytesOut} bytes`);
+    // Each variant also says when everything was enqueued: before it was final, never after.
+    for (const r of [engine, sdk, upload]) {
+      assert.ok(r.enqueuedSeconds !== undefined && r.enqueuedSeconds > 0 && r.enqueuedSeconds <= r.seconds, `${r.variant}: enqueued after ${r.enqueuedSeconds} s of ${r.seconds} s`);
+    }
   });
 
   test('the generated Parquet folder has 10 parts whose footers add up to 20,000 rows', async () => {

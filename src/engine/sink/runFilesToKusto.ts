@@ -11,7 +11,8 @@ import { executeManagementRecords, kqlName, kqlString, type ManagementOptions } 
 import { fetchIngestionResources, type IngestionResources } from '../../kusto/ingest/ingestionResources';
 import { buildFileMapping } from '../../kusto/ingest/ingestionMapping';
 import { enqueueFile } from '../../kusto/ingest/queuedIngest';
-import { type FileIngestStatus, waitForIngestionStatus } from '../../kusto/ingest/ingestionStatus';
+import { type FileIngestStatus, tableStatusReader } from '../../kusto/ingest/ingestionStatus';
+import { IngestionStatusPoller } from '../../kusto/ingest/ingestionStatusPoller';
 import { cslSchema, ensureTable } from '../../kusto/ingest/tableSetup';
 import { withPrivilegeContext } from '../../kusto/ingest/privilegeErrors';
 import type { TypeConversion } from '../../formats/parquetSchemaReader';
@@ -28,7 +29,12 @@ export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDr
  * What runFilesToKusto needs besides the spec and the job context:
  * - `tokenProvider`: bearer tokens for the destination cluster (the runner resolves the spec's
  *   AuthRef; undefined for an open emulator).
- * - `concurrency`: files uploaded and polled at once (default 4); memory stays bounded per file.
+ * - `concurrency`: files uploaded at once (default 4); memory stays bounded per file. Waiting for
+ *   statuses never holds back the next upload: every enqueued file hands its ticket to one shared
+ *   IngestionStatusPoller (a few status-table reads at once, oldest first), however many are
+ *   pending. Waiting before uploading more would keep only a few files in the service's queue, so
+ *   each ingestion batch (sealed by time in the service) would hold only those few — and the client
+ *   would stall whenever the service ingests slower than it uploads.
  * - `checkpoint`: called at each SinkCheckpoint with the file concerned (tests kill the process
  *   there; production leaves it out).
  * - `statusTableCa`: PEM of a private CA that the ingestion status table's HTTPS endpoint uses
@@ -76,6 +82,9 @@ export interface SinkResult {
 
 const DONE: ReadonlySet<FileIngestStatus> = new Set<FileIngestStatus>(['Succeeded', 'Skipped', 'PartiallySucceeded']);
 
+/** Status-table reads in flight at once for a whole job, however many files are pending. */
+const STATUS_READS = 4;
+
 export function ingestByTag(jobId: string, file: SourceFile): string {
   return `${jobId}:${file.identity}`;
 }
@@ -86,16 +95,26 @@ export function tempTableName(target: string, jobId: string): string {
   return `${target}_kdm_tmp_${short}`;
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
+/** At most `limit` calls of `fn` run at once; the others wait for a free slot, first come first served. */
+function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    // A finishing call hands its slot straight to the longest waiter, so files upload in order.
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
 }
+
+/** Thrown into files not yet started once another file's error has stopped the run. */
+class RunStopped extends Error {}
 
 export async function runFilesToKusto(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps = {}): Promise<SinkResult> {
   if (spec.source.kind !== 'files' || spec.destination.kind !== 'kustoTable') throw new Error('runFilesToKusto moves files into a Kusto table');
@@ -171,54 +190,83 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 
   const pollIntervalMs = destination.statusPollIntervalMs ?? 2000;
   const statusTimeoutMs = destination.statusTimeoutMs ?? 30 * 60_000;
-  let resources: IngestionResources | undefined;
-  const getResources = async (): Promise<IngestionResources> => (resources ??= await withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
+  // One request shared by the first uploads, which all start at once (a failure is retried by the next caller).
+  let resources: Promise<IngestionResources> | undefined;
+  const getResources = (): Promise<IngestionResources> => {
+    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
+    fetching.catch(() => {
+      if (resources === fetching) resources = undefined;
+    });
+    return fetching;
+  };
   let bytes = 0;
 
   const streamer = mode === 'streaming' ? new StreamingSender(mgmt, table, spec.options?.retry ?? {}, ctx) : undefined;
+  const concurrency = Math.max(1, deps.concurrency ?? 4);
+  const uploading = limiter(concurrency);
 
-  /** Sends one file into `intoTable` and waits for its final status. */
-  const ingestOne = async (file: SourceFile, intoTable: string, columns: ColumnSchema[], index: number): Promise<SinkFileResult> => {
+  /** Sends one file into `intoTable` and waits for its final status (the upload holds a slot of `uploading`, the wait does not). */
+  const ingestOne = async (file: SourceFile, intoTable: string, columns: ColumnSchema[], index: number, poller: IngestionStatusPoller, stopped: () => boolean): Promise<SinkFileResult> => {
     const fileSchema = schema.perFile.get(file.identity);
     const format = fileSchema?.format ?? file.format;
     const mapping = destination.mappingReference ? undefined : buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns);
     if (mapping && mapping.unmatched.length > 0) ctx.log.warn(`${file.relativePath}: column(s) ${mapping.unmatched.join(', ')} have no column in table ${table} and are not ingested`);
     if (streamer && !file.url) {
-      const streamed = await streamer.send(file, format, fileSchema?.hasHeader ?? false, mapping, destination.mappingReference);
+      const streamed = await uploading(() => {
+        if (stopped()) throw new RunStopped();
+        return streamer.send(file, format, fileSchema?.hasHeader ?? false, mapping, destination.mappingReference);
+      });
       if (streamed.status !== 'fallback') {
         bytes += file.size;
         return { ...resultOf(file, streamed.status, streamed.details), via: 'streaming' };
       }
     }
     const tag = ingestByTag(spec.id, file);
-    const ticket = await enqueueFile(
-      await getResources(),
-      {
-        path: file.path, size: file.size, format, gzipped: file.compression === 'gzip', database, table: intoTable,
-        mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
-        ignoreFirstRecord: fileSchema?.hasHeader ?? false, tags: [`ingest-by:${tag}`], ingestIfNotExists: [tag], signal: ctx.signal,
-        blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa: deps.statusTableCa,
-      },
-      index,
-    );
+    const ticket = await uploading(async () => {
+      if (stopped()) throw new RunStopped();
+      return enqueueFile(
+        await getResources(),
+        {
+          path: file.path, size: file.size, format, gzipped: file.compression === 'gzip', database, table: intoTable,
+          mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
+          ignoreFirstRecord: fileSchema?.hasHeader ?? false, tags: [`ingest-by:${tag}`], ingestIfNotExists: [tag], signal: ctx.signal,
+          blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa: deps.statusTableCa,
+        },
+        index,
+      );
+    });
     bytes += file.size;
     ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length, message: `queued ${file.relativePath}` });
     if (!ticket.statusTableUrl) return resultOf(file, 'Unknown', 'the cluster offers no status table; the outcome cannot be confirmed');
-    const outcome = await waitForIngestionStatus(ticket.statusTableUrl, ticket.sourceId, { intervalMs: pollIntervalMs, timeoutMs: statusTimeoutMs, signal: ctx.signal, trustedCa: deps.statusTableCa });
+    const outcome = await poller.wait(ticket.statusTableUrl, ticket.sourceId, { intervalMs: pollIntervalMs, timeoutMs: statusTimeoutMs });
     const details = outcome.status === 'Skipped' ? (outcome.details ?? 'already ingested (its ingest-by tag is on the table)') : [outcome.errorCode, outcome.details].filter(Boolean).join(': ') || undefined;
     return { ...resultOf(file, outcome.status, details), via: streamer ? 'queued' : undefined };
   };
 
   const runFiles = async (files: SourceFile[], intoTable: string, columns: ColumnSchema[]): Promise<void> => {
-    await mapLimit(files, deps.concurrency ?? 4, async (file, index) => {
-      const result = await ingestOne(file, intoTable, columns, index);
-      results.set(file.identity, result);
-      await state.recordFile(file.identity, { relativePath: file.relativePath, status: result.status, details: result.details });
-      const log = result.status === 'Failed' || result.status === 'Unknown' ? ctx.log.error : ctx.log.info;
-      log.call(ctx.log, `${file.relativePath}: ${result.status}${result.details ? ` (${result.details})` : ''}`);
-      ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length });
-      await deps.checkpoint?.('fileFinal', file);
-    });
+    // Every file starts at once; `uploading` bounds the uploads, the poller the status reads.
+    const poller = new IngestionStatusPoller(tableStatusReader(deps.statusTableCa), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
+    let stop = false;
+    const stopped = (): boolean => stop;
+    try {
+      await Promise.all(files.map(async (file, index) => {
+        const result = await ingestOne(file, intoTable, columns, index, poller, stopped);
+        // After another file's error the run's outcome is that error: journal nothing more.
+        if (stop) return;
+        results.set(file.identity, result);
+        await state.recordFile(file.identity, { relativePath: file.relativePath, status: result.status, details: result.details });
+        const log = result.status === 'Failed' || result.status === 'Unknown' ? ctx.log.error : ctx.log.info;
+        log.call(ctx.log, `${file.relativePath}: ${result.status}${result.details ? ` (${result.details})` : ''}`);
+        ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length });
+        await deps.checkpoint?.('fileFinal', file);
+      }));
+    } catch (err) {
+      // Fail fast as before: no new uploads, and the other files' status waits end (rejected).
+      stop = true;
+      throw err;
+    } finally {
+      poller.close();
+    }
   };
 
   // Files a previous run of this job finished: their outcome stands (and their tag guards them anyway).

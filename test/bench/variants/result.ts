@@ -5,6 +5,8 @@ export interface VariantResult {
   seconds: number;
   maxRssMB: number;
   note?: string;
+  /** Files → Kusto: seconds until every file was uploaded and enqueued (the client's own work; the rest is the service ingesting). */
+  enqueuedSeconds?: number;
 }
 
 /** Prints the result line; peak RSS comes from the OS's own accounting of this process. */
