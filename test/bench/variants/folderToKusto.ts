@@ -23,7 +23,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { QueueClient } from '@azure/storage-queue';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DataFormat, IngestClient, IngestionProperties, ReportLevel, ReportMethod } from 'azure-kusto-ingest';
-import { runJob } from '../../../src/engine/runner';
+import { builtEngine } from './builtEngine';
 import { fetchIngestionResources } from '../../../src/kusto/ingest/ingestionResources';
 import { report } from './result';
 
@@ -92,7 +92,7 @@ async function engine(gate: Gate): Promise<void> {
   const total = parts().length;
   let queued = 0;
   const jobsDir = mkdtempSync(join(tmpdir(), 'kdm-bench-jobs-'));
-  const result = await runJob(
+  const result = await builtEngine().runJob(
     {
       version: 1,
       id: `bench-${table}`,
