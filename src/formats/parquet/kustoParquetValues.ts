@@ -204,18 +204,7 @@ function setSmallIntegerDecimal128(bytes: Uint8Array, offset: number, text: stri
   carry = putLimb(5, a2 * t3 + a3 * t2 + carry);
   carry = putLimb(6, a3 * t3 + carry);
   putLimb(7, carry);
-  if (negative) {
-    let borrowCarry = 1;
-    for (let k = 0; k < 8; k++) {
-      const v = 0xffff - limbs[k] + borrowCarry;
-      borrowCarry = v > 0xffff ? 1 : 0;
-      limbs[k] = v & 0xffff;
-    }
-  }
-  for (let k = 0; k < 8; k++) {
-    bytes[offset + 15 - 2 * k] = limbs[k] & 0xff;
-    bytes[offset + 14 - 2 * k] = limbs[k] >>> 8;
-  }
+  writeLimbs(bytes, offset, negative);
   return true;
 }
 
@@ -280,6 +269,12 @@ function setPlainDecimal128(bytes: Uint8Array, offset: number, text: string): bo
   if (!anyDigit) return false;
   multiplyAdd(POWERS_OF_TEN[chunkDigits], chunk);
   for (let pad = DECIMAL_SCALE - Math.max(0, fractionDigits); pad > 0; pad -= 9) multiplyAdd(POWERS_OF_TEN[Math.min(9, pad)], 0);
+  writeLimbs(bytes, offset, negative);
+  return true;
+}
+
+/** The magnitude in `limbs`, negated if asked (two's complement), as 16 big-endian bytes at `offset`. */
+function writeLimbs(bytes: Uint8Array, offset: number, negative: boolean): void {
   if (negative) {
     // Two's complement: invert, then add one.
     let carry = 1;
@@ -293,5 +288,4 @@ function setPlainDecimal128(bytes: Uint8Array, offset: number, text: string): bo
     bytes[offset + 15 - 2 * k] = limbs[k] & 0xff;
     bytes[offset + 14 - 2 * k] = limbs[k] >>> 8;
   }
-  return true;
 }
