@@ -247,7 +247,6 @@ function fastKind(type: KustoType): number {
   }
 }
 
-
 /**
  * The common shape of a row, parsed without intermediate strings: `[v1,v2,...]` with exactly one
  * value per column, no whitespace, integers of at most 15 digits, strings without escapes, no

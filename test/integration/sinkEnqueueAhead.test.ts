@@ -1,31 +1,25 @@
 // Files → Kusto, queued: the sink keeps uploading and enqueuing while earlier files still wait for
 // their final status, however many are pending (no window on pending files: 40 here, more than the
 // 32 an earlier version let wait), instead of waiting for statuses before sending more. Proven
-// without timing: a "gate" message holds the emulator's ingestion loop inside a blob download
-// served by this test, so no file can reach a final status until the gate opens; every file must
-// be enqueued before that.
+// without timing: a gate (test/helpers/ingestionGate.ts) holds the emulator's ingestion loop, so
+// no file can reach a final status until the gate opens; every file must be enqueued before that.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueClient } from '@azure/storage-queue';
 import { startEmulator } from '../emulator/index';
 import type { JobContext } from '../../src/engine/jobContext';
 import type { JobSpec } from '../../src/engine/jobSpec';
 import { runFilesToKusto } from '../../src/engine/sink/runFilesToKusto';
-import { fetchIngestionResources } from '../../src/kusto/ingest/ingestionResources';
 import { executeManagement } from '../../src/kusto/managementClient';
+import { type IngestionGate, holdEmulatorIngestion } from '../helpers/ingestionGate';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 const DB = 'Ahead';
 let emulator: Emulator;
 let dir: string;
-let gate: Server;
-let gateUrl: string;
-let gateReached: Promise<void>;
-let openGate: () => void = () => undefined;
+let gate: IngestionGate | undefined;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -38,28 +32,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kdm-sink-ahead-'));
   emulator = await startEmulator({ databases: [DB], auth: 'open', ingestionPollMs: 50 });
-  // The gate: answers the emulator's download only when the test opens it (then with a 404, so the
-  // gate message itself ingests nothing).
-  let reached: () => void = () => undefined;
-  gateReached = new Promise((resolve) => (reached = resolve));
-  const held: ServerResponse[] = [];
-  openGate = () => {
-    for (const res of held.splice(0)) res.writeHead(404, { 'x-ms-error-code': 'BlobNotFound' }).end();
-  };
-  gate = createServer((req, res) => {
-    req.resume();
-    held.push(res);
-    reached();
-  });
-  await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
-  const address = gate.address();
-  if (typeof address !== 'object' || !address) throw new Error('gate server has no address');
-  gateUrl = `http://127.0.0.1:${address.port}/gate/container/blob.csv`;
 });
 
 after(async () => {
-  openGate();
-  await new Promise<void>((resolve) => gate?.close(() => resolve()));
+  await gate?.close();
   await emulator?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -72,11 +48,8 @@ describe('queued ingestion keeps sending while statuses are pending', () => {
     // File i holds ids 2i+1 and 2i+2: ids 1..80, sum 3240.
     for (let i = 0; i < FILES; i++) writeFileSync(join(folder, `part-${String(i).padStart(5, '0')}.csv`), `${i * 2 + 1},a${i}\n${i * 2 + 2},b${i}\n`);
 
-    // Hold the emulator's ingestion loop in the gate's download.
-    const resources = await fetchIngestionResources({ clusterUrl: emulator.url, database: DB });
-    const message = { Id: '00000000-0000-0000-0000-000000000ca7e', BlobPath: gateUrl, DatabaseName: DB, TableName: 'Gate', ReportLevel: 1, ReportMethod: 0, AdditionalProperties: { format: 'csv' } };
-    await new QueueClient(resources.queues[0]).sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
-    await withTimeout(gateReached, 15_000, 'the ingestion loop to reach the gate');
+    const held = await holdEmulatorIngestion(emulator.url, DB, 15_000);
+    gate = held;
 
     const job: JobSpec = {
       version: 1,
@@ -113,7 +86,7 @@ describe('queued ingestion keeps sending while statuses are pending', () => {
     try {
       await withTimeout(everyFileQueued, 60_000, 'all 40 files to be enqueued while every status is pending');
     } finally {
-      openGate();
+      held.open();
     }
     const result = await running;
     assert.equal(queued, 40);

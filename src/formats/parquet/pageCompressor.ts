@@ -80,9 +80,9 @@ let shared: CompressionWorker | undefined;
 let unavailable = false;
 
 function sharedWorker(): CompressionWorker | undefined {
-  if (unavailable || process.env.KDM_PARQUET_WORKER === '0') return undefined;
+  // A worker that failed is not started again: the calling thread compresses from then on.
   if (shared?.failed) unavailable = true;
-  if (unavailable) return undefined;
+  if (unavailable || process.env.KDM_PARQUET_WORKER === '0') return undefined;
   if (shared) return shared;
   try {
     const worker = startEngineWorker('compressionWorker');

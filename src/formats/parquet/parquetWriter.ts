@@ -9,14 +9,14 @@ import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
 import { type ColumnBuffer, type PageBody, createColumnBuffer } from './columnBuffers';
-import { compressPages } from './pageCompressor';
+import { type PageCodec, compressPages } from './pageCompressor';
 import type { ColumnDescriptor } from './parquetFormat';
 import { type ColumnChunkInfo, CompressionCodec, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
 
 // Typed arrays are copied to the file as they are: PLAIN encoding is little-endian.
 if (endianness() !== 'LE') throw new Error('the Parquet writer needs a little-endian machine');
 
-export type ParquetCompression = 'none' | 'snappy' | 'gzip';
+export type ParquetCompression = PageCodec;
 
 const MAGIC = Buffer.from('PAR1', 'ascii');
 const DEFAULT_ROW_GROUP_ROWS = 1 << 20;
@@ -39,6 +39,7 @@ interface CutRowGroup {
 export class ParquetWriter implements RecordFileWriter {
   private readonly sink: OutputSink;
   private readonly columns: ColumnBuffer[];
+  private readonly compression: ParquetCompression;
   private readonly codec: CompressionCodec;
   private readonly rowGroupRows: number;
   private readonly rowGroupBytes: number;
@@ -55,6 +56,7 @@ export class ParquetWriter implements RecordFileWriter {
     this.sink = new OutputSink(output, 'none');
     this.schema = columns;
     this.columns = columns.map(createColumnBuffer);
+    this.compression = compression;
     this.codec = compression === 'snappy' ? CompressionCodec.SNAPPY : compression === 'gzip' ? CompressionCodec.GZIP : CompressionCodec.UNCOMPRESSED;
     this.rowGroupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
     this.rowGroupBytes = Math.max(1024, options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES);
@@ -127,7 +129,7 @@ export class ParquetWriter implements RecordFileWriter {
   private async writeRowGroup(cut: CutRowGroup): Promise<void> {
     // Sizes first: the compressor may take the page buffers over (moved to its thread).
     const uncompressedSizes = cut.columns.map((c) => c.pages.map((p) => p.body.length));
-    const compressed = await compressPages(this.codecName(), cut.columns.flatMap((c) => c.pages.map((p) => p.body)));
+    const compressed = await compressPages(this.compression, cut.columns.flatMap((c) => c.pages.map((p) => p.body)));
     const groupStart = this.position;
     const chunks: ColumnChunkInfo[] = [];
     let uncompressedTotal = 0;
@@ -162,9 +164,6 @@ export class ParquetWriter implements RecordFileWriter {
     });
   }
 
-  private codecName(): 'none' | 'snappy' | 'gzip' {
-    return this.codec === CompressionCodec.SNAPPY ? 'snappy' : this.codec === CompressionCodec.GZIP ? 'gzip' : 'none';
-  }
 
   private async emit(bytes: Buffer): Promise<void> {
     this.position += bytes.length;

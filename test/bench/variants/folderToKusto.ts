@@ -19,12 +19,10 @@
 import { readdirSync, statSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import { QueueClient } from '@azure/storage-queue';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DataFormat, IngestClient, IngestionProperties, ReportLevel, ReportMethod } from 'azure-kusto-ingest';
 import { builtEngine } from './builtEngine';
-import { fetchIngestionResources } from '../../../src/kusto/ingest/ingestionResources';
+import { type IngestionGate, holdEmulatorIngestion } from '../../helpers/ingestionGate';
 import { report } from './result';
 
 const [mode, clusterUrl, folder, table, blobConnectionString] = process.argv.slice(2);
@@ -41,54 +39,8 @@ async function tableRows(): Promise<number> {
 
 let enqueuedAt: number | undefined;
 
-interface Gate {
-  open: () => void;
-  close: () => Promise<void>;
-}
 
-/** Holds the emulator's ingestion loop in a blob download this process serves; resolves once the loop is held. */
-async function holdIngestion(): Promise<Gate> {
-  const held: ServerResponse[] = [];
-  let opened = false;
-  let reached: () => void = () => undefined;
-  const reachedGate = new Promise<void>((resolve) => (reached = resolve));
-  const notFound = (res: ServerResponse): void => void res.writeHead(404, { 'x-ms-error-code': 'BlobNotFound' }).end();
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    if (opened) notFound(res);
-    else held.push(res);
-    reached();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('gate server has no address');
-  const gate: Gate = {
-    // A 404 makes the gate message itself ingest nothing (reported nowhere: ReportLevel 1).
-    open: () => {
-      opened = true;
-      for (const res of held.splice(0)) notFound(res);
-    },
-    close: () => {
-      gate.open();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  const resources = await fetchIngestionResources({ clusterUrl, database: 'Bench' });
-  const message = { Id: '00000000-0000-0000-0000-0000000be9c4', BlobPath: `http://127.0.0.1:${address.port}/gate/container/blob.csv`, DatabaseName: 'Bench', TableName: 'Gate', ReportLevel: 1, ReportMethod: 0, AdditionalProperties: { format: 'csv' } };
-  await new QueueClient(resources.queues[0]).sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([reachedGate, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the emulator\'s ingestion loop never reached the gate')), 30_000)))]);
-  } catch (err) {
-    await gate.close();
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-  return gate;
-}
-
-async function engine(gate: Gate): Promise<void> {
+async function engine(gate: IngestionGate): Promise<void> {
   const total = parts().length;
   let queued = 0;
   const jobsDir = mkdtempSync(join(tmpdir(), 'kdm-bench-jobs-'));
@@ -158,7 +110,7 @@ async function upload(): Promise<void> {
 async function main(): Promise<void> {
   const bytes = parts().reduce((sum, f) => sum + statSync(f).size, 0);
   // Held before the clock starts, so setting up the gate is not timed.
-  const gate = mode === 'engine' ? await holdIngestion() : undefined;
+  const gate = mode === 'engine' ? await holdEmulatorIngestion(clusterUrl, 'Bench') : undefined;
   const started = performance.now();
   if (gate) await engine(gate).finally(() => gate.close());
   else if (mode === 'sdk') await sdk();
