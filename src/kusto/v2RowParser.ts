@@ -235,6 +235,14 @@ const FAST_DYNAMIC = 5;
 /** string: a null arrives as "" (Kusto has no null strings); the other textual types keep null. */
 const FAST_STRING = 6;
 
+/** No backslash after the position it was searched from: every later string is escape-free. */
+const NONE_LEFT = Number.MAX_SAFE_INTEGER;
+
+function nextBackslash(s: string, from: number): number {
+  const at = s.indexOf('\\', from);
+  return at < 0 ? NONE_LEFT : at;
+}
+
 function fastKind(type: KustoType): number {
   switch (type) {
     case 'bool': return FAST_BOOL;
@@ -257,6 +265,9 @@ export class FastRowParser {
   /** Index just past the row last parsed. */
   end = 0;
   private readonly kinds: number[];
+  /** Where the next backslash of `backslashText` is (NONE_LEFT: none), found once rather than per value. */
+  private backslashAt = NONE_LEFT;
+  private backslashText = '';
 
   constructor(types: readonly KustoType[]) {
     this.kinds = types.map(fastKind);
@@ -266,6 +277,10 @@ export class FastRowParser {
     const kinds = this.kinds;
     const width = kinds.length;
     if (width === 0 || s.charCodeAt(start) !== OPEN_BRACKET) return undefined;
+    if (s !== this.backslashText) {
+      this.backslashText = s;
+      this.backslashAt = nextBackslash(s, start);
+    }
     const row: Row = new Array<KustoValue>(width);
     const n = s.length;
     let i = start + 1;
@@ -279,13 +294,11 @@ export class FastRowParser {
         i += 4;
       } else if (c === QUOTE) {
         if (kind !== FAST_TEXT && kind !== FAST_STRING && kind !== FAST_DYNAMIC) return undefined;
-        let j = i + 1;
-        for (; j < n; j++) {
-          const d = s.charCodeAt(j);
-          if (d === QUOTE) break;
-          if (d === BACKSLASH) return undefined;
-        }
-        if (j >= n) return undefined;
+        // indexOf searches natively, several times faster than a charCodeAt loop over the value.
+        const j = s.indexOf('"', i + 1);
+        if (j < 0) return undefined;
+        if (this.backslashAt < i) this.backslashAt = nextBackslash(s, i);
+        if (this.backslashAt < j) return undefined;
         // dynamic keeps the JSON text of the value (quotes included), as parseRow does.
         row[col] = kind === FAST_DYNAMIC ? s.slice(i, j + 1) : s.slice(i + 1, j);
         i = j + 1;
@@ -310,12 +323,9 @@ export class FastRowParser {
         } else row[col] = negative ? -value : value;
         i = j;
       } else if (kind === FAST_REAL) {
-        let j = i;
-        for (; j < n; j++) {
-          const d = s.charCodeAt(j);
-          if (d === COMMA || d === CLOSE_BRACKET) break;
-        }
-        if (j >= n) return undefined;
+        // The value ends at the row's next delimiter; a slice holding anything but a number is NaN.
+        const j = s.indexOf(col === width - 1 ? ']' : ',', i);
+        if (j <= i) return undefined;
         const value = Number(s.slice(i, j));
         if (Number.isNaN(value)) return undefined;
         row[col] = value;

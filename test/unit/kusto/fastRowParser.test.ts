@@ -48,6 +48,28 @@ describe('FastRowParser', () => {
     for (const text of others) assert.equal(fast.parse(text, 0), undefined, text);
   });
 
+  test('a string with an escape falls back for its row only, in the same text and in the next one', () => {
+    const fast = new FastRowParser(['string', 'long']);
+    const text = '[["a",1],["b\\"c",2],["d",3]]';
+    const first = 1;
+    assert.deepEqual(fast.parse(text, first), ['a', 1]);
+    const second = fast.end + 1;
+    assert.equal(fast.parse(text, second), undefined, 'the escaped quote is left to parseRow');
+    const escaped = parseRow(text, second, ['string', 'long']);
+    assert.ok(typeof escaped === 'object');
+    assert.deepEqual(escaped.row, ['b"c', 2]);
+    assert.deepEqual(fast.parse(text, escaped.end + 1), ['d', 3], 'rows after the escape take the fast path again');
+    // A new text (the next chunk) is searched afresh: no escape-free verdict carries over.
+    assert.equal(fast.parse('["e\\nf",4]', 0), undefined);
+    assert.deepEqual(fast.parse('["g",5]', 0), ['g', 5]);
+  });
+
+  test('a real ends at the next delimiter of the row, the last column at the bracket, and anything but a number falls back', () => {
+    const fast = new FastRowParser(['real', 'real']);
+    assert.deepEqual(fast.parse('[0.14285714285714285,-2.5e-300]', 0), [0.14285714285714285, -2.5e-300]);
+    for (const text of ['[,1]', '[1,]', '[0.5x,1]', '[1,2', '[1,2,3]', '[1]']) assert.equal(fast.parse(text, 0), undefined, text);
+  });
+
   test('parses a row in the middle of the text and reports where it ends', () => {
     const fast = new FastRowParser(['long', 'string']);
     const text = '"Rows":[[1,"a"],[22,"bb"]]';
