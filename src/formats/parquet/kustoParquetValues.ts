@@ -14,18 +14,23 @@ export class ParquetValueError extends Error {
 
 const TWO_32 = 4294967296;
 const TWO_16 = 65536;
+// Multiplying by a power of two's inverse is exact and much cheaper than dividing.
+const INV_TWO_32 = 1 / TWO_32;
+const INV_TWO_16 = 1 / TWO_16;
+const TWO_26 = 67108864;
+const INV_TWO_26 = 1 / TWO_26;
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /** words[2i], words[2i+1] = low/high word of s * multiplier + addend (|s| < 2^40, 0 <= addend < multiplier <= 2^24). */
 export function setScaledInt64(words: Int32Array, index: number, s: number, multiplier: number, addend: number): void {
-  const sLow = s - Math.floor(s / TWO_16) * TWO_16;
-  const sHigh = (s - sLow) / TWO_16;
+  const sHigh = Math.floor(s * INV_TWO_16);
+  const sLow = s - sHigh * TWO_16;
   const x = sHigh * multiplier; // exact: < 2^48
   const y = sLow * multiplier + addend; // exact: < 2^41
-  const xLow = x - Math.floor(x / TWO_16) * TWO_16;
-  const xHigh = (x - xLow) / TWO_16;
+  const xHigh = Math.floor(x * INV_TWO_16);
+  const xLow = x - xHigh * TWO_16;
   const z = xLow * TWO_16 + y; // exact: < 2^42
-  const carry = Math.floor(z / TWO_32);
+  const carry = Math.floor(z * INV_TWO_32);
   words[2 * index] = (z - carry * TWO_32) | 0;
   words[2 * index + 1] = (xHigh + carry) | 0;
 }
@@ -38,6 +43,14 @@ function digits(text: string, from: number, count: number): number {
     v = v * 10 + d;
   }
   return v;
+}
+
+/** Two decimal digits at `at`, or -1. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  // As unsigned, a non-digit (negative or above 9) is above 9.
+  return tens >>> 0 > 9 || ones >>> 0 > 9 ? -1 : tens * 10 + ones;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date. */
@@ -59,13 +72,14 @@ export function setDatetimeMicros(words: Int32Array, index: number, text: string
   if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
   const sep = text.charCodeAt(10);
   if ((sep !== 84 && sep !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   let micros = 0;
   if (n > 20) {
     const fractionDigits = n - 21;
@@ -74,9 +88,30 @@ export function setDatetimeMicros(words: Int32Array, index: number, text: string
     if (fraction < 0) return false;
     micros = fractionDigits >= 6 ? Math.floor(fraction / POWERS_OF_TEN[fractionDigits - 6]) : fraction * POWERS_OF_TEN[6 - fractionDigits];
   }
-  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-  setScaledInt64(words, index, seconds, 1_000_000, micros);
+  const seconds = (daysToMonth(century * 100 + yearOfCentury, month) + day - 1) * 86400 + hour * 3600 + minute * 60 + second;
+  // seconds · 10^6 + micros = (seconds · 15625) · 2^6 + micros, and seconds · 15625 < 2^52 is exact.
+  const q = seconds * 15625;
+  const qHigh = Math.floor(q * INV_TWO_26);
+  const low = (q - qHigh * TWO_26) * 64 + micros; // < 2^32 + 2^20
+  const carry = low >= TWO_32 ? 1 : 0;
+  words[2 * index] = (low - carry * TWO_32) | 0;
+  words[2 * index + 1] = (qHigh + carry) | 0;
   return true;
+}
+
+// Values of a column mostly fall in one month: its first day is remembered, not recomputed.
+let cachedYear = -1;
+let cachedMonth = -1;
+let cachedMonthStart = 0;
+
+/** Days since 1970-01-01 of the first day of the month. */
+function daysToMonth(year: number, month: number): number {
+  if (year !== cachedYear || month !== cachedMonth) {
+    cachedMonthStart = daysFromCivil(year, month, 1);
+    cachedYear = year;
+    cachedMonth = month;
+  }
+  return cachedMonthStart;
 }
 
 /** Writes a Kusto timespan ("[-][d.]hh:mm:ss[.fffffff]") as ticks of 100 ns. Returns false if malformed. */
@@ -160,20 +195,15 @@ export function setDecimal128(bytes: Uint8Array, offset: number, text: string): 
   view.setBigUint64(offset + 8, v & MASK_64, false);
 }
 
-/** Stores the low 16 bits of `v` (a whole number < 2^53) as limb `k`; returns the carry. */
-function putLimb(k: number, v: number): number {
-  const low = (v >>> 0) & 0xffff;
-  limbs[k] = low;
-  return (v - low) / TWO_16;
-}
-
-/** 10^18 (the scale factor) as four 16-bit limbs, least significant first. */
-const TEN_18_LIMBS = [0x0000, 0xa764, 0xb6b3, 0x0de0];
+/** 10^18 = 5^18 · 2^18: the product is built with 5^18, split in 26-bit halves, then shifted 18 bits. */
+const FIVE_18 = 3814697265625;
+const FIVE_18_HIGH = Math.floor(FIVE_18 * INV_TWO_26);
+const FIVE_18_LOW = FIVE_18 - FIVE_18_HIGH * TWO_26;
 
 /**
  * The most common decimal text, a whole number of at most 15 digits ("42", "-7"): its unscaled
- * value n × 10^18 by schoolbook multiplication of 16-bit limbs (every partial sum exact in a double).
- * Returns false for anything else.
+ * value n × 10^18 from 26-bit partial products (each exact in a double), written as four 32-bit
+ * words. Returns false for anything else.
  */
 function setSmallIntegerDecimal128(bytes: Uint8Array, offset: number, text: string): boolean {
   const n = text.length;
@@ -186,26 +216,49 @@ function setSmallIntegerDecimal128(bytes: Uint8Array, offset: number, text: stri
     if (d < 0 || d > 9) return false;
     value = value * 10 + d;
   }
-  // ToUint32 (>>> 0) is the value modulo 2^32 for any whole double: exact limbs without a division.
-  const low32 = value >>> 0;
-  const high32 = (value - low32) / TWO_32;
-  const a0 = low32 & 0xffff;
-  const a1 = low32 >>> 16;
-  const a2 = high32 & 0xffff;
-  const a3 = high32 >>> 16;
-  const [t0, t1, t2, t3] = TEN_18_LIMBS;
-  // Column sums of the schoolbook product (each < 2^35, exact), then carries, limb by limb.
-  let carry = 0;
-  carry = putLimb(0, a0 * t0 + carry);
-  carry = putLimb(1, a0 * t1 + a1 * t0 + carry);
-  carry = putLimb(2, a0 * t2 + a1 * t1 + a2 * t0 + carry);
-  carry = putLimb(3, a0 * t3 + a1 * t2 + a2 * t1 + a3 * t0 + carry);
-  carry = putLimb(4, a1 * t3 + a2 * t2 + a3 * t1 + carry);
-  carry = putLimb(5, a2 * t3 + a3 * t2 + carry);
-  carry = putLimb(6, a3 * t3 + carry);
-  putLimb(7, carry);
-  writeLimbs(bytes, offset, negative);
+  // m = value · 5^18 < 2^92 in 26-bit limbs: value < 2^50, so every product below is < 2^53.
+  const valueHigh = Math.floor(value * INV_TWO_26);
+  const valueLow = value - valueHigh * TWO_26;
+  const p0 = valueLow * FIVE_18_LOW;
+  const c0 = Math.floor(p0 * INV_TWO_26);
+  const limb0 = p0 - c0 * TWO_26;
+  const p1 = valueHigh * FIVE_18_LOW + valueLow * FIVE_18_HIGH + c0;
+  const c1 = Math.floor(p1 * INV_TWO_26);
+  const limb1 = p1 - c1 * TWO_26;
+  const top = valueHigh * FIVE_18_HIGH + c1; // < 2^41
+  const topHigh = Math.floor(top * INV_TWO_26);
+  const topLow = top - topHigh * TWO_26;
+  // m · 2^18: limb0 fills bits 18–43, limb1 bits 44–69, top bits 70 and up; w0 is the lowest word.
+  let w0 = limb0 << 18;
+  let w1 = (limb0 >>> 14) | (limb1 << 12);
+  let w2 = (limb1 >>> 20) | (topLow << 6);
+  let w3 = topHigh;
+  if (negative) {
+    // Two's complement: invert, then add one, carrying through words that wrap to zero.
+    w0 = (~w0 + 1) | 0;
+    w1 = ~w1;
+    w2 = ~w2;
+    w3 = ~w3;
+    if (w0 === 0) {
+      w1 = (w1 + 1) | 0;
+      if (w1 === 0) {
+        w2 = (w2 + 1) | 0;
+        if (w2 === 0) w3 = (w3 + 1) | 0;
+      }
+    }
+  }
+  putWordBigEndian(bytes, offset, w3);
+  putWordBigEndian(bytes, offset + 4, w2);
+  putWordBigEndian(bytes, offset + 8, w1);
+  putWordBigEndian(bytes, offset + 12, w0);
   return true;
+}
+
+function putWordBigEndian(bytes: Uint8Array, offset: number, word: number): void {
+  bytes[offset] = word >>> 24;
+  bytes[offset + 1] = word >>> 16;
+  bytes[offset + 2] = word >>> 8;
+  bytes[offset + 3] = word;
 }
 
 // 128 bits as eight 16-bit limbs (least significant first): products stay exact in doubles.

@@ -55,6 +55,9 @@ describe('Kusto values as Parquet values', () => {
       inputs.map((_, i) => int64At(words, i)),
       [1583330701310996n, -62135596800000000n, 253402300799999999n, -1n, 0n, 1709164800500000n],
     );
+    // seconds · 15625 ≡ -1 (mod 2^26) with 999999 µs: the low word overflows and carries into the high one.
+    assert.equal(setDatetimeMicros(words, 0, '2001-06-30T09:41:27.9999999Z'), true);
+    assert.equal(int64At(words, 0), 993894087999999n);
     assert.equal(setDatetimeMicros(words, 0, '2020-13-04T14:05:01Z'), false);
     assert.equal(setDatetimeMicros(words, 0, 'yesterday'), false);
   });
@@ -90,6 +93,31 @@ describe('Kusto values as Parquet values', () => {
     for (const [text, unscaled] of cases) {
       setDecimal128(bytes, 0, text);
       assert.equal(BigInt.asIntN(128, BigInt('0x' + hex(bytes))), unscaled, text);
+    }
+  });
+
+  test('random whole numbers and datetimes: the fast paths give the exact values (checked with bigint and Date.UTC)', () => {
+    let seed = 12345;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const bytes = new Uint8Array(16);
+    const words = new Int32Array(2);
+    const firstMillis = Date.parse('0001-01-01T00:00:00Z');
+    const lastMillis = Date.parse('9999-12-31T23:59:59Z');
+    for (let i = 0; i < 5000; i++) {
+      // Every digit count from 1 to 15, both signs.
+      const digits = 1 + (i % 15);
+      const magnitude = Math.floor(next() * 10 ** digits);
+      const text = `${i % 2 ? '-' : ''}${magnitude}`;
+      setDecimal128(bytes, 0, text);
+      assert.equal(BigInt.asIntN(128, BigInt('0x' + hex(bytes))), decimalToUnscaled(text), text);
+      // Years 0001–9999, any second, 0–7 fraction digits.
+      const millis = firstMillis + Math.floor(next() * (lastMillis - firstMillis));
+      const fraction = String(Math.floor(next() * 1e7)).padStart(7, '0').slice(0, i % 8);
+      // toISOString writes years 0001–9999 with four digits, as Kusto does.
+      const datetime = `${new Date(Math.floor(millis / 1000) * 1000).toISOString().slice(0, 19)}${fraction ? '.' + fraction : ''}Z`;
+      assert.equal(setDatetimeMicros(words, 0, datetime), true, datetime);
+      const expected = BigInt(Math.floor(millis / 1000)) * 1_000_000n + BigInt(Math.floor(Number(fraction.padEnd(7, '0')) / 10));
+      assert.equal(int64At(words, 0), expected, datetime);
     }
   });
 
