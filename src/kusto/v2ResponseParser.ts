@@ -85,7 +85,9 @@ export class V2ResponseParser {
   private events: V2Event[] = [];
   private sawCompletion = false;
 
-  constructor(private readonly batchRows = 5000) {}
+  // Small batches keep few rows alive at each young-generation GC, which copies every live one;
+  // 1000 rows measured faster than 5000 for 1 M rows to Parquet, and the per-batch cost is an await.
+  constructor(private readonly batchRows = 1000) {}
 
   /** Feeds decoded text; returns the events it completed. Throws KustoError for errors in the stream. */
   push(chunk: string): V2Event[] {

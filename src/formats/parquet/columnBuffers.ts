@@ -1,7 +1,7 @@
 // One row group's values of one column, held in growable preallocated buffers (no per-value
 // objects), then cut into data pages: RLE definition levels followed by PLAIN values.
 import type { ColumnSchema, KustoType, RowBatch } from '../../engine/rows';
-import { encodeDefinitionLevels } from './definitionLevels';
+import { encodeAllPresent, encodeDefinitionLevels } from './definitionLevels';
 import { ParquetValueError, setDatetimeMicros, setDecimal128, setTimespanTicks } from './kustoParquetValues';
 import type { ColumnDescriptor } from './parquetFormat';
 import { parquetColumnFor } from './kustoParquetTypes';
@@ -43,6 +43,11 @@ export abstract class ColumnBuffer {
   }
 
   protected onRowsGrown(_capacity: number): void {}
+
+  /** Definition levels of rows [r0, r1): without nulls (the usual case) one run, built without a scan. */
+  protected levelsOf(r0: number, r1: number): Buffer {
+    return this.nonNull === this.rows ? encodeAllPresent(r1 - r0) : encodeDefinitionLevels(this.defs, r0, r1);
+  }
 
   protected invalid(value: unknown): ParquetValueError {
     const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value) : String(value);
@@ -186,9 +191,12 @@ export class FixedWidthColumn extends ColumnBuffer {
     let valueStart = 0;
     for (let r0 = 0; r0 < this.rows; r0 += rowsPerPage) {
       const r1 = Math.min(this.rows, r0 + rowsPerPage);
-      let count = 0;
-      for (let r = r0; r < r1; r++) count += this.defs[r];
-      const levels = encodeDefinitionLevels(this.defs, r0, r1);
+      let count = r1 - r0;
+      if (this.nonNull !== this.rows) {
+        count = 0;
+        for (let r = r0; r < r1; r++) count += this.defs[r];
+      }
+      const levels = this.levelsOf(r0, r1);
       const values =
         this.column.type === 'bool'
           ? packBits(this.bytes, valueStart, valueStart + count)
@@ -275,10 +283,17 @@ export class ByteArrayColumn extends ColumnBuffer {
     let r0 = 0;
     let byteStart = 0;
     while (r0 < this.rows) {
+      // The page ends after the first row that brings it to pageBytes (or at the last row):
+      // `ends` only grows, so a binary search finds that row.
       let r1 = r0 + 1;
-      while (r1 < this.rows && this.ends[r1 - 1] - byteStart < pageBytes) r1++;
+      let last = this.rows;
+      while (r1 < last) {
+        const middle = (r1 + last) >>> 1;
+        if (this.ends[middle - 1] - byteStart < pageBytes) r1 = middle + 1;
+        else last = middle;
+      }
       const byteEnd = this.ends[r1 - 1];
-      const levels = encodeDefinitionLevels(this.defs, r0, r1);
+      const levels = this.levelsOf(r0, r1);
       result.push({ numValues: r1 - r0, body: Buffer.concat([levels, this.data.subarray(byteStart, byteEnd)]) });
       r0 = r1;
       byteStart = byteEnd;

@@ -44,6 +44,15 @@ export function encodeDefinitionLevels(levels: Uint8Array, from: number, to: num
   return out.subarray(0, op);
 }
 
+/** What encodeDefinitionLevels gives for `count` levels that are all 1 (no nulls): one RLE run, built directly. */
+export function encodeAllPresent(count: number): Buffer {
+  const out = Buffer.allocUnsafe(4 + 6);
+  const op = writeVarint(out, 4, count * 2);
+  out[op] = 1;
+  out.writeUInt32LE(op + 1 - 4, 0);
+  return out.subarray(0, op + 1);
+}
+
 function writeVarint(out: Buffer, at: number, value: number): number {
   let op = at;
   let v = value >>> 0;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { ColumnSchema } from '../../../src/engine/rows';
-import { encodeDefinitionLevels } from '../../../src/formats/parquet/definitionLevels';
+import { createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
+import { encodeAllPresent, encodeDefinitionLevels } from '../../../src/formats/parquet/definitionLevels';
 import { ParquetValueError, decimalToUnscaled, setDatetimeMicros, setDecimal128, setTimespanTicks } from '../../../src/formats/parquet/kustoParquetValues';
 import { serializePageHeader } from '../../../src/formats/parquet/parquetFormat';
 import { ParquetWriter } from '../../../src/formats/parquet/parquetWriter';
@@ -38,6 +39,35 @@ describe('definition levels (RLE / bit-packed hybrid, bit width 1)', () => {
   test('mixed levels are bit-packed by groups of 8, long runs go back to RLE', () => {
     const levels = Uint8Array.from([1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     assert.equal(hex(encodeDefinitionLevels(levels, 0, levels.length)), '04000000' + '030d' + '1401');
+  });
+
+  test('levels of a column without nulls, built directly, are the bytes the general encoder gives', () => {
+    for (const count of [1, 7, 8, 63, 64, 1000, 200_000]) {
+      assert.equal(hex(encodeAllPresent(count)), hex(encodeDefinitionLevels(new Uint8Array(count).fill(1), 0, count)), String(count));
+    }
+  });
+
+  test('string pages are cut after the first value that brings them to the page size, with or without nulls', () => {
+    for (const withNulls of [false, true]) {
+      const column = createColumnBuffer({ name: 's', type: 'string' });
+      const values = Array.from({ length: 3000 }, (_, i) => (withNulls && i % 7 === 0 ? null : 'x'.repeat((i * 37) % 101)));
+      column.append(values.map((v) => [v]), 0, 0, values.length);
+      const pageBytes = 4096;
+      const pages = column.pages(pageBytes);
+      let row = 0;
+      for (const [k, page] of pages.entries()) {
+        const rows = values.slice(row, row + page.numValues);
+        const dataBytes = (vs: typeof rows): number => vs.reduce((sum, v) => sum + (v === null ? 0 : 4 + v.length), 0);
+        const levelBytes = 4 + page.body.readUInt32LE(0);
+        assert.equal(page.body.length - levelBytes, dataBytes(rows), `page ${k}: its values`);
+        if (k < pages.length - 1) {
+          assert.ok(dataBytes(rows) >= pageBytes, `page ${k} reaches the page size`);
+          assert.ok(dataBytes(rows.slice(0, -1)) < pageBytes, `page ${k} ends at the first row reaching it`);
+        }
+        row += page.numValues;
+      }
+      assert.equal(row, values.length);
+    }
   });
 
   test('a short tail is bit-packed and padded; a range inside the buffer is honoured', () => {
