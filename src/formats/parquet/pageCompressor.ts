@@ -103,10 +103,31 @@ export function compressionWorkerStarted(): boolean {
   return shared !== undefined && !shared.failed;
 }
 
-/** The pages compressed with `codec`, in order. */
-export async function compressPages(codec: PageCodec, pages: Buffer[]): Promise<Buffer[]> {
+/**
+ * The pages compressed with `codec`, in order. `callerHelps`: the caller has nothing else to do
+ * meanwhile (the file's last row group), so this thread compresses about half of the bytes itself
+ * while the worker does the rest, instead of waiting idle.
+ */
+export async function compressPages(codec: PageCodec, pages: Buffer[], callerHelps = false): Promise<Buffer[]> {
   if (codec === 'none') return pages;
   if (codec === 'gzip') return Promise.all(pages.map((page) => gzipAsync(page, { level: 6 })));
   const worker = sharedWorker();
-  return worker ? worker.compress(pages) : pages.map((page) => snappyCompress(page));
+  if (!worker) return pages.map((page) => snappyCompress(page));
+  if (!callerHelps || pages.length < 2) return worker.compress(pages);
+  const split = halfByBytes(pages);
+  const workerShare = worker.compress(pages.slice(0, split));
+  const ownShare = pages.slice(split).map((page) => snappyCompress(page));
+  return [...(await workerShare), ...ownShare];
+}
+
+/** The index that splits `pages` into two runs of about equal bytes (each at least one page). */
+function halfByBytes(pages: Buffer[]): number {
+  let total = 0;
+  for (const page of pages) total += page.length;
+  let sum = 0;
+  for (let i = 0; i < pages.length - 1; i++) {
+    sum += pages[i].length;
+    if (sum * 2 >= total) return i + 1;
+  }
+  return pages.length - 1;
 }

@@ -78,7 +78,7 @@ export class ParquetWriter implements RecordFileWriter {
 
   async close(): Promise<WriteSummary> {
     if (this.position === 0) await this.emit(MAGIC);
-    if (this.groupRows > 0) await this.startRowGroupWrite();
+    if (this.groupRows > 0) await this.startRowGroupWrite(true);
     await this.inFlight;
     const footer = serializeFileMetaData({
       columns: this.columns.map((c) => c.descriptor),
@@ -111,7 +111,7 @@ export class ParquetWriter implements RecordFileWriter {
    * Cuts the buffered rows into a row group and starts compressing and writing it, after the
    * previous one is written (which keeps the file's order and bounds memory to two row groups).
    */
-  private async startRowGroupWrite(): Promise<void> {
+  private async startRowGroupWrite(last = false): Promise<void> {
     await this.inFlight;
     const cut: CutRowGroup = { numRows: this.groupRows, columns: [] };
     for (const column of this.columns) {
@@ -119,17 +119,17 @@ export class ParquetWriter implements RecordFileWriter {
       column.reset();
     }
     this.groupRows = 0;
-    const writing = this.writeRowGroup(cut);
+    const writing = this.writeRowGroup(cut, last);
     // Handled here so a failure is not "unhandled" while rows are still being appended; the next
     // write, close or abort awaits `inFlight` and sees it.
     writing.catch(() => undefined);
     this.inFlight = writing;
   }
 
-  private async writeRowGroup(cut: CutRowGroup): Promise<void> {
+  private async writeRowGroup(cut: CutRowGroup, last: boolean): Promise<void> {
     // Sizes first: the compressor may take the page buffers over (moved to its thread).
     const uncompressedSizes = cut.columns.map((c) => c.pages.map((p) => p.body.length));
-    const compressed = await compressPages(this.compression, cut.columns.flatMap((c) => c.pages.map((p) => p.body)));
+    const compressed = await compressPages(this.compression, cut.columns.flatMap((c) => c.pages.map((p) => p.body)), last);
     const groupStart = this.position;
     const chunks: ColumnChunkInfo[] = [];
     let uncompressedTotal = 0;

@@ -31,6 +31,14 @@ describe('compressPages', () => {
     assert.equal(compressionWorkerStarted(), true);
   });
 
+  test('when the caller helps (the last row group), its share and the worker\'s come back in page order', async () => {
+    const expected = pages().map((p) => sha(snappyCompress(p)));
+    const compressed = await compressPages('snappy', pages(), true);
+    assert.deepEqual(compressed.map(sha), expected);
+    const one = await compressPages('snappy', [Buffer.from('only one page '.repeat(1000))], true);
+    assert.equal(sha(one[0]), sha(snappyCompress(Buffer.from('only one page '.repeat(1000)))));
+  });
+
   test('requests in flight together come back to their own callers', async () => {
     const inputs = [Buffer.from('a'.repeat(100_000)), Buffer.from('b'.repeat(50_000)), Buffer.from('abc'.repeat(70_000))];
     const results = await Promise.all(inputs.map((input) => compressPages('snappy', [Buffer.from(input)])));
