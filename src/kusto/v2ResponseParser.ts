@@ -247,6 +247,14 @@ export class V2ResponseParser {
       if (this.rowCutByChunk) {
         if (endOfValue(s, i) === INCOMPLETE) break;
         this.rowCutByChunk = false;
+      } else if (table.primary) {
+        // Rows of the common shape, many per call: the per-row overhead is a large share of the cost.
+        const next = table.fast.parseRun(s, i, this.batch, this.batchRows - this.batch.length);
+        if (this.batch.length >= this.batchRows) this.flush(table.id);
+        if (next !== i) {
+          i = next;
+          continue;
+        }
       } else {
         const row = table.fast.parse(s, i);
         if (row) {

@@ -273,6 +273,24 @@ export class FastRowParser {
     this.kinds = types.map(fastKind);
   }
 
+  /**
+   * Parses consecutive rows (`[..],[..]`) from `start` while they have the common shape, appending
+   * at most `max` to `out`. Returns where it stopped: just past the last row parsed, or at the start
+   * of the row it left (after its comma), or `start` when none was parsed.
+   */
+  parseRun(s: string, start: number, out: Row[], max: number): number {
+    let i = start;
+    for (let count = 0; count < max; count++) {
+      const row = this.parse(s, i);
+      if (!row) return i;
+      out.push(row);
+      i = this.end;
+      if (s.charCodeAt(i) !== COMMA || s.charCodeAt(i + 1) !== OPEN_BRACKET) return i;
+      i++;
+    }
+    return i;
+  }
+
   parse(s: string, start: number): Row | undefined {
     const kinds = this.kinds;
     const width = kinds.length;

@@ -2,7 +2,7 @@
 // must fall back (undefined) so parseRow decides. Both must give the same values.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KustoType } from '../../../src/engine/rows';
+import type { KustoType, Row } from '../../../src/engine/rows';
 import { FastRowParser, parseRow } from '../../../src/kusto/v2RowParser';
 
 const types: KustoType[] = ['long', 'int', 'real', 'bool', 'string', 'datetime', 'decimal', 'dynamic'];
@@ -68,6 +68,21 @@ describe('FastRowParser', () => {
     const fast = new FastRowParser(['real', 'real']);
     assert.deepEqual(fast.parse('[0.14285714285714285,-2.5e-300]', 0), [0.14285714285714285, -2.5e-300]);
     for (const text of ['[,1]', '[1,]', '[0.5x,1]', '[1,2', '[1,2,3]', '[1]']) assert.equal(fast.parse(text, 0), undefined, text);
+  });
+
+  test('parseRun takes consecutive rows up to a limit and stops at a row of another shape, at its start', () => {
+    const fast = new FastRowParser(['long', 'string']);
+    const text = '[[1,"a"],[2,"b"],[3, "spaced"],[4,"d"]]';
+    const rows: Row[] = [];
+    const stop = fast.parseRun(text, 1, rows, 10);
+    assert.deepEqual(rows, [[1, 'a'], [2, 'b']]);
+    assert.equal(text.slice(stop, stop + 3), '[3,', 'stops at the row it could not take');
+    assert.equal(fast.parseRun(text, stop, rows, 10), stop, 'nothing parsed: the caller falls back');
+    const limited: Row[] = [];
+    const afterOne = fast.parseRun(text, 1, limited, 1);
+    assert.deepEqual(limited, [[1, 'a']]);
+    assert.equal(text.slice(afterOne, afterOne + 2), '[2');
+    assert.equal(fast.parseRun('[5,"e"]]', 0, limited, 10), 7, 'the last row: stops just past it');
   });
 
   test('parses a row in the middle of the text and reports where it ends', () => {
