@@ -116,6 +116,8 @@ function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv'): Scenario
         env: () => ({ NODE_OPTIONS: '--max-old-space-size=4096' }), mayNotFinish: true,
       },
       { name: 'engine', script: 'engineKustoToFiles.ts', args: (p) => [String(p.url), join(String(p.dir), `engine-${format}`), format] },
+      // Parsing alone with V8's native parser: beyond 512 MB the response cannot even be one string.
+      { name: 'JSON.parse only (reference)', script: 'jsonParseOnly.ts', args: (p) => [String(p.url)], env: () => ({ NODE_OPTIONS: '--max-old-space-size=4096' }), mayNotFinish: true },
     ],
     async prepare(ctx) {
       const recorded = await recordBenchResponse(ctx, rows);
