@@ -24,6 +24,8 @@ interface Row extends VariantResult {
   failed?: string;
   /** The variant is a baseline allowed to fail at this size (see VariantDef.mayNotFinish). */
   mayNotFinish?: boolean;
+  /** Seconds of every run, in run order; the row reports the median run. */
+  runSeconds?: number[];
 }
 
 function fmt(n: number, digits = 2): string {
@@ -45,7 +47,11 @@ async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<Row[]
       const command = redactSecrets(variantCommand(variant.script, args));
       process.stderr.write(`[bench] ${scenario.name} / ${variant.name} ...\n`);
       try {
-        const result = await runVariant(variant.script, args, variant.env?.(forVariant));
+        // Several runs where they are cheap enough: the median one is reported (these machines are noisy).
+        const runs: VariantResult[] = [await runVariant(variant.script, args, variant.env?.(forVariant))];
+        for (let k = 1; k < (scenario.runs ?? 1); k++) runs.push(await runVariant(variant.script, args, variant.env?.(forVariant)));
+        const bySeconds = [...runs].sort((a, b) => a.seconds - b.seconds);
+        const result = bySeconds[Math.floor((bySeconds.length - 1) / 2)];
         rows.push({
           ...result,
           scenario: scenario.name,
@@ -53,6 +59,7 @@ async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<Row[]
           command,
           rowsPerSec: result.rows / result.seconds,
           mbPerSec: scenario.bytesForRate(prepared, result) / 1e6 / result.seconds,
+          runSeconds: runs.map((r) => r.seconds),
         });
       } catch (err) {
         const message = (err as Error).message.split('\n').slice(0, 3).join(' ');
@@ -137,12 +144,13 @@ async function main(): Promise<void> {
     if (only && !scenario.name.includes(only)) continue;
     all.push(...(await runScenario(scenario, ctx)));
   }
-  const header = ['scenario', 'variant', 'rows', 'seconds', 'all enqueued s', 'rows/s', 'MB/s', 'peak RSS MB', 'vs baseline', 'of limit'];
+  const header = ['scenario', 'variant', 'rows', 'seconds', 'runs (min–max s)', 'all enqueued s', 'rows/s', 'MB/s', 'peak RSS MB', 'vs baseline', 'of limit'];
   const table = all.map((r) => [
     r.scenario,
     r.variant,
     String(r.rows),
     r.failed ? (r.mayNotFinish ? 'could not finish' : 'FAILED') : r.seconds.toFixed(2),
+    r.runSeconds && r.runSeconds.length > 1 ? `${r.runSeconds.length} (${Math.min(...r.runSeconds).toFixed(2)}–${Math.max(...r.runSeconds).toFixed(2)})` : '1',
     r.enqueuedSeconds === undefined ? '' : r.enqueuedSeconds.toFixed(2),
     fmt(r.rowsPerSec),
     fmt(r.mbPerSec),

@@ -38,6 +38,8 @@ export interface Scenario {
   baseline: string;
   /** The variant that is the physical limit (the "vs limit" column), when there is one. */
   limit?: string;
+  /** Runs of each variant (default 1); the median run is reported. */
+  runs?: number;
   /** false: compare by time (lower is better) instead of by MB/s. */
   higherIsBetter?: boolean;
   variants: VariantDef[];
@@ -102,9 +104,10 @@ async function recordFromEmulator(ctx: BenchContext, rows: number): Promise<{ fi
   }
 }
 
-function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv'): Scenario {
+function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv', runs: number): Scenario {
   return {
     name: `kusto→${format} ${rows.toLocaleString('en-US')} rows`,
+    runs,
     baseline: 'sdk execute + write',
     limit: 'raw copy (limit)',
     variants: [
@@ -208,8 +211,10 @@ export function scenarios(ctx: BenchContext): Scenario[] {
   const sizes = ctx.quick ? [20_000] : [1_000_000, 10_000_000];
   const list: Scenario[] = [];
   for (const rows of sizes) {
-    list.push(kustoToFilesScenario(rows, 'parquet'));
-    list.push(kustoToFilesScenario(rows, 'csv'));
+    // A few seconds a run at 1 M rows: three runs each, the median reported; one at 10 M.
+    const runs = !ctx.quick && rows <= 1_000_000 ? 3 : 1;
+    list.push(kustoToFilesScenario(rows, 'parquet', runs));
+    list.push(kustoToFilesScenario(rows, 'csv', runs));
   }
   // About 1 GB in 100 parts in full mode; a few MB in quick mode.
   list.push(ctx.quick ? folderToKustoScenario(20_000, 10) : folderToKustoScenario(4_300_000, 100));

@@ -12,7 +12,9 @@ function toEngineValue(type: KustoType, value: unknown): Row[number] {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'long':
-      return BigInt(value as number); // already rounded to a double by JSON.parse inside the SDK
+      // Already a double from JSON.parse inside the SDK (rounded beyond 2^53); the row model takes
+      // exact ones as they are, as the engine's reader gives them, so no bigint is made per value.
+      return Number.isSafeInteger(value) ? (value as number) : BigInt(value as number);
     case 'dynamic':
       return JSON.stringify(value);
     default:
