@@ -36,8 +36,12 @@ function nodeBundle(entryPoints, { bannerPrefix = '', ...extra } = {}) {
 const targets = [
   nodeBundle({ extension: 'src/extension.ts' }, { external: ['vscode'] }),
   // Loaded by the extension on the first job (src/ui/engine.ts), so activation stays small.
-  // The Parquet compression worker is its own file next to the engine (pageCompressor.ts starts it).
-  nodeBundle({ engineHost: 'src/engineHost.ts', compressionWorker: 'src/formats/parquet/compressionWorker.ts' }),
+  // Its worker threads are files of their own next to it (pageCompressor.ts and rowSpanEncoding.ts start them).
+  nodeBundle({
+    engineHost: 'src/engineHost.ts',
+    compressionWorker: 'src/formats/parquet/compressionWorker.ts',
+    rowSpanWorker: 'src/formats/parquet/rowSpanWorker.ts',
+  }),
   // One copy of the engine in the VSIX: the CLI requires dist/engineHost.js at run time.
   nodeBundle({ cli: 'src/cli.ts' }, { bannerPrefix: '#!/usr/bin/env node\n', external: ['./engineHost'] }),
   {

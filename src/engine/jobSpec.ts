@@ -110,6 +110,14 @@ export interface JobOptions {
   downloadConcurrency?: number;
   /** Server-side timeout of the streamed query (default 1 hour). */
   queryTimeoutMs?: number;
+  /**
+   * Kusto → Parquet (no partitions, no rows-per-file limit): worker threads that parse and encode
+   * the response, each span of it becoming one row group (default: one per core, at most 4; 0:
+   * parse and encode on the job's own thread).
+   */
+  parseWorkers?: number;
+  /** Bytes of response per span, i.e. per row group, with parseWorkers (default 8 MiB: about 100 k rows of 8 columns). */
+  spanBytes?: number;
 }
 
 export interface JobSpec {

@@ -6,9 +6,10 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { type FileOutput, type FileOutputSummary, hiddenSiblingPath, pathExists } from '../formats/fileOutput';
 import { KustoError } from '../kusto/kustoError';
-import { streamQuery } from '../kusto/streamingQueryReader';
+import { type ParquetSpanOptions, streamQuery } from '../kusto/streamingQueryReader';
+import { DEFAULT_PAGE_BYTES } from '../formats/parquet/parquetWriter';
 import { openFileOutput } from '../spark/sparkFolderWriter';
-import type { FilesDestination, KustoQuerySource } from './jobSpec';
+import type { FilesDestination, JobOptions, KustoQuerySource } from './jobSpec';
 import type { ColumnSchema } from './rows';
 import { withRetries } from './retry';
 import type { StepEnvironment } from './stepEnvironment';
@@ -29,6 +30,17 @@ export async function outputPublished(destination: FilesDestination): Promise<bo
   const path = localDestinationPath(destination);
   if ((destination.layout ?? 'sparkFolder') === 'sparkFolder') return pathExists(resolve(path, '_SUCCESS'));
   return pathExists(path);
+}
+
+/**
+ * Parquet output without partitions or a rows-per-file limit takes row groups encoded on worker
+ * threads (one per span of the response), unless the job asks for no workers.
+ */
+function parquetSpansFor(options: JobOptions | undefined, destination: FilesDestination): ParquetSpanOptions | undefined {
+  if (destination.format !== 'parquet' || (destination.partitionBy?.length ?? 0) > 0 || (destination.maxRowsPerFile ?? 0) > 0) return undefined;
+  if (options?.parseWorkers === 0) return undefined;
+  const codec = destination.compression === 'none' || destination.compression === 'gzip' ? destination.compression : 'snappy';
+  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers };
 }
 
 export async function streamToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<FileOutputSummary> {
@@ -66,6 +78,7 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
           signal,
           serverTimeoutMs: spec.options?.queryTimeoutMs,
           onBytes: (bytes) => (tracker.bytes += bytes),
+          parquetSpans: parquetSpansFor(spec.options, destination),
         })) {
           switch (event.kind) {
             case 'table':
@@ -77,6 +90,10 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
             case 'rows':
               await (output as FileOutput).write(event.rows);
               tracker.addRows(event.rows.length);
+              break;
+            case 'encodedRows':
+              await (output as FileOutput).writeRowGroup(event.group);
+              tracker.addRows(event.rows);
               break;
             case 'replace':
               // Progressive results may redo a table from the start: so does the output.

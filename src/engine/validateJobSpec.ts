@@ -174,7 +174,8 @@ function checkOptions(c: Checker, value: unknown): void {
       c.positiveInteger(retry, 'maxDelayMs', 'options.retry', true);
     }
   }
-  for (const key of ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'downloadConcurrency', 'queryTimeoutMs']) c.positiveInteger(options, key, 'options');
+  for (const key of ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'downloadConcurrency', 'queryTimeoutMs', 'spanBytes']) c.positiveInteger(options, key, 'options');
+  c.positiveInteger(options, 'parseWorkers', 'options', true);
 }
 
 /** Returns the spec typed, or throws a JobSpecError listing every problem with its field. */

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ColumnSchema, RowBatch } from '../engine/rows';
+import type { EncodedRowGroup } from './parquet/rowGroupEncoder';
 import { createRecordFileWriterAt } from './createRecordFileWriter';
 import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, checkCompression } from './recordFileWriter';
 
@@ -17,6 +18,10 @@ export interface FileOutputSummary {
 
 export interface FileOutput {
   write(batch: RowBatch): Promise<void>;
+  /** Whether writeRowGroup is available: Parquet without partitions or a rows-per-file limit. */
+  readonly acceptsRowGroups: boolean;
+  /** An encoded Parquet row group (see rowGroupEncoder.ts), in order with the batches written. */
+  writeRowGroup(group: EncodedRowGroup): Promise<void>;
   /** Finishes every file and makes the output visible atomically. */
   commit(): Promise<FileOutputSummary>;
   /** Removes everything written so far; never throws; safe to call twice or after a failure. */
@@ -97,6 +102,21 @@ class SingleFileOutput implements FileOutput {
   async write(batch: RowBatch): Promise<void> {
     await this.ensureOpen();
     await this.writer.write(batch);
+  }
+
+  get acceptsRowGroups(): boolean {
+    return this.writer.writeRowGroup !== undefined;
+  }
+
+  async writeRowGroup(group: EncodedRowGroup): Promise<void> {
+    await this.ensureOpen();
+    if (!this.writer.writeRowGroup) throw new Error('this output does not take encoded row groups');
+    try {
+      await this.writer.writeRowGroup(group);
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
   }
 
   async commit(): Promise<FileOutputSummary> {

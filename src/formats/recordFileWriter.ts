@@ -2,6 +2,7 @@
 // src/engine/rows.ts), bytes out to a Node Writable, with backpressure. One writer writes one file.
 import type { Writable } from 'node:stream';
 import type { ColumnSchema, RowBatch } from '../engine/rows';
+import type { EncodedRowGroup } from './parquet/rowGroupEncoder';
 
 export interface WriteSummary {
   rows: number;
@@ -12,6 +13,8 @@ export interface WriteSummary {
 export interface RecordFileWriter {
   /** Resolves when the batch is encoded and the destination accepted it (awaits 'drain' if needed). */
   write(batch: RowBatch): Promise<void>;
+  /** Parquet only: a row group encoded elsewhere with this file's columns and codec, after the rows before it. */
+  writeRowGroup?(group: EncodedRowGroup): Promise<void>;
   /** Writes what is buffered (and the Parquet footer), ends the destination and waits until it is flushed. */
   close(): Promise<WriteSummary>;
   /** Stops without finishing the file and destroys the destination; never throws. */

@@ -23,6 +23,7 @@ import {
 } from '../formats/fileOutput';
 import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, checkCompression, fileExtension } from '../formats/recordFileWriter';
 import { DEFAULT_ROW_GROUP_BYTES } from '../formats/parquet/parquetWriter';
+import type { EncodedRowGroup } from '../formats/parquet/rowGroupEncoder';
 import { partitionFolderName } from './hivePartitionPath';
 
 export interface SparkFolderWriterOptions {
@@ -120,6 +121,25 @@ export class SparkFolderWriter implements FileOutput {
         for (const [folder, rows] of this.groupByPartition(batch)) await this.writeTo(folder, rows);
       }
       this.rows += batch.length;
+    } catch (err) {
+      await this.abort();
+      throw this.signalAborted() ? new OutputAbortedError() : err;
+    }
+  }
+
+  get acceptsRowGroups(): boolean {
+    return this.options.format === 'parquet' && this.partitionIndexes.length === 0 && this.maxRowsPerFile === Infinity;
+  }
+
+  async writeRowGroup(group: EncodedRowGroup): Promise<void> {
+    await this.ensureOpen();
+    if (!this.acceptsRowGroups) throw new Error('encoded row groups go only to Parquet output without partitions or a rows-per-file limit');
+    try {
+      const part = await this.partFor('');
+      if (!part.writer.writeRowGroup) throw new Error('this part file does not take encoded row groups');
+      await part.writer.writeRowGroup(group);
+      part.rows += group.numRows;
+      this.rows += group.numRows;
     } catch (err) {
       await this.abort();
       throw this.signalAborted() ? new OutputAbortedError() : err;

@@ -50,11 +50,25 @@ def as_strings(df):
     return [tuple(r) for r in df.orderBy("n").select([F.col(c).cast("string") for c in df.columns]).collect()]
 
 
-@pytest.mark.parametrize("mode", ["stream-parquet", "export-parquet"])
+@pytest.mark.parametrize("mode", ["stream-parquet", "stream-parquet-spans", "export-parquet"])
 def test_spark_reads_parquet_of_both_read_modes_with_the_documented_schema_and_values(spark, copies, mode):
     df = spark.read.parquet(copies[mode])
     assert df.dtypes == PARQUET_SCHEMA
     assert as_strings(df) == PARQUET_ROWS
+
+
+def test_parquet_encoded_on_worker_threads_has_a_row_group_per_span_and_the_same_rows(spark, copies):
+    import glob
+    import pyarrow.parquet as pq
+
+    def row_groups(mode):
+        return sum(pq.ParquetFile(f).metadata.num_row_groups for f in glob.glob(copies[mode] + "/*.parquet"))
+
+    assert row_groups("stream-parquet") == 1
+    assert row_groups("stream-parquet-spans") >= 2
+    single = spark.read.parquet(copies["stream-parquet"])
+    spans = spark.read.parquet(copies["stream-parquet-spans"])
+    assert single.exceptAll(spans).count() == 0 and spans.exceptAll(single).count() == 0
 
 
 def test_stream_and_export_give_spark_exactly_the_same_rows(spark, copies):

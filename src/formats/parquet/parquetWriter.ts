@@ -10,6 +10,7 @@ import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
 import { type ColumnBuffer, type PageBody, createColumnBuffer } from './columnBuffers';
 import { type PageCodec, compressPages } from './pageCompressor';
+import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
 import { type ColumnChunkInfo, CompressionCodec, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
 
@@ -23,7 +24,7 @@ const DEFAULT_ROW_GROUP_ROWS = 1 << 20;
 // Small enough that a result of a few hundred MB has several row groups to pipeline (one is
 // compressed while the next fills), large enough for efficient column scans in Spark.
 export const DEFAULT_ROW_GROUP_BYTES = 16 << 20;
-const DEFAULT_PAGE_BYTES = 1 << 20;
+export const DEFAULT_PAGE_BYTES = 1 << 20;
 /** Rows appended between two checks of the row group's size. */
 const SLICE_ROWS = 8192;
 export const PARQUET_CREATED_BY = 'kusto-data-mover version 0.1.0';
@@ -34,6 +35,12 @@ export const KUSTO_SCHEMA_METADATA_KEY = 'kusto-data-mover.kusto.schema';
 interface CutRowGroup {
   numRows: number;
   columns: Array<{ descriptor: ColumnDescriptor; numValues: number; pages: PageBody[] }>;
+}
+
+interface CompressedColumnChunk {
+  descriptor: ColumnDescriptor;
+  numValues: number;
+  pages: Array<{ numValues: number; uncompressedSize: number; body: Buffer }>;
 }
 
 export class ParquetWriter implements RecordFileWriter {
@@ -74,6 +81,28 @@ export class ParquetWriter implements RecordFileWriter {
       from = to;
       if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
     }
+  }
+
+  /**
+   * Writes a row group encoded elsewhere (rowGroupEncoder.ts, with this writer's columns and
+   * codec) after the rows written before it, which become a row group of their own.
+   */
+  async writeRowGroup(group: EncodedRowGroup): Promise<void> {
+    if (group.columns.length !== this.columns.length) throw new Error(`an encoded row group has ${group.columns.length} columns, the file ${this.columns.length}`);
+    if (this.position === 0) await this.emit(MAGIC);
+    if (this.groupRows > 0) await this.startRowGroupWrite();
+    await this.inFlight;
+    this.totalRows += group.numRows;
+    const writing = this.writeCompressedRowGroup(
+      group.numRows,
+      group.columns.map((chunk, c) => ({
+        descriptor: this.columns[c].descriptor,
+        numValues: chunk.numValues,
+        pages: chunk.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: page.uncompressedSize, body: Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength) })),
+      })),
+    );
+    writing.catch(() => undefined);
+    this.inFlight = writing;
   }
 
   async close(): Promise<WriteSummary> {
@@ -119,31 +148,41 @@ export class ParquetWriter implements RecordFileWriter {
       column.reset();
     }
     this.groupRows = 0;
-    const writing = this.writeRowGroup(cut, last);
+    const writing = this.compressAndWriteRowGroup(cut, last);
     // Handled here so a failure is not "unhandled" while rows are still being appended; the next
     // write, close or abort awaits `inFlight` and sees it.
     writing.catch(() => undefined);
     this.inFlight = writing;
   }
 
-  private async writeRowGroup(cut: CutRowGroup, last: boolean): Promise<void> {
+  private async compressAndWriteRowGroup(cut: CutRowGroup, last: boolean): Promise<void> {
     // Sizes first: the compressor may take the page buffers over (moved to its thread).
     const uncompressedSizes = cut.columns.map((c) => c.pages.map((p) => p.body.length));
     const compressed = await compressPages(this.compression, cut.columns.flatMap((c) => c.pages.map((p) => p.body)), last);
+    let next = 0;
+    await this.writeCompressedRowGroup(
+      cut.numRows,
+      cut.columns.map((column, c) => ({
+        descriptor: column.descriptor,
+        numValues: column.numValues,
+        pages: column.pages.map((page, p) => ({ numValues: page.numValues, uncompressedSize: uncompressedSizes[c][p], body: compressed[next++] })),
+      })),
+    );
+  }
+
+  /** Writes one row group's compressed pages, column after column, and records it for the footer. */
+  private async writeCompressedRowGroup(numRows: number, columns: CompressedColumnChunk[]): Promise<void> {
     const groupStart = this.position;
     const chunks: ColumnChunkInfo[] = [];
     let uncompressedTotal = 0;
-    let next = 0;
-    for (const [c, column] of cut.columns.entries()) {
+    for (const column of columns) {
       const chunkStart = this.position;
       let uncompressed = 0;
-      for (const [p, page] of column.pages.entries()) {
-        const body = compressed[next++];
-        const uncompressedSize = uncompressedSizes[c][p];
-        const header = serializePageHeader({ uncompressedSize, compressedSize: body.length, numValues: page.numValues });
-        uncompressed += header.length + uncompressedSize;
+      for (const page of column.pages) {
+        const header = serializePageHeader({ uncompressedSize: page.uncompressedSize, compressedSize: page.body.length, numValues: page.numValues });
+        uncompressed += header.length + page.uncompressedSize;
         await this.emit(header);
-        await this.emit(body);
+        await this.emit(page.body);
       }
       chunks.push({
         column: column.descriptor,
@@ -156,7 +195,7 @@ export class ParquetWriter implements RecordFileWriter {
       uncompressedTotal += uncompressed;
     }
     this.rowGroups.push({
-      numRows: cut.numRows,
+      numRows,
       fileOffset: groupStart,
       totalByteSize: uncompressedTotal,
       totalCompressedSize: this.position - groupStart,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KustoError } from '../../../src/kusto/kustoError';
-import { streamQuery } from '../../../src/kusto/streamingQueryReader';
-import type { V2Event } from '../../../src/kusto/v2ResponseParser';
+import { type QueryEvent, streamQuery } from '../../../src/kusto/streamingQueryReader';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
 
 let server: FakeKustoServer;
@@ -13,8 +12,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function collect(events: AsyncIterable<V2Event>): Promise<V2Event[]> {
-  const out: V2Event[] = [];
+async function collect(events: AsyncIterable<QueryEvent>): Promise<QueryEvent[]> {
+  const out: QueryEvent[] = [];
   for await (const e of events) out.push(e);
   return out;
 }

@@ -1,0 +1,72 @@
+// Encodes rows into one complete, compressed Parquet row group (pages per column, in column
+// order), on whichever thread calls it. The ParquetWriter writes such a group as it is: this is
+// how row spans parsed on worker threads become part of a file without passing rows back.
+import { gzipSync } from 'node:zlib';
+import type { ColumnSchema, RowBatch } from '../../engine/rows';
+import { type ColumnBuffer, createColumnBuffer } from './columnBuffers';
+import type { PageCodec } from './pageCompressor';
+import { maxSnappyLength, snappyCompressInto } from './snappyCompress';
+
+export interface EncodedPage {
+  numValues: number;
+  uncompressedSize: number;
+  /** The page's bytes after compression (as stored in the file). */
+  body: Uint8Array;
+}
+
+export interface EncodedColumnChunk {
+  /** Values in the chunk, nulls included (= the group's rows). */
+  numValues: number;
+  pages: EncodedPage[];
+}
+
+export interface EncodedRowGroup {
+  numRows: number;
+  columns: EncodedColumnChunk[];
+}
+
+export class RowGroupEncoder {
+  private readonly buffers: ColumnBuffer[];
+  private rows = 0;
+  private scratch = new Uint8Array(0);
+
+  constructor(columns: readonly ColumnSchema[], private readonly codec: PageCodec, private readonly pageBytes: number) {
+    this.buffers = columns.map(createColumnBuffer);
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  append(batch: RowBatch): void {
+    for (let c = 0; c < this.buffers.length; c++) this.buffers[c].append(batch, c, 0, batch.length);
+    this.rows += batch.length;
+  }
+
+  /** The row group of every row appended; each page body owns its ArrayBuffer (transferable). */
+  finish(): EncodedRowGroup {
+    const columns = this.buffers.map((buffer) => ({
+      numValues: buffer.rows,
+      pages: buffer.pages(this.pageBytes).map((page) => ({ numValues: page.numValues, uncompressedSize: page.body.length, body: this.compress(page.body) })),
+    }));
+    return { numRows: this.rows, columns };
+  }
+
+  private compress(page: Buffer): Uint8Array {
+    if (this.codec === 'snappy') {
+      const needed = maxSnappyLength(page.length);
+      if (this.scratch.length < needed) this.scratch = new Uint8Array(needed);
+      return this.scratch.slice(0, snappyCompressInto(page, this.scratch));
+    }
+    if (this.codec === 'gzip') return new Uint8Array(gzipSync(page, { level: 6 }));
+    // A copy of its own: `page` may be a slice of Node's shared small-buffer pool.
+    return new Uint8Array(page);
+  }
+}
+
+/** The ArrayBuffers of a group's pages, for postMessage's transfer list. */
+export function transferablesOf(group: EncodedRowGroup): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const column of group.columns) for (const page of column.pages) out.push(page.body.buffer as ArrayBuffer);
+  return out;
+}

@@ -1,0 +1,136 @@
+// Row spans of a query result, parsed and encoded as Parquet row groups on worker threads: each
+// span becomes one row group, so the threads share nothing but the span's text going in and the
+// compressed pages coming out (moved, not copied). The reader decides where spans are cut and
+// what happens when one stops early (src/kusto/streamingQueryReader.ts).
+import { isAscii } from 'node:buffer';
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import type { ColumnSchema } from '../../engine/rows';
+import { type SpanParse, parseRowSpan } from '../../kusto/rowSpanParser';
+import { startEngineWorker } from './engineWorker';
+import type { PageCodec } from './pageCompressor';
+import { type EncodedRowGroup, RowGroupEncoder } from './rowGroupEncoder';
+
+export interface RowSpanRequest {
+  /** UTF-8 bytes of the span (see rowSpanParser.ts), starting at a row. */
+  bytes: Uint8Array;
+  columns: ColumnSchema[];
+  codec: PageCodec;
+  pageBytes: number;
+  /** Rows parsed before they are appended to the column buffers (bounds the rows alive at once). */
+  batchRows: number;
+}
+
+export interface RowSpanResult extends SpanParse {
+  /** `end` as an offset into the span's bytes. */
+  endByte: number;
+  /** The parsed rows as one row group; absent when no row was parsed. */
+  group?: EncodedRowGroup;
+}
+
+export function encodeRowSpan(request: RowSpanRequest): RowSpanResult {
+  const encoder = new RowGroupEncoder(request.columns, request.codec, request.pageBytes);
+  const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
+  // A span is cut at `],`, so it holds whole characters; ASCII (the usual case) decodes faster as latin1.
+  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  const parse = parseRowSpan(
+    text,
+    request.columns.map((c) => c.type),
+    request.batchRows,
+    (batch) => encoder.append(batch),
+  );
+  const endByte = parse.end === text.length ? bytes.length : Buffer.byteLength(text.slice(0, parse.end), 'utf8');
+  return { ...parse, endByte, group: parse.rows > 0 ? encoder.finish() : undefined };
+}
+
+interface Pending {
+  resolve(result: RowSpanResult): void;
+  reject(err: Error): void;
+}
+
+/** A few worker threads that encode row spans, each given the next span when it is free. */
+export class RowSpanEncoderPool {
+  private readonly workers: Array<{ worker: Worker; busy: number }> = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly owner = new Map<number, number>();
+  private nextId = 1;
+  private broken: Error | undefined;
+
+  private constructor(workers: Worker[]) {
+    workers.forEach((worker, index) => {
+      this.workers.push({ worker, busy: 0 });
+      worker.on('message', (reply: { id: number; result?: RowSpanResult; error?: string }) => this.settle(index, reply));
+      // A worker that dies takes its spans along: they fail, and the reader parses them itself.
+      const fail = (err?: Error): void => this.failAll(index, err ?? new Error('a row span worker stopped'));
+      worker.on('error', fail);
+      worker.on('exit', () => fail());
+    });
+  }
+
+  /** A pool of `size` workers (default: one per core, at most 4), or undefined when none can start. */
+  static start(size = Math.min(4, Math.max(1, availableParallelism()))): RowSpanEncoderPool | undefined {
+    const workers: Worker[] = [];
+    try {
+      for (let i = 0; i < size; i++) {
+        const worker = startEngineWorker('rowSpanWorker');
+        if (!worker) break;
+        workers.push(worker);
+      }
+    } catch {
+      // Fewer workers than asked, or none.
+    }
+    return workers.length > 0 ? new RowSpanEncoderPool(workers) : undefined;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  encode(request: RowSpanRequest): Promise<RowSpanResult> {
+    if (this.broken) return Promise.reject(this.broken);
+    let chosen = 0;
+    for (let i = 1; i < this.workers.length; i++) if (this.workers[i].busy < this.workers[chosen].busy) chosen = i;
+    const slot = this.workers[chosen];
+    const id = this.nextId++;
+    if (slot.busy++ === 0) slot.worker.ref();
+    this.owner.set(id, chosen);
+    return new Promise<RowSpanResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // The worker gets its own copy (moved, not cloned again): the caller keeps the span's bytes
+      // to parse them itself if the span stops early.
+      const copy = new Uint8Array(request.bytes);
+      slot.worker.postMessage({ id, request: { ...request, bytes: copy } }, [copy.buffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.broken ??= new Error('the row span pool is closed');
+    const workers = this.workers.map((w) => w.worker);
+    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+  }
+
+  private settle(index: number, reply: { id: number; result?: RowSpanResult; error?: string }): void {
+    const waiter = this.pending.get(reply.id);
+    if (!waiter) return;
+    this.release(index, reply.id);
+    if (reply.result) waiter.resolve(reply.result);
+    else waiter.reject(new Error(`encoding a row span failed: ${reply.error ?? 'no reply'}`));
+  }
+
+  private release(index: number, id: number): void {
+    this.pending.delete(id);
+    this.owner.delete(id);
+    const slot = this.workers[index];
+    if (--slot.busy === 0) slot.worker.unref();
+  }
+
+  private failAll(index: number, err: Error): void {
+    this.broken ??= err;
+    for (const [id, workerIndex] of [...this.owner]) {
+      if (workerIndex !== index) continue;
+      const waiter = this.pending.get(id);
+      this.release(index, id);
+      waiter?.reject(err);
+    }
+  }
+}

@@ -1,0 +1,220 @@
+// Row spans: the primary table's rows cut at `],[` by a plain search, parsed and encoded as Parquet
+// row groups on worker threads. Proves that every row arrives exactly once and in order whatever
+// the text holds: cuts that fall inside strings, escapes, multi-byte characters cut by chunks,
+// rows longer than a span, progressive fragments, an error object among the rows, no worker.
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import type { EncodedRowGroup } from '../../../src/formats/parquet/rowGroupEncoder';
+import { KustoError } from '../../../src/kusto/kustoError';
+import { parseRowSpan } from '../../../src/kusto/rowSpanParser';
+import { type QueryEvent, completeUtf8Length, streamQuery } from '../../../src/kusto/streamingQueryReader';
+import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
+
+const LONG_STRING = ['n', 'long'] as [string, string];
+const TEXT = ['s', 'string'] as [string, string];
+
+describe('parseRowSpan', () => {
+  const types = ['long', 'string'] as const;
+  const parse = (text: string) => {
+    const rows: unknown[][] = [];
+    const result = parseRowSpan(text, types, 2, (batch) => rows.push(...batch));
+    return { ...result, values: rows };
+  };
+
+  test('a span cut right consumes every character: complete rows, each followed by its comma', () => {
+    assert.deepEqual(parse('[1,"a"],[2,"b"],[3,"c"],'), { rows: 3, end: 24, stop: 'complete', values: [[1, 'a'], [2, 'b'], [3, 'c']] });
+  });
+
+  test('the end of the Rows array stops the span at its closing bracket', () => {
+    const text = '[1,"a"],[2,"b"]]},{"FrameType":"DataSetCompletion"}]';
+    assert.deepEqual(parse(text), { rows: 2, end: text.indexOf(']]') + 1, stop: 'arrayEnd', values: [[1, 'a'], [2, 'b']] });
+  });
+
+  test('a cut inside a string stops at the start of the row it cut', () => {
+    // The text search found `],[` inside "x],[y": the span ends inside that string.
+    const text = '[0,"ok"],[1,"x],';
+    assert.deepEqual(parse(text), { rows: 1, end: 9, stop: 'stopped', values: [[0, 'ok']] });
+  });
+
+  test('a span ending after a row without its comma is not taken as complete', () => {
+    assert.deepEqual(parse('[0,"a"],[1,"b"]'), { rows: 2, end: 15, stop: 'stopped', values: [[0, 'a'], [1, 'b']] });
+  });
+
+  test('an error object among the rows, and malformed text, are left to the caller at their row', () => {
+    assert.deepEqual(parse('[1,"a"],{"OneApiErrors":[{"error":{"code":"X"}}]}'), { rows: 1, end: 8, stop: 'stopped', values: [[1, 'a']] });
+    assert.deepEqual(parse('[1,"a"],[2,"b"x],'), { rows: 1, end: 8, stop: 'stopped', values: [[1, 'a']] });
+  });
+});
+
+test('completeUtf8Length keeps back the bytes of a character cut at the end', () => {
+  const bytes = Buffer.from('aé😀', 'utf8'); // 1 + 2 + 4 bytes
+  assert.equal(completeUtf8Length(bytes), 7);
+  assert.equal(completeUtf8Length(bytes.subarray(0, 2)), 1);
+  assert.equal(completeUtf8Length(bytes.subarray(0, 3)), 3);
+  assert.equal(completeUtf8Length(bytes.subarray(0, 5)), 3);
+  assert.equal(completeUtf8Length(bytes.subarray(0, 6)), 3);
+});
+
+/** Values of an uncompressed row group of (long, string) columns without nulls, as written by rowGroupEncoder. */
+function decodeGroup(group: EncodedRowGroup): unknown[][] {
+  const columns = group.columns.map((chunk, c) =>
+    chunk.pages.flatMap((page) => {
+      const body = Buffer.from(page.body);
+      let at = 4 + body.readUInt32LE(0); // definition levels: length-prefixed, all present here
+      const values: unknown[] = [];
+      for (let i = 0; i < page.numValues; i++) {
+        if (c === 0) {
+          values.push(Number(body.readBigInt64LE(at)));
+          at += 8;
+        } else {
+          const length = body.readUInt32LE(at);
+          values.push(body.toString('utf8', at + 4, at + 4 + length));
+          at += 4 + length;
+        }
+      }
+      return values;
+    }),
+  );
+  return columns[0].map((n, r) => [n, columns[1][r]]);
+}
+
+let server: FakeKustoServer;
+before(async () => {
+  server = await startFakeKusto();
+});
+after(async () => {
+  await server?.stop();
+});
+
+/** Answers with the body cut into chunks of `size` bytes (so characters and rows are cut too), one per turn. */
+function chunked(body: string, size: number) {
+  return (_req: unknown, res: ServerResponse): void => {
+    const bytes = Buffer.from(body, 'utf8');
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    let at = 0;
+    const next = (): void => {
+      if (at >= bytes.length) {
+        res.end();
+        return;
+      }
+      res.write(bytes.subarray(at, at + size));
+      at += size;
+      setImmediate(next);
+    };
+    next();
+  };
+}
+
+interface Collected {
+  rows: unknown[][];
+  encodedGroups: number;
+  rowEvents: number;
+}
+
+async function readWithSpans(body: string, chunkSize: number, spanBytes: number, workers?: number): Promise<Collected> {
+  server.script([chunked(body, chunkSize)]);
+  const out: Collected = { rows: [], encodedGroups: 0, rowEvents: 0 };
+  const events: AsyncIterable<QueryEvent> = streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes, workers } });
+  for await (const event of events) {
+    if (event.kind === 'encodedRows') {
+      out.encodedGroups++;
+      const rows = decodeGroup(event.group);
+      assert.equal(rows.length, event.rows);
+      out.rows.push(...rows);
+    } else if (event.kind === 'rows') {
+      out.rowEvents++;
+      out.rows.push(...event.rows.map((row) => [Number(row[0]), row[1]]));
+    }
+  }
+  return out;
+}
+
+/** Row n's string: mostly plain, with cuts waiting inside strings, escapes and multi-byte characters. */
+function textOf(n: number): string {
+  switch (n % 7) {
+    case 0:
+      return `x],[${n},y`; // a `],[` that is not between rows
+    case 1:
+      return `quote \\"],[\\" ${n}`; // escaped quotes around a `],[`
+    case 2:
+      return `héllo wörld 日本語 😀 ${n}`;
+    case 3:
+      return n % 70 === 3 ? 'long '.repeat(200) + n : `plain-${n}`; // now and then longer than a span
+    default:
+      return `item-${n}`;
+  }
+}
+
+function rowsJson(from: number, to: number): string[] {
+  const rows: string[] = [];
+  for (let n = from; n < to; n++) rows.push(`[${n},"${textOf(n)}"]`);
+  return rows;
+}
+
+function expected(from: number, to: number): unknown[][] {
+  const rows: unknown[][] = [];
+  for (let n = from; n < to; n++) rows.push([n, textOf(n).replace(/\\"/g, '"')]);
+  return rows;
+}
+
+describe('streamQuery with Parquet row spans', () => {
+  test('every row arrives once and in order, through worker spans, whatever the text and chunks hold', async () => {
+    const body = progressiveResponse([LONG_STRING, TEXT], [rowsJson(0, 900), rowsJson(900, 1500), rowsJson(1500, 1510)]).join('');
+    const got = await readWithSpans(body, 97, 600);
+    assert.deepEqual(got.rows, expected(0, 1510));
+    assert.ok(got.encodedGroups > 20, `most rows go through spans (${got.encodedGroups} row groups)`);
+  });
+
+  test('a whole (non-progressive) table of plain rows goes through spans alone', async () => {
+    const rows: string[] = [];
+    for (let n = 0; n < 3000; n++) rows.push(`[${n},"item-${n}"]`);
+    const body =
+      '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
+      `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"s","ColumnType":"string"}],"Rows":[${rows.join(',')}]},\n` +
+      '{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]';
+    const got = await readWithSpans(body, 4096, 2048);
+    assert.deepEqual(
+      got.rows,
+      Array.from({ length: 3000 }, (_, n) => [n, `item-${n}`]),
+    );
+    assert.equal(got.rowEvents, 0, 'no row is parsed on the reading thread');
+    assert.ok(got.encodedGroups >= 20);
+  });
+
+  test('an error object among the rows fails the read with the service error, after the rows before it', async () => {
+    const rows = [...rowsJson(0, 400), '{"OneApiErrors":[{"error":{"code":"LimitsExceeded","message":"Query execution has exceeded the allowed limits","@permanent":true}}]}'];
+    const body = progressiveResponse([LONG_STRING, TEXT], [rows]).join('');
+    server.script([chunked(body, 500)]);
+    let seen = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes: 512 } })) {
+          if (event.kind === 'encodedRows') seen += event.rows;
+          if (event.kind === 'rows') seen += event.rows.length;
+        }
+      })(),
+      (err: unknown) => err instanceof KustoError && /exceeded the allowed limits/.test(err.message),
+    );
+    assert.equal(seen, 400);
+  });
+
+  test('when no worker thread can start, the same rows are parsed on the reading thread', async () => {
+    const body = progressiveResponse([LONG_STRING, TEXT], [rowsJson(0, 700)]).join('');
+    const got = await readWithSpans(body, 333, 1024, 0);
+    assert.deepEqual(got.rows, expected(0, 700));
+    assert.equal(got.encodedGroups, 0);
+    assert.ok(got.rowEvents > 0);
+  });
+
+  test('a body cut off inside the rows is reported as truncated, not as a shorter result', async () => {
+    const body = progressiveResponse([LONG_STRING, TEXT], [rowsJson(0, 600)]).join('');
+    server.script([chunked(body.slice(0, Math.floor(body.length * 0.7)), 700)]);
+    await assert.rejects(
+      (async () => {
+        for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes: 1024 } })) void event;
+      })(),
+      (err: unknown) => err instanceof KustoError && err.code === 'ResponseTruncated',
+    );
+  });
+});
