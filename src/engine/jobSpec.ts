@@ -112,8 +112,8 @@ export interface JobOptions {
   queryTimeoutMs?: number;
   /**
    * Kusto → Parquet (no partitions, no rows-per-file limit): worker threads that parse and encode
-   * the response, each span of it becoming one row group (default: one per core, at most 4; 0:
-   * parse and encode on the job's own thread).
+   * the response, each span of it becoming one row group (at most one per core). Default 0: rows
+   * are parsed and encoded on the job's own thread, pages compressed on one worker.
    */
   parseWorkers?: number;
   /** Bytes of response per span, i.e. per row group, with parseWorkers (default 8 MiB: about 100 k rows of 8 columns). */

@@ -111,6 +111,9 @@ function printTargets(all: Row[], extension: ExtensionFigures | undefined): void
     check(`${scenario}: engine ≥ 5× the SDK way`, engine && sdk ? engine.mbPerSec / sdk.mbPerSec >= 5 : undefined, engine && sdk ? `${(engine.mbPerSec / sdk.mbPerSec).toFixed(2)}×` : 'the SDK way did not finish');
     check(`${scenario}: engine ≥ 0.5× raw copy`, engine && raw ? engine.mbPerSec / raw.mbPerSec >= 0.5 : undefined, engine && raw ? `${(engine.mbPerSec / raw.mbPerSec).toFixed(2)}×` : '-');
     check(`${scenario}: engine peak RSS < 300 MB`, engine ? engine.maxRssMB < 300 : undefined, engine ? `${engine.maxRssMB} MB` : '-');
+    const workers = find(scenario, 'engine, 2 parse workers');
+    if (engine && workers && sdk) console.log(`  info ${scenario}: with 2 parse workers (opt-in) = ${(workers.mbPerSec / engine.mbPerSec).toFixed(2)}× the default engine, ${(workers.mbPerSec / sdk.mbPerSec).toFixed(2)}× the SDK way, peak RSS ${workers.maxRssMB} MB`);
+    else if (engine && workers) console.log(`  info ${scenario}: with 2 parse workers (opt-in) = ${(workers.mbPerSec / engine.mbPerSec).toFixed(2)}× the default engine, peak RSS ${workers.maxRssMB} MB`);
     // Context for the raw-copy target: what parsing alone costs with V8's native parser.
     const parseOnly = find(scenario, 'JSON.parse only (reference)');
     console.log(`  info ${scenario}: native JSON.parse alone (no writing) = ${parseOnly && raw ? `${(parseOnly.mbPerSec / raw.mbPerSec).toFixed(2)}× raw copy` : 'could not finish'}; the engine = ${parseOnly && engine ? `${(engine.mbPerSec / parseOnly.mbPerSec).toFixed(2)}× JSON.parse alone` : '-'}`);

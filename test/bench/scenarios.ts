@@ -119,6 +119,10 @@ function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv', runs: num
         env: () => ({ NODE_OPTIONS: '--max-old-space-size=4096' }), mayNotFinish: true,
       },
       { name: 'engine', script: 'engineKustoToFiles.ts', args: (p) => [String(p.url), join(String(p.dir), `engine-${format}`), format] },
+      // The opt-in path: the response parsed and encoded on two worker threads (options.parseWorkers).
+      ...(format === 'parquet'
+        ? [{ name: 'engine, 2 parse workers', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-workers-parquet'), format, '2'] }]
+        : []),
       // Parsing alone with V8's native parser: beyond 512 MB the response cannot even be one string.
       { name: 'JSON.parse only (reference)', script: 'jsonParseOnly.ts', args: (p) => [String(p.url)], env: () => ({ NODE_OPTIONS: '--max-old-space-size=4096' }), mayNotFinish: true },
     ],

@@ -86,7 +86,7 @@ print(json.dumps({'rowGroups': groups, 'rows': len(rows), 'mismatches': bad[:5]}
 
 describe('Kusto → Parquet with worker threads', () => {
   test('spans cut anywhere give every row exactly once, in order, value for value (pyarrow)', async () => {
-    const spec = job('Tricky | order by n asc', { spanBytes: 32 * 1024 });
+    const spec = job('Tricky | order by n asc', { parseWorkers: 2, spanBytes: 32 * 1024 });
     const result = await runJob(spec, { jobsDir: join(work, 'jobs') });
     assert.equal(result.state, 'succeeded', result.error);
     assert.equal(result.rows, ROWS);
@@ -109,7 +109,7 @@ describe('Kusto → Parquet with worker threads', () => {
 
   test('a value Parquet cannot hold fails the job with the writer message either way, leaving nothing', async () => {
     const messages: string[] = [];
-    for (const options of [{ spanBytes: 256 }, { parseWorkers: 0 }]) {
+    for (const options of [{ parseWorkers: 2, spanBytes: 256 }, { parseWorkers: 0 }]) {
       const spec = job('Huge | order by n asc', options);
       const result = await runJob(spec, { jobsDir: join(work, 'jobs') });
       assert.equal(result.state, 'failed');

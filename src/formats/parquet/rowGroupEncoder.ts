@@ -52,6 +52,12 @@ export class RowGroupEncoder {
     return { numRows: this.rows, columns };
   }
 
+  /** Empties the column buffers for the next row group; they keep their size (no regrowing). */
+  reset(): void {
+    for (const buffer of this.buffers) buffer.reset();
+    this.rows = 0;
+  }
+
   private compress(page: Buffer): Uint8Array {
     if (this.codec === 'snappy') {
       const needed = maxSnappyLength(page.length);

@@ -28,8 +28,18 @@ export interface RowSpanResult extends SpanParse {
   group?: EncodedRowGroup;
 }
 
+/** The last encoder, kept for the next span of the same shape: its buffers are reused rather than grown again. */
+let reusable: { key: string; encoder: RowGroupEncoder } | undefined;
+
+function encoderFor(request: RowSpanRequest): RowGroupEncoder {
+  const key = JSON.stringify([request.columns, request.codec, request.pageBytes]);
+  if (reusable?.key !== key) reusable = { key, encoder: new RowGroupEncoder(request.columns, request.codec, request.pageBytes) };
+  reusable.encoder.reset();
+  return reusable.encoder;
+}
+
 export function encodeRowSpan(request: RowSpanRequest): RowSpanResult {
-  const encoder = new RowGroupEncoder(request.columns, request.codec, request.pageBytes);
+  const encoder = encoderFor(request);
   const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
   // A span is cut at `],`, so it holds whole characters; ASCII (the usual case) decodes faster as latin1.
   const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
@@ -40,7 +50,9 @@ export function encodeRowSpan(request: RowSpanRequest): RowSpanResult {
     (batch) => encoder.append(batch),
   );
   const endByte = parse.end === text.length ? bytes.length : Buffer.byteLength(text.slice(0, parse.end), 'utf8');
-  return { ...parse, endByte, group: parse.rows > 0 ? encoder.finish() : undefined };
+  const group = parse.rows > 0 ? encoder.finish() : undefined;
+  encoder.reset();
+  return { ...parse, endByte, group };
 }
 
 interface Pending {
@@ -67,8 +79,9 @@ export class RowSpanEncoderPool {
     });
   }
 
-  /** A pool of `size` workers (default: one per core, at most 4), or undefined when none can start. */
-  static start(size = Math.min(4, Math.max(1, availableParallelism()))): RowSpanEncoderPool | undefined {
+  /** A pool of `size` workers (at most one per core), or undefined when none can start. */
+  static start(size: number): RowSpanEncoderPool | undefined {
+    size = Math.min(size, Math.max(1, availableParallelism()));
     const workers: Worker[] = [];
     try {
       for (let i = 0; i < size; i++) {

@@ -26,56 +26,56 @@ export function snappyCompressInto(input: Uint8Array, out: Uint8Array): number {
     n >>>= 7;
   }
   out[op++] = n;
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   for (let start = 0; start < input.length; start += BLOCK_SIZE) {
-    op = compressBlock(input, start, Math.min(input.length, start + BLOCK_SIZE), out, op);
+    op = compressBlock(input, view, start, Math.min(input.length, start + BLOCK_SIZE), out, op);
   }
   return op;
-}
-
-function load32(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 }
 
 function hash(v: number): number {
   return Math.imul(v, 0x1e35a7bd) >>> (32 - HASH_BITS);
 }
 
-function compressBlock(input: Uint8Array, start: number, end: number, out: Uint8Array, opStart: number): number {
+// Words are read through a DataView: one unaligned little-endian load instead of four byte reads.
+function compressBlock(input: Uint8Array, view: DataView, start: number, end: number, out: Uint8Array, opStart: number): number {
   let op = opStart;
   if (end - start < INPUT_MARGIN) return emitLiteral(input, start, end - start, out, op);
   table.fill(-1);
   const ipLimit = end - INPUT_MARGIN;
   let nextEmit = start;
   let ip = start + 1;
-  table[hash(load32(input, start))] = start;
+  table[hash(view.getInt32(start, true))] = start;
   outer: for (;;) {
     let skip = 32;
     let candidate: number;
     // Look for a 4-byte match; stride grows over incompressible data so it is skipped quickly.
     for (;;) {
       if (ip > ipLimit) break outer;
-      const bytes = load32(input, ip);
+      const bytes = view.getInt32(ip, true);
       const h = hash(bytes);
       candidate = table[h];
       table[h] = ip;
-      if (candidate >= 0 && load32(input, candidate) === bytes) break;
+      if (candidate >= 0 && view.getInt32(candidate, true) === bytes) break;
       ip += skip++ >> 5;
     }
     op = emitLiteral(input, nextEmit, ip - nextEmit, out, op);
     // Emit copies for as long as the next position matches again right away.
     for (;;) {
       let matched = 4;
+      // Four bytes at a time while they match, then byte by byte.
+      while (ip + matched + 4 <= end && view.getInt32(candidate + matched, true) === view.getInt32(ip + matched, true)) matched += 4;
       while (ip + matched < end && input[candidate + matched] === input[ip + matched]) matched++;
       op = emitCopy(ip - candidate, matched, out, op);
       ip += matched;
       nextEmit = ip;
       if (ip >= ipLimit) break outer;
-      table[hash(load32(input, ip - 1))] = ip - 1;
-      const bytes = load32(input, ip);
+      table[hash(view.getInt32(ip - 1, true))] = ip - 1;
+      const bytes = view.getInt32(ip, true);
       const h = hash(bytes);
       candidate = table[h];
       table[h] = ip;
-      if (!(candidate >= 0 && load32(input, candidate) === bytes)) break;
+      if (!(candidate >= 0 && view.getInt32(candidate, true) === bytes)) break;
     }
     ip++;
   }

@@ -1,5 +1,6 @@
 // Our engine for Kusto → files, as built (dist/engineHost.js): the runner streams the (recorded)
-// response into a Spark folder.
+// response into a Spark folder. A 4th argument N sets options.parseWorkers (Parquet parsed and
+// encoded on N worker threads).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { builtEngine } from './builtEngine';
 import { report } from './result';
 
 async function main(): Promise<void> {
-  const [url, outDir, format] = process.argv.slice(2);
+  const [url, outDir, format, threads] = process.argv.slice(2);
   const { runJob } = builtEngine();
   const jobsDir = mkdtempSync(join(tmpdir(), 'kdm-bench-jobs-'));
   const started = performance.now();
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       createdAt: new Date().toISOString(),
       source: { kind: 'kustoQuery', connection: { clusterUrl: url, database: 'Bench' }, query: 'Bench', readMode: 'stream' },
       destination: { kind: 'files', location: { kind: 'local', path: outDir }, format: format as 'parquet' | 'csv', layout: 'sparkFolder', ifExists: 'replace' },
+      options: threads ? { parseWorkers: Number(threads) } : undefined,
     },
     { jobsDir },
   );

@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import type { EncodedRowGroup } from '../../../src/formats/parquet/rowGroupEncoder';
 import { KustoError } from '../../../src/kusto/kustoError';
 import { parseRowSpan } from '../../../src/kusto/rowSpanParser';
-import { type QueryEvent, completeUtf8Length, streamQuery } from '../../../src/kusto/streamingQueryReader';
+import { completeUtf8Length } from '../../../src/kusto/responseReader';
+import { type QueryEvent, streamQuery } from '../../../src/kusto/streamingQueryReader';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
 
 const LONG_STRING = ['n', 'long'] as [string, string];
@@ -112,7 +113,7 @@ interface Collected {
   rowEvents: number;
 }
 
-async function readWithSpans(body: string, chunkSize: number, spanBytes: number, workers?: number): Promise<Collected> {
+async function readWithSpans(body: string, chunkSize: number, spanBytes: number, workers = 2): Promise<Collected> {
   server.script([chunked(body, chunkSize)]);
   const out: Collected = { rows: [], encodedGroups: 0, rowEvents: 0 };
   const events: AsyncIterable<QueryEvent> = streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes, workers } });
