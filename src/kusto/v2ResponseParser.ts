@@ -96,22 +96,18 @@ export class V2ResponseParser {
   private events: V2Event[] = [];
   private sawCompletion = false;
   /** Primary rows are left to a span reader: parsing stops at the start of such a row. */
-  private spans: boolean;
+  private spans = false;
   /** Rows to parse here before stopping for the span reader again. */
   private sequentialRows = 0;
 
   // Small batches keep few rows alive at each young-generation GC, which copies every live one;
   // 1000 rows measured faster than 5000 for 1 M rows to Parquet, and the per-batch cost is an await.
-  // leaveRowsToSpans: parsing stops at each row of the primary table (`atPrimaryRow`), so that a
-  // span reader (streamingQueryReader.ts) takes the rows from there and gives back what it leaves.
-  constructor(
-    private readonly batchRows = 1000,
-    leaveRowsToSpans = false,
-  ) {
-    this.spans = leaveRowsToSpans;
-  }
+  constructor(private readonly batchRows = 1000) {}
 
-  /** From the next primary row on, rows are left to a span reader (or no longer). */
+  /**
+   * From the next primary row on, parsing stops at each row of the primary table (`atPrimaryRow`),
+   * so that a span reader (responseReader.ts) takes the rows from there and gives back what it leaves.
+   */
   set leaveRowsToSpans(on: boolean) {
     this.spans = on;
   }
