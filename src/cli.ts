@@ -16,7 +16,7 @@ Commands:
   copy --cluster URL --db DB --query KQL --out PATH --format parquet|csv|json
        [--layout sparkFolder|singleFile] [--read-mode auto|stream|export]
        [--compression none|snappy|gzip] [--if-exists fail|replace]
-       [--max-rows-per-file N] [--partition-by col1,col2]
+       [--max-rows-per-file N] [--partition-by col1,col2] [--parse-workers N]
        [--staging URL --staging-secret env:VAR] [--job-id ID]
                                   Run a quick Kusto → files job from flags
   copy --from PATH --cluster URL --db DB --table TABLE
@@ -178,7 +178,10 @@ function specFromFlags(flags: Flags): JobSpec {
   if (ifExists) destination.ifExists = ifExists;
   if (typeof flags['max-rows-per-file'] === 'string') destination.maxRowsPerFile = Number(flags['max-rows-per-file']);
   if (typeof flags['partition-by'] === 'string') destination.partitionBy = flags['partition-by'].split(',').map((c) => c.trim()).filter((c) => c !== '');
-  return { version: JOB_SPEC_VERSION, id: typeof flags['job-id'] === 'string' ? flags['job-id'] : newJobId(), createdAt: new Date().toISOString(), source, destination };
+  const spec: JobSpec = { version: JOB_SPEC_VERSION, id: typeof flags['job-id'] === 'string' ? flags['job-id'] : newJobId(), createdAt: new Date().toISOString(), source, destination };
+  // Parquet parsed and encoded on N worker threads (README, "Parquet on more threads").
+  if (typeof flags['parse-workers'] === 'string') spec.options = { parseWorkers: Number(flags['parse-workers']) };
+  return spec;
 }
 
 async function writeSnippets(jobsDir: string, result: JobResult): Promise<string | undefined> {
@@ -231,6 +234,7 @@ async function main(argv: string[]): Promise<number> {
       'if-exists': { type: 'string' },
       'max-rows-per-file': { type: 'string' },
       'partition-by': { type: 'string' },
+      'parse-workers': { type: 'string' },
       staging: { type: 'string' },
       'staging-secret': { type: 'string' },
       'job-id': { type: 'string' },

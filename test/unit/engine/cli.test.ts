@@ -48,6 +48,14 @@ describe('kusto-data-mover CLI', () => {
     assert.equal(r.stderr.trim(), 'Invalid job spec:\n  - source.connection.clusterUrl: is not a valid URL: "nope"\n  - destination.format: must be one of "parquet", "csv", "json" (got "xlsx")');
   });
 
+  test('copy --parse-workers puts the Parquet parse workers in the job options', async () => {
+    const r = await cli(['copy', '--cluster', 'http://127.0.0.1:1', '--db', 'Db', '--query', 'T', '--out', 'out', '--format', 'parquet', '--parse-workers', '2', '--print-spec', '--jobs-dir', join(work, 'jobs')]);
+    assert.equal(r.code, 0, r.stderr);
+    const spec = JSON.parse(r.stdout) as { options?: unknown; destination: { format: string } };
+    assert.deepEqual(spec.options, { parseWorkers: 2 });
+    assert.equal(spec.destination.format, 'parquet');
+  });
+
   test('copy --from builds a files → Kusto job; --print-spec prints it without running anything', async () => {
     const r = await cli(['copy', '--from', 'spark-out', '--cluster', 'https://c.kusto.windows.net', '--db', 'Db', '--table', 'Events', '--mode', 'transactional', '--table-creation', 'merge', '--job-id', 'ingest-1', '--print-spec', '--jobs-dir', join(work, 'jobs')]);
     assert.equal(r.code, 0, r.stderr);
