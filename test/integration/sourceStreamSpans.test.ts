@@ -107,6 +107,24 @@ describe('Kusto → Parquet with worker threads', () => {
     assert.equal(seen.rowGroups, 1);
   });
 
+  for (const point of ['after the first row groups', 'at commit'] as const) {
+    test(`cancel ${point} with workers busy leaves no visible or hidden output`, async () => {
+      const spec = job('Tricky | order by n asc', { parseWorkers: 2, spanBytes: 16 * 1024, progressIntervalMs: 1 });
+      const controller = new AbortController();
+      const result = await runJob(spec, {
+        jobsDir: join(work, 'jobs'),
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (point === 'after the first row groups' && (e.rows ?? 0) > 0) controller.abort();
+          if (point === 'at commit' && e.phase === 'committing') controller.abort();
+        },
+      });
+      assert.equal(result.state, 'canceled');
+      assert.ok(point === 'at commit' || result.rows < ROWS, `cancelled after ${result.rows} rows`);
+      assert.deepEqual((await readdir(work)).filter((name) => name.includes(`out-${count}`)), []);
+    });
+  }
+
   test('a value Parquet cannot hold fails the job with the writer message either way, leaving nothing', async () => {
     const messages: string[] = [];
     for (const options of [{ parseWorkers: 2, spanBytes: 256 }, { parseWorkers: 0 }]) {
