@@ -41,7 +41,7 @@ function parquetSpansFor(options: JobOptions | undefined, destination: FilesDest
   if (destination.format !== 'parquet' || (destination.partitionBy?.length ?? 0) > 0 || (destination.maxRowsPerFile ?? 0) > 0) return undefined;
   if (!options?.parseWorkers) return undefined;
   const codec = destination.compression === 'none' || destination.compression === 'gzip' ? destination.compression : 'snappy';
-  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers };
+  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options.spanBytes, workers: options.parseWorkers };
 }
 
 export async function streamToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<FileOutputSummary> {

@@ -18,9 +18,7 @@ export interface FileOutputSummary {
 
 export interface FileOutput {
   write(batch: RowBatch): Promise<void>;
-  /** Whether writeRowGroup is available: Parquet without partitions or a rows-per-file limit. */
-  readonly acceptsRowGroups: boolean;
-  /** An encoded Parquet row group (see rowGroupEncoder.ts), in order with the batches written. */
+  /** Parquet without partitions or a rows-per-file limit: an encoded row group (see rowGroupEncoder.ts), in order with the batches written. */
   writeRowGroup(group: EncodedRowGroup): Promise<void>;
   /** Finishes every file and makes the output visible atomically. */
   commit(): Promise<FileOutputSummary>;
@@ -104,19 +102,10 @@ class SingleFileOutput implements FileOutput {
     await this.writer.write(batch);
   }
 
-  get acceptsRowGroups(): boolean {
-    return this.writer.writeRowGroup !== undefined;
-  }
-
   async writeRowGroup(group: EncodedRowGroup): Promise<void> {
     await this.ensureOpen();
     if (!this.writer.writeRowGroup) throw new Error('this output does not take encoded row groups');
-    try {
-      await this.writer.writeRowGroup(group);
-    } catch (err) {
-      await this.abort();
-      throw err;
-    }
+    await this.writer.writeRowGroup(group);
   }
 
   async commit(): Promise<FileOutputSummary> {

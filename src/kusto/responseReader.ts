@@ -120,7 +120,7 @@ export class ResponseReader {
     this.inputEnded = true;
     if (this.gathering) yield* this.cutSpans();
     while (this.pending.length > 0) yield* this.settleOldest();
-    if (!this.gathering) yield* this.parser.finishTail(this.utf8.end());
+    if (!this.gathering) yield* this.parser.push(this.utf8.end());
     // Still gathering, with nothing gathered: the body ended at the start of a row (end() reports it).
     yield* this.parser.end();
   }

@@ -10,8 +10,8 @@ import { ResponseReader } from './responseReader';
 import { type V2Event, V2ResponseParser } from './v2ResponseParser';
 
 /**
- * Parse and encode the primary table's rows as Parquet row groups on worker threads (the main
- * thread only cuts the text into spans and writes what comes back).
+ * Parse and encode the primary table's rows as Parquet row groups on worker threads (the reading
+ * thread only cuts the response bytes into spans and writes what comes back).
  */
 export interface ParquetSpanOptions {
   codec: PageCodec;

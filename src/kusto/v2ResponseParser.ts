@@ -163,11 +163,6 @@ export class V2ResponseParser {
     return this.take();
   }
 
-  /** The last text of the body (the decoder's remainder), if any. */
-  finishTail(text: string): V2Event[] {
-    return text ? this.push(text) : this.take();
-  }
-
   /** Call at the end of the body; throws when the body was cut short. */
   end(): V2Event[] {
     if (this.mode !== 'finished') {

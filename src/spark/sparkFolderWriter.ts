@@ -127,13 +127,9 @@ export class SparkFolderWriter implements FileOutput {
     }
   }
 
-  get acceptsRowGroups(): boolean {
-    return this.options.format === 'parquet' && this.partitionIndexes.length === 0 && this.maxRowsPerFile === Infinity;
-  }
-
   async writeRowGroup(group: EncodedRowGroup): Promise<void> {
     await this.ensureOpen();
-    if (!this.acceptsRowGroups) throw new Error('encoded row groups go only to Parquet output without partitions or a rows-per-file limit');
+    if (this.partitionIndexes.length > 0 || this.maxRowsPerFile !== Infinity) throw new Error('encoded row groups go only to Parquet output without partitions or a rows-per-file limit');
     try {
       const part = await this.partFor('');
       if (!part.writer.writeRowGroup) throw new Error('this part file does not take encoded row groups');

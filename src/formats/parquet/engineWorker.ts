@@ -3,14 +3,12 @@
 // (tests and benchmarks, through tsx, whose loader the worker then needs as well).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 
-export function startEngineWorker(name: string, resourceLimits?: ResourceLimits): Worker | undefined {
+export function startEngineWorker(name: string): Worker | undefined {
   for (const file of [join(__dirname, `${name}.js`), join(__dirname, `${name}.ts`)]) {
     if (!existsSync(file)) continue;
-    const worker = file.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, resourceLimits })
-      : new Worker(file, { resourceLimits });
+    const worker = file.endsWith('.ts') ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true }) : new Worker(file);
     // An idle worker must not keep the process (the CLI, a test) alive; callers ref it while busy.
     worker.unref();
     return worker;

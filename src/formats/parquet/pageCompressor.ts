@@ -8,6 +8,8 @@ import { startEngineWorker } from './engineWorker';
 import { snappyCompress } from './snappyCompress';
 
 export type PageCodec = 'none' | 'snappy' | 'gzip';
+/** Gzip level of Parquet pages, wherever they are compressed. */
+export const GZIP_LEVEL = 6;
 
 const gzipAsync = promisify(gzip);
 
@@ -110,7 +112,7 @@ export function compressionWorkerStarted(): boolean {
  */
 export async function compressPages(codec: PageCodec, pages: Buffer[], callerHelps = false): Promise<Buffer[]> {
   if (codec === 'none') return pages;
-  if (codec === 'gzip') return Promise.all(pages.map((page) => gzipAsync(page, { level: 6 })));
+  if (codec === 'gzip') return Promise.all(pages.map((page) => gzipAsync(page, { level: GZIP_LEVEL })));
   const worker = sharedWorker();
   if (!worker) return pages.map((page) => snappyCompress(page));
   if (!callerHelps || pages.length < 2) return worker.compress(pages);

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { type ColumnBuffer, createColumnBuffer } from './columnBuffers';
 import type { PageCodec } from './pageCompressor';
-import { maxSnappyLength, snappyCompressInto } from './snappyCompress';
+import { GZIP_LEVEL } from './pageCompressor';
+import { snappyCompressOwned } from './snappyCompress';
 
 export interface EncodedPage {
   numValues: number;
@@ -28,14 +29,9 @@ export interface EncodedRowGroup {
 export class RowGroupEncoder {
   private readonly buffers: ColumnBuffer[];
   private rows = 0;
-  private scratch = new Uint8Array(0);
 
   constructor(columns: readonly ColumnSchema[], private readonly codec: PageCodec, private readonly pageBytes: number) {
     this.buffers = columns.map(createColumnBuffer);
-  }
-
-  get rowCount(): number {
-    return this.rows;
   }
 
   append(batch: RowBatch): void {
@@ -59,12 +55,8 @@ export class RowGroupEncoder {
   }
 
   private compress(page: Buffer): Uint8Array {
-    if (this.codec === 'snappy') {
-      const needed = maxSnappyLength(page.length);
-      if (this.scratch.length < needed) this.scratch = new Uint8Array(needed);
-      return this.scratch.slice(0, snappyCompressInto(page, this.scratch));
-    }
-    if (this.codec === 'gzip') return new Uint8Array(gzipSync(page, { level: 6 }));
+    if (this.codec === 'snappy') return snappyCompressOwned(page);
+    if (this.codec === 'gzip') return new Uint8Array(gzipSync(page, { level: GZIP_LEVEL }));
     // A copy of its own: `page` may be a slice of Node's shared small-buffer pool.
     return new Uint8Array(page);
   }

@@ -1,7 +1,7 @@
 // Row spans of a query result, parsed and encoded as Parquet row groups on worker threads: each
 // span becomes one row group, so the threads share nothing but the span's text going in and the
 // compressed pages coming out (moved, not copied). The reader decides where spans are cut and
-// what happens when one stops early (src/kusto/streamingQueryReader.ts).
+// what happens when one stops early (src/kusto/responseReader.ts).
 import { isAscii } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -28,7 +28,7 @@ export interface RowSpanResult extends SpanParse {
   group?: EncodedRowGroup;
 }
 
-/** The last encoder, kept for the next span of the same shape: its buffers are reused rather than grown again. */
+/** The last encoder, kept for the next span of the same shape: its buffers are reused rather than grown again (reset here, so a span that failed half-way leaves nothing behind). */
 let reusable: { key: string; encoder: RowGroupEncoder } | undefined;
 
 function encoderFor(request: RowSpanRequest): RowGroupEncoder {
@@ -50,9 +50,7 @@ export function encodeRowSpan(request: RowSpanRequest): RowSpanResult {
     (batch) => encoder.append(batch),
   );
   const endByte = parse.end === text.length ? bytes.length : Buffer.byteLength(text.slice(0, parse.end), 'utf8');
-  const group = parse.rows > 0 ? encoder.finish() : undefined;
-  encoder.reset();
-  return { ...parse, endByte, group };
+  return { ...parse, endByte, group: parse.rows > 0 ? encoder.finish() : undefined };
 }
 
 interface Pending {

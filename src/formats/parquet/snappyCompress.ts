@@ -17,6 +17,16 @@ export function snappyCompress(input: Uint8Array): Buffer {
   return out.subarray(0, snappyCompressInto(input, out));
 }
 
+/** One scratch output reused for every call of snappyCompressOwned: only the compressed bytes are kept. */
+let scratch = new Uint8Array(0);
+
+/** The compressed bytes in an ArrayBuffer of their own (transferable to another thread without a copy). */
+export function snappyCompressOwned(input: Uint8Array): Uint8Array<ArrayBuffer> {
+  const needed = maxSnappyLength(input.length);
+  if (scratch.length < needed) scratch = new Uint8Array(needed);
+  return scratch.slice(0, snappyCompressInto(input, scratch));
+}
+
 /** Compresses into `out` (at least maxSnappyLength(input.length) bytes); returns the length written. */
 export function snappyCompressInto(input: Uint8Array, out: Uint8Array): number {
   let op = 0;
