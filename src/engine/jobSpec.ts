@@ -111,12 +111,13 @@ export interface JobOptions {
   /** Server-side timeout of the streamed query (default 1 hour). */
   queryTimeoutMs?: number;
   /**
-   * Kusto → Parquet (no partitions, no rows-per-file limit): worker threads that parse and encode
-   * the response, each span of it becoming one row group (at most one per core). Default 0: rows
-   * are parsed and encoded on the job's own thread, pages compressed on one worker.
+   * Kusto → Parquet (no partitions, no rows-per-file limit): the response's rows are parsed from
+   * their bytes straight into row groups, one per span of the response. parseWorkers: worker
+   * threads that do so (at most one per core). Default 0: the job's own thread does, and one
+   * worker compresses the pages.
    */
   parseWorkers?: number;
-  /** Bytes of response per span, i.e. per row group, with parseWorkers (default 8 MiB: about 100 k rows of 8 columns). */
+  /** Bytes of response per span, i.e. per row group (default 16 MiB on the job's thread, 8 MiB with parseWorkers: about 200 k / 100 k rows of 8 columns). */
   spanBytes?: number;
 }
 

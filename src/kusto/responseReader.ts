@@ -1,12 +1,19 @@
 // Reads a query response body into events (streamingQueryReader.ts makes the request). With span
-// options, the primary table's rows go to worker threads in spans (see ResponseReader).
+// options, the primary table's rows are parsed from their bytes straight into Parquet row groups,
+// on this thread or on worker threads (see ResponseReader).
 import type { ColumnSchema } from '../engine/rows';
+import { RowGroupEncoder } from '../formats/parquet/rowGroupEncoder';
 import { type RowSpanResult, RowSpanEncoderPool } from '../formats/parquet/rowSpanEncoding';
 import type { ParquetSpanOptions, QueryEvent } from './streamingQueryReader';
 import type { ResumeRows, V2Event, V2ResponseParser } from './v2ResponseParser';
 
 /** Bytes of response a worker turns into one Parquet row group by default (about 100 k rows of 8 columns). */
 export const DEFAULT_SPAN_BYTES = 8 << 20;
+/**
+ * The same on the reading thread, where a span's size costs no more memory than the row group it
+ * becomes: about the Parquet writer's own row group (16 MiB of column data, ~200 k rows of 8 columns).
+ */
+export const DEFAULT_INLINE_SPAN_BYTES = 16 << 20;
 /** `],[` between two rows: where spans are cut. */
 const ROW_SEPARATOR = Buffer.from('],[', 'latin1');
 /** A remainder at the end of the input this large is cut into two spans, so two threads share it. */
@@ -15,6 +22,8 @@ const SPLIT_TAIL_BYTES = 1 << 20;
 const SPANS_AFTER_BYTES = 1 << 20;
 /** Gathering a span taking longer than this means the data trickles in: what is there is parsed here, so progress shows. */
 const TRICKLE_MS = 1000;
+/** On the reading thread, a row still incomplete after this many bytes goes to the parser (each chunk would scan it again). */
+const LONG_ROW_BYTES = 256 << 10;
 
 /** Length of the part of `bytes` that ends with a whole UTF-8 character (a character cut at the end waits). */
 export function completeUtf8Length(bytes: Uint8Array): number {
@@ -70,6 +79,11 @@ interface PendingSpan {
 export class ResponseReader {
   private readonly utf8 = new Utf8Chunks();
   private readonly spanBytes: number;
+  /** Spans are parsed on this thread, one after the other (no workers asked for). */
+  private readonly inline: boolean;
+  private inlineEncoder: { columns: ColumnSchema[]; encoder: RowGroupEncoder } | undefined;
+  /** The row group being filled on this thread: its table, the response bytes in it, when it began. */
+  private openGroup: { tableId: number; bytes: number; startedAt: number } | undefined;
   private pool: RowSpanEncoderPool | undefined;
   private poolTried = false;
   private gathering = false;
@@ -90,17 +104,31 @@ export class ResponseReader {
     private readonly parser: V2ResponseParser,
     private readonly spans: ParquetSpanOptions | undefined,
   ) {
-    this.spanBytes = Math.max(256, spans?.spanBytes ?? DEFAULT_SPAN_BYTES);
+    this.inline = spans !== undefined && (spans.workers ?? 0) < 1;
+    this.spanBytes = Math.max(256, spans?.spanBytes ?? (this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES));
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
     this.received += chunk.length;
-    if (this.spans && !this.spansStarted && this.received >= Math.min(SPANS_AFTER_BYTES, this.spanBytes)) {
+    // On this thread there are no workers to start: spans begin with the first row.
+    if (this.spans && !this.spansStarted && (this.inline || this.received >= Math.min(SPANS_AFTER_BYTES, this.spanBytes))) {
       this.spansStarted = true;
       this.parser.leaveRowsToSpans = true;
     }
-    if (!this.gathering) yield* this.parsed(this.parser.push(this.utf8.decode(chunk)));
-    else {
+    if (!this.gathering) yield* this.parsedFrom(() => this.parser.push(this.utf8.decode(chunk)));
+    else if (this.inline) {
+      this.gathered.push(chunk);
+      this.gatheredBytes += chunk.length;
+      yield* this.encodeInline();
+      if (this.gathering && this.openGroup && performance.now() - this.openGroup.startedAt > TRICKLE_MS) {
+        // A slow stream: the parser keeps up with it, and into the writer's row groups the rows
+        // show as they come, rather than a row group a second.
+        yield* this.finishInlineGroup();
+        const rest = Buffer.concat(this.gathered, this.gatheredBytes);
+        this.stopGathering();
+        yield* this.parsed(this.parser.resumeRows(this.utf8.decode(rest), 'parseAll'));
+      }
+    } else {
       this.gathered.push(chunk);
       this.gatheredBytes += chunk.length;
       yield* this.cutSpans();
@@ -120,6 +148,7 @@ export class ResponseReader {
     this.inputEnded = true;
     if (this.gathering) yield* this.cutSpans();
     while (this.pending.length > 0) yield* this.settleOldest();
+    yield* this.finishInlineGroup();
     if (!this.gathering) yield* this.parser.push(this.utf8.end());
     // Still gathering, with nothing gathered: the body ended at the start of a row (end() reports it).
     yield* this.parser.end();
@@ -128,19 +157,41 @@ export class ResponseReader {
   close(): void {
     this.pending.length = 0;
     this.gathered = [];
+    this.inlineEncoder = undefined;
+    this.openGroup = undefined;
     void this.pool?.close();
     this.pool = undefined;
   }
 
+  /** parsed() of what `read` gives; when it throws (an error in the stream), the rows of the open row group go first. */
+  private *parsedFrom(read: () => V2Event[]): Generator<QueryEvent> {
+    let events: V2Event[];
+    try {
+      events = read();
+    } catch (err) {
+      yield* this.finishInlineGroup();
+      throw err;
+    }
+    yield* this.parsed(events);
+  }
+
   /** Events of the parser; when it stopped at a primary row, its rows are gathered into spans from there. */
   private *parsed(events: V2Event[]): Generator<QueryEvent> {
-    yield* events;
+    for (const event of events) {
+      // The open row group goes before anything else of the result, across the fragments of its
+      // table; a fragment replacing the table drops it (its rows are replaced).
+      if (this.openGroup && event.kind !== 'progress') {
+        if (event.kind === 'replace' && event.tableId === this.openGroup.tableId) this.openGroup = undefined;
+        else yield* this.finishInlineGroup();
+      }
+      yield event;
+    }
     if (!this.parser.atPrimaryRow) return;
     this.table = this.parser.primaryRowsTable;
     this.gathering = true;
     this.gatherStartedAt = performance.now();
     // The workers start while the first span is gathered.
-    this.startPool();
+    if (!this.inline) this.startPool();
     const text = this.parser.takeUnparsed();
     const carry = this.utf8.takeCarry();
     this.gathered = [];
@@ -155,6 +206,10 @@ export class ResponseReader {
 
   /** Cuts what is gathered into spans while a span's worth is there (at the end of the input: all of it). */
   private *cutSpans(): Generator<QueryEvent> {
+    if (this.inline) {
+      yield* this.encodeInline();
+      return;
+    }
     this.waitingForRowStart = false;
     while (this.gathering && (this.gatheredBytes >= this.spanBytes || (this.inputEnded && this.gatheredBytes > 0))) {
       const all = this.gathered.length === 1 ? this.gathered[0] : Buffer.concat(this.gathered, this.gatheredBytes);
@@ -199,11 +254,57 @@ export class ResponseReader {
     this.startPool();
     const spans = this.spans as ParquetSpanOptions;
     const result = this.pool
-      ? this.pool.encode({ bytes, columns: table.columns, codec: spans.codec, pageBytes: spans.pageBytes, batchRows: 1000 })
+      ? this.pool.encode({ bytes, columns: table.columns, codec: spans.codec, pageBytes: spans.pageBytes })
       : Promise.reject(new Error('no row span worker could start'));
     // A result dropped after an earlier span stopped must not surface as unhandled.
     result.catch(() => undefined);
     this.pending.push({ bytes, tableId: table.id, result });
+  }
+
+  /**
+   * On this thread, rows are parsed from each chunk's bytes as it arrives, straight into the open
+   * row group (no span is gathered, nothing is cut); a row the chunk ends in waits for the next
+   * one. The group is handed on once a span's worth of response is in it, and before anything
+   * the parser reads next: rows it parses (a row left here: an error object, malformed text, a
+   * value the encoder refuses, a row longer than LONG_ROW_BYTES), the table's end; it stays open
+   * across the fragments of a progressive table (see parsed).
+   */
+  private *encodeInline(): Generator<QueryEvent> {
+    if (!this.gathering || (this.gatheredBytes === 0 && !this.inputEnded)) return;
+    const input = this.gathered.length === 1 ? this.gathered[0] : Buffer.concat(this.gathered, this.gatheredBytes);
+    const table = this.table as { id: number; columns: ColumnSchema[] };
+    if (this.openGroup && this.openGroup.tableId !== table.id) yield* this.finishInlineGroup();
+    if (this.inlineEncoder?.columns !== table.columns) {
+      yield* this.finishInlineGroup();
+      const spans = this.spans as ParquetSpanOptions;
+      this.inlineEncoder = { columns: table.columns, encoder: new RowGroupEncoder(table.columns, spans.codec, spans.pageBytes) };
+    }
+    if (!this.openGroup) {
+      this.inlineEncoder.encoder.reset();
+      this.openGroup = { tableId: table.id, bytes: 0, startedAt: performance.now() };
+    }
+    const parse = this.inlineEncoder.encoder.appendSpan(input);
+    this.openGroup.bytes += parse.end;
+    const rest = input.length - parse.end;
+    if (parse.stop === 'complete' || (parse.stop === 'incomplete' && !this.inputEnded && rest < LONG_ROW_BYTES)) {
+      // A copy: the rest is the start of one row, and must not keep the whole chunk alive.
+      this.gathered = rest > 0 ? [Buffer.from(input.subarray(parse.end))] : [];
+      this.gatheredBytes = rest;
+      if (this.openGroup.bytes >= this.spanBytes) yield* this.finishInlineGroup();
+      return;
+    }
+    // The rows ended (the group may go on in the table's next fragment), or the parser takes the row here.
+    this.stopGathering();
+    yield* this.parsedFrom(() => this.parser.resumeRows(this.utf8.decode(input.subarray(parse.end)), parse.stop === 'arrayEnd' ? 'arrayEnd' : 'parseOneRow'));
+  }
+
+  /** The open row group, uncompressed (the writer compresses it on its worker while this thread parses on). */
+  private *finishInlineGroup(): Generator<QueryEvent> {
+    const open = this.openGroup;
+    if (!open || !this.inlineEncoder) return;
+    this.openGroup = undefined;
+    const group = this.inlineEncoder.encoder.finish(false);
+    if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, group };
   }
 
   private stopGathering(): void {
@@ -237,7 +338,7 @@ export class ResponseReader {
       if (this.pending.length === 0) yield* this.cutSpans();
       return;
     }
-    const rest = Buffer.concat([oldest.bytes.subarray(outcome?.endByte ?? 0), ...this.pending.map((p) => p.bytes), ...this.gathered]);
+    const rest = Buffer.concat([oldest.bytes.subarray(outcome?.end ?? 0), ...this.pending.map((p) => p.bytes), ...this.gathered]);
     this.pending.length = 0;
     this.stopGathering();
     const how: ResumeRows = !outcome ? 'parseAll' : outcome.stop === 'arrayEnd' ? 'arrayEnd' : 'parseOneRow';

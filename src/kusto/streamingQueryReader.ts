@@ -18,7 +18,7 @@ export interface ParquetSpanOptions {
   pageBytes: number;
   /** Bytes of response per span, i.e. per row group (default DEFAULT_SPAN_BYTES). */
   spanBytes?: number;
-  /** Worker threads (default 1; at most one per core). */
+  /** Worker threads (at most one per core); 0 (the default): spans are parsed on the reading thread. */
   workers?: number;
 }
 

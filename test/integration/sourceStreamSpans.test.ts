@@ -97,7 +97,7 @@ describe('Kusto → Parquet with worker threads', () => {
     assert.ok(seen.rowGroups > 20, `row groups: ${seen.rowGroups}`);
   });
 
-  test('the single-thread path (parseWorkers 0) gives the same rows in one row group', async () => {
+  test("on the job's own thread (parseWorkers 0, the default) the same rows come in one row group", async () => {
     const spec = job('Tricky | order by n asc', { parseWorkers: 0 });
     const result = await runJob(spec, { jobsDir: join(work, 'jobs') });
     assert.equal(result.state, 'succeeded', result.error);

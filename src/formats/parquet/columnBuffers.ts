@@ -2,7 +2,7 @@
 // objects), then cut into data pages: RLE definition levels followed by PLAIN values.
 import type { ColumnSchema, KustoType, RowBatch } from '../../engine/rows';
 import { encodeAllPresent, encodeDefinitionLevels } from './definitionLevels';
-import { ParquetValueError, setDatetimeMicros, setDecimal128, setTimespanTicks } from './kustoParquetValues';
+import { ParquetValueError, setDatetimeMicros, setDatetimeMicrosFromBytes, setDecimal128, setDecimal128FromBytes, setTimespanTicks, setTimespanTicksFromBytes } from './kustoParquetValues';
 import type { ColumnDescriptor } from './parquetFormat';
 import { parquetColumnFor } from './kustoParquetTypes';
 
@@ -43,6 +43,12 @@ export abstract class ColumnBuffer {
   }
 
   protected onRowsGrown(_capacity: number): void {}
+
+  /** Takes back the last value appended (a row parsed half-way from bytes, then left to the exact parser). */
+  dropLast(): void {
+    this.rows--;
+    if (this.defs[this.rows] === 1) this.nonNull--;
+  }
 
   /** Definition levels of rows [r0, r1): without nulls (the usual case) one run, built without a scan. */
   protected levelsOf(r0: number, r1: number): Buffer {
@@ -185,6 +191,67 @@ export class FixedWidthColumn extends ColumnBuffer {
     this.nonNull = n;
   }
 
+  // Single values parsed straight from a response's bytes (rowSpanColumns.ts). Each reads the
+  // value arrays after `present()`, which may have replaced them with larger ones.
+
+  appendNull(): void {
+    if (this.rows === this.defs.length) this.ensureRows(1);
+    this.defs[this.rows++] = 0;
+  }
+
+  /** Marks the next row present and returns its value index. */
+  private present(): number {
+    if (this.rows === this.defs.length) this.ensureRows(1);
+    this.defs[this.rows++] = 1;
+    return this.nonNull++;
+  }
+
+  appendBool(value: boolean): void {
+    const n = this.present();
+    this.bytes[n] = value ? 1 : 0;
+  }
+
+  /** int: stored as Int32Array stores any number (modulo 2^32), as append() does. */
+  appendInt(value: number): void {
+    const n = this.present();
+    this.words[n] = value;
+  }
+
+  /** long: an exact integer (|value| < 2^53) as two 32-bit words, no bigint. */
+  appendSafeLong(value: number): void {
+    const n = this.present();
+    const high = Math.floor(value / 4294967296);
+    this.words[2 * n] = (value - high * 4294967296) | 0;
+    this.words[2 * n + 1] = high | 0;
+  }
+
+  appendBigLong(value: bigint): void {
+    const n = this.present();
+    this.longs[n] = value;
+  }
+
+  appendDouble(value: number): void {
+    const n = this.present();
+    this.doubles[n] = value;
+  }
+
+  /** datetime, timespan or decimal from the ASCII bytes b[start, end); false (nothing appended) when they are not one the fast converters take. */
+  appendTextBytes(b: Uint8Array, start: number, end: number): boolean {
+    if (this.rows === this.defs.length) this.ensureRows(1);
+    const n = this.nonNull;
+    const type = this.column.type;
+    const ok =
+      type === 'datetime'
+        ? setDatetimeMicrosFromBytes(this.words, n, b, start, end)
+        : type === 'timespan'
+          ? setTimespanTicksFromBytes(this.words, n, b, start, end)
+          : type === 'decimal' && setDecimal128FromBytes(this.bytes, n * 16, b, start, end);
+    if (!ok) return false;
+    this.defs[this.rows++] = 1;
+    this.nonNull++;
+    return true;
+  }
+
   pages(pageBytes: number): PageBody[] {
     const rowsPerPage = Math.max(1, Math.floor(pageBytes / this.width));
     const result: PageBody[] = [];
@@ -228,6 +295,37 @@ export class ByteArrayColumn extends ColumnBuffer {
   override reset(): void {
     super.reset();
     this.used = 0;
+  }
+
+  override dropLast(): void {
+    super.dropLast();
+    this.used = this.rows > 0 ? this.ends[this.rows - 1] : 0;
+  }
+
+  appendNull(): void {
+    if (this.rows === this.defs.length) this.ensureRows(1);
+    this.defs[this.rows] = 0;
+    this.ends[this.rows++] = this.used;
+  }
+
+  /** A value already in UTF-8, b[start, end), copied as it is (no string made). */
+  appendUtf8(b: Uint8Array, start: number, end: number): void {
+    if (this.rows === this.defs.length) this.ensureRows(1);
+    const length = end - start;
+    if (this.used + 4 + length > this.data.length) this.grow(4 + length);
+    const data = this.data;
+    const at = this.used;
+    data[at] = length & 0xff;
+    data[at + 1] = (length >>> 8) & 0xff;
+    data[at + 2] = (length >>> 16) & 0xff;
+    data[at + 3] = length >>> 24;
+    // Short values are copied by hand: cheaper than a native call.
+    if (length <= 32) for (let i = 0; i < length; i++) data[at + 4 + i] = b[start + i];
+    else data.set(b.subarray(start, end), at + 4);
+    this.used = at + 4 + length;
+    this.defs[this.rows] = 1;
+    this.nonNull++;
+    this.ends[this.rows++] = this.used;
   }
 
   append(batch: RowBatch, index: number, from: number, to: number): void {

@@ -35,10 +35,10 @@ export function setScaledInt64(words: Int32Array, index: number, s: number, mult
   words[2 * index + 1] = (xHigh + carry) | 0;
 }
 
-function digits(text: string, from: number, count: number): number {
+function digits(b: Uint8Array, from: number, count: number): number {
   let v = 0;
   for (let i = from; i < from + count; i++) {
-    const d = text.charCodeAt(i) - 48;
+    const d = b[i] - 48;
     if (d < 0 || d > 9) return -1;
     v = v * 10 + d;
   }
@@ -46,11 +46,27 @@ function digits(text: string, from: number, count: number): number {
 }
 
 /** Two decimal digits at `at`, or -1. */
-function twoDigits(text: string, at: number): number {
-  const tens = text.charCodeAt(at) - 48;
-  const ones = text.charCodeAt(at + 1) - 48;
+function twoDigits(b: Uint8Array, at: number): number {
+  const tens = b[at] - 48;
+  const ones = b[at + 1] - 48;
   // As unsigned, a non-digit (negative or above 9) is above 9.
   return tens >>> 0 > 9 || ones >>> 0 > 9 ? -1 : tens * 10 + ones;
+}
+
+/** ASCII texts up to this long are converted through `scratch`; longer ones are never valid here. */
+const SCRATCH_CHARS = 128;
+const scratch = new Uint8Array(SCRATCH_CHARS);
+
+/** Copies an ASCII text into `scratch` and returns its length, or -1 (too long, or not ASCII: then not a valid value). */
+function asciiToScratch(text: string): number {
+  const n = text.length;
+  if (n > SCRATCH_CHARS) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    scratch[i] = c;
+  }
+  return n;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date. */
@@ -68,23 +84,30 @@ export function daysFromCivil(year: number, month: number, day: number): number 
  * since the epoch. Returns false when the text is not such a datetime.
  */
 export function setDatetimeMicros(words: Int32Array, index: number, text: string): boolean {
-  const n = text.length;
-  if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
-  const sep = text.charCodeAt(10);
-  if ((sep !== 84 && sep !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false;
-  const century = twoDigits(text, 0);
-  const yearOfCentury = twoDigits(text, 2);
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
-  const second = twoDigits(text, 17);
+  const n = asciiToScratch(text);
+  return n >= 0 && setDatetimeMicrosFromBytes(words, index, scratch, 0, n);
+}
+
+/** setDatetimeMicros of the ASCII bytes b[start, end) (a response's bytes, no string made). */
+export function setDatetimeMicrosFromBytes(words: Int32Array, index: number, b: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  const s = start;
+  if (n < 20 || b[end - 1] !== 90 /* Z */ || b[s + 4] !== 45 || b[s + 7] !== 45) return false;
+  const sep = b[s + 10];
+  if ((sep !== 84 && sep !== 32) || b[s + 13] !== 58 || b[s + 16] !== 58) return false;
+  const century = twoDigits(b, s);
+  const yearOfCentury = twoDigits(b, s + 2);
+  const month = twoDigits(b, s + 5);
+  const day = twoDigits(b, s + 8);
+  const hour = twoDigits(b, s + 11);
+  const minute = twoDigits(b, s + 14);
+  const second = twoDigits(b, s + 17);
   if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   let micros = 0;
   if (n > 20) {
     const fractionDigits = n - 21;
-    if (text.charCodeAt(19) !== 46 || fractionDigits < 1 || fractionDigits > 9) return false;
-    const fraction = digits(text, 20, fractionDigits);
+    if (b[s + 19] !== 46 || fractionDigits < 1 || fractionDigits > 9) return false;
+    const fraction = digits(b, s + 20, fractionDigits);
     if (fraction < 0) return false;
     micros = fractionDigits >= 6 ? Math.floor(fraction / POWERS_OF_TEN[fractionDigits - 6]) : fraction * POWERS_OF_TEN[6 - fractionDigits];
   }
@@ -116,31 +139,43 @@ function daysToMonth(year: number, month: number): number {
 
 /** Writes a Kusto timespan ("[-][d.]hh:mm:ss[.fffffff]") as ticks of 100 ns. Returns false if malformed. */
 export function setTimespanTicks(words: Int32Array, index: number, text: string): boolean {
-  let i = 0;
-  const negative = text.charCodeAt(0) === 45;
-  if (negative) i = 1;
-  const firstColon = text.indexOf(':', i);
+  const n = asciiToScratch(text);
+  return n >= 0 && setTimespanTicksFromBytes(words, index, scratch, 0, n);
+}
+
+function indexOfByte(b: Uint8Array, byte: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (b[i] === byte) return i;
+  return -1;
+}
+
+/** setTimespanTicks of the ASCII bytes b[start, end). */
+export function setTimespanTicksFromBytes(words: Int32Array, index: number, b: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  const negative = b[start] === 45 && end > start;
+  if (negative) i++;
+  const firstColon = indexOfByte(b, 58, i, end);
   if (firstColon < 0) return false;
   let days = 0;
-  const dayDot = text.indexOf('.', i);
+  const dayDot = indexOfByte(b, 46, i, end);
   let hourStart = i;
   if (dayDot >= 0 && dayDot < firstColon) {
-    days = digits(text, i, dayDot - i);
+    days = digits(b, i, dayDot - i);
     if (days < 0 || dayDot === i) return false;
     hourStart = dayDot + 1;
   }
-  const hours = digits(text, hourStart, firstColon - hourStart);
+  const hours = digits(b, hourStart, firstColon - hourStart);
   const secondColon = firstColon + 3;
-  if (hours < 0 || firstColon === hourStart || text.charCodeAt(secondColon) !== 58) return false;
-  const minutes = digits(text, firstColon + 1, 2);
-  const seconds = digits(text, secondColon + 1, 2);
-  if (minutes < 0 || seconds < 0 || text.length < secondColon + 3) return false;
+  if (hours < 0 || firstColon === hourStart || secondColon >= end || b[secondColon] !== 58) return false;
+  const minutes = digits(b, firstColon + 1, 2);
+  if (end < secondColon + 3) return false;
+  const seconds = digits(b, secondColon + 1, 2);
+  if (minutes < 0 || seconds < 0) return false;
   let ticks = 0;
   const fractionStart = secondColon + 3;
-  if (text.length > fractionStart) {
-    const fractionDigits = text.length - fractionStart - 1;
-    if (text.charCodeAt(fractionStart) !== 46 || fractionDigits < 1 || fractionDigits > 7) return false;
-    ticks = digits(text, fractionStart + 1, fractionDigits);
+  if (end > fractionStart) {
+    const fractionDigits = end - fractionStart - 1;
+    if (b[fractionStart] !== 46 || fractionDigits < 1 || fractionDigits > 7) return false;
+    ticks = digits(b, fractionStart + 1, fractionDigits);
     if (ticks < 0) return false;
     ticks *= POWERS_OF_TEN[7 - fractionDigits];
   }
@@ -187,12 +222,21 @@ export function decimalToUnscaled(text: string): bigint {
 
 /** Writes a decimal text as DECIMAL(38,18): 16 bytes, big-endian two's complement, at `offset`. */
 export function setDecimal128(bytes: Uint8Array, offset: number, text: string): void {
-  if (setSmallIntegerDecimal128(bytes, offset, text) || setPlainDecimal128(bytes, offset, text)) return;
+  const n = asciiToScratch(text);
+  if (n >= 0 && setDecimal128FromBytes(bytes, offset, scratch, 0, n)) return;
   let v = decimalToUnscaled(text);
   if (v < 0n) v += TWO_128;
   const view = new DataView(bytes.buffer, bytes.byteOffset);
   view.setBigUint64(offset, v >> 64n, false);
   view.setBigUint64(offset + 8, v & MASK_64, false);
+}
+
+/**
+ * setDecimal128 of the ASCII bytes b[start, end) for the common shapes ("42", "-3.25"), without
+ * bigint. Returns false for anything else: the caller then takes the exact text path.
+ */
+export function setDecimal128FromBytes(bytes: Uint8Array, offset: number, b: Uint8Array, start: number, end: number): boolean {
+  return setSmallIntegerDecimal128(bytes, offset, b, start, end) || setPlainDecimal128(bytes, offset, b, start, end);
 }
 
 /** 10^18 = 5^18 · 2^18: the product is built with 5^18, split in 26-bit halves, then shifted 18 bits. */
@@ -205,14 +249,14 @@ const FIVE_18_LOW = FIVE_18 - FIVE_18_HIGH * TWO_26;
  * value n × 10^18 from 26-bit partial products (each exact in a double), written as four 32-bit
  * words. Returns false for anything else.
  */
-function setSmallIntegerDecimal128(bytes: Uint8Array, offset: number, text: string): boolean {
-  const n = text.length;
-  const negative = text.charCodeAt(0) === 45;
-  const first = negative ? 1 : 0;
-  if (n === first || n - first > 15) return false;
+function setSmallIntegerDecimal128(bytes: Uint8Array, offset: number, b: Uint8Array, start: number, end: number): boolean {
+  if (end <= start) return false;
+  const negative = b[start] === 45;
+  const first = negative ? start + 1 : start;
+  if (end === first || end - first > 15) return false;
   let value = 0;
-  for (let i = first; i < n; i++) {
-    const d = text.charCodeAt(i) - 48;
+  for (let i = first; i < end; i++) {
+    const d = b[i] - 48;
     if (d < 0 || d > 9) return false;
     value = value * 10 + d;
   }
@@ -286,11 +330,11 @@ function multiplyAdd(multiplier: number, addend: number): void {
  * The common case without bigint: "[-]digits[.digits]" with at most 18 fraction digits and at
  * most 20 integer digits. Returns false for anything else (the exact bigint path decides).
  */
-function setPlainDecimal128(bytes: Uint8Array, offset: number, text: string): boolean {
-  const n = text.length;
-  let i = 0;
-  const negative = text.charCodeAt(0) === 45;
-  if (negative || text.charCodeAt(0) === 43) i = 1;
+function setPlainDecimal128(bytes: Uint8Array, offset: number, b: Uint8Array, start: number, end: number): boolean {
+  if (end <= start) return false;
+  let i = start;
+  const negative = b[start] === 45;
+  if (negative || b[start] === 43) i++;
   for (let k = 0; k < 8; k++) limbs[k] = 0;
   usedLimbs = 0;
   let chunk = 0;
@@ -298,8 +342,8 @@ function setPlainDecimal128(bytes: Uint8Array, offset: number, text: string): bo
   let integerDigits = 0;
   let fractionDigits = -1;
   let anyDigit = false;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
+  for (; i < end; i++) {
+    const c = b[i];
     if (c === 46 && fractionDigits < 0) {
       fractionDigits = 0;
       continue;

@@ -6,6 +6,7 @@ import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { type ColumnBuffer, createColumnBuffer } from './columnBuffers';
 import type { PageCodec } from './pageCompressor';
 import { GZIP_LEVEL } from './pageCompressor';
+import { RowSpanColumnParser, type SpanParse } from './rowSpanColumns';
 import { snappyCompressOwned } from './snappyCompress';
 
 export interface EncodedPage {
@@ -24,14 +25,25 @@ export interface EncodedColumnChunk {
 export interface EncodedRowGroup {
   numRows: number;
   columns: EncodedColumnChunk[];
+  /** false: the page bodies are not compressed yet (the writer compresses them, off its thread). */
+  compressed: boolean;
 }
 
 export class RowGroupEncoder {
   private readonly buffers: ColumnBuffer[];
+  private readonly spanParser: RowSpanColumnParser;
   private rows = 0;
 
   constructor(columns: readonly ColumnSchema[], private readonly codec: PageCodec, private readonly pageBytes: number) {
     this.buffers = columns.map(createColumnBuffer);
+    this.spanParser = new RowSpanColumnParser(this.buffers);
+  }
+
+  /** Appends the rows of a span of v2 row bytes (see rowSpanColumns.ts). */
+  appendSpan(bytes: Buffer): SpanParse {
+    const parse = this.spanParser.parse(bytes);
+    this.rows += parse.rows;
+    return parse;
   }
 
   append(batch: RowBatch): void {
@@ -39,13 +51,16 @@ export class RowGroupEncoder {
     this.rows += batch.length;
   }
 
-  /** The row group of every row appended; each page body owns its ArrayBuffer (transferable). */
-  finish(): EncodedRowGroup {
+  /**
+   * The row group of every row appended; each page body owns its ArrayBuffer (transferable).
+   * compress false: the pages as they are, for a writer that compresses them itself.
+   */
+  finish(compress = true): EncodedRowGroup {
     const columns = this.buffers.map((buffer) => ({
       numValues: buffer.rows,
-      pages: buffer.pages(this.pageBytes).map((page) => ({ numValues: page.numValues, uncompressedSize: page.body.length, body: this.compress(page.body) })),
+      pages: buffer.pages(this.pageBytes).map((page) => ({ numValues: page.numValues, uncompressedSize: page.body.length, body: compress ? this.compress(page.body) : page.body })),
     }));
-    return { numRows: this.rows, columns };
+    return { numRows: this.rows, columns, compressed: compress };
   }
 
   /** Empties the column buffers for the next row group; they keep their size (no regrowing). */

@@ -1,56 +1,51 @@
-// Row spans of a query result, parsed and encoded as Parquet row groups on worker threads: each
-// span becomes one row group, so the threads share nothing but the span's text going in and the
-// compressed pages coming out (moved, not copied). The reader decides where spans are cut and
-// what happens when one stops early (src/kusto/responseReader.ts).
-import { isAscii } from 'node:buffer';
+// Row spans of a query result parsed and encoded as Parquet row groups: on the reading thread
+// (encodeRowSpan with the reader's own encoder), or on worker threads, where each span becomes one
+// row group and the threads share nothing but the span's bytes going in and the compressed pages
+// coming out (moved, not copied). The reader decides where spans are cut and what happens when
+// one stops early (src/kusto/responseReader.ts).
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { ColumnSchema } from '../../engine/rows';
-import { type SpanParse, parseRowSpan } from '../../kusto/rowSpanParser';
 import { startEngineWorker } from './engineWorker';
 import type { PageCodec } from './pageCompressor';
 import { type EncodedRowGroup, RowGroupEncoder } from './rowGroupEncoder';
+import type { SpanParse } from './rowSpanColumns';
 
 export interface RowSpanRequest {
-  /** UTF-8 bytes of the span (see rowSpanParser.ts), starting at a row. */
+  /** UTF-8 bytes of the span (see rowSpanColumns.ts), starting at a row. */
   bytes: Uint8Array;
   columns: ColumnSchema[];
   codec: PageCodec;
   pageBytes: number;
-  /** Rows parsed before they are appended to the column buffers (bounds the rows alive at once). */
-  batchRows: number;
 }
 
 export interface RowSpanResult extends SpanParse {
-  /** `end` as an offset into the span's bytes. */
-  endByte: number;
   /** The parsed rows as one row group; absent when no row was parsed. */
   group?: EncodedRowGroup;
 }
 
-/** The last encoder, kept for the next span of the same shape: its buffers are reused rather than grown again (reset here, so a span that failed half-way leaves nothing behind). */
+/** The last encoder of this (worker) thread, kept for the next span of the same shape: its buffers are reused rather than grown again. */
 let reusable: { key: string; encoder: RowGroupEncoder } | undefined;
 
 function encoderFor(request: RowSpanRequest): RowGroupEncoder {
   const key = JSON.stringify([request.columns, request.codec, request.pageBytes]);
   if (reusable?.key !== key) reusable = { key, encoder: new RowGroupEncoder(request.columns, request.codec, request.pageBytes) };
-  reusable.encoder.reset();
   return reusable.encoder;
 }
 
+/**
+ * Parses a span into `encoder` (emptied first, so a span that failed half-way leaves nothing
+ * behind) and returns its rows as one row group, compressed or (compress false) not yet.
+ */
+export function encodeSpanWith(encoder: RowGroupEncoder, bytes: Uint8Array, compress: boolean): RowSpanResult {
+  encoder.reset();
+  const parse = encoder.appendSpan(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return { ...parse, group: parse.rows > 0 ? encoder.finish(compress) : undefined };
+}
+
+/** A worker's span: encoded and compressed there. */
 export function encodeRowSpan(request: RowSpanRequest): RowSpanResult {
-  const encoder = encoderFor(request);
-  const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
-  // A span is cut at `],`, so it holds whole characters; ASCII (the usual case) decodes faster as latin1.
-  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  const parse = parseRowSpan(
-    text,
-    request.columns.map((c) => c.type),
-    request.batchRows,
-    (batch) => encoder.append(batch),
-  );
-  const endByte = parse.end === text.length ? bytes.length : Buffer.byteLength(text.slice(0, parse.end), 'utf8');
-  return { ...parse, endByte, group: parse.rows > 0 ? encoder.finish() : undefined };
+  return encodeSpanWith(encoderFor(request), request.bytes, true);
 }
 
 interface Pending {

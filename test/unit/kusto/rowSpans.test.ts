@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { EncodedRowGroup } from '../../../src/formats/parquet/rowGroupEncoder';
+import type { ColumnSchema } from '../../../src/engine/rows';
+import { type EncodedRowGroup, RowGroupEncoder } from '../../../src/formats/parquet/rowGroupEncoder';
+import { RowSpanEncoderPool } from '../../../src/formats/parquet/rowSpanEncoding';
 import { KustoError } from '../../../src/kusto/kustoError';
-import { parseRowSpan } from '../../../src/kusto/rowSpanParser';
 import { completeUtf8Length } from '../../../src/kusto/responseReader';
 import { type QueryEvent, streamQuery } from '../../../src/kusto/streamingQueryReader';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
@@ -15,15 +16,15 @@ import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fak
 const LONG_STRING = ['n', 'long'] as [string, string];
 const TEXT = ['s', 'string'] as [string, string];
 
-describe('parseRowSpan', () => {
-  const types = ['long', 'string'] as const;
+describe('RowSpanColumnParser (a span of row bytes into column buffers)', () => {
+  const columns = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }] as ColumnSchema[];
   const parse = (text: string) => {
-    const rows: unknown[][] = [];
-    const result = parseRowSpan(text, types, 2, (batch) => rows.push(...batch));
-    return { ...result, values: rows };
+    const encoder = new RowGroupEncoder(columns, 'none', 1 << 20);
+    const result = encoder.appendSpan(Buffer.from(text, 'utf8'));
+    return { ...result, values: result.rows > 0 ? decodeGroup(encoder.finish(false)) : [] };
   };
 
-  test('a span cut right consumes every character: complete rows, each followed by its comma', () => {
+  test('a span cut right consumes every byte: complete rows, each followed by its comma', () => {
     assert.deepEqual(parse('[1,"a"],[2,"b"],[3,"c"],'), { rows: 3, end: 24, stop: 'complete', values: [[1, 'a'], [2, 'b'], [3, 'c']] });
   });
 
@@ -32,19 +33,30 @@ describe('parseRowSpan', () => {
     assert.deepEqual(parse(text), { rows: 2, end: text.indexOf(']]') + 1, stop: 'arrayEnd', values: [[1, 'a'], [2, 'b']] });
   });
 
-  test('a cut inside a string stops at the start of the row it cut', () => {
+  test('bytes that end inside a row (a cut inside a string) stop at the start of that row, which needs what follows', () => {
     // The text search found `],[` inside "x],[y": the span ends inside that string.
-    const text = '[0,"ok"],[1,"x],';
-    assert.deepEqual(parse(text), { rows: 1, end: 9, stop: 'stopped', values: [[0, 'ok']] });
+    assert.deepEqual(parse('[0,"ok"],[1,"x],'), { rows: 1, end: 9, stop: 'incomplete', values: [[0, 'ok']] });
   });
 
-  test('a span ending after a row without its comma is not taken as complete', () => {
-    assert.deepEqual(parse('[0,"a"],[1,"b"]'), { rows: 2, end: 15, stop: 'stopped', values: [[0, 'a'], [1, 'b']] });
+  test('bytes that end right after a row, before its comma, give that row back too', () => {
+    assert.deepEqual(parse('[0,"a"],[1,"b"]'), { rows: 1, end: 8, stop: 'incomplete', values: [[0, 'a']] });
+  });
+
+  test('multi-byte characters are copied as the UTF-8 they are, and offsets are in bytes', () => {
+    const text = '[1,"日本"],[2,"😀"],';
+    assert.deepEqual(parse(text), { rows: 2, end: Buffer.byteLength(text), stop: 'complete', values: [[1, '日本'], [2, '😀']] });
   });
 
   test('an error object among the rows, and malformed text, are left to the caller at their row', () => {
     assert.deepEqual(parse('[1,"a"],{"OneApiErrors":[{"error":{"code":"X"}}]}'), { rows: 1, end: 8, stop: 'stopped', values: [[1, 'a']] });
     assert.deepEqual(parse('[1,"a"],[2,"b"x],'), { rows: 1, end: 8, stop: 'stopped', values: [[1, 'a']] });
+  });
+
+  test('a row with a value the column refuses is left to the caller, none of its values kept', () => {
+    const encoder = new RowGroupEncoder([{ name: 'n', type: 'long' }, { name: 'd', type: 'decimal' }], 'none', 1 << 20);
+    const result = encoder.appendSpan(Buffer.from('[1,"2"],[3,"79228162514264337593543950335"],[4,"5"],'));
+    assert.deepEqual(result, { rows: 1, end: 8, stop: 'stopped' });
+    assert.deepEqual(encoder.finish(false).columns.map((c) => c.numValues), [1, 1]);
   });
 });
 
@@ -160,28 +172,30 @@ function expected(from: number, to: number): unknown[][] {
 }
 
 describe('streamQuery with Parquet row spans', () => {
-  test('every row arrives once and in order, through worker spans, whatever the text and chunks hold', async () => {
-    const body = progressiveResponse([LONG_STRING, TEXT], [rowsJson(0, 900), rowsJson(900, 1500), rowsJson(1500, 1510)]).join('');
-    const got = await readWithSpans(body, 97, 600);
-    assert.deepEqual(got.rows, expected(0, 1510));
-    assert.ok(got.encodedGroups > 20, `most rows go through spans (${got.encodedGroups} row groups)`);
-  });
+  for (const [workers, where] of [[2, 'through worker spans'], [0, 'parsed from chunk bytes on the reading thread']] as const) {
+    test(`every row arrives once and in order, ${where}, whatever the text and chunks hold`, async () => {
+      const body = progressiveResponse([LONG_STRING, TEXT], [rowsJson(0, 900), rowsJson(900, 1500), rowsJson(1500, 1510)]).join('');
+      const got = await readWithSpans(body, 97, 600, workers);
+      assert.deepEqual(got.rows, expected(0, 1510));
+      assert.ok(got.encodedGroups > 20, `most rows go through spans (${got.encodedGroups} row groups)`);
+    });
 
-  test('a whole (non-progressive) table of plain rows goes through spans alone', async () => {
-    const rows: string[] = [];
-    for (let n = 0; n < 3000; n++) rows.push(`[${n},"item-${n}"]`);
-    const body =
-      '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
-      `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"s","ColumnType":"string"}],"Rows":[${rows.join(',')}]},\n` +
-      '{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]';
-    const got = await readWithSpans(body, 4096, 2048);
-    assert.deepEqual(
-      got.rows,
-      Array.from({ length: 3000 }, (_, n) => [n, `item-${n}`]),
-    );
-    assert.equal(got.rowEvents, 0, 'no row is parsed on the reading thread');
-    assert.ok(got.encodedGroups >= 20);
-  });
+    test(`a whole (non-progressive) table of plain rows goes through spans alone, ${where}`, async () => {
+      const rows: string[] = [];
+      for (let n = 0; n < 3000; n++) rows.push(`[${n},"item-${n}"]`);
+      const body =
+        '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
+        `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"s","ColumnType":"string"}],"Rows":[${rows.join(',')}]},\n` +
+        '{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]';
+      const got = await readWithSpans(body, 4096, 2048, workers);
+      assert.deepEqual(
+        got.rows,
+        Array.from({ length: 3000 }, (_, n) => [n, `item-${n}`]),
+      );
+      assert.equal(got.rowEvents, 0, 'no row is parsed by the text parser');
+      assert.ok(got.encodedGroups >= 10, `row groups: ${got.encodedGroups}`);
+    });
+  }
 
   test('an error object among the rows fails the read with the service error, after the rows before it', async () => {
     const rows = [...rowsJson(0, 400), '{"OneApiErrors":[{"error":{"code":"LimitsExceeded","message":"Query execution has exceeded the allowed limits","@permanent":true}}]}'];
@@ -202,7 +216,14 @@ describe('streamQuery with Parquet row spans', () => {
 
   test('when no worker thread can start, the same rows are parsed on the reading thread', async () => {
     const body = progressiveResponse([LONG_STRING, TEXT], [rowsJson(0, 700)]).join('');
-    const got = await readWithSpans(body, 333, 1024, 0);
+    const start = RowSpanEncoderPool.start;
+    RowSpanEncoderPool.start = () => undefined;
+    let got: Collected;
+    try {
+      got = await readWithSpans(body, 333, 1024, 2);
+    } finally {
+      RowSpanEncoderPool.start = start;
+    }
     assert.deepEqual(got.rows, expected(0, 700));
     assert.equal(got.encodedGroups, 0);
     assert.ok(got.rowEvents > 0);

@@ -1,0 +1,346 @@
+// Parses a "row span" (a run of v2 rows from a primary table's Rows array, as UTF-8 bytes)
+// straight into Parquet column buffers: no string per response, no row objects, no string per
+// value. Strings are copied as the UTF-8 they already are; numbers, datetimes and decimals are
+// converted from their bytes. A row outside the common shape (escapes, whitespace, objects in
+// non-dynamic columns, values the fast converters do not take) is cut out by a string-aware scan
+// and parsed exactly by parseRow (v2RowParser.ts), so both ways give the same column values.
+//
+// A span starts at a row's `[`. Where it stops tells the caller how to go on (responseReader.ts).
+import type { ColumnSchema, Row } from '../../engine/rows';
+import { INCOMPLETE, parseRow } from '../../kusto/v2RowParser';
+import { ByteArrayColumn, type ColumnBuffer, FixedWidthColumn } from './columnBuffers';
+
+export type SpanStop =
+  /** Every byte was consumed: complete rows, the last one followed by its comma. */
+  | 'complete'
+  /** The Rows array closed at `end` (the `]`): what follows is the rest of the frame. */
+  | 'arrayEnd'
+  /** The span ends inside the row at `end` (or right after it, before its comma): it needs the bytes that follow. */
+  | 'incomplete'
+  /** The row at `end` is not parsed here (an error object, malformed text, a value the buffers refuse). */
+  | 'stopped';
+
+export interface SpanParse {
+  rows: number;
+  /** Byte offset into the span: past the text ('complete'), at the closing `]`, or at the row not parsed. */
+  end: number;
+  stop: SpanStop;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+
+// Column kinds as small integers, so the per-value switch stays cheap.
+const BOOL = 0;
+const INT = 1;
+const LONG = 2;
+const REAL = 3;
+/** datetime, timespan, decimal: converted from the value's text. */
+const CONVERTED = 4;
+/** string: a null arrives as "" (Kusto has no null strings). */
+const STRING = 5;
+/** guid: text, null stays null. */
+const TEXT = 6;
+/** dynamic: the value's JSON text as it is. */
+const DYNAMIC = 7;
+
+/** Largest digit count whose every value is exact in a double (< 2^53). */
+const SAFE_DIGITS = 15;
+/** Strings longer than this are searched natively (indexOf) rather than byte by byte. */
+const SHORT_STRING = 48;
+const EXACT_POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function kindOf(type: ColumnSchema['type']): number {
+  switch (type) {
+    case 'bool': return BOOL;
+    case 'int': return INT;
+    case 'long': return LONG;
+    case 'real': return REAL;
+    case 'string': return STRING;
+    case 'guid': return TEXT;
+    case 'dynamic': return DYNAMIC;
+    default: return CONVERTED;
+  }
+}
+
+/** Index just past the JSON string starting at `start` (a quote), or -1 when the bytes end first. */
+function endOfStringBytes(b: Uint8Array, start: number, n: number): number {
+  for (let i = start + 1; i < n; i++) {
+    const c = b[i];
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) i++;
+  }
+  return -1;
+}
+
+/** Index just past the array or object starting at `start`, or -1 when the bytes end first. */
+function endOfNestedBytes(b: Uint8Array, start: number, n: number): number {
+  let depth = 0;
+  for (let i = start; i < n; i++) {
+    const c = b[i];
+    if (c === QUOTE) {
+      const end = endOfStringBytes(b, i, n);
+      if (end < 0) return -1;
+      i = end - 1;
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) depth++;
+    else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Appends rows parsed from span bytes to one row group's column buffers (one per column, in
+ * order). Reusable across spans; it keeps no state between calls but the buffers it writes to.
+ */
+export class RowSpanColumnParser {
+  private readonly kinds: number[];
+  private readonly fixed: FixedWidthColumn[];
+  private readonly varying: ByteArrayColumn[];
+  private readonly types: ColumnSchema['type'][];
+  /** Index just past the row the fast path parsed last. */
+  private end = 0;
+  /** Where the span's next backslash is at or after the last long string (found once, not per string). */
+  private backslashAt = -1;
+
+  constructor(private readonly buffers: readonly ColumnBuffer[]) {
+    this.types = buffers.map((b) => b.column.type);
+    this.kinds = this.types.map(kindOf);
+    // Typed views of the same buffers keep each call site below to one class.
+    this.fixed = buffers.map((b) => (b instanceof FixedWidthColumn ? b : (undefined as unknown as FixedWidthColumn)));
+    this.varying = buffers.map((b) => (b instanceof ByteArrayColumn ? b : (undefined as unknown as ByteArrayColumn)));
+  }
+
+  /**
+   * Parses the rows of span[0, length) into the buffers. A row with a value the buffers refuse
+   * (e.g. a decimal Parquet cannot hold) is 'stopped' at, like malformed text.
+   */
+  parse(span: Buffer, length = span.length): SpanParse {
+    const n = length;
+    let rows = 0;
+    let i = 0;
+    let atRowStart = true;
+    let lastRowStart = -1;
+    this.backslashAt = -1;
+    for (;;) {
+      while (i < n && isWhitespace(span[i])) i++;
+      if (!atRowStart && i < n && span[i] === COMMA) {
+        i++;
+        while (i < n && isWhitespace(span[i])) i++;
+        atRowStart = true;
+      }
+      if (i >= n) {
+        if (atRowStart) return { rows, end: n, stop: 'complete' };
+        // Right after a row, before its comma or the array's end: that row goes with what follows.
+        this.dropLastRow();
+        return { rows: rows - 1, end: lastRowStart, stop: 'incomplete' };
+      }
+      if (span[i] === CLOSE_BRACKET) return { rows, end: i, stop: 'arrayEnd' };
+      if (!atRowStart) return { rows, end: i, stop: 'stopped' };
+      lastRowStart = i;
+      if (this.fastRow(span, i, n)) {
+        i = this.end;
+      } else {
+        const end = span[i] === OPEN_BRACKET ? endOfNestedBytes(span, i, n) : -2;
+        if (end === -1) return { rows, end: i, stop: 'incomplete' };
+        if (end === -2) return { rows, end: i, stop: 'stopped' };
+        const row = this.exactRow(span.toString('utf8', i, end));
+        if (!row || !this.appendRow(row)) return { rows, end: i, stop: 'stopped' };
+        i = end;
+      }
+      rows++;
+      atRowStart = false;
+    }
+  }
+
+  private exactRow(text: string): Row | undefined {
+    try {
+      const parsed = parseRow(text, 0, this.types);
+      return parsed === INCOMPLETE || !parsed.row ? undefined : parsed.row;
+    } catch {
+      // Malformed: the caller parses it again and reports the error with its context.
+      return undefined;
+    }
+  }
+
+  /**
+   * Appends a parsed row; false (nothing appended) when a buffer refuses a value: the caller
+   * writes that row itself, and its writer fails with the column's message.
+   */
+  private appendRow(row: Row): boolean {
+    let c = 0;
+    try {
+      for (; c < this.buffers.length; c++) this.buffers[c].append([row], c, 0, 1);
+      return true;
+    } catch {
+      this.dropValues(c);
+      return false;
+    }
+  }
+
+  private dropLastRow(): void {
+    for (const buffer of this.buffers) buffer.dropLast();
+  }
+
+  private dropValues(count: number): void {
+    for (let c = 0; c < count; c++) this.buffers[c].dropLast();
+  }
+
+  /**
+   * The common shape of a row: `[v1,v2,...]`, one value per column, no whitespace, strings without
+   * escapes, integers of at most 15 digits (longs of any length), datetimes, timespans and
+   * decimals the fast converters take. Appends it and returns true, or appends nothing and
+   * returns false (the row is then parsed exactly).
+   */
+  private fastRow(b: Buffer, start: number, n: number): boolean {
+    const kinds = this.kinds;
+    const width = kinds.length;
+    if (width === 0 || b[start] !== OPEN_BRACKET) return false;
+    let i = start + 1;
+    for (let col = 0; col < width; col++) {
+      if (i >= n) return this.fail(col);
+      const c = b[i];
+      const kind = kinds[col];
+      if (c === 0x6e /* n */) {
+        if (i + 3 >= n || b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) return this.fail(col);
+        if (kind === STRING) this.varying[col].appendUtf8(b, i, i);
+        else if (kind >= STRING) this.varying[col].appendNull();
+        else this.fixed[col].appendNull();
+        i += 4;
+      } else if (c === QUOTE) {
+        if (kind < CONVERTED) return this.fail(col);
+        // The closing quote, or a backslash (an escape: the exact parser decodes it).
+        let j = i + 1;
+        const shortEnd = Math.min(n, j + SHORT_STRING);
+        while (j < shortEnd && b[j] !== QUOTE && b[j] !== BACKSLASH) j++;
+        if (j === shortEnd) {
+          j = b.indexOf(QUOTE, j);
+          if (j < 0 || j >= n) return this.fail(col);
+          if (this.backslashAt <= i) {
+            const at = b.indexOf(BACKSLASH, i + 1);
+            this.backslashAt = at < 0 ? Number.MAX_SAFE_INTEGER : at;
+          }
+          if (this.backslashAt < j) return this.fail(col);
+        } else if (b[j] === BACKSLASH) return this.fail(col);
+        if (kind === CONVERTED) {
+          if (!this.fixed[col].appendTextBytes(b, i + 1, j)) return this.fail(col);
+        } else if (kind === DYNAMIC) this.varying[col].appendUtf8(b, i, j + 1);
+        else this.varying[col].appendUtf8(b, i + 1, j);
+        i = j + 1;
+      } else if (kind === INT || kind === LONG) {
+        let j = i;
+        const negative = c === MINUS;
+        if (negative) j++;
+        let value = 0;
+        const digitsStart = j;
+        for (; j < n; j++) {
+          const d = b[j] - 48;
+          if (d < 0 || d > 9) break;
+          value = value * 10 + d;
+        }
+        const digits = j - digitsStart;
+        if (digits === 0 || j >= n) return this.fail(col);
+        if (digits > SAFE_DIGITS) {
+          if (kind !== LONG || (b[j] !== COMMA && b[j] !== CLOSE_BRACKET)) return this.fail(col);
+          this.fixed[col].appendBigLong(BigInt(b.toString('latin1', i, j)));
+        } else if (kind === LONG) this.fixed[col].appendSafeLong(negative ? -value : value);
+        else this.fixed[col].appendInt(negative ? -value : value);
+        i = j;
+      } else if (kind === REAL) {
+        const j = this.appendReal(b, i, n, col, col === width - 1);
+        if (j < 0) return this.fail(col);
+        i = j;
+      } else if (kind === BOOL) {
+        if (c === 0x74 /* t */ && i + 3 < n && b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65) {
+          this.fixed[col].appendBool(true);
+          i += 4;
+        } else if (c === 0x66 /* f */ && i + 4 < n && b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65) {
+          this.fixed[col].appendBool(false);
+          i += 5;
+        } else return this.fail(col);
+      } else if (kind === CONVERTED && (c === MINUS || (c >= 0x30 && c <= 0x39))) {
+        // A decimal sent as a JSON number: its text, up to the delimiter.
+        let j = i + 1;
+        while (j < n && b[j] !== COMMA && b[j] !== CLOSE_BRACKET) j++;
+        if (j >= n || this.types[col] !== 'decimal' || !this.fixed[col].appendTextBytes(b, i, j)) return this.fail(col);
+        i = j;
+      } else if (kind === DYNAMIC && (c === OPEN_BRACE || c === OPEN_BRACKET)) {
+        const j = endOfNestedBytes(b, i, n);
+        if (j < 0) return this.fail(col);
+        this.varying[col].appendUtf8(b, i, j);
+        i = j;
+      } else return this.fail(col);
+      // The delimiter: a comma between values, the closing bracket after the last one.
+      if (i >= n) return this.fail(col + 1);
+      const sep = b[i];
+      if (sep === COMMA && col < width - 1) i++;
+      else if (sep !== CLOSE_BRACKET || col !== width - 1) return this.fail(col + 1);
+    }
+    this.end = i + 1;
+    return true;
+  }
+
+  /** Takes back the values appended for the row so far; the row is parsed exactly instead. */
+  private fail(appended: number): false {
+    this.dropValues(appended);
+    return false;
+  }
+
+  /**
+   * Appends the real at b[i..] to column `col` and returns the index of its delimiter, or -1.
+   * Short decimals ("12.5", "-3") are converted here, exactly: digits and power of ten are both
+   * exact doubles, so the one division is correctly rounded, as Number() is. Longer ones (most
+   * doubles print 16-17 digits) and exponents go through Number on the value's text.
+   */
+  private appendReal(b: Buffer, i: number, n: number, col: number, last: boolean): number {
+    const delimiter = last ? CLOSE_BRACKET : COMMA;
+    let j = i;
+    const negative = b[j] === MINUS;
+    if (negative) j++;
+    let mantissa = 0;
+    let digits = 0;
+    let fraction = -1;
+    for (; j < n; j++) {
+      const c = b[j];
+      if (c === DOT && fraction < 0) {
+        fraction = 0;
+        continue;
+      }
+      const d = c - 48;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+      digits++;
+      if (fraction >= 0) fraction++;
+    }
+    if (j >= n) return -1;
+    if (b[j] === delimiter && digits > 0 && digits <= SAFE_DIGITS && fraction !== 0) {
+      const value = fraction > 0 ? mantissa / EXACT_POWERS_OF_TEN[fraction] : mantissa;
+      this.fixed[col].appendDouble(negative ? -value : value);
+      return j;
+    }
+    // The rest of a number's characters (exponent), then the delimiter must follow.
+    while (j < n && isNumberChar(b[j])) j++;
+    if (j >= n || b[j] !== delimiter) return -1;
+    const value = Number(b.toString('latin1', i, j));
+    if (Number.isNaN(value)) return -1;
+    this.fixed[col].appendDouble(value);
+    return j;
+  }
+}
+
+/** Characters of a JSON number. */
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === DOT || c === MINUS || c === 0x2b /* + */ || c === 0x65 /* e */ || c === 0x45 /* E */;
+}
