@@ -93,6 +93,9 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
               break;
             case 'encodedRows':
               await (output as FileOutput).writeRowGroup(event.group);
+              tracker.addRows(event.rows - event.announced);
+              break;
+            case 'rowsParsed':
               tracker.addRows(event.rows);
               break;
             case 'replace':

@@ -82,8 +82,8 @@ export class ResponseReader {
   /** Spans are parsed on this thread, one after the other (no workers asked for). */
   private readonly inline: boolean;
   private inlineEncoder: { columns: ColumnSchema[]; encoder: RowGroupEncoder } | undefined;
-  /** The row group being filled on this thread: its table, the response bytes in it, when it began. */
-  private openGroup: { tableId: number; bytes: number; startedAt: number } | undefined;
+  /** The row group being filled on this thread: its table, the response bytes in it, when it began, its rows announced. */
+  private openGroup: { tableId: number; bytes: number; startedAt: number; announced: number } | undefined;
   private pool: RowSpanEncoderPool | undefined;
   private poolTried = false;
   private gathering = false;
@@ -281,10 +281,15 @@ export class ResponseReader {
     }
     if (!this.openGroup) {
       this.inlineEncoder.encoder.reset();
-      this.openGroup = { tableId: table.id, bytes: 0, startedAt: performance.now() };
+      this.openGroup = { tableId: table.id, bytes: 0, startedAt: performance.now(), announced: 0 };
     }
     const parse = this.inlineEncoder.encoder.appendSpan(input);
     this.openGroup.bytes += parse.end;
+    if (parse.rows > 0) {
+      // Progress shows rows as they are parsed, not a row group later (a slow or stalled stream).
+      this.openGroup.announced += parse.rows;
+      yield { kind: 'rowsParsed', tableId: table.id, rows: parse.rows };
+    }
     const rest = input.length - parse.end;
     if (parse.stop === 'complete' || (parse.stop === 'incomplete' && !this.inputEnded && rest < LONG_ROW_BYTES)) {
       // A copy: the rest is the start of one row, and must not keep the whole chunk alive.
@@ -304,7 +309,7 @@ export class ResponseReader {
     if (!open || !this.inlineEncoder) return;
     this.openGroup = undefined;
     const group = this.inlineEncoder.encoder.finish(false);
-    if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, group };
+    if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, announced: open.announced, group };
   }
 
   private stopGathering(): void {
@@ -332,7 +337,7 @@ export class ResponseReader {
       // from the span's start on, and a bad value then fails with the writer's own message.
       outcome = undefined;
     }
-    if (outcome?.group) yield { kind: 'encodedRows', tableId: oldest.tableId, rows: outcome.rows, group: outcome.group };
+    if (outcome?.group) yield { kind: 'encodedRows', tableId: oldest.tableId, rows: outcome.rows, announced: 0, group: outcome.group };
     if (outcome?.stop === 'complete') {
       // A wait for a row boundary may have been held for this confirmation.
       if (this.pending.length === 0) yield* this.cutSpans();

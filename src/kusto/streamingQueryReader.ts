@@ -27,10 +27,19 @@ export interface EncodedRowsEvent {
   kind: 'encodedRows';
   tableId: number;
   rows: number;
+  /** Of `rows`, those announced before by `rowsParsed` events (progress counts them once). */
+  announced: number;
   group: EncodedRowGroup;
 }
 
-export type QueryEvent = V2Event | EncodedRowsEvent;
+/** Progress only: rows parsed into a row group still being filled (an `encodedRows` event brings them). */
+export interface RowsParsedEvent {
+  kind: 'rowsParsed';
+  tableId: number;
+  rows: number;
+}
+
+export type QueryEvent = V2Event | EncodedRowsEvent | RowsParsedEvent;
 
 export interface StreamQueryOptions {
   clusterUrl: string;
@@ -50,7 +59,7 @@ export interface StreamQueryOptions {
   headersTimeoutMs?: number;
   /** Told how many (decompressed) bytes of the body arrived. */
   onBytes?: (bytes: number) => void;
-  /** Yield large results as `encodedRows` (Parquet row groups encoded on worker threads). */
+  /** Yield the primary table as `encodedRows` (Parquet row groups parsed from the response's bytes). */
   parquetSpans?: ParquetSpanOptions;
 }
 

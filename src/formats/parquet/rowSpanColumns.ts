@@ -53,6 +53,8 @@ const DYNAMIC = 7;
 
 /** Largest digit count whose every value is exact in a double (< 2^53). */
 const SAFE_DIGITS = 15;
+/** Below 2^53 every integer is exact in a double (and so every partial mantissa on the way to it). */
+const MAX_EXACT_MANTISSA = 2 ** 53 - 1;
 /** Strings longer than this are searched natively (indexOf) rather than byte by byte. */
 const SHORT_STRING = 48;
 const EXACT_POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -112,12 +114,15 @@ export class RowSpanColumnParser {
   private readonly types: ColumnSchema['type'][];
   /** Index just past the row the fast path parsed last. */
   private end = 0;
+  /** Per column, the length of its last datetime, timespan or decimal text (see convertedAt). */
+  private readonly lengths: Int32Array;
   /** Where the span's next backslash is at or after the last long string (found once, not per string). */
   private backslashAt = -1;
 
   constructor(private readonly buffers: readonly ColumnBuffer[]) {
     this.types = buffers.map((b) => b.column.type);
     this.kinds = this.types.map(kindOf);
+    this.lengths = new Int32Array(buffers.length);
     // Typed views of the same buffers keep each call site below to one class.
     this.fixed = buffers.map((b) => (b instanceof FixedWidthColumn ? b : (undefined as unknown as FixedWidthColumn)));
     this.varying = buffers.map((b) => (b instanceof ByteArrayColumn ? b : (undefined as unknown as ByteArrayColumn)));
@@ -219,6 +224,8 @@ export class RowSpanColumnParser {
         else if (kind >= STRING) this.varying[col].appendNull();
         else this.fixed[col].appendNull();
         i += 4;
+      } else if (c === QUOTE && kind === CONVERTED && this.convertedAt(b, i, n, col)) {
+        i = this.end;
       } else if (c === QUOTE) {
         if (kind < CONVERTED) return this.fail(col);
         // The closing quote, or a backslash (an escape: the exact parser decodes it).
@@ -236,6 +243,7 @@ export class RowSpanColumnParser {
         } else if (b[j] === BACKSLASH) return this.fail(col);
         if (kind === CONVERTED) {
           if (!this.fixed[col].appendTextBytes(b, i + 1, j)) return this.fail(col);
+          this.lengths[col] = j - i - 1;
         } else if (kind === DYNAMIC) this.varying[col].appendUtf8(b, i, j + 1);
         else this.varying[col].appendUtf8(b, i + 1, j);
         i = j + 1;
@@ -292,6 +300,19 @@ export class RowSpanColumnParser {
     return true;
   }
 
+  /**
+   * A datetime, timespan or decimal string at b[i] of the length the column's last one had (they
+   * mostly share one): the closing quote is checked where it would be, not searched for. Safe
+   * because the converters refuse quotes and backslashes: if they take the text, it holds none, so
+   * that quote is the string's end. Sets `end` past it; false when the guess does not hold.
+   */
+  private convertedAt(b: Uint8Array, i: number, n: number, col: number): boolean {
+    const close = i + 1 + this.lengths[col];
+    if (close >= n || b[close] !== QUOTE || !this.fixed[col].appendTextBytes(b, i + 1, close)) return false;
+    this.end = close + 1;
+    return true;
+  }
+
   /** Takes back the values appended for the row so far; the row is parsed exactly instead. */
   private fail(appended: number): false {
     this.dropValues(appended);
@@ -300,9 +321,10 @@ export class RowSpanColumnParser {
 
   /**
    * Appends the real at b[i..] to column `col` and returns the index of its delimiter, or -1.
-   * Short decimals ("12.5", "-3") are converted here, exactly: digits and power of ten are both
-   * exact doubles, so the one division is correctly rounded, as Number() is. Longer ones (most
-   * doubles print 16-17 digits) and exponents go through Number on the value's text.
+   * Decimals of up to 15-16 digits ("12.5", "0.2857142857142857") are converted here, exactly:
+   * digits below 2^53 and a power of ten up to 10^22 are both exact doubles, so the one division
+   * is correctly rounded, as Number() is. Longer ones (17 digits) and exponents go through Number
+   * on the value's text.
    */
   private appendReal(b: Buffer, i: number, n: number, col: number, last: boolean): number {
     const delimiter = last ? CLOSE_BRACKET : COMMA;
@@ -320,12 +342,13 @@ export class RowSpanColumnParser {
       }
       const d = c - 48;
       if (d < 0 || d > 9) break;
+      // Exact while below 2^53 (leading zeros add nothing); beyond, Number decides.
       mantissa = mantissa * 10 + d;
       digits++;
       if (fraction >= 0) fraction++;
     }
     if (j >= n) return -1;
-    if (b[j] === delimiter && digits > 0 && digits <= SAFE_DIGITS && fraction !== 0) {
+    if (b[j] === delimiter && digits > 0 && mantissa <= MAX_EXACT_MANTISSA && fraction !== 0 && fraction <= 22) {
       const value = fraction > 0 ? mantissa / EXACT_POWERS_OF_TEN[fraction] : mantissa;
       this.fixed[col].appendDouble(negative ? -value : value);
       return j;
