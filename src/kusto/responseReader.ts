@@ -82,8 +82,8 @@ export class ResponseReader {
   /** Spans are parsed on this thread, one after the other (no workers asked for). */
   private readonly inline: boolean;
   private inlineEncoder: { columns: ColumnSchema[]; encoder: RowGroupEncoder } | undefined;
-  /** The row group being filled on this thread: its table, the response bytes in it, when it began, its rows announced. */
-  private openGroup: { tableId: number; bytes: number; startedAt: number; announced: number } | undefined;
+  /** The row group being filled on this thread: its table, the response bytes in it, its rows announced so far. */
+  private openGroup: { tableId: number; bytes: number; announced: number } | undefined;
   private pool: RowSpanEncoderPool | undefined;
   private poolTried = false;
   private gathering = false;
@@ -119,15 +119,8 @@ export class ResponseReader {
     else if (this.inline) {
       this.gathered.push(chunk);
       this.gatheredBytes += chunk.length;
+      // Rows are parsed (and announced) as each chunk comes: a slow stream needs nothing more.
       yield* this.encodeInline();
-      if (this.gathering && this.openGroup && performance.now() - this.openGroup.startedAt > TRICKLE_MS) {
-        // A slow stream: the parser keeps up with it, and into the writer's row groups the rows
-        // show as they come, rather than a row group a second.
-        yield* this.finishInlineGroup();
-        const rest = Buffer.concat(this.gathered, this.gatheredBytes);
-        this.stopGathering();
-        yield* this.parsed(this.parser.resumeRows(this.utf8.decode(rest), 'parseAll'));
-      }
     } else {
       this.gathered.push(chunk);
       this.gatheredBytes += chunk.length;
@@ -281,7 +274,7 @@ export class ResponseReader {
     }
     if (!this.openGroup) {
       this.inlineEncoder.encoder.reset();
-      this.openGroup = { tableId: table.id, bytes: 0, startedAt: performance.now(), announced: 0 };
+      this.openGroup = { tableId: table.id, bytes: 0, announced: 0 };
     }
     const parse = this.inlineEncoder.encoder.appendSpan(input);
     this.openGroup.bytes += parse.end;

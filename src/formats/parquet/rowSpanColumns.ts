@@ -9,6 +9,7 @@
 import type { ColumnSchema, Row } from '../../engine/rows';
 import { INCOMPLETE, parseRow } from '../../kusto/v2RowParser';
 import { ByteArrayColumn, type ColumnBuffer, FixedWidthColumn } from './columnBuffers';
+import { decimalToDouble } from './decimalToDouble';
 
 export type SpanStop =
   /** Every byte was consumed: complete rows, the last one followed by its comma. */
@@ -53,8 +54,7 @@ const DYNAMIC = 7;
 
 /** Largest digit count whose every value is exact in a double (< 2^53). */
 const SAFE_DIGITS = 15;
-/** Below 2^53 every integer is exact in a double (and so every partial mantissa on the way to it). */
-const MAX_EXACT_MANTISSA = 2 ** 53 - 1;
+const TWO_32 = 4294967296;
 /** Strings longer than this are searched natively (indexOf) rather than byte by byte. */
 const SHORT_STRING = 48;
 const EXACT_POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -321,17 +321,19 @@ export class RowSpanColumnParser {
 
   /**
    * Appends the real at b[i..] to column `col` and returns the index of its delimiter, or -1.
-   * Decimals of up to 15-16 digits ("12.5", "0.2857142857142857") are converted here, exactly:
-   * digits below 2^53 and a power of ten up to 10^22 are both exact doubles, so the one division
-   * is correctly rounded, as Number() is. Longer ones (17 digits) and exponents go through Number
-   * on the value's text.
+   * Converted from its digits, exactly as Number() would: up to 2^53 with a power of ten up to
+   * 10^22 by one correctly rounded operation on exact doubles, otherwise (doubles print up to 17
+   * digits) by decimalToDouble. What neither is sure of goes through Number on the value's text.
    */
   private appendReal(b: Buffer, i: number, n: number, col: number, last: boolean): number {
     const delimiter = last ? CLOSE_BRACKET : COMMA;
     let j = i;
     const negative = b[j] === MINUS;
     if (negative) j++;
-    let mantissa = 0;
+    // The significant digits as a 64-bit integer in two 32-bit halves (exact up to 19 digits).
+    let high = 0;
+    let low = 0;
+    let significant = 0;
     let digits = 0;
     let fraction = -1;
     for (; j < n; j++) {
@@ -342,18 +344,47 @@ export class RowSpanColumnParser {
       }
       const d = c - 48;
       if (d < 0 || d > 9) break;
-      // Exact while below 2^53 (leading zeros add nothing); beyond, Number decides.
-      mantissa = mantissa * 10 + d;
       digits++;
       if (fraction >= 0) fraction++;
+      if (significant === 0 && d === 0) continue;
+      significant++;
+      low = low * 10 + d;
+      const carry = low >= TWO_32 ? Math.floor(low / TWO_32) : 0;
+      low -= carry * TWO_32;
+      high = high * 10 + carry;
     }
-    if (j >= n) return -1;
-    if (b[j] === delimiter && digits > 0 && mantissa <= MAX_EXACT_MANTISSA && fraction !== 0 && fraction <= 22) {
-      const value = fraction > 0 ? mantissa / EXACT_POWERS_OF_TEN[fraction] : mantissa;
-      this.fixed[col].appendDouble(negative ? -value : value);
-      return j;
+    let q = fraction > 0 ? -fraction : 0;
+    if (j < n && (b[j] === 0x65 /* e */ || b[j] === 0x45 /* E */)) {
+      j++;
+      const negativeExponent = b[j] === MINUS;
+      if (negativeExponent || b[j] === 0x2b /* + */) j++;
+      let exponent = 0;
+      const exponentStart = j;
+      for (; j < n && j - exponentStart < 6; j++) {
+        const d = b[j] - 48;
+        if (d < 0 || d > 9) break;
+        exponent = exponent * 10 + d;
+      }
+      if (j === exponentStart) return -1;
+      q += negativeExponent ? -exponent : exponent;
     }
-    // The rest of a number's characters (exponent), then the delimiter must follow.
+    if (j >= n || b[j] !== delimiter || digits === 0) return this.appendRealText(b, i, j, n, col, delimiter);
+    let value = NaN;
+    if (significant <= 19) {
+      if (high < 0x200000 && q >= -22 && q <= 22) {
+        const w = high * TWO_32 + low;
+        value = q < 0 ? w / EXACT_POWERS_OF_TEN[-q] : w * EXACT_POWERS_OF_TEN[q];
+        if (negative) value = -value;
+      } else value = decimalToDouble(high, low, q, negative);
+    }
+    if (Number.isNaN(value)) return this.appendRealText(b, i, j, n, col, delimiter);
+    this.fixed[col].appendDouble(value);
+    return j;
+  }
+
+  /** The real at b[i..] through Number on its text (the rest of a number's characters, then the delimiter), or -1. */
+  private appendRealText(b: Buffer, i: number, from: number, n: number, col: number, delimiter: number): number {
+    let j = from;
     while (j < n && isNumberChar(b[j])) j++;
     if (j >= n || b[j] !== delimiter) return -1;
     const value = Number(b.toString('latin1', i, j));

@@ -72,20 +72,29 @@ describe('row spans parsed from bytes give the pages of the exact parser', () =>
     assert.deepEqual(pagesOf(bytes), pagesOf(exact));
   });
 
-  test('random doubles in their shortest form, and short decimals, convert exactly', () => {
+  test('random doubles in their shortest form, exponent form, 19 digits, and short decimals, convert exactly', () => {
     let seed = 12345;
     const random = (): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 2147483648;
     };
+    // Any double at all, from its bits: subnormals, the largest, exponents either way.
+    const anyDouble = new Float64Array(1);
+    const anyBits = new Uint32Array(anyDouble.buffer);
     const texts: string[] = [];
     for (let n = 0; n < 20000; n++) {
       const magnitude = Math.floor(random() * 40) - 20;
       const value = (random() - 0.5) * 10 ** magnitude;
       const short = (Math.round(random() * 1e6) / 10 ** Math.floor(random() * 8)).toString();
-      texts.push(`[${String(value)},${short},${n}]`);
+      do {
+        anyBits[0] = Math.floor(random() * 2 ** 32);
+        anyBits[1] = Math.floor(random() * 2 ** 32);
+      } while (!Number.isFinite(anyDouble[0]));
+      const spelled = [String(anyDouble[0]), anyDouble[0].toExponential(), anyDouble[0].toPrecision(19)][n % 3];
+      texts.push(`[${String(value)},${short},${spelled},${String(n / 7)},${n}]`);
     }
-    const columns: ColumnSchema[] = [{ name: 'a', type: 'real' }, { name: 'b', type: 'real' }, { name: 'n', type: 'long' }];
+    const columns: ColumnSchema[] = ['a', 'b', 'c', 'd'].map((name) => ({ name, type: 'real' }) as ColumnSchema);
+    columns.push({ name: 'n', type: 'long' });
     const { bytes, exact } = bothWays(columns, texts);
     assert.deepEqual(pagesOf(bytes), pagesOf(exact));
     // And the values are the ones JSON.parse reads.
@@ -94,5 +103,8 @@ describe('row spans parsed from bytes give the pages of the exact parser', () =>
     const valuesAt = 4 + body.readUInt32LE(0); // after the length-prefixed definition levels
     for (let r = 0; r < page.numValues; r++) assert.equal(body.readDoubleLE(valuesAt + r * 8), JSON.parse(texts[r])[0], texts[r]);
     assert.ok(page.numValues > 100);
+    const third = Buffer.from(bytes.columns[2].pages[0].body);
+    const thirdAt = 4 + third.readUInt32LE(0);
+    for (let r = 0; r < bytes.columns[2].pages[0].numValues; r++) assert.equal(third.readDoubleLE(thirdAt + r * 8), Number(JSON.parse(texts[r])[2]), texts[r]);
   });
 });
