@@ -308,6 +308,38 @@ export class ByteArrayColumn extends ColumnBuffer {
     this.ends[this.rows++] = this.used;
   }
 
+  /**
+   * The JSON string at b[quote] copied as it is while its closing quote is searched for, when it
+   * has no escape and ends within `limit` bytes. Returns the index past the closing quote; -1 (an
+   * escape, or the bytes end first) or -2 (longer) with nothing appended.
+   */
+  appendShortString(b: Uint8Array, quote: number, n: number, limit: number): number {
+    if (this.used + 4 + limit > this.data.length) this.grow(4 + limit);
+    const data = this.data;
+    const at = this.used;
+    let out = at + 4;
+    const end = Math.min(n, quote + 1 + limit);
+    for (let j = quote + 1; j < end; j++) {
+      const c = b[j];
+      if (c === 0x22) {
+        if (this.rows === this.defs.length) this.ensureRows(1);
+        const length = out - at - 4;
+        data[at] = length & 0xff;
+        data[at + 1] = (length >>> 8) & 0xff;
+        data[at + 2] = (length >>> 16) & 0xff;
+        data[at + 3] = length >>> 24;
+        this.used = out;
+        this.defs[this.rows] = 1;
+        this.nonNull++;
+        this.ends[this.rows++] = out;
+        return j + 1;
+      }
+      if (c === 0x5c) return -1;
+      data[out++] = c;
+    }
+    return end === n ? -1 : -2;
+  }
+
   /** A value already in UTF-8, b[start, end), copied as it is (no string made). */
   appendUtf8(b: Uint8Array, start: number, end: number): void {
     if (this.rows === this.defs.length) this.ensureRows(1);

@@ -55,6 +55,9 @@ const DYNAMIC = 7;
 /** Largest digit count whose every value is exact in a double (< 2^53). */
 const SAFE_DIGITS = 15;
 const TWO_32 = 4294967296;
+const INV_TWO_32 = 1 / TWO_32;
+/** While a mantissa is below this, one more digit keeps it below 2^53 (exact). */
+const EXACT_BELOW_TENTH = Math.floor(2 ** 53 / 10);
 /** Strings longer than this are searched natively (indexOf) rather than byte by byte. */
 const SHORT_STRING = 48;
 const EXACT_POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -214,9 +217,12 @@ export class RowSpanColumnParser {
     const width = kinds.length;
     if (width === 0 || b[start] !== OPEN_BRACKET) return false;
     let i = start + 1;
+    /** appendShortString's answer: past the string, -1 (an escape, or the bytes end), -2 (longer than a short string). */
+    let j0 = -2;
     for (let col = 0; col < width; col++) {
       if (i >= n) return this.fail(col);
       const c = b[i];
+      j0 = -2;
       const kind = kinds[col];
       if (c === 0x6e /* n */) {
         if (i + 3 >= n || b[i + 1] !== 0x75 || b[i + 2] !== 0x6c || b[i + 3] !== 0x6c) return this.fail(col);
@@ -226,6 +232,10 @@ export class RowSpanColumnParser {
         i += 4;
       } else if (c === QUOTE && kind === CONVERTED && this.convertedAt(b, i, n, col)) {
         i = this.end;
+      } else if (c === QUOTE && (kind === STRING || kind === TEXT) && (j0 = this.varying[col].appendShortString(b, i, n, SHORT_STRING)) >= 0) {
+        i = j0;
+      } else if (c === QUOTE && j0 === -1) {
+        return this.fail(col);
       } else if (c === QUOTE) {
         if (kind < CONVERTED) return this.fail(col);
         // The closing quote, or a backslash (an escape: the exact parser decodes it).
@@ -330,8 +340,10 @@ export class RowSpanColumnParser {
     let j = i;
     const negative = b[j] === MINUS;
     if (negative) j++;
-    // The significant digits as a 64-bit integer in two 32-bit halves (exact up to 19 digits).
-    let high = 0;
+    // The significant digits: in one double while exact (below 2^53), then as a 64-bit integer in
+    // two 32-bit halves (exact up to 19 digits).
+    let w = 0;
+    let high = -1;
     let low = 0;
     let significant = 0;
     let digits = 0;
@@ -348,10 +360,22 @@ export class RowSpanColumnParser {
       if (fraction >= 0) fraction++;
       if (significant === 0 && d === 0) continue;
       significant++;
+      if (high < 0) {
+        if (w < EXACT_BELOW_TENTH) {
+          w = w * 10 + d;
+          continue;
+        }
+        high = Math.floor(w * INV_TWO_32);
+        low = w - high * TWO_32;
+      }
       low = low * 10 + d;
-      const carry = low >= TWO_32 ? Math.floor(low / TWO_32) : 0;
+      const carry = Math.floor(low * INV_TWO_32);
       low -= carry * TWO_32;
       high = high * 10 + carry;
+    }
+    if (high < 0) {
+      high = Math.floor(w * INV_TWO_32);
+      low = w - high * TWO_32;
     }
     let q = fraction > 0 ? -fraction : 0;
     if (j < n && (b[j] === 0x65 /* e */ || b[j] === 0x45 /* E */)) {
@@ -372,7 +396,7 @@ export class RowSpanColumnParser {
     let value = NaN;
     if (significant <= 19) {
       if (high < 0x200000 && q >= -22 && q <= 22) {
-        const w = high * TWO_32 + low;
+        w = high * TWO_32 + low;
         value = q < 0 ? w / EXACT_POWERS_OF_TEN[-q] : w * EXACT_POWERS_OF_TEN[q];
         if (negative) value = -value;
       } else value = decimalToDouble(high, low, q, negative);
