@@ -10,8 +10,8 @@ import type { ResumeRows, V2Event, V2ResponseParser } from './v2ResponseParser';
 /** Bytes of response a worker turns into one Parquet row group by default (about 100 k rows of 8 columns). */
 export const DEFAULT_SPAN_BYTES = 8 << 20;
 /**
- * The same on the reading thread, where a span's size costs no more memory than the row group it
- * becomes: about the Parquet writer's own row group (16 MiB of column data, ~200 k rows of 8 columns).
+ * Bytes of response per row group on the reading thread, where rows are parsed chunk by chunk (a
+ * span is never held): about the Parquet writer's own row group (~200 k rows of 8 columns).
  */
 export const DEFAULT_INLINE_SPAN_BYTES = 16 << 20;
 /** `],[` between two rows: where spans are cut. */
@@ -67,9 +67,11 @@ interface PendingSpan {
 }
 
 /**
- * Reads the response body into events. With span options, the primary table's rows are not parsed
- * on this thread: its bytes are gathered, cut at the last `],[` within a span's length, and each
- * span goes to a worker that parses and encodes it as a Parquet row group. The cut is found by a
+ * Reads the response body into events. With span options, the primary table's rows are parsed
+ * from their bytes into Parquet row groups rather than by the text parser. With no workers
+ * (inline), on this thread chunk by chunk (see encodeInline). With workers, the bytes are
+ * gathered, cut at the last `],[` within a span's length, and each span goes to a worker that
+ * parses and encodes it as a row group. The cut is found by a
  * plain search, so it may fall inside a string: only the oldest span in flight is known to start
  * at a row; each later one holds if the one before it parsed to its very end. A span that stops
  * early (the rows ended, a wrong cut, a row left to this thread) gives back its unparsed part with

@@ -107,6 +107,16 @@ describe('Kusto → Parquet with worker threads', () => {
     assert.equal(seen.rowGroups, 1);
   });
 
+  test("on the job's own thread with small row groups (32 KB of response each), every row once, in order, value for value", async () => {
+    const spec = job('Tricky | order by n asc', { spanBytes: 32 * 1024 });
+    const result = await runJob(spec, { jobsDir: join(work, 'jobs') });
+    assert.equal(result.state, 'succeeded', result.error);
+    const seen = judge(join(work, `out-${count}`));
+    assert.deepEqual(seen.mismatches, []);
+    assert.equal(seen.rows, ROWS);
+    assert.ok(seen.rowGroups > 20, `row groups: ${seen.rowGroups}`);
+  });
+
   for (const point of ['after the first row groups', 'at commit'] as const) {
     test(`cancel ${point} with workers busy leaves no visible or hidden output`, async () => {
       const spec = job('Tricky | order by n asc', { parseWorkers: 2, spanBytes: 16 * 1024, progressIntervalMs: 1 });

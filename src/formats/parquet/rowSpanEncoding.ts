@@ -1,7 +1,6 @@
-// Row spans of a query result parsed and encoded as Parquet row groups: on the reading thread
-// (encodeRowSpan with the reader's own encoder), or on worker threads, where each span becomes one
-// row group and the threads share nothing but the span's bytes going in and the compressed pages
-// coming out (moved, not copied). The reader decides where spans are cut and what happens when
+// Row spans of a query result parsed and encoded as Parquet row groups on worker threads: each
+// span becomes one row group, so the threads share nothing but the span's bytes going in and the
+// compressed pages coming out (moved, not copied). The reader decides where spans are cut and what happens when
 // one stops early (src/kusto/responseReader.ts).
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -33,19 +32,13 @@ function encoderFor(request: RowSpanRequest): RowGroupEncoder {
   return reusable.encoder;
 }
 
-/**
- * Parses a span into `encoder` (emptied first, so a span that failed half-way leaves nothing
- * behind) and returns its rows as one row group, compressed or (compress false) not yet.
- */
-export function encodeSpanWith(encoder: RowGroupEncoder, bytes: Uint8Array, compress: boolean): RowSpanResult {
-  encoder.reset();
-  const parse = encoder.appendSpan(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  return { ...parse, group: parse.rows > 0 ? encoder.finish(compress) : undefined };
-}
-
-/** A worker's span: encoded and compressed there. */
+/** A worker's span as one compressed row group (the encoder is emptied first: a span that failed half-way leaves nothing behind). */
 export function encodeRowSpan(request: RowSpanRequest): RowSpanResult {
-  return encodeSpanWith(encoderFor(request), request.bytes, true);
+  const encoder = encoderFor(request);
+  encoder.reset();
+  const bytes = request.bytes;
+  const parse = encoder.appendSpan(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return { ...parse, group: parse.rows > 0 ? encoder.finish(true) : undefined };
 }
 
 interface Pending {

@@ -197,6 +197,16 @@ describe('streamQuery with Parquet row spans', () => {
     });
   }
 
+  test('on the reading thread, a row longer than LONG_ROW_BYTES goes to the text parser, and rows after it back to bytes', async () => {
+    const huge = 'h'.repeat(300_000);
+    const rows = [...rowsJson(0, 200), `[200,"${huge}"]`, ...rowsJson(201, 400)];
+    const body = progressiveResponse([LONG_STRING, TEXT], [rows]).join('');
+    const got = await readWithSpans(body, 4096, 1 << 20, 0);
+    assert.deepEqual(got.rows, [...expected(0, 200), [200, huge], ...expected(201, 400)]);
+    assert.ok(got.rowEvents >= 1, 'the long row comes from the text parser');
+    assert.ok(got.encodedGroups >= 2, 'rows before and after it come as row groups');
+  });
+
   test('an error object among the rows fails the read with the service error, after the rows before it', async () => {
     const rows = [...rowsJson(0, 400), '{"OneApiErrors":[{"error":{"code":"LimitsExceeded","message":"Query execution has exceeded the allowed limits","@permanent":true}}]}'];
     const body = progressiveResponse([LONG_STRING, TEXT], [rows]).join('');
