@@ -7,7 +7,7 @@
 //
 // A span starts at a row's `[`. Where it stops tells the caller how to go on (responseReader.ts).
 import type { ColumnSchema, Row } from '../../engine/rows';
-import { INCOMPLETE, parseRow } from '../../kusto/v2RowParser';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, INCOMPLETE, OPEN_BRACE, OPEN_BRACKET, QUOTE, isWhitespace, parseRow } from '../../kusto/v2RowParser';
 import { ByteArrayColumn, type ColumnBuffer, FixedWidthColumn } from './columnBuffers';
 import { decimalToDouble } from './decimalToDouble';
 
@@ -28,13 +28,6 @@ export interface SpanParse {
   stop: SpanStop;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 
@@ -61,10 +54,6 @@ const EXACT_BELOW_TENTH = Math.floor(2 ** 53 / 10);
 /** Strings longer than this are searched natively (indexOf) rather than byte by byte. */
 const SHORT_STRING = 48;
 const EXACT_POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 
 function kindOf(type: ColumnSchema['type']): number {
   switch (type) {

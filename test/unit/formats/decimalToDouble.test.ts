@@ -2,6 +2,7 @@
 // that very double, or NaN (not sure: the caller asks Number); never a different double.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../seededRandom';
 import { decimalToDouble } from '../../../src/formats/parquet/decimalToDouble';
 
 /** w (up to 19 significant digits) and q of a decimal text, as the span parser splits it; undefined beyond 19 digits. */
@@ -25,11 +26,7 @@ function judge(text: string): 'same' | 'unsure' {
 }
 
 test('any double, printed shortest, in exponent form or to 19 digits, comes back exactly (or unsure)', () => {
-  let seed = 99;
-  const random = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const random = seededRandom(99);
   const value = new Float64Array(1);
   const bits = new Uint32Array(value.buffer);
   let same = 0;

@@ -4,22 +4,13 @@
 // never come out different.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { EVERY_KUSTO_TYPE } from '../everyKustoType';
+import { seededRandom } from '../seededRandom';
 import type { ColumnSchema, Row } from '../../../src/engine/rows';
 import { type EncodedRowGroup, RowGroupEncoder } from '../../../src/formats/parquet/rowGroupEncoder';
 import { parseRow } from '../../../src/kusto/v2RowParser';
 
-const COLUMNS: ColumnSchema[] = [
-  { name: 'b', type: 'bool' },
-  { name: 'i', type: 'int' },
-  { name: 'l', type: 'long' },
-  { name: 'r', type: 'real' },
-  { name: 'd', type: 'decimal' },
-  { name: 's', type: 'string' },
-  { name: 't', type: 'datetime' },
-  { name: 'ts', type: 'timespan' },
-  { name: 'g', type: 'guid' },
-  { name: 'y', type: 'dynamic' },
-];
+const COLUMNS = EVERY_KUSTO_TYPE;
 
 // Raw JSON tokens per column, as a response may carry them.
 const TOKENS: string[][] = [
@@ -73,11 +64,7 @@ describe('row spans parsed from bytes give the pages of the exact parser', () =>
   });
 
   test('random doubles in their shortest form, exponent form, 19 digits, and short decimals, convert exactly', () => {
-    let seed = 12345;
-    const random = (): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 2147483648;
-    };
+    const random = seededRandom(12345);
     // Any double at all, from its bits: subnormals, the largest, exponents either way.
     const anyDouble = new Float64Array(1);
     const anyBits = new Uint32Array(anyDouble.buffer);

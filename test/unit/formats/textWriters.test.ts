@@ -5,19 +5,9 @@ import { gunzipSync } from 'node:zlib';
 import type { ColumnSchema, RowBatch } from '../../../src/engine/rows';
 import { createRecordFileWriter } from '../../../src/formats/createRecordFileWriter';
 import { UnsupportedCompressionError, fileExtension } from '../../../src/formats/recordFileWriter';
+import { EVERY_KUSTO_TYPE } from '../everyKustoType';
 
-const columns: ColumnSchema[] = [
-  { name: 'b', type: 'bool' },
-  { name: 'i', type: 'int' },
-  { name: 'l', type: 'long' },
-  { name: 'r', type: 'real' },
-  { name: 'd', type: 'decimal' },
-  { name: 's', type: 'string' },
-  { name: 't', type: 'datetime' },
-  { name: 'ts', type: 'timespan' },
-  { name: 'g', type: 'guid' },
-  { name: 'dyn', type: 'dynamic' },
-];
+const columns: ColumnSchema[] = EVERY_KUSTO_TYPE;
 
 const rows: RowBatch = [
   [true, 1, 9223372036854775807n, 0.5, '1.50', 'a,b "c"\nd', '2020-03-04T14:05:01.3109965Z', '-2.00:00:02.0020002', '123e27de-1e4e-49d9-b579-fe0b331d3642', '{"a":[1,"x"]}'],
