@@ -10,8 +10,9 @@ import { ResponseReader } from './responseReader';
 import { type V2Event, V2ResponseParser } from './v2ResponseParser';
 
 /**
- * Parse and encode the primary table's rows as Parquet row groups on worker threads (the reading
- * thread only cuts the response bytes into spans and writes what comes back).
+ * Parse the primary table's rows from the response's bytes straight into Parquet row groups: on
+ * the reading thread as chunks arrive, or on worker threads (the reading thread then only cuts the
+ * bytes into spans and passes on what comes back). See responseReader.ts.
  */
 export interface ParquetSpanOptions {
   codec: PageCodec;

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { JobSpec } from '../../src/engine/jobSpec';
 import { runJob } from '../../src/engine/runner';
+import { runJobCancelledAt } from './cancelJobAt';
 import { executeManagement } from '../../src/kusto/managementClient';
 import { startEmulator } from '../emulator/index';
 
@@ -162,16 +163,7 @@ for row in t.to_pylist():
     test(`cancel ${point} leaves no visible or hidden output`, async () => {
       const before = await visibleEntries();
       const spec = job('range i from 1 to 300000 step 1', { format: 'parquet', layout: 'sparkFolder' });
-      const controller = new AbortController();
-      if (point === 'before the start') controller.abort();
-      const result = await runJob(spec, {
-        jobsDir: join(work, 'jobs'),
-        signal: controller.signal,
-        onProgress: (e) => {
-          if (point === 'after the first rows' && (e.rows ?? 0) > 0) controller.abort();
-          if (point === 'at commit' && e.phase === 'committing') controller.abort();
-        },
-      });
+      const result = await runJobCancelledAt(spec, join(work, 'jobs'), point);
       assert.equal(result.state, 'canceled');
       assert.deepEqual(await visibleEntries(), before);
     });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { JobOptions, JobSpec } from '../../src/engine/jobSpec';
 import { runJob } from '../../src/engine/runner';
+import { runJobCancelledAt } from './cancelJobAt';
 import { executeManagement } from '../../src/kusto/managementClient';
 import { startEmulator } from '../emulator/index';
 
@@ -117,18 +118,10 @@ describe('Kusto → Parquet with worker threads', () => {
     assert.ok(seen.rowGroups > 20, `row groups: ${seen.rowGroups}`);
   });
 
-  for (const point of ['after the first row groups', 'at commit'] as const) {
+  for (const point of ['after the first rows', 'at commit'] as const) {
     test(`cancel ${point} with workers busy leaves no visible or hidden output`, async () => {
       const spec = job('Tricky | order by n asc', { parseWorkers: 2, spanBytes: 16 * 1024, progressIntervalMs: 1 });
-      const controller = new AbortController();
-      const result = await runJob(spec, {
-        jobsDir: join(work, 'jobs'),
-        signal: controller.signal,
-        onProgress: (e) => {
-          if (point === 'after the first row groups' && (e.rows ?? 0) > 0) controller.abort();
-          if (point === 'at commit' && e.phase === 'committing') controller.abort();
-        },
-      });
+      const result = await runJobCancelledAt(spec, join(work, 'jobs'), point);
       assert.equal(result.state, 'canceled');
       assert.ok(point === 'at commit' || result.rows < ROWS, `cancelled after ${result.rows} rows`);
       assert.deepEqual((await readdir(work)).filter((name) => name.includes(`out-${count}`)), []);

@@ -131,11 +131,7 @@ export class FixedWidthColumn extends ColumnBuffer {
           else {
             defs[rows++] = 1;
             if (typeof v === 'number' && Number.isSafeInteger(v)) {
-              // Two 32-bit words (little-endian) from exact double arithmetic: no bigint per value.
-              const high = Math.floor(v / 4294967296);
-              words[2 * n] = (v - high * 4294967296) | 0;
-              words[2 * n + 1] = high | 0;
-              n++;
+              putSafeLong(words, n++, v);
             } else if (typeof v === 'bigint') longs[n++] = v;
             else throw this.invalid(v);
           }
@@ -217,12 +213,10 @@ export class FixedWidthColumn extends ColumnBuffer {
     this.words[n] = value;
   }
 
-  /** long: an exact integer (|value| < 2^53) as two 32-bit words, no bigint. */
+  /** long: an exact integer (|value| < 2^53), no bigint. */
   appendSafeLong(value: number): void {
     const n = this.present();
-    const high = Math.floor(value / 4294967296);
-    this.words[2 * n] = (value - high * 4294967296) | 0;
-    this.words[2 * n + 1] = high | 0;
+    putSafeLong(this.words, n, value);
   }
 
   appendBigLong(value: bigint): void {
@@ -322,16 +316,7 @@ export class ByteArrayColumn extends ColumnBuffer {
     for (let j = quote + 1; j < end; j++) {
       const c = b[j];
       if (c === 0x22) {
-        if (this.rows === this.defs.length) this.ensureRows(1);
-        const length = out - at - 4;
-        data[at] = length & 0xff;
-        data[at + 1] = (length >>> 8) & 0xff;
-        data[at + 2] = (length >>> 16) & 0xff;
-        data[at + 3] = length >>> 24;
-        this.used = out;
-        this.defs[this.rows] = 1;
-        this.nonNull++;
-        this.ends[this.rows++] = out;
+        this.endValue(at, out - at - 4);
         return j + 1;
       }
       if (c === 0x5c) return -1;
@@ -342,18 +327,20 @@ export class ByteArrayColumn extends ColumnBuffer {
 
   /** A value already in UTF-8, b[start, end), copied as it is (no string made). */
   appendUtf8(b: Uint8Array, start: number, end: number): void {
-    if (this.rows === this.defs.length) this.ensureRows(1);
     const length = end - start;
     if (this.used + 4 + length > this.data.length) this.grow(4 + length);
     const data = this.data;
     const at = this.used;
-    data[at] = length & 0xff;
-    data[at + 1] = (length >>> 8) & 0xff;
-    data[at + 2] = (length >>> 16) & 0xff;
-    data[at + 3] = length >>> 24;
     // Short values are copied by hand: cheaper than a native call.
     if (length <= 32) for (let i = 0; i < length; i++) data[at + 4 + i] = b[start + i];
     else data.set(b.subarray(start, end), at + 4);
+    this.endValue(at, length);
+  }
+
+  /** The value of `length` bytes written at data[at + 4]: its length before it, and the row's bookkeeping. */
+  private endValue(at: number, length: number): void {
+    if (this.rows === this.defs.length) this.ensureRows(1);
+    putLength(this.data, at, length);
     this.used = at + 4 + length;
     this.defs[this.rows] = 1;
     this.nonNull++;
@@ -395,10 +382,7 @@ export class ByteArrayColumn extends ColumnBuffer {
     } else {
       written = data.write(text, start, 'utf8');
     }
-    data[this.used] = written & 0xff;
-    data[this.used + 1] = (written >>> 8) & 0xff;
-    data[this.used + 2] = (written >>> 16) & 0xff;
-    data[this.used + 3] = written >>> 24;
+    putLength(data, this.used, written);
     this.used = start + written;
   }
 
@@ -430,6 +414,21 @@ export class ByteArrayColumn extends ColumnBuffer {
     }
     return result;
   }
+}
+
+/** A BYTE_ARRAY value's 4-byte little-endian length at data[at]. */
+function putLength(data: Uint8Array, at: number, length: number): void {
+  data[at] = length & 0xff;
+  data[at + 1] = (length >>> 8) & 0xff;
+  data[at + 2] = (length >>> 16) & 0xff;
+  data[at + 3] = length >>> 24;
+}
+
+/** An exact integer (|value| < 2^53) as the two little-endian 32-bit words of an INT64 at `index`, from exact double arithmetic: no bigint per value. */
+function putSafeLong(words: Int32Array, index: number, value: number): void {
+  const high = Math.floor(value / 4294967296);
+  words[2 * index] = (value - high * 4294967296) | 0;
+  words[2 * index + 1] = high | 0;
 }
 
 export function createColumnBuffer(column: ColumnSchema): ColumnBuffer {

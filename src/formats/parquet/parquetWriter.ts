@@ -93,26 +93,12 @@ export class ParquetWriter implements RecordFileWriter {
     if (this.groupRows > 0) await this.startRowGroupWrite();
     await this.inFlight;
     this.totalRows += group.numRows;
-    const writing = !group.compressed
-      ? this.compressAndWriteRowGroup(
-          {
-            numRows: group.numRows,
-            columns: group.columns.map((chunk, c) => ({
-              descriptor: this.columns[c].descriptor,
-              numValues: chunk.numValues,
-              pages: chunk.pages.map((page) => ({ numValues: page.numValues, body: Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength) })),
-            })),
-          },
-          false,
-        )
-      : this.writeCompressedRowGroup(
-      group.numRows,
-      group.columns.map((chunk, c) => ({
-        descriptor: this.columns[c].descriptor,
-        numValues: chunk.numValues,
-        pages: chunk.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: page.uncompressedSize, body: Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength) })),
-      })),
-    );
+    const columns = group.columns.map((chunk, c) => ({
+      descriptor: this.columns[c].descriptor,
+      numValues: chunk.numValues,
+      pages: chunk.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: page.uncompressedSize, body: Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength) })),
+    }));
+    const writing = group.compressed ? this.writeCompressedRowGroup(group.numRows, columns) : this.compressAndWriteRowGroup({ numRows: group.numRows, columns }, false);
     writing.catch(() => undefined);
     this.inFlight = writing;
   }
