@@ -10,6 +10,7 @@ import type { ColumnSchema, Row } from '../../engine/rows';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, INCOMPLETE, OPEN_BRACE, OPEN_BRACKET, QUOTE, isWhitespace, parseRow } from '../../kusto/v2RowParser';
 import { ByteArrayColumn, type ColumnBuffer, FixedWidthColumn } from './columnBuffers';
 import { decimalToDouble } from './decimalToDouble';
+import { quotientToDouble } from './quotientToDouble';
 
 export type SpanStop =
   /** Every byte was consumed: complete rows, the last one followed by its comma. */
@@ -49,6 +50,7 @@ const DYNAMIC = 7;
 const SAFE_DIGITS = 15;
 const TWO_32 = 4294967296;
 const INV_TWO_32 = 1 / TWO_32;
+const TWO_53 = 2 ** 53;
 /** While a mantissa is below this, one more digit keeps it below 2^53 (exact). */
 const EXACT_BELOW_TENTH = Math.floor(2 ** 53 / 10);
 /** Strings longer than this are searched natively (indexOf) rather than byte by byte. */
@@ -321,19 +323,19 @@ export class RowSpanColumnParser {
   /**
    * Appends the real at b[i..] to column `col` and returns the index of its delimiter, or -1.
    * Converted from its digits, exactly as Number() would: up to 2^53 with a power of ten up to
-   * 10^22 by one correctly rounded operation on exact doubles, otherwise (doubles print up to 17
-   * digits) by decimalToDouble. What neither is sure of goes through Number on the value's text.
+   * 10^22 by one correctly rounded operation on exact doubles; up to 7 digits more (doubles print
+   * up to 17) with a fraction by quotientToDouble; otherwise, up to 19 digits, by decimalToDouble.
+   * What none of them is sure of goes through Number on the value's text.
    */
   private appendReal(b: Buffer, i: number, n: number, col: number, last: boolean): number {
     const delimiter = last ? CLOSE_BRACKET : COMMA;
     let j = i;
     const negative = b[j] === MINUS;
     if (negative) j++;
-    // The significant digits: in one double while exact (below 2^53), then as a 64-bit integer in
-    // two 32-bit halves (exact up to 19 digits).
+    // The significant digits: in one double while exact (below 2^53), the rest (up to 7) in a second.
     let w = 0;
-    let high = -1;
-    let low = 0;
+    let tail = 0;
+    let tailDigits = 0;
     let significant = 0;
     let digits = 0;
     let fraction = -1;
@@ -349,22 +351,11 @@ export class RowSpanColumnParser {
       if (fraction >= 0) fraction++;
       if (significant === 0 && d === 0) continue;
       significant++;
-      if (high < 0) {
-        if (w < EXACT_BELOW_TENTH) {
-          w = w * 10 + d;
-          continue;
-        }
-        high = Math.floor(w * INV_TWO_32);
-        low = w - high * TWO_32;
+      if (tailDigits === 0 && w < EXACT_BELOW_TENTH) w = w * 10 + d;
+      else {
+        tail = tail * 10 + d;
+        tailDigits++;
       }
-      low = low * 10 + d;
-      const carry = Math.floor(low * INV_TWO_32);
-      low -= carry * TWO_32;
-      high = high * 10 + carry;
-    }
-    if (high < 0) {
-      high = Math.floor(w * INV_TWO_32);
-      low = w - high * TWO_32;
     }
     let q = fraction > 0 ? -fraction : 0;
     if (j < n && (b[j] === 0x65 /* e */ || b[j] === 0x45 /* E */)) {
@@ -381,18 +372,40 @@ export class RowSpanColumnParser {
       if (j === exponentStart) return -1;
       q += negativeExponent ? -exponent : exponent;
     }
-    if (j >= n || b[j] !== delimiter || digits === 0) return this.appendRealText(b, i, j, n, col, delimiter);
+    if (j >= n || b[j] !== delimiter || digits === 0 || tailDigits > 7) return this.appendRealText(b, i, j, n, col, delimiter);
     let value = NaN;
-    if (significant <= 19) {
-      if (high < 0x200000 && q >= -22 && q <= 22) {
-        w = high * TWO_32 + low;
-        value = q < 0 ? w / EXACT_POWERS_OF_TEN[-q] : w * EXACT_POWERS_OF_TEN[q];
-        if (negative) value = -value;
-      } else value = decimalToDouble(high, low, q, negative);
+    if (tailDigits > 0) {
+      // Still below 2^53 with the tail (monotonic rounding: if the rounded sum is, the exact one is).
+      const whole = w * EXACT_POWERS_OF_TEN[tailDigits] + tail;
+      if (whole < TWO_53) {
+        w = whole;
+        tailDigits = 0;
+      }
+    }
+    if (tailDigits === 0) {
+      if (q >= -22 && q <= 22) value = q < 0 ? w / EXACT_POWERS_OF_TEN[-q] : w * EXACT_POWERS_OF_TEN[q];
+      else value = decimalToDouble(Math.floor(w * INV_TWO_32), w % TWO_32, q, false);
+    } else {
+      if (q < 0 && q >= -22) value = quotientToDouble(w, EXACT_POWERS_OF_TEN[tailDigits], tail, EXACT_POWERS_OF_TEN[-q]);
+      if (Number.isNaN(value) && significant <= 19) value = this.viaEiselLemire(w, tailDigits, tail, q);
     }
     if (Number.isNaN(value)) return this.appendRealText(b, i, j, n, col, delimiter);
-    this.fixed[col].appendDouble(value);
+    this.fixed[col].appendDouble(negative ? -value : value);
     return j;
+  }
+
+  /** w · 10^tailDigits + tail (below 2^64: at most 19 digits) times 10^q, by decimalToDouble. */
+  private viaEiselLemire(w: number, tailDigits: number, tail: number, q: number): number {
+    // As two 32-bit halves, one digit at a time so every product stays exact (below 2^53).
+    let high = Math.floor(w * INV_TWO_32);
+    let low = w - high * TWO_32;
+    for (let k = 0; k <= tailDigits; k++) {
+      low = k < tailDigits ? low * 10 : low + tail;
+      const carry = Math.floor(low * INV_TWO_32);
+      low -= carry * TWO_32;
+      high = (k < tailDigits ? high * 10 : high) + carry;
+    }
+    return decimalToDouble(high, low, q, false);
   }
 
   /** The real at b[i..] through Number on its text (the rest of a number's characters, then the delimiter), or -1. */
