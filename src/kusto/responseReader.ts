@@ -78,6 +78,16 @@ interface PendingSpan {
  * every later span and the bytes gathered since (their results are dropped): the parser goes on
  * from exactly there. So every row is parsed once into the output, whatever the text holds.
  */
+/**
+ * The same bytes in a Buffer made in JavaScript, like Buffer.concat's. A socket's chunks are made
+ * natively with another hidden class: the first such chunk handed to the parser whole (when the
+ * previous one ended at a row's end) would throw its optimised code away, and every byte read
+ * after it would check for two kinds of buffer.
+ */
+function sameShapeBuffer(chunk: Buffer): Buffer {
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+}
+
 export class ResponseReader {
   private readonly utf8 = new Utf8Chunks();
   private readonly spanBytes: number;
@@ -266,7 +276,7 @@ export class ResponseReader {
    */
   private *encodeInline(): Generator<QueryEvent> {
     if (!this.gathering || (this.gatheredBytes === 0 && !this.inputEnded)) return;
-    const input = this.gathered.length === 1 ? this.gathered[0] : Buffer.concat(this.gathered, this.gatheredBytes);
+    const input = this.gathered.length === 1 ? sameShapeBuffer(this.gathered[0]) : Buffer.concat(this.gathered, this.gatheredBytes);
     const table = this.table as { id: number; columns: ColumnSchema[] };
     if (this.openGroup && this.openGroup.tableId !== table.id) yield* this.finishInlineGroup();
     if (this.inlineEncoder?.columns !== table.columns) {
