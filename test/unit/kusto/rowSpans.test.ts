@@ -197,6 +197,51 @@ describe('streamQuery with Parquet row spans', () => {
     });
   }
 
+  test('on the reading thread, chunks of any size lose and repeat no row, whatever ends where', async () => {
+    // Rows now and then of several KB, fragments whose ends fall anywhere in a chunk, and chunk
+    // sizes that put row ends at every kind of place.
+    const rowOf = (n: number): string => (n % 37 === 5 ? `[${n},"${'wide \\" '.repeat(900)}${n}"]` : `[${n},"${textOf(n)}"]`);
+    const textAt = (n: number): string => (n % 37 === 5 ? `${'wide " '.repeat(900)}${n}` : textOf(n).replace(/\\"/g, '"'));
+    const fragments = [[0, 700], [700, 1300], [1300, 2000]].map(([from, to]) => Array.from({ length: to - from }, (_, k) => rowOf(from + k)));
+    const body = progressiveResponse([LONG_STRING, TEXT], fragments).join('');
+    for (const chunkSize of [4097, 6000, 9973, 65536]) {
+      const got = await readWithSpans(body, chunkSize, 1 << 20, 0);
+      assert.deepEqual(got.rows, Array.from({ length: 2000 }, (_, n) => [n, textAt(n)]), `chunks of ${chunkSize}`);
+      assert.equal(got.rowEvents, 0, `chunks of ${chunkSize}: every row parsed from bytes`);
+    }
+  });
+
+  test('on the reading thread, a row left to the text parser whose start a chunk ended in comes back whole, between the rows around it', async () => {
+    // A bool in the long column: the byte parser leaves that row to the text parser (read as 1 here).
+    const rowOf = (n: number): string => (n % 41 === 7 ? `[true,"${textOf(n)}"]` : `[${n},"${textOf(n)}"]`);
+    const body = progressiveResponse([LONG_STRING, TEXT], [Array.from({ length: 1500 }, (_, n) => rowOf(n))]).join('');
+    const want = Array.from({ length: 1500 }, (_, n) => [n % 41 === 7 ? 1 : n, textOf(n).replace(/\\"/g, '"')]);
+    for (let chunkSize = 4097; chunkSize < 4300; chunkSize += 29) {
+      const got = await readWithSpans(body, chunkSize, 1 << 20, 0);
+      assert.deepEqual(got.rows, want, `chunks of ${chunkSize}`);
+      assert.ok(got.rowEvents >= 36, `chunks of ${chunkSize}: the odd rows come from the text parser (${got.rowEvents} row events)`);
+    }
+  });
+
+  test('on the reading thread, an error object among big chunks fails the read after exactly the rows before it', async () => {
+    const rows = [...rowsJson(0, 400), '{"OneApiErrors":[{"error":{"code":"LimitsExceeded","message":"Query execution has exceeded the allowed limits","@permanent":true}}]}'];
+    const body = progressiveResponse([LONG_STRING, TEXT], [rows]).join('');
+    for (const chunkSize of [4500, 7001]) {
+      server.script([chunked(body, chunkSize)]);
+      let seen = 0;
+      await assert.rejects(
+        (async () => {
+          for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20 } })) {
+            if (event.kind === 'encodedRows') seen += event.rows;
+            if (event.kind === 'rows') seen += event.rows.length;
+          }
+        })(),
+        (err: unknown) => err instanceof KustoError && /exceeded the allowed limits/.test(err.message),
+      );
+      assert.equal(seen, 400, `chunks of ${chunkSize}`);
+    }
+  });
+
   test('on the reading thread, a row longer than LONG_ROW_BYTES goes to the text parser, and rows after it back to bytes', async () => {
     const huge = 'h'.repeat(300_000);
     const rows = [...rowsJson(0, 200), `[200,"${huge}"]`, ...rowsJson(201, 400)];
