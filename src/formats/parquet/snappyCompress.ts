@@ -73,9 +73,16 @@ function compressBlock(input: Uint8Array, view: DataView, start: number, end: nu
     // Emit copies for as long as the next position matches again right away.
     for (;;) {
       let matched = 4;
-      // Four bytes at a time while they match, then byte by byte.
-      while (ip + matched + 4 <= end && view.getInt32(candidate + matched, true) === view.getInt32(ip + matched, true)) matched += 4;
-      while (ip + matched < end && input[candidate + matched] === input[ip + matched]) matched++;
+      // Four bytes at a time; in the first word that differs, its equal low bytes are counted from
+      // the lowest set bit of the XOR (little-endian); byte by byte only in the block's last three.
+      let differs = 0;
+      while (ip + matched + 4 <= end) {
+        differs = view.getInt32(candidate + matched, true) ^ view.getInt32(ip + matched, true);
+        if (differs !== 0) break;
+        matched += 4;
+      }
+      if (differs !== 0) matched += (31 - Math.clz32(differs & -differs)) >>> 3;
+      else while (ip + matched < end && input[candidate + matched] === input[ip + matched]) matched++;
       op = emitCopy(ip - candidate, matched, out, op);
       ip += matched;
       nextEmit = ip;
