@@ -332,32 +332,38 @@ export class RowSpanColumnParser {
     let j = i;
     const negative = b[j] === MINUS;
     if (negative) j++;
-    // The significant digits: in one double while exact (below 2^53), the rest (up to 7) in a second.
+    // The digits: in one double while exact (below 2^53), the rest (up to 7) in a second; leading
+    // zeros leave w at 0. The whole part, then the fraction, each in a loop of its own.
     let w = 0;
     let tail = 0;
     let tailDigits = 0;
-    let significant = 0;
-    let digits = 0;
-    let fraction = -1;
+    const wholeFrom = j;
     for (; j < n; j++) {
-      const c = b[j];
-      if (c === DOT && fraction < 0) {
-        fraction = 0;
-        continue;
-      }
-      const d = c - 48;
+      const d = b[j] - 48;
       if (d < 0 || d > 9) break;
-      digits++;
-      if (fraction >= 0) fraction++;
-      if (significant === 0 && d === 0) continue;
-      significant++;
-      if (tailDigits === 0 && w < EXACT_BELOW_TENTH) w = w * 10 + d;
+      if (w < EXACT_BELOW_TENTH) w = w * 10 + d;
       else {
         tail = tail * 10 + d;
         tailDigits++;
       }
     }
-    let q = fraction > 0 ? -fraction : 0;
+    let fraction = 0;
+    const wholeDigits = j - wholeFrom;
+    if (j < n && b[j] === DOT) {
+      const fractionFrom = ++j;
+      for (; j < n; j++) {
+        const d = b[j] - 48;
+        if (d < 0 || d > 9) break;
+        if (w < EXACT_BELOW_TENTH) w = w * 10 + d;
+        else {
+          tail = tail * 10 + d;
+          tailDigits++;
+        }
+      }
+      fraction = j - fractionFrom;
+    }
+    const digits = wholeDigits + fraction;
+    let q = -fraction;
     if (j < n && (b[j] === 0x65 /* e */ || b[j] === 0x45 /* E */)) {
       j++;
       const negativeExponent = b[j] === MINUS;
@@ -387,7 +393,7 @@ export class RowSpanColumnParser {
       else value = decimalToDouble(Math.floor(w * INV_TWO_32), w % TWO_32, q, false);
     } else {
       if (q < 0 && q >= -22) value = quotientToDouble(w, EXACT_POWERS_OF_TEN[tailDigits], tail, EXACT_POWERS_OF_TEN[-q]);
-      if (Number.isNaN(value) && significant <= 19) value = this.viaEiselLemire(w, tailDigits, tail, q);
+      if (Number.isNaN(value) && digitCount(w) + tailDigits <= 19) value = this.viaEiselLemire(w, tailDigits, tail, q);
     }
     if (Number.isNaN(value)) return this.appendRealText(b, i, j, n, col, delimiter);
     this.fixed[col].appendDouble(negative ? -value : value);
@@ -418,6 +424,13 @@ export class RowSpanColumnParser {
     this.fixed[col].appendDouble(value);
     return j;
   }
+}
+
+/** Decimal digits of a whole number below 2^53 (0 has none: leading zeros are not significant). */
+function digitCount(w: number): number {
+  let count = 0;
+  for (let v = w; v >= 1; v = Math.floor(v / 10)) count++;
+  return count;
 }
 
 /** Characters of a JSON number. */
