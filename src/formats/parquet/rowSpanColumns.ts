@@ -333,24 +333,13 @@ export class RowSpanColumnParser {
     const negative = b[j] === MINUS;
     if (negative) j++;
     // The digits: in one double while exact (below 2^53), the rest (up to 7) in a second; leading
-    // zeros leave w at 0. The whole part, then the fraction, each in a loop of its own.
+    // zeros leave w at 0. The whole part, then (once, past the dot) the fraction, in a tight loop.
     let w = 0;
     let tail = 0;
     let tailDigits = 0;
-    const wholeFrom = j;
-    for (; j < n; j++) {
-      const d = b[j] - 48;
-      if (d < 0 || d > 9) break;
-      if (w < EXACT_BELOW_TENTH) w = w * 10 + d;
-      else {
-        tail = tail * 10 + d;
-        tailDigits++;
-      }
-    }
-    let fraction = 0;
-    const wholeDigits = j - wholeFrom;
-    if (j < n && b[j] === DOT) {
-      const fractionFrom = ++j;
+    const numberFrom = j;
+    let fractionFrom = -1;
+    for (;;) {
       for (; j < n; j++) {
         const d = b[j] - 48;
         if (d < 0 || d > 9) break;
@@ -360,9 +349,11 @@ export class RowSpanColumnParser {
           tailDigits++;
         }
       }
-      fraction = j - fractionFrom;
+      if (fractionFrom >= 0 || j >= n || b[j] !== DOT) break;
+      fractionFrom = ++j;
     }
-    const digits = wholeDigits + fraction;
+    const fraction = fractionFrom < 0 ? 0 : j - fractionFrom;
+    const digits = j - numberFrom - (fractionFrom < 0 ? 0 : 1);
     let q = -fraction;
     if (j < n && (b[j] === 0x65 /* e */ || b[j] === 0x45 /* E */)) {
       j++;
