@@ -67,6 +67,16 @@ interface PendingSpan {
 }
 
 /**
+ * The same bytes in a Buffer made in JavaScript, like Buffer.concat's. A socket's chunks are made
+ * natively with another hidden class: the first such chunk handed to the parser whole (when the
+ * previous one ended at a row's end) would throw its optimised code away, and every byte read
+ * after it would check for two kinds of buffer.
+ */
+function sameShapeBuffer(chunk: Buffer): Buffer {
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+}
+
+/**
  * Reads the response body into events. With span options, the primary table's rows are parsed
  * from their bytes into Parquet row groups rather than by the text parser. With no workers
  * (inline), on this thread chunk by chunk (see encodeInline). With workers, the bytes are
@@ -78,16 +88,6 @@ interface PendingSpan {
  * every later span and the bytes gathered since (their results are dropped): the parser goes on
  * from exactly there. So every row is parsed once into the output, whatever the text holds.
  */
-/**
- * The same bytes in a Buffer made in JavaScript, like Buffer.concat's. A socket's chunks are made
- * natively with another hidden class: the first such chunk handed to the parser whole (when the
- * previous one ended at a row's end) would throw its optimised code away, and every byte read
- * after it would check for two kinds of buffer.
- */
-function sameShapeBuffer(chunk: Buffer): Buffer {
-  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-}
-
 export class ResponseReader {
   private readonly utf8 = new Utf8Chunks();
   private readonly spanBytes: number;

@@ -4,7 +4,7 @@
 // exactly as two doubles; the quotient's first rounding is corrected by the exact remainder (Dekker's
 // error-free product), and a result too close to a halfway point to be certain is NaN, so the caller
 // takes a slower exact path. Never a wrong double: test/unit/formats/quotientToDouble.test.ts
-// compares it with Number() on millions of texts, halfway cases included.
+// compares it with Number() on over a million texts, halfway cases included.
 
 /** 2^27 + 1: splits a double into two 26-bit halves whose products are exact (Dekker). */
 const SPLITTER = 134217729;

@@ -70,6 +70,9 @@ function kindOf(type: ColumnSchema['type']): number {
   }
 }
 
+// endOfStringBytes and endOfNestedBytes are the byte twins of endOfString and endOfValue in
+// v2RowParser.ts (which read a string's char codes): the same scans, on a Uint8Array.
+
 /** Index just past the JSON string starting at `start` (a quote), or -1 when the bytes end first. */
 function endOfStringBytes(b: Uint8Array, start: number, n: number): number {
   for (let i = start + 1; i < n; i++) {
@@ -190,7 +193,7 @@ export class RowSpanColumnParser {
   }
 
   private dropLastRow(): void {
-    for (const buffer of this.buffers) buffer.dropLast();
+    this.dropValues(this.buffers.length);
   }
 
   private dropValues(count: number): void {
@@ -379,13 +382,10 @@ export class RowSpanColumnParser {
         tailDigits = 0;
       }
     }
-    if (tailDigits === 0) {
-      if (q >= -22 && q <= 22) value = q < 0 ? w / EXACT_POWERS_OF_TEN[-q] : w * EXACT_POWERS_OF_TEN[q];
-      else value = decimalToDouble(Math.floor(w * INV_TWO_32), w % TWO_32, q, false);
-    } else {
-      if (q < 0 && q >= -22) value = quotientToDouble(w, EXACT_POWERS_OF_TEN[tailDigits], tail, EXACT_POWERS_OF_TEN[-q]);
-      if (Number.isNaN(value) && digitCount(w) + tailDigits <= 19) value = this.viaEiselLemire(w, tailDigits, tail, q);
-    }
+    if (tailDigits === 0 && q >= -22 && q <= 22) value = q < 0 ? w / EXACT_POWERS_OF_TEN[-q] : w * EXACT_POWERS_OF_TEN[q];
+    else if (tailDigits > 0 && q < 0 && q >= -22) value = quotientToDouble(w, EXACT_POWERS_OF_TEN[tailDigits], tail, EXACT_POWERS_OF_TEN[-q]);
+    // What those do not take, or are not sure of: Eisel-Lemire, up to 19 digits.
+    if (Number.isNaN(value) && digitCount(w) + tailDigits <= 19) value = this.viaEiselLemire(w, tailDigits, tail, q);
     if (Number.isNaN(value)) return this.appendRealText(b, i, j, n, col, delimiter);
     this.fixed[col].appendDouble(negative ? -value : value);
     return j;
