@@ -1,8 +1,10 @@
 // Finds the files a job ingests: a single file, a glob, or a folder — plain, Spark batch output
 // (part files, _SUCCESS, .crc, Hive partitions) or Structured Streaming output (only files listed
 // in _spark_metadata) — on local disk or in blob storage (through a FolderTree). Each file gets
-// its format, partition values, batch id and an identity derived from its content, which names its
-// `ingest-by:` tag so that a retry or resume never ingests the same rows twice.
+// its format, partition values and batch id. Its identity (from its content, its path and its
+// partition values) names its `ingest-by:` tag, so that a retry or resume never ingests the same
+// rows twice. Listing hashes nothing: a blob's hash comes with the listing, and a local file is
+// hashed only when the sink needs it (or its upload reports one), so uploads start right away.
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
@@ -27,10 +29,10 @@ export interface SourceFile {
   partitionValues: Record<string, string | null>;
   /** Structured Streaming: the batch that committed the file. */
   batchId?: number;
-  /** Local: sha256 of the content (hex). Blob: "md5:<Content-MD5>" or, without one, "etag:<ETag>". */
-  contentHash: string;
-  /** 32 hex chars from the content hash, the relative path and the partition values: two equal files in different partitions are different rows. */
-  identity: string;
+  /** Blob: "md5:<Content-MD5>" or, without one, "etag:<ETag>", from the listing. Local: not known until hashed (SourceListing.contentHash). */
+  contentHash?: string;
+  /** Local: "<size>:<mtime ms>". With the relative path, what says a file is the one an earlier run of the job saw. */
+  fingerprint: string;
 }
 
 export type DetectedLayout = 'single' | 'plain' | 'spark' | 'sparkStreaming';
@@ -46,10 +48,12 @@ export interface SourceListing {
   latestBatchId?: number;
   /** Random access to a listed file's bytes (footers, samples). */
   open(file: SourceFile): ByteRangeSource;
+  /** The file's content hash: the listing's when it has one, else the sha256 of its bytes (hex), computed once. */
+  contentHash(file: SourceFile, signal?: AbortSignal): Promise<string>;
 }
 
 export interface ListOptions {
-  /** Files hashed or sniffed at once (default 4). */
+  /** Files sniffed at once (default 4). */
   concurrency?: number;
   signal?: AbortSignal;
 }
@@ -58,6 +62,8 @@ export interface ListOptions {
 export interface TreeEntry {
   relativePath: string;
   size: number;
+  /** Last modified, ms since the epoch (local files). */
+  modifiedMs?: number;
 }
 
 /** A folder to list, local or in blob storage. Relative paths use "/". */
@@ -71,6 +77,8 @@ export interface FolderTree {
   locateLogged(loggedPath: string, known: Set<string>): string | undefined;
   open(relativePath: string): ByteRangeSource;
   contentHash(entry: TreeEntry, signal?: AbortSignal): Promise<string>;
+  /** The tree lists content hashes (blob trees): contentHash costs nothing, so the listing fills SourceFile.contentHash. */
+  listsHashes?: boolean;
   /** Set for blob trees. */
   urlOf?(relativePath: string): string;
 }
@@ -88,8 +96,13 @@ export async function hashFile(path: string, signal?: AbortSignal): Promise<stri
   return hash.digest('hex');
 }
 
+/** 32 hex chars from the content hash, the relative path and the partition values: two equal files in different partitions are different rows. */
 export function fileIdentity(contentHash: string, relativePath: string, partitionValues: Record<string, string | null>): string {
   return createHash('sha256').update(`${contentHash}\n${relativePath}\n${JSON.stringify(partitionValues)}`).digest('hex').slice(0, 32);
+}
+
+export function identityOf(file: SourceFile, contentHash: string): string {
+  return fileIdentity(contentHash, file.relativePath, file.partitionValues);
 }
 
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -135,7 +148,10 @@ export function localFolderTree(root: string): FolderTree {
           if (isIgnoredName(entry.name)) continue;
           const full = join(dir, entry.name);
           if (entry.isDirectory()) await visit(full);
-          else if (entry.isFile()) out.push({ relativePath: toPosix(relative(root, full)), size: (await fs.stat(full)).size });
+          else if (entry.isFile()) {
+            const stat = await fs.stat(full);
+            out.push({ relativePath: toPosix(relative(root, full)), size: stat.size, modifiedMs: stat.mtimeMs });
+          }
         }
       };
       await visit(root);
@@ -166,7 +182,7 @@ export async function listSourceFiles(source: FilesSource, options: ListOptions 
   if (!stat) throw new Error(`the source "${root}" does not exist`);
   if (stat.isFile()) {
     const tree = localFolderTree(resolve(root, '..'));
-    const entry = { relativePath: basename(root), size: stat.size };
+    const entry = { relativePath: basename(root), size: stat.size, modifiedMs: stat.mtimeMs };
     return listTree(tree, source, [], options, entry);
   }
   const patterns = [split.pattern, source.pattern].filter((p): p is string => p !== undefined && p !== '');
@@ -227,7 +243,7 @@ export async function listTree(tree: FolderTree, source: FilesSource, patterns: 
     candidates.filter((c) => c.size > 0),
     options.concurrency ?? 4,
     async (candidate): Promise<SourceFile> => {
-      const [sniffed, contentHash] = await Promise.all([sniffFile(tree.open(candidate.relativePath), hint), tree.contentHash(candidate, options.signal)]);
+      const [sniffed, contentHash] = await Promise.all([sniffFile(tree.open(candidate.relativePath), hint), tree.listsHashes ? tree.contentHash(candidate, options.signal) : undefined]);
       const partitionValues = layout === 'single' ? {} : partitionValuesOf(candidate.relativePath);
       return {
         path: tree.urlOf ? candidate.relativePath : join(tree.root, candidate.relativePath),
@@ -239,7 +255,7 @@ export async function listTree(tree: FolderTree, source: FilesSource, patterns: 
         partitionValues,
         batchId: candidate.batchId,
         contentHash,
-        identity: fileIdentity(contentHash, candidate.relativePath, partitionValues),
+        fingerprint: `${candidate.size}:${candidate.modifiedMs ?? ''}`,
       };
     },
   );
@@ -247,5 +263,17 @@ export async function listTree(tree: FolderTree, source: FilesSource, patterns: 
   for (const file of files) for (const column of Object.keys(file.partitionValues)) if (!partitionColumns.includes(column)) partitionColumns.push(column);
   const formats = new Set(files.map((f) => f.format));
   if (formats.size > 1) warnings.push(`the source mixes formats (${[...formats].join(', ')}); each file is ingested in its own format`);
-  return { root: tree.root, layout, files, partitionColumns, warnings, latestBatchId, open: (file) => tree.open(file.relativePath) };
+  const hashing = new Map<string, Promise<string>>();
+  const contentHash = (file: SourceFile, signal?: AbortSignal): Promise<string> => {
+    if (file.contentHash !== undefined) return Promise.resolve(file.contentHash);
+    let hash = hashing.get(file.relativePath);
+    if (!hash) {
+      hash = tree.contentHash({ relativePath: file.relativePath, size: file.size }, signal);
+      hashing.set(file.relativePath, hash);
+      // A failed or cancelled hash is not kept: the next caller hashes again.
+      hash.catch(() => hashing.delete(file.relativePath));
+    }
+    return hash;
+  };
+  return { root: tree.root, layout, files, partitionColumns, warnings, latestBatchId, open: (file) => tree.open(file.relativePath), contentHash };
 }

@@ -80,6 +80,7 @@ export function blobFolderTree(container: ContainerClient, prefix: string, displ
     },
     open: (relativePath) => blobByteSource(container, `${base}${relativePath}`, sizes.get(relativePath)),
     contentHash: async (entry) => md5.get(entry.relativePath) ?? `size:${entry.size}`,
+    listsHashes: true,
     urlOf: (relativePath) => container.getBlobClient(`${base}${relativePath}`).url.split('?')[0],
   };
 }

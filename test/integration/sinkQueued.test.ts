@@ -3,7 +3,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -54,6 +55,14 @@ function run(job: JobSpec): Promise<SinkResult> {
 async function rows(query: string): Promise<unknown[][]> {
   const [table] = await executeManagement({ clusterUrl: emulator.url, database: DB }, query, 'v1/rest/query');
   return table?.rows ?? [];
+}
+
+/** Blobs in every container of the emulator's storage (the ingestion temp containers among them). */
+async function blobCount(): Promise<number> {
+  const service = BlobServiceClient.fromConnectionString(emulator.azurite.connectionString);
+  let count = 0;
+  for await (const container of service.listContainers()) for await (const _blob of service.getContainerClient(container.name).listBlobsFlat()) count++;
+  return count;
 }
 
 async function mgmt(command: string): Promise<Array<Record<string, unknown>>> {
@@ -119,6 +128,22 @@ describe('queued ingestion of Spark output', () => {
     const lost = await run(job);
     assert.equal(lost.state, 'succeeded', lost.error);
     assert.deepEqual(lost.files.map((f) => f.status), ['Skipped', 'Skipped']);
+    assert.deepEqual(await rows('Events | count'), [[5]]);
+  });
+
+  test('files touched since (same bytes, new mtime) are known by the hash their upload returns: nothing lands twice, and the next run uploads nothing', async () => {
+    const job = spec('parquet', 'Events');
+    job.id = 'sinkq-1';
+    const later = new Date(Date.now() + 3600_000);
+    for (const part of ['year=2024/city=São Paulo%2FSP/part-00000-a.c000.snappy.parquet', 'year=__HIVE_DEFAULT_PARTITION__/city=Oslo/part-00001-b.c000.snappy.parquet']) utimesSync(join(dir, 'parquet', part), later, later);
+    const uploadsBefore = await blobCount();
+    const touched = await run(job);
+    assert.equal(touched.state, 'succeeded', touched.error);
+    assert.deepEqual(touched.files.map((f) => f.details), ['finished by an earlier run (same content)', 'finished by an earlier run (same content)']);
+    assert.equal(await blobCount(), uploadsBefore + 2, 'each touched file was uploaded once to learn its hash');
+    const again = await run(job);
+    assert.deepEqual(again.files.map((f) => f.details), ['finished by an earlier run', 'finished by an earlier run']);
+    assert.equal(await blobCount(), uploadsBefore + 2, 'files known by size and mtime are not uploaded');
     assert.deepEqual(await rows('Events | count'), [[5]]);
   });
 

@@ -41,7 +41,7 @@ export async function planFilesToKusto(spec: JobSpec, ctx: Pick<JobContext, 'sig
   if (action === 'fail') warnings.push(`table "${destination.table}" does not exist and the job is set to fail in that case`);
   return {
     layout: listing.layout,
-    files: listing.files.map((f) => ({ relativePath: f.relativePath, size: f.size, format: schema.perFile.get(f.identity)?.format ?? f.format, compression: f.compression, partitionValues: f.partitionValues, batchId: f.batchId })),
+    files: listing.files.map((f) => ({ relativePath: f.relativePath, size: f.size, format: schema.perFile.get(f.relativePath)?.format ?? f.format, compression: f.compression, partitionValues: f.partitionValues, batchId: f.batchId })),
     bytes: listing.files.reduce((sum, f) => sum + f.size, 0),
     sourceColumns: schema.columns,
     table: { name: destination.table, exists: existing !== undefined, action, columnsToAdd: action === 'createMerge' ? missing : [], columns: existing },

@@ -10,13 +10,13 @@ import { abortableSleep } from '../retry';
 import { executeManagementRecords, kqlName, kqlString, type ManagementOptions } from '../../kusto/managementClient';
 import { fetchIngestionResources, type IngestionResources } from '../../kusto/ingest/ingestionResources';
 import { buildFileMapping } from '../../kusto/ingest/ingestionMapping';
-import { enqueueFile } from '../../kusto/ingest/queuedIngest';
+import { IngestStorageClients, postIngestion, uploadForIngestion } from '../../kusto/ingest/queuedIngest';
 import { type FileIngestStatus, tableStatusReader } from '../../kusto/ingest/ingestionStatus';
 import { IngestionStatusPoller } from '../../kusto/ingest/ingestionStatusPoller';
 import { cslSchema, ensureTable } from '../../kusto/ingest/tableSetup';
 import { withPrivilegeContext } from '../../kusto/ingest/privilegeErrors';
 import type { TypeConversion } from '../../formats/parquetSchemaReader';
-import { listSourceFiles, type SourceFile, type SourceListing } from '../../spark/sparkFolderReader';
+import { identityOf, listSourceFiles, mapLimit, type SourceFile, type SourceListing } from '../../spark/sparkFolderReader';
 import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderReaderBlob';
 import { SinkState } from './sinkState';
 import { StreamingSender } from './streamingSender';
@@ -50,7 +50,8 @@ export interface FilesToKustoDeps {
 
 export interface SinkFileResult {
   relativePath: string;
-  identity: string;
+  /** Undefined for a file never attempted (a local file's identity needs its content hash). */
+  identity?: string;
   size: number;
   format: string;
   batchId?: number;
@@ -85,8 +86,8 @@ const DONE: ReadonlySet<FileIngestStatus> = new Set<FileIngestStatus>(['Succeede
 /** Status-table reads in flight at once for a whole job, however many files are pending. */
 const STATUS_READS = 4;
 
-export function ingestByTag(jobId: string, file: SourceFile): string {
-  return `${jobId}:${file.identity}`;
+export function ingestByTag(jobId: string, identity: string): string {
+  return `${jobId}:${identity}`;
 }
 
 /** The temp table of a transactional job: named after the target and the job, so an orphan says whose it is. */
@@ -178,14 +179,28 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   if (setup.created) ctx.log.info(`created table ${table} (${cslSchema(setup.columns)})`);
   if (setup.added.length > 0) ctx.log.info(`added column(s) ${setup.added.join(', ')} to table ${table}`);
 
+  // Identities known without reading a file: a blob's from its listed hash, a local file's from an
+  // earlier run that saw it with the same size and mtime. The others are learnt as files upload.
+  const identities = new Map<string, string>();
+  for (const file of listing.files) {
+    const known = file.contentHash !== undefined ? identityOf(file, file.contentHash) : state.identityByFingerprint(file.relativePath, file.fingerprint);
+    if (known) identities.set(file.relativePath, known);
+  }
+  const identify = async (file: SourceFile): Promise<string> => {
+    let identity = identities.get(file.relativePath);
+    if (!identity) identities.set(file.relativePath, (identity = identityOf(file, await listing.contentHash(file, ctx.signal))));
+    return identity;
+  };
+
+  // By relative path (unique in a listing).
   const results = new Map<string, SinkFileResult>();
   const resultOf = (file: SourceFile, status: FileIngestStatus, details?: string): SinkFileResult => ({
-    relativePath: file.relativePath, identity: file.identity, size: file.size, format: schema.perFile.get(file.identity)?.format ?? file.format, batchId: file.batchId, status, details,
-    rows: schema.perFile.get(file.identity)?.rows,
+    relativePath: file.relativePath, identity: identities.get(file.relativePath), size: file.size, format: schema.perFile.get(file.relativePath)?.format ?? file.format, batchId: file.batchId, status, details,
+    rows: schema.perFile.get(file.relativePath)?.rows,
   });
   const base = { mode, table, layout: listing.layout, columns: setup.columns, tableCreated: setup.created, columnsAdded: setup.added, conversions: schema.conversions, warnings } as const;
   const finish = (state: SinkResult['state'], bytes: number, error?: string): SinkResult => ({
-    ...base, state, bytes, error, files: listing.files.map((f) => results.get(f.identity) ?? resultOf(f, 'Unknown', 'not attempted')),
+    ...base, state, bytes, error, files: listing.files.map((f) => results.get(f.relativePath) ?? resultOf(f, 'Unknown', 'not attempted')),
   });
 
   const pollIntervalMs = destination.statusPollIntervalMs ?? 2000;
@@ -204,16 +219,19 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const streamer = mode === 'streaming' ? new StreamingSender(mgmt, table, spec.options?.retry ?? {}, ctx) : undefined;
   const concurrency = Math.max(1, deps.concurrency ?? 4);
   const uploading = limiter(concurrency);
+  const storageClients = new IngestStorageClients();
 
   /** Sends one file into `intoTable` and waits for its final status (the upload holds a slot of `uploading`, the wait does not). */
   const ingestOne = async (file: SourceFile, intoTable: string, columns: ColumnSchema[], index: number, poller: IngestionStatusPoller, stopped: () => boolean): Promise<SinkFileResult> => {
-    const fileSchema = schema.perFile.get(file.identity);
+    const fileSchema = schema.perFile.get(file.relativePath);
     const format = fileSchema?.format ?? file.format;
     const mapping = destination.mappingReference ? undefined : buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns);
     if (mapping && mapping.unmatched.length > 0) ctx.log.warn(`${file.relativePath}: column(s) ${mapping.unmatched.join(', ')} have no column in table ${table} and are not ingested`);
     if (streamer && !file.url) {
-      const streamed = await uploading(() => {
+      const streamed = await uploading(async () => {
         if (stopped()) throw new RunStopped();
+        // Streaming sends carry no tag: the identity is for the sink state alone.
+        await identify(file);
         return streamer.send(file, format, fileSchema?.hasHeader ?? false, mapping, destination.mappingReference);
       });
       if (streamed.status !== 'fallback') {
@@ -221,20 +239,29 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         return { ...resultOf(file, streamed.status, streamed.details), via: 'streaming' };
       }
     }
-    const tag = ingestByTag(spec.id, file);
     const ticket = await uploading(async () => {
       if (stopped()) throw new RunStopped();
-      return enqueueFile(
-        await getResources(),
-        {
-          path: file.path, size: file.size, format, gzipped: file.compression === 'gzip', database, table: intoTable,
-          mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
-          ignoreFirstRecord: fileSchema?.hasHeader ?? false, tags: [`ingest-by:${tag}`], ingestIfNotExists: [tag], signal: ctx.signal,
-          blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa: deps.statusTableCa,
-        },
-        index,
-      );
+      const resources = await getResources();
+      const request = {
+        path: file.path, size: file.size, format, gzipped: file.compression === 'gzip', database, table: intoTable,
+        mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
+        ignoreFirstRecord: fileSchema?.hasHeader ?? false, signal: ctx.signal,
+        blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa: deps.statusTableCa,
+      };
+      const knownBefore = identities.has(file.relativePath);
+      const uploaded = await uploadForIngestion(resources, request, index, storageClients);
+      // A file not known by its fingerprint takes the content hash its upload produced (or is hashed now).
+      if (!knownBefore && uploaded.contentHash) identities.set(file.relativePath, identityOf(file, uploaded.contentHash));
+      const identity = await identify(file);
+      // Learnt just now, and the same content as a file an earlier run finished (touched or copied
+      // since): nothing to send. (Files known before were sorted out already; a transaction decides
+      // by the tables' tags, not by the state.)
+      const earlier = knownBefore ? undefined : state.record.files[identity];
+      if (earlier && DONE.has(earlier.status)) return { finishedBefore: earlier };
+      const tag = ingestByTag(spec.id, identity);
+      return postIngestion(resources, uploaded, { ...request, tags: [`ingest-by:${tag}`], ingestIfNotExists: [tag] }, index, storageClients);
     });
+    if ('finishedBefore' in ticket) return resultOf(file, ticket.finishedBefore.status, 'finished by an earlier run (same content)');
     bytes += file.size;
     ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length, message: `queued ${file.relativePath}` });
     if (!ticket.statusTableUrl) return resultOf(file, 'Unknown', 'the cluster offers no status table; the outcome cannot be confirmed');
@@ -253,8 +280,8 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         const result = await ingestOne(file, intoTable, columns, index, poller, stopped);
         // After another file's error the run's outcome is that error: journal nothing more.
         if (stop) return;
-        results.set(file.identity, result);
-        await state.recordFile(file.identity, { relativePath: file.relativePath, status: result.status, details: result.details });
+        results.set(file.relativePath, result);
+        if (result.identity) await state.recordFile(result.identity, { relativePath: file.relativePath, status: result.status, details: result.details, fingerprint: file.contentHash === undefined ? file.fingerprint : undefined });
         const log = result.status === 'Failed' || result.status === 'Unknown' ? ctx.log.error : ctx.log.info;
         log.call(ctx.log, `${file.relativePath}: ${result.status}${result.details ? ` (${result.details})` : ''}`);
         ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length });
@@ -272,20 +299,21 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   // Files a previous run of this job finished: their outcome stands (and their tag guards them anyway).
   const pending: SourceFile[] = [];
   for (const file of listing.files) {
-    const earlier = state.record.files[file.identity];
-    if (earlier && DONE.has(earlier.status)) results.set(file.identity, resultOf(file, earlier.status, 'finished by an earlier run'));
+    const identity = identities.get(file.relativePath);
+    const earlier = identity === undefined ? undefined : state.record.files[identity];
+    if (earlier && DONE.has(earlier.status)) results.set(file.relativePath, resultOf(file, earlier.status, 'finished by an earlier run'));
     else pending.push(file);
   }
 
   if (mode === 'queued' || mode === 'streaming') {
     await runFiles(pending, table, setup.columns);
-    const all = listing.files.map((f) => results.get(f.identity)?.status ?? 'Unknown');
+    const all = listing.files.map((f) => results.get(f.relativePath)?.status ?? 'Unknown');
     const ok = all.filter((s) => DONE.has(s)).length;
     const outcome = ok === all.length ? 'succeeded' : ok > 0 ? 'partiallySucceeded' : 'failed';
-    const bad = listing.files.filter((f) => !DONE.has(results.get(f.identity)?.status ?? 'Unknown'));
-    return finish(outcome, bytes, bad.length > 0 ? `${bad.length} of ${all.length} file(s) did not land: ${bad.map((f) => `${f.relativePath} (${results.get(f.identity)?.status}: ${results.get(f.identity)?.details ?? 'no reason given'})`).join('; ')}` : undefined);
+    const bad = listing.files.filter((f) => !DONE.has(results.get(f.relativePath)?.status ?? 'Unknown'));
+    return finish(outcome, bytes, bad.length > 0 ? `${bad.length} of ${all.length} file(s) did not land: ${bad.map((f) => `${f.relativePath} (${results.get(f.relativePath)?.status}: ${results.get(f.relativePath)?.details ?? 'no reason given'})`).join('; ')}` : undefined);
   }
-  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes });
+  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes, identify, resultOf });
 }
 
 interface TransactionInput {
@@ -302,6 +330,9 @@ interface TransactionInput {
   runFiles: (files: SourceFile[], intoTable: string, columns: ColumnSchema[]) => Promise<void>;
   finish: (state: SinkResult['state'], bytes: number, error?: string) => SinkResult;
   bytesSoFar: () => number;
+  /** A file's identity (hashing a local file not known by its fingerprint). */
+  identify: (file: SourceFile) => Promise<string>;
+  resultOf: (file: SourceFile, status: FileIngestStatus, details?: string) => SinkFileResult;
 }
 
 /** Whether the target already holds an extent tagged for this file (moved there by an earlier run). */
@@ -333,7 +364,7 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     ctx.progress({ phase: 'cleaning', message: `dropping ${temp}` });
     await dropTemp();
     await state.update({ transactionPhase: 'done' });
-    for (const file of listing.files) if (!results.has(file.identity)) results.set(file.identity, { relativePath: file.relativePath, identity: file.identity, size: file.size, format: file.format, batchId: file.batchId, status: 'Skipped', details: 'moved into the table by an earlier run' });
+    for (const file of listing.files) if (!results.has(file.relativePath)) results.set(file.relativePath, input.resultOf(file, 'Skipped', 'moved into the table by an earlier run'));
     return input.finish('succeeded', 0);
   }
 
@@ -356,23 +387,25 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     // run, moves with the rest; nowhere (even if the sink state says done: the temp table may have
     // been dropped meanwhile, e.g. by its auto-delete policy) → ingest it now.
     const tempTags = resuming ? await extentTags(mgmt, temp) : new Set<string>();
-    const pendingIds = new Set(input.pending.map((f) => f.identity));
+    const pendingPaths = new Set(input.pending.map((f) => f.relativePath));
+    // Every file's tag is looked up before anything is ingested, so every identity is needed now.
+    const fileIdentities = await mapLimit(listing.files, 4, input.identify);
     const toIngest: SourceFile[] = [];
-    for (const file of listing.files) {
-      const tag = ingestByTag(spec.id, file);
+    for (const [i, file] of listing.files.entries()) {
+      const tag = ingestByTag(spec.id, fileIdentities[i]);
       if (await landedInTarget(mgmt, table, tag)) {
-        results.set(file.identity, { relativePath: file.relativePath, identity: file.identity, size: file.size, format: file.format, batchId: file.batchId, status: 'Skipped', details: 'already in the table (moved by an earlier run)' });
-      } else if (!pendingIds.has(file.identity) && tempTags.has(`ingest-by:${tag}`)) {
+        results.set(file.relativePath, input.resultOf(file, 'Skipped', 'already in the table (moved by an earlier run)'));
+      } else if (!pendingPaths.has(file.relativePath) && tempTags.has(`ingest-by:${tag}`)) {
         // kept: its earlier outcome stands and its extent moves with the others
       } else {
-        results.delete(file.identity);
+        results.delete(file.relativePath);
         toIngest.push(file);
       }
     }
     await input.runFiles(toIngest, temp, setupColumns);
-    const bad = listing.files.filter((f) => !DONE.has(results.get(f.identity)?.status ?? 'Unknown'));
+    const bad = listing.files.filter((f) => !DONE.has(results.get(f.relativePath)?.status ?? 'Unknown'));
     if (bad.length > 0) {
-      const reason = bad.map((f) => `${f.relativePath} (${results.get(f.identity)?.status}: ${results.get(f.identity)?.details ?? 'no reason given'})`).join('; ');
+      const reason = bad.map((f) => `${f.relativePath} (${results.get(f.relativePath)?.status}: ${results.get(f.relativePath)?.details ?? 'no reason given'})`).join('; ');
       throw new TransactionAborted(`nothing was committed to ${table}: ${bad.length} file(s) failed: ${reason}`);
     }
     await deps.checkpoint?.('beforeMove');

@@ -11,6 +11,8 @@ export interface FileRecord {
   relativePath: string;
   status: FileIngestStatus;
   details?: string;
+  /** The local file's size and mtime when it was ingested: a later run that finds both unchanged knows its identity without hashing it. */
+  fingerprint?: string;
 }
 
 export interface SinkStateRecord {
@@ -27,6 +29,8 @@ export interface SinkStateRecord {
 
 export class SinkState {
   private writing: Promise<void> = Promise.resolve();
+  /** "relativePath\nfingerprint" → identity, built on first use and kept up to date by recordFile. */
+  private byFingerprint: Map<string, string> | undefined;
 
   private constructor(
     private readonly file: string,
@@ -49,13 +53,24 @@ export class SinkState {
     return this.current;
   }
 
+  /** The identity an earlier run recorded for the file at `relativePath` while it had this fingerprint. */
+  identityByFingerprint(relativePath: string, fingerprint: string): string | undefined {
+    if (!this.byFingerprint) {
+      this.byFingerprint = new Map();
+      for (const [identity, record] of Object.entries(this.current.files)) if (record.fingerprint) this.byFingerprint.set(`${record.relativePath}\n${record.fingerprint}`, identity);
+    }
+    return this.byFingerprint.get(`${relativePath}\n${fingerprint}`);
+  }
+
   update(change: Partial<SinkStateRecord>): Promise<void> {
     this.current = { ...this.current, ...change };
+    if (change.files) this.byFingerprint = undefined;
     return this.save();
   }
 
   recordFile(identity: string, record: FileRecord): Promise<void> {
     this.current = { ...this.current, files: { ...this.current.files, [identity]: record } };
+    if (record.fingerprint) this.byFingerprint?.set(`${record.relativePath}\n${record.fingerprint}`, identity);
     return this.save();
   }
 

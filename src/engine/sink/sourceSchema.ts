@@ -28,6 +28,7 @@ export interface FileSchema {
 export interface SourceSchema {
   columns: ColumnSchema[];
   partitionColumns: ColumnSchema[];
+  /** By relative path. */
   perFile: Map<string, FileSchema>;
   conversions: TypeConversion[];
   warnings: string[];
@@ -61,7 +62,7 @@ export async function inferSourceSchema(listing: SourceListing, options: { csvHe
   const provisional = new Set<string>();
   for (const file of listing.files) {
     const schema = await readFileSchema(file, listing.open(file), options.csvHeader);
-    perFile.set(file.identity, schema);
+    perFile.set(file.relativePath, schema);
     const untyped = new Set((schema.untyped ?? []).map((name) => name.toLowerCase()));
     for (const column of schema.columns) {
       const key = column.name.toLowerCase();

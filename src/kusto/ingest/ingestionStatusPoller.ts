@@ -4,6 +4,13 @@
 // pending files: at most `maxConcurrentReads` reads at once, the oldest ticket first, each ticket on
 // its own interval (backing off to 10× for long ingestions) and deadline. A ticket still Pending at
 // its deadline is 'Unknown' — never a success (azure-kusto-spark #237).
+//
+// Head of line: the service seals ingestion batches in the order files arrive, so while the oldest
+// files are Pending the newer ones almost always are too. Only the oldest few tickets (as many as
+// reads may run at once) are read on their schedule; the others are swept slowly (every
+// `tailSweepMs`) and move up as older ones finish, due at once, since they are likely final by then.
+// Reading every pending file on its own schedule cost hundreds of reads while a job was still
+// uploading (each one also work for the status table's server), for no earlier result.
 import type { FileIngestStatus, StatusOutcome } from './ingestionStatus';
 
 /** What one read of the status table found: a final outcome, or undefined while still Pending. */
@@ -16,6 +23,8 @@ export interface StatusPollerOptions {
   signal?: AbortSignal;
   /** A read that takes longer is abandoned and counts as a transient error (default 60 s). */
   readTimeoutMs?: number;
+  /** Tickets behind the head of the line are read at most this often (default 30 s, or 10× their interval when longer). */
+  tailSweepMs?: number;
 }
 
 export interface TicketTiming {
@@ -31,6 +40,8 @@ interface Ticket {
   timing: TicketTiming;
   deadline: number;
   dueAt: number;
+  /** Behind the head of the line, the ticket is not read before this time. */
+  sweepAt: number;
   interval: number;
   reading: boolean;
   resolve: (outcome: StatusOutcome) => void;
@@ -60,6 +71,7 @@ function abortReason(signal: AbortSignal | undefined): unknown {
 export class IngestionStatusPoller {
   private readonly cap: number;
   private readonly readTimeoutMs: number;
+  private readonly tailSweepMs: number;
   /** Pending tickets in the order they were added (oldest first). */
   private readonly tickets: Ticket[] = [];
   private inFlight = 0;
@@ -76,6 +88,7 @@ export class IngestionStatusPoller {
   ) {
     this.cap = Math.max(1, options.maxConcurrentReads ?? 4);
     this.readTimeoutMs = options.readTimeoutMs ?? 60_000;
+    this.tailSweepMs = options.tailSweepMs ?? 30_000;
     if (options.signal?.aborted) this.closed = abortReason(options.signal);
     else options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -93,7 +106,8 @@ export class IngestionStatusPoller {
       const interval = Math.max(10, timing.intervalMs);
       // First read after one interval: a file just enqueued is not final yet, and reads made while
       // the job still uploads would only compete with the uploads.
-      this.tickets.push({ statusTableUrl, sourceId, timing: { intervalMs: interval, timeoutMs: timing.timeoutMs }, deadline: now + timing.timeoutMs, dueAt: Math.min(now + interval, now + timing.timeoutMs), interval: Math.min(interval * 1.5, interval * 10), reading: false, resolve, reject });
+      const deadline = now + timing.timeoutMs;
+      this.tickets.push({ statusTableUrl, sourceId, timing: { intervalMs: interval, timeoutMs: timing.timeoutMs }, deadline, dueAt: Math.min(now + interval, deadline), sweepAt: this.nextSweep(now, interval, deadline), interval: Math.min(interval * 1.5, interval * 10), reading: false, resolve, reject });
       this.pump();
     });
   }
@@ -108,6 +122,10 @@ export class IngestionStatusPoller {
     for (const ticket of this.tickets.splice(0)) ticket.reject(reason);
   }
 
+  private nextSweep(now: number, intervalMs: number, deadline: number): number {
+    return Math.min(now + Math.max(this.tailSweepMs, intervalMs * 10), deadline);
+  }
+
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -119,10 +137,12 @@ export class IngestionStatusPoller {
     if (this.closed !== undefined) return;
     const now = Date.now();
     let nextDue = Infinity;
-    // `tickets` stays in insertion order, so the first due ones are the oldest.
-    for (const ticket of this.tickets) {
+    // `tickets` stays in insertion order, so the first due ones are the oldest; the first `cap` are the head of the line.
+    for (let index = 0; index < this.tickets.length; index++) {
+      const ticket = this.tickets[index];
       if (ticket.reading) continue;
-      if (ticket.dueAt > now) nextDue = Math.min(nextDue, ticket.dueAt);
+      const dueAt = index < this.cap ? ticket.dueAt : Math.max(ticket.dueAt, ticket.sweepAt);
+      if (dueAt > now) nextDue = Math.min(nextDue, dueAt);
       // Every slot busy and a ticket due: the next read's end runs pump() again, no timer needed
       // (and no need to scan thousands of pending tickets further).
       else if (this.inFlight >= this.cap) return;
@@ -190,6 +210,7 @@ export class IngestionStatusPoller {
     } else {
       // Still Pending, or a transient read failure of the status table (not the ingestion's failure): keep polling.
       ticket.dueAt = Math.min(now + ticket.interval, ticket.deadline);
+      ticket.sweepAt = this.nextSweep(now, ticket.timing.intervalMs, ticket.deadline);
       ticket.interval = Math.min(ticket.interval * 1.5, ticket.timing.intervalMs * 10);
     }
     this.pump();

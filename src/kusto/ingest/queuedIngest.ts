@@ -7,11 +7,11 @@
 // a loop that retries even after success (about 3 s lost per file), builds its status-table client
 // from the URL's origin (which breaks path-style storage URLs such as Azurite's) and swallows the
 // failures. The message and blob layout here are the ones that client sends.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { ContainerClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
@@ -43,6 +43,19 @@ export interface QueuedFileRequest {
   signal?: AbortSignal;
 }
 
+/** A file's bytes where the service can read them. */
+export interface UploadedSource {
+  /** The blob URL with its SAS, as the queue message names it. */
+  blobPath: string;
+  blobName: string;
+  /**
+   * The content hash the upload produced on the way, when it did: "md5:<base64>" as the storage
+   * service computed it over a file sent in one Put Blob, or the sha256 (hex) of a file gzipped on
+   * the way, computed from the bytes read. Undefined for block uploads and blob sources.
+   */
+  contentHash?: string;
+}
+
 export interface QueuedFileTicket {
   /** The ingestion source id: partition and row key of the status entity. */
   sourceId: string;
@@ -68,35 +81,86 @@ export function statusTableClient(tableUri: string, trustedCa?: string): TableCl
   return new TableClient(base, tableName, { allowInsecureConnection: url.protocol === 'http:', ...(trustedCa ? { tlsOptions: { ca: trustedCa } } : {}) });
 }
 
-/** Uploads one file and posts its ingestion message; returns the ticket to poll. */
-export async function enqueueFile(resources: IngestionResources, request: QueuedFileRequest, pickIndex = 0): Promise<QueuedFileTicket> {
-  const sourceId = randomUUID();
-  let blobPath: string;
-  let blobName: string;
-  if (request.blobUrl) {
-    blobPath = request.blobUrl;
-    blobName = new URL(request.blobUrl).pathname;
-  } else {
-    const gzipOnTheWay = !request.gzipped && !isBinaryFormat(request.format);
-    const safeName = basename(request.path).replace(/[^A-Za-z0-9._=-]/g, '_');
-    blobName = `${request.database}__${request.table}__${sourceId}__${safeName}${gzipOnTheWay ? '.gz' : ''}`;
-    const containerUrl = resources.tempContainers[pickIndex % resources.tempContainers.length];
-    const blob = new ContainerClient(containerUrl).getBlockBlobClient(blobName);
-    if (gzipOnTheWay) {
-      const source: Readable = createReadStream(request.path, { highWaterMark: 1 << 20, signal: request.signal });
-      const out = new PassThrough({ highWaterMark: 1 << 20 });
-      const done = pipeline(source, createGzip({ level: 1 }), out);
-      // Length unknown: buffered blocks, at most bufferSize × maxConcurrency bytes in flight per file.
-      await Promise.all([blob.uploadStream(out, 4 << 20, 2, { abortSignal: request.signal }), done]);
-    } else {
-      // Sent as it is (Parquet, or gzip already): read straight from the file, nothing buffered —
-      // one Put Blob up to 32 MB (what a retry re-sends at most), else 8 MB blocks, 2 at once.
-      // Measured against Azurite (60 files of 10.7 MB, 4 at once): 2.0-2.2 s and 145 MB RSS, where
-      // uploadStream with 4 MB × 2 buffers took 2.7-3.4 s and 210-240 MB.
-      await blob.uploadFile(request.path, { blockSize: 8 << 20, concurrency: 2, maxSingleShotSize: 32 << 20, abortSignal: request.signal });
-    }
-    blobPath = blob.url;
+/**
+ * The storage clients of one job, one per URL. Each client brings its own HTTP agent, so a client
+ * made per file would open a new connection per file (and a TLS handshake for the status table):
+ * measured here at 100 files, about a quarter of the enqueue time beyond the raw upload of the bytes.
+ */
+export class IngestStorageClients {
+  private readonly containers = new Map<string, ContainerClient>();
+  private readonly queues = new Map<string, QueueClient>();
+  private readonly tables = new Map<string, TableClient>();
+
+  container(url: string): ContainerClient {
+    return cached(this.containers, url, () => new ContainerClient(url));
   }
+
+  queue(url: string): QueueClient {
+    return cached(this.queues, url, () => new QueueClient(url));
+  }
+
+  statusTable(url: string, trustedCa?: string): TableClient {
+    return cached(this.tables, `${url}\n${trustedCa ?? ''}`, () => statusTableClient(url, trustedCa));
+  }
+}
+
+function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
+/** One Put Blob up to this size (what a retry re-sends at most); larger files go in blocks. */
+const SINGLE_SHOT_BYTES = 32 << 20;
+
+/** Uploads one file and posts its ingestion message; returns the ticket to poll. */
+export async function enqueueFile(resources: IngestionResources, request: QueuedFileRequest, pickIndex = 0, clients = new IngestStorageClients()): Promise<QueuedFileTicket> {
+  const uploaded = await uploadForIngestion(resources, request, pickIndex, clients);
+  return postIngestion(resources, uploaded, request, pickIndex, clients);
+}
+
+/** The first half of enqueueFile: the file's bytes into the ingestion temp storage (nothing to upload for a blob source). */
+export async function uploadForIngestion(resources: IngestionResources, request: Omit<QueuedFileRequest, 'tags' | 'ingestIfNotExists'>, pickIndex = 0, clients = new IngestStorageClients()): Promise<UploadedSource> {
+  if (request.blobUrl) return { blobPath: request.blobUrl, blobName: new URL(request.blobUrl).pathname };
+  const gzipOnTheWay = !request.gzipped && !isBinaryFormat(request.format);
+  const safeName = basename(request.path).replace(/[^A-Za-z0-9._=-]/g, '_');
+  const blobName = `${request.database}__${request.table}__${randomUUID()}__${safeName}${gzipOnTheWay ? '.gz' : ''}`;
+  const containerUrl = resources.tempContainers[pickIndex % resources.tempContainers.length];
+  const blob = clients.container(containerUrl).getBlockBlobClient(blobName);
+  let contentHash: string | undefined;
+  if (gzipOnTheWay) {
+    const source: Readable = createReadStream(request.path, { highWaterMark: 1 << 20, signal: request.signal });
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    const done = pipeline(source, hashing, createGzip({ level: 1 }), out);
+    // Length unknown: buffered blocks, at most bufferSize × maxConcurrency bytes in flight per file.
+    await Promise.all([blob.uploadStream(out, 4 << 20, 2, { abortSignal: request.signal }), done]);
+    contentHash = hash.digest('hex');
+  } else if (request.size <= SINGLE_SHOT_BYTES) {
+    // Sent as it is (Parquet, or gzip already), read straight from the file, nothing buffered. The
+    // service computes the MD5 of what it stored: the file's content hash at no cost here (hashing
+    // 1 GB on this side took about 1.3 s of a 6 s enqueue on 2 cores, measured with the bench).
+    const response = await blob.upload(() => createReadStream(request.path, { highWaterMark: 1 << 20 }), request.size, { abortSignal: request.signal });
+    if (response.contentMD5 && response.contentMD5.length > 0) contentHash = `md5:${Buffer.from(response.contentMD5).toString('base64')}`;
+  } else {
+    // In 8 MB blocks, 2 at once. Measured against Azurite (60 files of 10.7 MB, 4 at once): reading
+    // from the file took 2.0-2.2 s and 145 MB RSS, where uploadStream with 4 MB × 2 buffers took
+    // 2.7-3.4 s and 210-240 MB.
+    await blob.uploadFile(request.path, { blockSize: 8 << 20, concurrency: 2, maxSingleShotSize: SINGLE_SHOT_BYTES, abortSignal: request.signal });
+  }
+  return { blobPath: blob.url, blobName, contentHash };
+}
+
+/** The second half of enqueueFile: the status row (Pending) and the ingestion message for an uploaded source. */
+export async function postIngestion(resources: IngestionResources, uploaded: UploadedSource, request: QueuedFileRequest, pickIndex = 0, clients = new IngestStorageClients()): Promise<QueuedFileTicket> {
+  const sourceId = randomUUID();
+  const { blobPath, blobName } = uploaded;
 
   const additional: Record<string, unknown> = {
     authorizationContext: resources.authorizationContext,
@@ -116,7 +180,7 @@ export async function enqueueFile(resources: IngestionResources, request: Queued
   const statusTableUrl = resources.statusTables[0];
   const now = new Date();
   if (statusTableUrl) {
-    await statusTableClient(statusTableUrl, request.statusTableCa).createEntity(
+    await clients.statusTable(statusTableUrl, request.statusTableCa).createEntity(
       {
         partitionKey: sourceId,
         rowKey: sourceId,
@@ -148,7 +212,7 @@ export async function enqueueFile(resources: IngestionResources, request: Queued
     ApplicationForTracing: 'KustoDataMover',
     ClientVersionForTracing: 'Kusto.DataMover:0.1.0',
   };
-  const queue = new QueueClient(resources.queues[pickIndex % resources.queues.length]);
+  const queue = clients.queue(resources.queues[pickIndex % resources.queues.length]);
   await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'), { abortSignal: request.signal });
   return { sourceId, statusTableUrl, blobName };
 }

@@ -84,6 +84,36 @@ describe('IngestionStatusPoller', () => {
     assert.equal(outcomes.filter((o) => o.status === 'Succeeded').length, 20);
   });
 
+  test('head of the line: only the oldest tickets are read while they are Pending; the next one is read as soon as one ends', async () => {
+    const reads: string[] = [];
+    const final = new Set<string>();
+    const poller = new IngestionStatusPoller(async (_url, id) => {
+      reads.push(id);
+      return final.has(id) ? SUCCEEDED : undefined;
+    }, { maxConcurrentReads: 2, tailSweepMs: 60_000 });
+    const waits = ['h0', 'h1', 't2', 't3', 't4'].map((id) => poller.wait(URL, id, { intervalMs: 10, timeoutMs: 60_000 }));
+    await until(() => reads.length >= 12);
+    assert.deepEqual([...new Set(reads)].sort(), ['h0', 'h1'], 'the tickets behind the head are not read before their sweep');
+    for (const id of ['h0', 'h1', 't2', 't3', 't4']) final.add(id);
+    const outcomes = await Promise.all(waits);
+    assert.deepEqual(outcomes.map((o) => o.status), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+    // Each ticket behind the head was read once, when it moved up, and found final.
+    assert.deepEqual(reads.filter((id) => id.startsWith('t')), ['t2', 't3', 't4']);
+  });
+
+  test('a ticket behind the head is still read on its slow sweep', async () => {
+    const reads: string[] = [];
+    const poller = new IngestionStatusPoller(async (_url, id) => {
+      reads.push(id);
+      return id === 'tail' ? SUCCEEDED : undefined;
+    }, { maxConcurrentReads: 1, tailSweepMs: 50 });
+    const head = poller.wait(URL, 'head', { intervalMs: 10, timeoutMs: 400 });
+    const tail = await poller.wait(URL, 'tail', { intervalMs: 10, timeoutMs: 60_000 });
+    assert.equal(tail.status, 'Succeeded');
+    assert.equal((await head).status, 'Unknown');
+    assert.ok(reads.indexOf('tail') > 0, 'read after the head was');
+  });
+
   test('a ticket still Pending at its deadline resolves as Unknown, never as a success', async () => {
     const poller = new IngestionStatusPoller(async () => undefined);
     const outcome = await poller.wait(URL, 'slow', { intervalMs: 10, timeoutMs: 60 });
