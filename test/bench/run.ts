@@ -47,7 +47,7 @@ async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<Row[]
     // variants alike. The median run of each is reported.
     for (let round = 0; round < (scenario.runs ?? 1); round++) {
       for (const variant of scenario.variants) {
-        if (failures.has(variant.name)) continue;
+        if (failures.has(variant.name) || (round > 0 && variant.firstRoundOnly)) continue;
         const fresh = (await scenario.prepareVariant?.(prepared)) ?? {};
         const forVariant: Prepared = { ...prepared, ...fresh };
         const args = variant.args(forVariant);

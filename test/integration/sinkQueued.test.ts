@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { createHash } from 'node:crypto';
+import { fileIdentity } from '../../src/spark/sparkFolderReader';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -145,6 +147,21 @@ describe('queued ingestion of Spark output', () => {
     assert.deepEqual(again.files.map((f) => f.details), ['finished by an earlier run', 'finished by an earlier run']);
     assert.equal(await blobCount(), uploadsBefore + 2, 'files known by size and mtime are not uploaded');
     assert.deepEqual(await rows('Events | count'), [[5]]);
+  });
+
+  test('a job begun by a version that hashed every file (records without fingerprints) keeps those identities: nothing is sent again', async () => {
+    const body = 'id,name\n1,alpha\n2,beta\n';
+    put('legacy/a.csv', body);
+    const job = spec('legacy', 'Legacy');
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    mkdirSync(join(dir, 'jobs', job.id), { recursive: true });
+    writeFileSync(join(dir, 'jobs', job.id, 'sink-state.json'), JSON.stringify({ version: 1, files: { [fileIdentity(sha256, 'a.csv', {})]: { relativePath: 'a.csv', status: 'Succeeded' } } }));
+    const uploadsBefore = await blobCount();
+    const result = await run(job);
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.deepEqual(result.files.map((f) => [f.relativePath, f.status, f.details]), [['a.csv', 'Succeeded', 'finished by an earlier run']]);
+    assert.equal(await blobCount(), uploadsBefore);
+    assert.deepEqual(await rows('Legacy | count'), [[0]]);
   });
 
   test('CSV, TSV, JSON lines and multi-line JSON, each plain and gzip, map by header/property name', async () => {

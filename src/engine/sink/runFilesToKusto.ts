@@ -186,6 +186,9 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     const known = file.contentHash !== undefined ? identityOf(file, file.contentHash) : state.identityByFingerprint(file.relativePath, file.fingerprint);
     if (known) identities.set(file.relativePath, known);
   }
+  // A job begun by a version that hashed every local file itself (its records have no fingerprint):
+  // its tags hold those hashes, so its files are hashed the same way again, never named anew.
+  const hashesEveryFile = source.location.kind === 'local' && Object.values(state.record.files).some((r) => r.fingerprint === undefined);
   const identify = async (file: SourceFile): Promise<string> => {
     let identity = identities.get(file.relativePath);
     if (!identity) identities.set(file.relativePath, (identity = identityOf(file, await listing.contentHash(file, ctx.signal))));
@@ -296,6 +299,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     }
   };
 
+  if (hashesEveryFile) await mapLimit(listing.files, 4, identify);
   // Files a previous run of this job finished: their outcome stands (and their tag guards them anyway).
   const pending: SourceFile[] = [];
   for (const file of listing.files) {
