@@ -31,7 +31,7 @@ export interface SourceFile {
   batchId?: number;
   /** Blob: "md5:<Content-MD5>" or, without one, "etag:<ETag>", from the listing. Local: not known until hashed (SourceListing.contentHash). */
   contentHash?: string;
-  /** Local: "<size>:<mtime ms>". With the relative path, what says a file is the one an earlier run of the job saw. */
+  /** "<size>:<last modified, ms>". With the relative path, what says a local file is the one an earlier run of the job saw (a blob goes by its listed hash). */
   fingerprint: string;
 }
 
@@ -62,7 +62,7 @@ export interface ListOptions {
 export interface TreeEntry {
   relativePath: string;
   size: number;
-  /** Last modified, ms since the epoch (local files). */
+  /** Last modified, ms since the epoch. */
   modifiedMs?: number;
 }
 

@@ -42,7 +42,7 @@ export function blobFolderTree(container: ContainerClient, prefix: string, displ
         sizes.set(relativePath, size);
         const contentMd5 = item.properties.contentMD5;
         md5.set(relativePath, contentMd5 && contentMd5.length > 0 ? `md5:${Buffer.from(contentMd5).toString('base64')}` : `etag:${item.properties.etag}`);
-        out.push({ relativePath, size });
+        out.push({ relativePath, size, modifiedMs: item.properties.lastModified?.getTime() });
       }
       out.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
       return out;
@@ -127,7 +127,7 @@ export async function listBlobSourceFiles(source: FilesSource, access: BlobSourc
       const parent = prefix.split('/').slice(0, -1).join('/');
       const hash = props.contentMD5 && props.contentMD5.length > 0 ? `md5:${Buffer.from(props.contentMD5).toString('base64')}` : `etag:${props.etag}`;
       const tree: FolderTree = { ...blobFolderTree(access.container, parent, `${parsed.serviceUrl}/${parsed.container}/${parent}`), contentHash: async () => hash };
-      return listTree(tree, source, [], options, { relativePath: prefix.split('/').pop() as string, size: props.contentLength ?? 0 });
+      return listTree(tree, source, [], options, { relativePath: prefix.split('/').pop() as string, size: props.contentLength ?? 0, modifiedMs: props.lastModified?.getTime() });
     }
   }
   return listTree(blobFolderTree(access.container, joinBlobPath(prefix), display), source, patterns, options);
