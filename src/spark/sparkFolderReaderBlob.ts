@@ -7,6 +7,7 @@ import { type ContainerClient, BlobSASPermissions, generateBlobSASQueryParameter
 import type { SecretResolver } from '../engine/jobContext';
 import type { FilesSource } from '../engine/jobSpec';
 import type { ByteRangeSource } from '../formats/byteRangeReader';
+import { listedBlobHash } from '../storage/blobContentHash';
 import { containerClient, joinBlobPath, resolveBlobLocation, type ResolvedBlobLocation, withSas } from '../storage/blobLocation';
 import { isIgnoredName, listTree, type FolderTree, type ListOptions, partitionTail, type SourceListing, type TreeEntry } from './sparkFolderReader';
 import { hasGlobChars } from './sparkFolderReaderGlob';
@@ -40,8 +41,7 @@ export function blobFolderTree(container: ContainerClient, prefix: string, displ
         if (relativePath === '' || relativePath.split('/').some(isIgnoredName)) continue;
         const size = item.properties.contentLength ?? 0;
         sizes.set(relativePath, size);
-        const contentMd5 = item.properties.contentMD5;
-        md5.set(relativePath, contentMd5 && contentMd5.length > 0 ? `md5:${Buffer.from(contentMd5).toString('base64')}` : `etag:${item.properties.etag}`);
+        md5.set(relativePath, listedBlobHash(item.properties.contentMD5, item.properties.etag));
         out.push({ relativePath, size, modifiedMs: item.properties.lastModified?.getTime() });
       }
       out.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
@@ -125,7 +125,7 @@ export async function listBlobSourceFiles(source: FilesSource, access: BlobSourc
     const props = await blob.getProperties().catch(() => undefined);
     if (props) {
       const parent = prefix.split('/').slice(0, -1).join('/');
-      const hash = props.contentMD5 && props.contentMD5.length > 0 ? `md5:${Buffer.from(props.contentMD5).toString('base64')}` : `etag:${props.etag}`;
+      const hash = listedBlobHash(props.contentMD5, props.etag);
       const tree: FolderTree = { ...blobFolderTree(access.container, parent, `${parsed.serviceUrl}/${parsed.container}/${parent}`), contentHash: async () => hash };
       return listTree(tree, source, [], options, { relativePath: prefix.split('/').pop() as string, size: props.contentLength ?? 0, modifiedMs: props.lastModified?.getTime() });
     }

@@ -275,7 +275,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 
   const runFiles = async (files: SourceFile[], intoTable: string, columns: ColumnSchema[]): Promise<void> => {
     // Every file starts at once; `uploading` bounds the uploads, the poller the status reads.
-    const poller = new IngestionStatusPoller(tableStatusReader(deps.statusTableCa), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
+    const poller = new IngestionStatusPoller(tableStatusReader(deps.statusTableCa, storageClients), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
     let stop = false;
     const stopped = (): boolean => stop;
     try {

@@ -2,9 +2,8 @@
 // time runs out is "Unknown" — never counted as a success (the Spark connector's users lost data
 // to exactly that, azure-kusto-spark #237). Many files at once: IngestionStatusPoller, which this
 // single wait also runs on (one ticket), so both behave the same.
-import type { TableClient } from '@azure/data-tables';
 import { IngestionStatusPoller, outcomeOf, type StatusRead } from './ingestionStatusPoller';
-import { statusTableClient } from './queuedIngest';
+import { IngestStorageClients } from './queuedIngest';
 
 export type FileIngestStatus = 'Succeeded' | 'Failed' | 'PartiallySucceeded' | 'Skipped' | 'Unknown';
 
@@ -32,14 +31,13 @@ export interface PollOptions {
   trustedCa?: string;
 }
 
-/** Reads status entities with one Table client per status-table URL (`trustedCa`: the local emulator's CA). */
-export function tableStatusReader(trustedCa?: string): StatusRead {
-  const clients = new Map<string, TableClient>();
-  return async (statusTableUrl, sourceId, signal) => {
-    let client = clients.get(statusTableUrl);
-    if (!client) clients.set(statusTableUrl, (client = statusTableClient(statusTableUrl, trustedCa)));
-    return outcomeOf(await client.getEntity<StatusEntity>(sourceId, sourceId, { abortSignal: signal }));
-  };
+/**
+ * Reads status entities with one Table client per status-table URL (`trustedCa`: the local
+ * emulator's CA); `clients` are the job's, so the reads share the connection its Pending rows were written on.
+ */
+export function tableStatusReader(trustedCa?: string, clients = new IngestStorageClients()): StatusRead {
+  return async (statusTableUrl, sourceId, signal) =>
+    outcomeOf(await clients.statusTable(statusTableUrl, trustedCa).getEntity<StatusEntity>(sourceId, sourceId, { abortSignal: signal }));
 }
 
 export async function waitForIngestionStatus(statusTableUrl: string, sourceId: string, options: PollOptions): Promise<StatusOutcome> {
