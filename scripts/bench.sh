@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh npm
+bash scripts/setup.sh npm wasm
 # The engine as the VSIX ships it (minified, as `vscode:prepublish` builds it), for every scenario.
 node scripts/build.mjs --production >/dev/null
 exec node --import tsx test/bench/run.ts "$@"

@@ -1,6 +1,7 @@
 // Bundles the extension host code (node, cjs, vscode external), the headless CLI and the
 // webview (browser, its own bundle) into dist/.
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
@@ -60,6 +61,14 @@ mkdirSync('dist/webview', { recursive: true });
 cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css', { force: true });
 cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf', { force: true });
 cpSync('webview/wizard/wizard.css', 'dist/webview/wizard.css', { force: true });
+
+// The WebAssembly row parser (src/formats/parquet/rowSpanWasm.c), beside the engine bundle that
+// loads it. clang with the wasm32 target and wasm-ld (Debian: clang, lld) come from scripts/setup.sh.
+const wasmSource = 'src/formats/parquet/rowSpanWasm.c';
+const clang = ['clang', 'clang-14', 'clang-15', 'clang-16'].find((c) => spawnSync(c, ['--version']).status === 0);
+if (!clang) throw new Error('clang is missing (it builds the WebAssembly row parser): run `bash scripts/setup.sh`');
+const compiledWasm = spawnSync(clang, ['--target=wasm32', '-O3', '-mbulk-memory', '-nostdlib', '-Wall', '-Wextra', '-Werror', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-o', 'dist/rowSpanWasm.wasm', wasmSource], { stdio: 'inherit' });
+if (compiledWasm.status !== 0) throw new Error(`compiling ${wasmSource} failed`);
 
 if (watch) {
   for (const t of targets) await (await esbuild.context(t)).watch();

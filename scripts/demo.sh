@@ -7,6 +7,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh npm apt code-server
+bash scripts/setup.sh npm wasm apt code-server
 npm run --silent build >/dev/null
 exec node --import tsx scripts/demo.ts "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build, the demo and the test suites need, idempotently, only from the
 # package registries (npm, PyPI, Debian). Pass component names to install only some of them:
-#   npm | apt | node24 | code-server | spark      (default: all)
+#   npm | wasm | apt | node24 | code-server | spark      (default: all)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -10,7 +10,7 @@ source "$here/tools-env.sh"
 mkdir -p "$KDM_CACHE"
 
 components=("$@")
-[ ${#components[@]} -eq 0 ] && components=(npm apt node24 code-server spark)
+[ ${#components[@]} -eq 0 ] && components=(npm wasm apt node24 code-server spark)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -29,6 +29,15 @@ setup_apt() {
     log "apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# clang with its wasm32 target and wasm-ld build the WebAssembly row parser (scripts/build.mjs).
+setup_wasm() {
+  if ! command -v clang >/dev/null || ! command -v wasm-ld >/dev/null; then
+    log "apt-get install clang lld"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang lld >/dev/null
   fi
 }
 
@@ -64,6 +73,7 @@ setup_spark() {
 for c in "${components[@]}"; do
   case "$c" in
     npm) setup_npm ;;
+    wasm) setup_wasm ;;
     apt) setup_apt ;;
     node24) setup_node24 ;;
     code-server) setup_code_server ;;

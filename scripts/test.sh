@@ -11,7 +11,7 @@ started_at=$(date +%s)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit emulator integration bench spark e2e)
 
-needs=(npm)
+needs=(npm wasm)
 for s in "${suites[@]}"; do
   case "$s" in
     spark) needs+=(spark) ;;

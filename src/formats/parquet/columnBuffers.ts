@@ -246,6 +246,18 @@ export class FixedWidthColumn extends ColumnBuffer {
     return true;
   }
 
+  /**
+   * Rows parsed elsewhere (rowSpanWasm.ts): their definition levels, and their non-null values
+   * packed in this column's layout.
+   */
+  appendParsed(defs: Uint8Array, values: Uint8Array, rows: number, nonNull: number): void {
+    this.ensureRows(rows);
+    this.defs.set(defs, this.rows);
+    this.bytes.set(values, this.nonNull * this.width);
+    this.rows += rows;
+    this.nonNull += nonNull;
+  }
+
   pages(pageBytes: number): PageBody[] {
     const rowsPerPage = Math.max(1, Math.floor(pageBytes / this.width));
     const result: PageBody[] = [];
@@ -345,6 +357,24 @@ export class ByteArrayColumn extends ColumnBuffer {
     this.defs[this.rows] = 1;
     this.nonNull++;
     this.ends[this.rows++] = this.used;
+  }
+
+  /**
+   * Rows parsed elsewhere (rowSpanWasm.ts): their definition levels, their PLAIN bytes (a length,
+   * then the value, per non-null row) and, per row, the bytes of `data` in use after it.
+   */
+  appendParsed(defs: Uint8Array, data: Uint8Array, ends: Int32Array, rows: number, nonNull: number): void {
+    this.ensureRows(rows);
+    if (this.used + data.length > this.data.length) this.grow(data.length);
+    this.data.set(data, this.used);
+    this.defs.set(defs, this.rows);
+    const base = this.used;
+    const out = this.ends;
+    const r0 = this.rows;
+    for (let k = 0; k < rows; k++) out[r0 + k] = base + ends[k];
+    this.rows += rows;
+    this.nonNull += nonNull;
+    this.used += data.length;
   }
 
   append(batch: RowBatch, index: number, from: number, to: number): void {

@@ -39,6 +39,12 @@ function makePowersOfFive(): Uint32Array {
   return table;
 }
 
+/** The table of powers of five (also copied into the WebAssembly row parser, rowSpanWasm.ts). */
+export function powersOfFiveTable(): Uint32Array {
+  powersOfFive ??= makePowersOfFive();
+  return powersOfFive;
+}
+
 // Results of mul32 and mul64 (no allocation per call).
 let productHigh = 0;
 let productLow = 0;

@@ -11,6 +11,7 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, INCOMPLETE, OPEN_BRACE, O
 import { ByteArrayColumn, type ColumnBuffer, FixedWidthColumn } from './columnBuffers';
 import { decimalToDouble } from './decimalToDouble';
 import { quotientToDouble } from './quotientToDouble';
+import { WasmRowParser } from './rowSpanWasm';
 
 export type SpanStop =
   /** Every byte was consumed: complete rows, the last one followed by its comma. */
@@ -115,6 +116,8 @@ export class RowSpanColumnParser {
   private readonly lengths: Int32Array;
   /** Where the span's next backslash is at or after the last long string (found once, not per string). */
   private backslashAt = -1;
+  /** The WebAssembly parser of common-shape rows, when built and when it takes every column's kind. */
+  private readonly wasm: WasmRowParser | undefined;
 
   constructor(private readonly buffers: readonly ColumnBuffer[]) {
     this.types = buffers.map((b) => b.column.type);
@@ -123,6 +126,7 @@ export class RowSpanColumnParser {
     // Typed views of the same buffers keep each call site below to one class.
     this.fixed = buffers.map((b) => (b instanceof FixedWidthColumn ? b : (undefined as unknown as FixedWidthColumn)));
     this.varying = buffers.map((b) => (b instanceof ByteArrayColumn ? b : (undefined as unknown as ByteArrayColumn)));
+    this.wasm = WasmRowParser.for(buffers);
   }
 
   /**
@@ -136,6 +140,8 @@ export class RowSpanColumnParser {
     let atRowStart = true;
     let lastRowStart = -1;
     this.backslashAt = -1;
+    const wasm = this.wasm;
+    wasm?.load(span, n);
     for (;;) {
       while (i < n && isWhitespace(span[i])) i++;
       if (!atRowStart && i < n && span[i] === COMMA) {
@@ -152,6 +158,17 @@ export class RowSpanColumnParser {
       if (span[i] === CLOSE_BRACKET) return { rows, end: i, stop: 'arrayEnd' };
       if (!atRowStart) return { rows, end: i, stop: 'stopped' };
       lastRowStart = i;
+      if (wasm && wasm.skipRows-- <= 0) {
+        // Runs of common-shape rows; the row it stops before (if any) is parsed below.
+        const parsed = wasm.parse(i, n);
+        if (parsed > 0) {
+          rows += parsed;
+          i = wasm.end;
+          lastRowStart = wasm.lastRowStart;
+          atRowStart = false;
+          continue;
+        }
+      }
       if (this.fastRow(span, i, n)) {
         i = this.end;
       } else {

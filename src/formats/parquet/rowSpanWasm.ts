@@ -1,0 +1,220 @@
+// The WebAssembly row parser (rowSpanWasm.c, built into dist/rowSpanWasm.wasm) driven from
+// RowSpanColumnParser: it parses runs of common-shape rows into its own memory, and each run is
+// appended to the JavaScript column buffers in bulk (a few copies, not a call per value). It
+// stops before any row it does not take; the JavaScript parses that row, as it parses every row
+// when the module is missing or the table has a column kind the module does not handle.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { KustoType } from '../../engine/rows';
+import type { ByteArrayColumn, ColumnBuffer, FixedWidthColumn } from './columnBuffers';
+import { powersOfFiveTable } from './decimalToDouble';
+
+/** Column kinds as rowSpanWasm.c numbers them; a type not here keeps its table in JavaScript. */
+const WASM_KIND: Partial<Record<KustoType, number>> = { bool: 0, int: 1, long: 2, real: 3, datetime: 4, decimal: 5, string: 6, guid: 7, dynamic: 8 };
+const FIXED_WIDTH: Record<number, number> = { 0: 1, 1: 4, 2: 8, 3: 8, 4: 8, 5: 16 };
+/** rowSpanWasm.c's MAX_WIDTH. */
+const MAX_WIDTH = 256;
+/** Bytes of rowSpanWasm.c's Column struct (eight 32-bit fields). */
+const COLUMN_STRUCT_BYTES = 32;
+/** Rows per call: the output regions hold this many. */
+const ROWS_PER_CALL = 8192;
+/** Bytes a string column's output region holds per call (a call stops before a row that would not fit). */
+const VARYING_BYTES_PER_CALL = 1 << 20;
+/** After a row the module did not take, the next this many rows go to the JavaScript too (more while it keeps refusing). */
+const FIRST_BACKOFF_ROWS = 0;
+const MAX_BACKOFF_ROWS = 4096;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  parseRows(input: number, start: number, n: number, maxRows: number, columns: number, kinds: number, width: number): number;
+  rowsEnd(): number;
+  lastRowStart(): number;
+  setPowersOfFive(table: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The module, compiled once per thread; null when it is not there or cannot compile (the JavaScript parses everything). */
+function wasmModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  if (process.env.KDM_ROW_WASM === '0') return compiled;
+  // Beside the bundle (dist/), or the repository's dist/ when the engine runs from src/ (tests).
+  for (const file of [join(__dirname, 'rowSpanWasm.wasm'), resolve(__dirname, '..', '..', '..', 'dist', 'rowSpanWasm.wasm')]) {
+    if (!existsSync(file)) continue;
+    try {
+      compiled = new WebAssembly.Module(readFileSync(file));
+    } catch {
+      compiled = null;
+    }
+    break;
+  }
+  return compiled;
+}
+
+/** Rows the WebAssembly parser has parsed on this thread (diagnostics: tests check it does the work). */
+let rowsParsed = 0;
+
+export function rowsParsedByWasm(): number {
+  return rowsParsed;
+}
+
+/** Whether the WebAssembly row parser is available on this thread (tests assert it is built). */
+export function rowWasmAvailable(): boolean {
+  return wasmModule() !== null;
+}
+
+interface ColumnRegions {
+  buffer: ColumnBuffer;
+  struct: number;
+  defs: number;
+  values: number;
+  ends: number;
+  width: number;
+}
+
+export class WasmRowParser {
+  /** Just past the last row of the last parse (its `]`). */
+  end = 0;
+  /** Where the last row of the last parse starts (its `[`). */
+  lastRowStart = 0;
+  private readonly exports: Exports;
+  private readonly columns: ColumnRegions[] = [];
+  private readonly columnsAt: number;
+  private readonly kindsAt: number;
+  private readonly inputAt: number;
+  private inputCapacity = 0;
+  private bytes: Uint8Array;
+  private backoff = FIRST_BACKOFF_ROWS;
+  /** Rows still to leave to the JavaScript before the module is tried again. */
+  skipRows = 0;
+
+  /** A parser for these buffers' columns, or undefined when the module or one of the column kinds is not available. */
+  static for(buffers: readonly ColumnBuffer[]): WasmRowParser | undefined {
+    if (buffers.length === 0 || buffers.length > MAX_WIDTH) return undefined;
+    const kinds = buffers.map((b) => WASM_KIND[b.column.type]);
+    if (kinds.some((k) => k === undefined)) return undefined;
+    const module = wasmModule();
+    if (!module) return undefined;
+    try {
+      return new WasmRowParser(module, buffers, kinds as number[]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private constructor(module: WebAssembly.Module, buffers: readonly ColumnBuffer[], kinds: number[]) {
+    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+    // Laid out after the module's own data and stack: the powers of five, the column structs,
+    // the kinds, each column's output regions, then the input (grown as spans need).
+    let at = align(Number(this.exports.__heap_base.value));
+    const powers = powersOfFiveTable();
+    const powersAt = at;
+    at = align(at + powers.byteLength);
+    this.columnsAt = at;
+    at = align(at + buffers.length * COLUMN_STRUCT_BYTES);
+    this.kindsAt = at;
+    at = align(at + buffers.length);
+    buffers.forEach((buffer, c) => {
+      const kind = kinds[c];
+      const width = FIXED_WIDTH[kind] ?? 0;
+      const defs = at;
+      at = align(at + ROWS_PER_CALL);
+      const ends = width === 0 ? at : 0;
+      if (width === 0) at = align(at + 4 * ROWS_PER_CALL);
+      const values = at;
+      at = align(at + (width === 0 ? VARYING_BYTES_PER_CALL : width * ROWS_PER_CALL));
+      this.columns.push({ buffer, struct: this.columnsAt + c * COLUMN_STRUCT_BYTES, defs, values, ends, width });
+    });
+    this.inputAt = at;
+    this.bytes = this.ensureMemory(at);
+    this.bytes.set(new Uint8Array(powers.buffer, powers.byteOffset, powers.byteLength), powersAt);
+    this.exports.setPowersOfFive(powersAt);
+    this.bytes.set(kinds, this.kindsAt);
+    const words = new Uint32Array(this.exports.memory.buffer);
+    for (const column of this.columns) {
+      const w = column.struct >>> 2;
+      words[w] = column.defs;
+      words[w + 1] = column.values;
+      words[w + 2] = column.ends;
+      words[w + 3] = column.width === 0 ? VARYING_BYTES_PER_CALL : 0;
+      words[w + 4] = 0;
+      words[w + 5] = 0;
+      words[w + 6] = 0;
+    }
+  }
+
+  /** Copies span[0, length) into the module's memory: parse() reads it from there. */
+  load(span: Uint8Array, length: number): void {
+    if (length > this.inputCapacity) {
+      this.bytes = this.ensureMemory(this.inputAt + length);
+      this.inputCapacity = this.bytes.length - this.inputAt;
+    }
+    this.bytes.set(length === span.length ? span : span.subarray(0, length), this.inputAt);
+  }
+
+  /**
+   * Parses common-shape rows of the loaded span from `start` (a row's `[`) up to `n`, appending
+   * them to the column buffers. Returns the rows parsed (0: the row at `start` is not taken);
+   * `end` and `lastRowStart` say where they stop.
+   */
+  parse(start: number, n: number): number {
+    const e = this.exports;
+    const words = new Uint32Array(e.memory.buffer);
+    let total = 0;
+    let from = start;
+    for (;;) {
+      for (const column of this.columns) {
+        words[(column.struct >>> 2) + 4] = 0;
+        words[(column.struct >>> 2) + 5] = 0;
+      }
+      const rows = e.parseRows(this.inputAt, from, n, ROWS_PER_CALL, this.columnsAt, this.kindsAt, this.columns.length);
+      if (rows === 0) break;
+      this.appendToBuffers(rows, words);
+      total += rows;
+      this.end = e.rowsEnd();
+      this.lastRowStart = e.lastRowStart();
+      // A full call stops at a row boundary with more to come: go on after its comma.
+      if (rows < ROWS_PER_CALL || this.bytes[this.inputAt + this.end] !== 0x2c || this.end + 1 >= n) break;
+      from = this.end + 1;
+    }
+    rowsParsed += total;
+    if (total === 0) {
+      this.skipRows = this.backoff;
+      this.backoff = Math.min(MAX_BACKOFF_ROWS, Math.max(1, this.backoff * 2));
+    } else {
+      this.backoff = FIRST_BACKOFF_ROWS;
+      this.skipRows = 0;
+    }
+    return total;
+  }
+
+  private appendToBuffers(rows: number, words: Uint32Array): void {
+    const bytes = this.bytes;
+    for (const column of this.columns) {
+      const w = column.struct >>> 2;
+      const nonNull = words[w + 4];
+      const defs = bytes.subarray(column.defs, column.defs + rows);
+      if (column.width > 0) {
+        (column.buffer as FixedWidthColumn).appendParsed(defs, bytes.subarray(column.values, column.values + nonNull * column.width), rows, nonNull);
+      } else {
+        const used = words[w + 5];
+        const ends = new Int32Array(bytes.buffer, column.ends, rows);
+        (column.buffer as ByteArrayColumn).appendParsed(defs, bytes.subarray(column.values, column.values + used), ends, rows, nonNull);
+      }
+    }
+  }
+
+  /** The memory grown to hold `bytes`, as a fresh view (growing detaches the old one). */
+  private ensureMemory(bytes: number): Uint8Array {
+    const memory = this.exports.memory;
+    const missing = bytes - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    return new Uint8Array(memory.buffer);
+  }
+}
+
+function align(at: number): number {
+  return (at + 15) & ~15;
+}
