@@ -332,7 +332,8 @@ static u32 valueAt(u8 kind, Column *col, u32 row, const u8 *b, u32 i, u32 n, int
         if (kind != K_LONG || (b[j] != COMMA && b[j] != CLOSE_BRACKET)) return 0;
         if (negative ? value > (1ULL << 63) : value >= (1ULL << 63)) return 0;
       }
-      i64 v = negative ? -(i64)value : (i64)value;
+      // Negated as unsigned: -2^63 has no positive twin.
+      i64 v = (i64)(negative ? 0 - value : value);
       if (kind == K_INT) ((i32 *)at(col->values))[col->nonNull] = (i32)v;
       else __builtin_memcpy(at(col->values) + 8 * col->nonNull, &v, 8);
       col->nonNull++;

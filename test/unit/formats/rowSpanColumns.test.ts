@@ -141,4 +141,18 @@ describe('row spans parsed from bytes give the pages of the exact parser', () =>
     assert.equal(bytes.numRows, 30000);
     assert.deepEqual(pagesOf(bytes), pagesOf(exact));
   });
+
+  test('edge values through the WebAssembly parser: 64-bit longs at their limits, reals at the ends of the double range, old and far datetimes, negative decimals', () => {
+    const longs = ['-9223372036854775808', '9223372036854775807', '9223372036854775808', '12345678901234567890', '-0', '0', '1234567890123456', '-999999999999999999', '007'];
+    const reals = ['5e-324', '2.2250738585072014e-308', '1e23', '9007199254740993', '0.1e1', '1e-400', '123456789012345678901234567890', '-0', '1.7976931348623157e308', '4.9406564584124654e-324', '0.30000000000000004', '1e22', '9007199254740992', '18446744073709551615', '1.5E+10'];
+    const datetimes = ['"0001-01-01T00:00:00Z"', '"9999-12-31T23:59:59.9999999Z"', '"1969-12-31T23:59:59.123456789Z"', '"1970-01-01 00:00:00Z"', '"2024-02-30T00:00:00Z"', 'null'];
+    const decimals = ['"-123456789012345"', '"0"', '"-0"', '"999999999999999"', '"1234567890123456"', '"1.25"'];
+    const columns: ColumnSchema[] = [{ name: 'l', type: 'long' }, { name: 'r', type: 'real' }, { name: 't', type: 'datetime' }, { name: 'd', type: 'decimal' }];
+    const texts: string[] = [];
+    for (let n = 0; n < 4000; n++) texts.push(`[${longs[n % longs.length]},${reals[(n >> 1) % reals.length]},${datetimes[(n >> 2) % datetimes.length]},${decimals[(n >> 3) % decimals.length]}]`);
+    const before = rowsParsedByWasm();
+    const { bytes, exact } = bothWays(columns, texts);
+    assert.ok(rowsParsedByWasm() - before > 500, `the WebAssembly parser took ${rowsParsedByWasm() - before} rows`);
+    assert.deepEqual(pagesOf(bytes), pagesOf(exact));
+  });
 });
