@@ -2,6 +2,7 @@
 // options, the primary table's rows are parsed from their bytes straight into Parquet row groups,
 // on this thread or on worker threads (see ResponseReader).
 import type { ColumnSchema } from '../engine/rows';
+import { startCompressionWorker } from '../formats/parquet/pageCompressor';
 import { RowGroupEncoder } from '../formats/parquet/rowGroupEncoder';
 import { type RowSpanResult, RowSpanEncoderPool } from '../formats/parquet/rowSpanEncoding';
 import type { ParquetSpanOptions, QueryEvent } from './streamingQueryReader';
@@ -117,6 +118,9 @@ export class ResponseReader {
     private readonly spans: ParquetSpanOptions | undefined,
   ) {
     this.inline = spans !== undefined && (spans.workers ?? 0) < 1;
+    // Row groups of this thread are compressed on the writer's worker: it starts (and warms up)
+    // while the response is still on its way, not when the first group is full.
+    if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');
     this.spanBytes = Math.max(256, spans?.spanBytes ?? (this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES));
   }
 

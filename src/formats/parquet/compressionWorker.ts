@@ -8,6 +8,10 @@ interface CompressRequest {
   pages: Uint8Array[];
 }
 
+// Started ahead of the first row group (pageCompressor.ts): it says it is ready once loaded, so
+// pages are moved to it from the first group on rather than copied.
+parentPort?.postMessage({ ready: true });
+
 parentPort?.on('message', (request: CompressRequest) => {
   try {
     // Each in its own ArrayBuffer, so it can be transferred back without a copy.

@@ -20,6 +20,8 @@ interface Waiter {
 }
 
 interface WorkerReply {
+  /** The worker started and primed its compressor (sent once, before any reply). */
+  ready?: boolean;
   id: number;
   pages?: Uint8Array[];
   error?: string;
@@ -33,6 +35,12 @@ class CompressionWorker {
 
   constructor(private readonly worker: Worker) {
     this.worker.on('message', (reply: WorkerReply) => {
+      if (reply.ready) {
+        this.answered = true;
+        // Listening refs the worker: an idle one must not keep the process alive.
+        if (this.waiting.size === 0) this.worker.unref();
+        return;
+      }
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;
       this.waiting.delete(reply.id);
@@ -98,6 +106,14 @@ function sharedWorker(): CompressionWorker | undefined {
     unavailable = true;
     return undefined;
   }
+}
+
+/**
+ * Starts the Snappy worker now rather than at the first full row group: it loads and primes its
+ * compressor while that group is still being parsed, instead of while the group waits for it.
+ */
+export function startCompressionWorker(codec: PageCodec): void {
+  if (codec === 'snappy') sharedWorker();
 }
 
 /** Whether a compression worker thread is running (diagnostics and tests). */

@@ -9,7 +9,7 @@ import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
 import { type ColumnBuffer, type PageBody, createColumnBuffer } from './columnBuffers';
-import { type PageCodec, compressPages } from './pageCompressor';
+import { type PageCodec, compressPages, startCompressionWorker } from './pageCompressor';
 import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
 import { type ColumnChunkInfo, CompressionCodec, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
@@ -25,6 +25,8 @@ const DEFAULT_ROW_GROUP_ROWS = 1 << 20;
 // compressed while the next fills), large enough for efficient column scans in Spark.
 export const DEFAULT_ROW_GROUP_BYTES = 16 << 20;
 export const DEFAULT_PAGE_BYTES = 1 << 20;
+/** Row groups compressed or written at once (see roomForGroup). */
+const MAX_GROUPS_IN_FLIGHT = 2;
 /** Rows appended between two checks of the row group's size. */
 const SLICE_ROWS = 8192;
 export const PARQUET_CREATED_BY = 'kusto-data-mover version 0.1.0';
@@ -56,8 +58,10 @@ export class ParquetWriter implements RecordFileWriter {
   private position = 0;
   private groupRows = 0;
   private totalRows = 0;
-  /** The row group being compressed and written, if any. */
+  /** The last row group started: compressed, then written after the one before it. */
   private inFlight: Promise<void> | undefined;
+  /** Row groups started and not written yet, oldest first (at most MAX_GROUPS_IN_FLIGHT). */
+  private readonly started: Promise<void>[] = [];
 
   constructor(output: Writable, columns: readonly ColumnSchema[], compression: ParquetCompression = 'snappy', options: ParquetWriterOptions = {}) {
     this.sink = new OutputSink(output, 'none');
@@ -68,6 +72,7 @@ export class ParquetWriter implements RecordFileWriter {
     this.rowGroupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
     this.rowGroupBytes = Math.max(1024, options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES);
     this.pageBytes = Math.max(1024, options.pageBytes ?? DEFAULT_PAGE_BYTES);
+    startCompressionWorker(compression);
   }
 
   async write(batch: RowBatch): Promise<void> {
@@ -91,16 +96,14 @@ export class ParquetWriter implements RecordFileWriter {
     if (group.columns.length !== this.columns.length) throw new Error(`an encoded row group has ${group.columns.length} columns, the file ${this.columns.length}`);
     if (this.position === 0) await this.emit(MAGIC);
     if (this.groupRows > 0) await this.startRowGroupWrite();
-    await this.inFlight;
+    await this.roomForGroup();
     this.totalRows += group.numRows;
     const columns = group.columns.map((chunk, c) => ({
       descriptor: this.columns[c].descriptor,
       numValues: chunk.numValues,
       pages: chunk.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: page.uncompressedSize, body: Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength) })),
     }));
-    const writing = group.compressed ? this.writeCompressedRowGroup(group.numRows, columns) : this.compressAndWriteRowGroup({ numRows: group.numRows, columns }, false);
-    writing.catch(() => undefined);
-    this.inFlight = writing;
+    this.track(group.compressed ? this.afterPrevious(() => this.writeCompressedRowGroup(group.numRows, columns)) : this.compressAndWriteRowGroup({ numRows: group.numRows, columns }, false));
   }
 
   async close(): Promise<WriteSummary> {
@@ -139,24 +142,45 @@ export class ParquetWriter implements RecordFileWriter {
    * previous one is written (which keeps the file's order and bounds memory to two row groups).
    */
   private async startRowGroupWrite(last = false): Promise<void> {
-    await this.inFlight;
+    await this.roomForGroup();
     const cut: CutRowGroup = { numRows: this.groupRows, columns: [] };
     for (const column of this.columns) {
       cut.columns.push({ descriptor: column.descriptor, numValues: column.rows, pages: column.pages(this.pageBytes) });
       column.reset();
     }
     this.groupRows = 0;
-    const writing = this.compressAndWriteRowGroup(cut, last);
-    // Handled here so a failure is not "unhandled" while rows are still being appended; the next
-    // write, close or abort awaits `inFlight` and sees it.
+    this.track(this.compressAndWriteRowGroup(cut, last));
+  }
+
+  /**
+   * Waits while MAX_GROUPS_IN_FLIGHT row groups are started and not written. Two: the compressor
+   * works on one while the next waits its turn, so the thread that fills groups does not stop
+   * each time a group takes longer to compress than the next one takes to fill.
+   */
+  private async roomForGroup(): Promise<void> {
+    while (this.started.length >= MAX_GROUPS_IN_FLIGHT) await this.started.shift();
+  }
+
+  /** A started row group: the next write, close or abort sees its failure. */
+  private track(writing: Promise<void>): void {
+    // Handled here so a failure is not "unhandled" while rows are still being appended.
     writing.catch(() => undefined);
     this.inFlight = writing;
+    this.started.push(writing);
+  }
+
+  /** `write` once the row group started before this one is written (the file keeps their order). */
+  private afterPrevious(write: () => Promise<void>): Promise<void> {
+    const previous = this.inFlight;
+    return previous ? previous.then(write) : write();
   }
 
   private async compressAndWriteRowGroup(cut: CutRowGroup, last: boolean): Promise<void> {
+    const previous = this.inFlight;
     // Sizes first: the compressor may take the page buffers over (moved to its thread).
     const uncompressedSizes = cut.columns.map((c) => c.pages.map((p) => p.body.length));
     const compressed = await compressPages(this.compression, cut.columns.flatMap((c) => c.pages.map((p) => p.body)), last);
+    await previous;
     let next = 0;
     await this.writeCompressedRowGroup(
       cut.numRows,

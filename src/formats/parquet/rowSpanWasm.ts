@@ -3,11 +3,10 @@
 // appended to the JavaScript column buffers in bulk (a few copies, not a call per value). It
 // stops before any row it does not take; the JavaScript parses that row, as it parses every row
 // when the module is missing or the table has a column kind the module does not handle.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { KustoType } from '../../engine/rows';
 import type { ByteArrayColumn, ColumnBuffer, FixedWidthColumn } from './columnBuffers';
 import { powersOfFiveTable } from './decimalToDouble';
+import { align16 as align, grownMemory, loadEngineWasm } from './engineWasm';
 
 /** Column kinds as rowSpanWasm.c numbers them; a type not here keeps its table in JavaScript. */
 const WASM_KIND: Partial<Record<KustoType, number>> = { bool: 0, int: 1, long: 2, real: 3, datetime: 4, decimal: 5, string: 6, guid: 7, dynamic: 8 };
@@ -33,24 +32,8 @@ interface Exports {
   setPowersOfFive(table: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The module, compiled once per thread; null when it is not there or cannot compile (the JavaScript parses everything). */
 function wasmModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  if (process.env.KDM_ROW_WASM === '0') return compiled;
-  // Beside the bundle (dist/), or the repository's dist/ when the engine runs from src/ (tests).
-  for (const file of [join(__dirname, 'rowSpanWasm.wasm'), resolve(__dirname, '..', '..', '..', 'dist', 'rowSpanWasm.wasm')]) {
-    if (!existsSync(file)) continue;
-    try {
-      compiled = new WebAssembly.Module(readFileSync(file));
-    } catch {
-      compiled = null;
-    }
-    break;
-  }
-  return compiled;
+  return loadEngineWasm('rowSpanWasm');
 }
 
 /** Rows the WebAssembly parser has parsed on this thread (diagnostics: tests check it does the work). */
@@ -206,15 +189,7 @@ export class WasmRowParser {
     }
   }
 
-  /** The memory grown to hold `bytes`, as a fresh view (growing detaches the old one). */
   private ensureMemory(bytes: number): Uint8Array {
-    const memory = this.exports.memory;
-    const missing = bytes - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    return new Uint8Array(memory.buffer);
+    return grownMemory(this.exports.memory, bytes);
   }
-}
-
-function align(at: number): number {
-  return (at + 15) & ~15;
 }

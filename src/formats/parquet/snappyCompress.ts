@@ -3,6 +3,8 @@
 // Written here because no small pure-JS compressor is worth a dependency; any Snappy decoder
 // (pyarrow, Spark) is the judge of its output in test/spark/test_writers_pyarrow.py.
 
+import { snappyCompressWasm } from './snappyWasm';
+
 const BLOCK_SIZE = 1 << 16;
 const HASH_BITS = 14;
 const INPUT_MARGIN = 15;
@@ -13,6 +15,13 @@ export function maxSnappyLength(inputLength: number): number {
 }
 
 export function snappyCompress(input: Uint8Array): Buffer {
+  const viaWasm = snappyCompressWasm(input);
+  if (viaWasm) return Buffer.from(viaWasm.buffer, 0, viaWasm.length);
+  return snappyCompressJs(input);
+}
+
+/** The JavaScript compressor alone (what snappyWasm.c must match byte for byte). */
+export function snappyCompressJs(input: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(maxSnappyLength(input.length));
   return out.subarray(0, snappyCompressInto(input, out));
 }
@@ -22,6 +31,8 @@ let scratch = new Uint8Array(0);
 
 /** The compressed bytes in an ArrayBuffer of their own (transferable to another thread without a copy). */
 export function snappyCompressOwned(input: Uint8Array): Uint8Array<ArrayBuffer> {
+  const viaWasm = snappyCompressWasm(input);
+  if (viaWasm) return viaWasm;
   const needed = maxSnappyLength(input.length);
   if (scratch.length < needed) scratch = new Uint8Array(needed);
   return scratch.slice(0, snappyCompressInto(input, scratch));

@@ -7,7 +7,9 @@ import { encodeAllPresent, encodeDefinitionLevels } from '../../../src/formats/p
 import { ParquetValueError, decimalToUnscaled, setDatetimeMicros, setDecimal128, setTimespanTicks } from '../../../src/formats/parquet/kustoParquetValues';
 import { serializePageHeader } from '../../../src/formats/parquet/parquetFormat';
 import { ParquetWriter } from '../../../src/formats/parquet/parquetWriter';
-import { snappyCompress } from '../../../src/formats/parquet/snappyCompress';
+import { snappyCompress, snappyCompressJs } from '../../../src/formats/parquet/snappyCompress';
+import { seededRandom } from '../seededRandom';
+import { snappyCompressWasm, snappyWasmAvailable } from '../../../src/formats/parquet/snappyWasm';
 import { ThriftCompactWriter, ThriftType } from '../../../src/formats/parquet/thriftCompactWriter';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -166,6 +168,28 @@ describe('snappy', () => {
   test('short input is one literal; a long repeat becomes back-references', () => {
     assert.equal(hex(snappyCompress(Buffer.from('abc'))), '03' + '08616263');
     assert.equal(hex(snappyCompress(Buffer.alloc(100, 'a'))), '64' + '0061' + 'fe0100' + '8a0100');
+  });
+
+  test('the WebAssembly compressor is built, and gives the JavaScript compressor\'s bytes', () => {
+    assert.equal(snappyWasmAvailable(), true);
+    const random = seededRandom(7);
+    const inputs: Buffer[] = [Buffer.alloc(0), Buffer.from('abc'), Buffer.alloc(14, 'x'), Buffer.alloc(100, 'a'), Buffer.alloc((1 << 16) * 3 + 17)];
+    // Noise, runs, column-like words (small integers, doubles, repeated strings), and mixtures,
+    // at sizes around the 64 KiB block.
+    for (const size of [15, 4096, 65535, 65536, 65537, 200_000, 1 << 20]) {
+      const noise = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) noise[i] = Math.floor(random() * 256);
+      const words = Buffer.alloc(size);
+      for (let i = 0; i + 8 <= size; i += 8) words.writeDoubleLE(Math.floor(i / 8) / 7, i);
+      const text = Buffer.from(Array.from({ length: Math.ceil(size / 12) }, (_, k) => `item-${k % 500},`).join('')).subarray(0, size);
+      const mixed = Buffer.concat([noise.subarray(0, size >> 2), text.subarray(0, size >> 2), Buffer.alloc(size >> 2), words.subarray(0, size - 3 * (size >> 2))]);
+      inputs.push(noise, words, text, mixed);
+    }
+    for (const input of inputs) {
+      const viaWasm = snappyCompressWasm(input);
+      assert.ok(viaWasm, 'no WebAssembly result');
+      assert.equal(hex(Buffer.from(viaWasm)), hex(snappyCompressJs(input)), `input of ${input.length} bytes`);
+    }
   });
 });
 

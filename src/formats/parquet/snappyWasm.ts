@@ -1,0 +1,42 @@
+// Snappy through the WebAssembly build of the compressor (snappyWasm.c): the same bytes as
+// snappyCompress.ts's JavaScript, about three times as fast. Undefined without the module.
+import { align16, grownMemory, loadEngineWasm } from './engineWasm';
+
+interface SnappyExports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  snappyCompress(input: number, length: number, output: number): number;
+}
+
+let snappy: { exports: SnappyExports; inputAt: number; bytes: Uint8Array } | null | undefined;
+
+function instance(): typeof snappy {
+  if (snappy !== undefined) return snappy;
+  const module = loadEngineWasm('snappyWasm');
+  snappy = null;
+  if (!module) return snappy;
+  try {
+    const exports = new WebAssembly.Instance(module, {}).exports as unknown as SnappyExports;
+    snappy = { exports, inputAt: align16(Number(exports.__heap_base.value)), bytes: new Uint8Array(exports.memory.buffer) };
+  } catch {
+    snappy = null;
+  }
+  return snappy;
+}
+
+/** Whether the WebAssembly compressor is available on this thread (tests assert it is built). */
+export function snappyWasmAvailable(): boolean {
+  return instance() !== null;
+}
+
+/** Snappy of `input` in an ArrayBuffer of its own (transferable), or undefined when the module is not there. */
+export function snappyCompressWasm(input: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
+  const s = instance();
+  if (!s) return undefined;
+  const outputAt = align16(s.inputAt + input.length);
+  const end = outputAt + 32 + input.length + Math.ceil(input.length / 6);
+  if (end > s.bytes.length) s.bytes = grownMemory(s.exports.memory, end);
+  s.bytes.set(input, s.inputAt);
+  const written = s.exports.snappyCompress(s.inputAt, input.length, outputAt);
+  return s.bytes.slice(outputAt, outputAt + written);
+}
