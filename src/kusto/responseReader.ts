@@ -280,7 +280,6 @@ export class ResponseReader {
    */
   private *encodeInline(): Generator<QueryEvent> {
     if (!this.gathering || (this.gatheredBytes === 0 && !this.inputEnded)) return;
-    const input = this.gathered.length === 1 ? sameShapeBuffer(this.gathered[0]) : Buffer.concat(this.gathered, this.gatheredBytes);
     const table = this.table as { id: number; columns: ColumnSchema[] };
     if (this.openGroup && this.openGroup.tableId !== table.id) yield* this.finishInlineGroup();
     if (this.inlineEncoder?.columns !== table.columns) {
@@ -292,7 +291,10 @@ export class ResponseReader {
       this.inlineEncoder.encoder.reset();
       this.openGroup = { tableId: table.id, bytes: 0, announced: 0 };
     }
-    const parse = this.inlineEncoder.encoder.appendSpan(input);
+    // The row the last chunk ended in, then this chunk: parsed without concatenating them first
+    // where the encoder can (`input` is the bytes parsed, valid until its next span).
+    const parts = this.gathered.length === 1 ? [sameShapeBuffer(this.gathered[0])] : this.gathered;
+    const { parse, span: input } = this.inlineEncoder.encoder.appendSpanParts(parts, this.gatheredBytes);
     this.openGroup.bytes += parse.end;
     if (parse.rows > 0) {
       // Progress shows rows as they are parsed, not a row group later (a slow or stalled stream).

@@ -46,6 +46,13 @@ export class RowGroupEncoder {
     return parse;
   }
 
+  /** appendSpan of the concatenation of `parts`, without concatenating them first where it can (see RowSpanColumnParser.parseParts). */
+  appendSpanParts(parts: readonly Buffer[], length: number): { parse: SpanParse; span: Buffer } {
+    const result = this.spanParser.parseParts(parts, length);
+    this.rows += result.parse.rows;
+    return result;
+  }
+
   append(batch: RowBatch): void {
     for (let c = 0; c < this.buffers.length; c++) this.buffers[c].append(batch, c, 0, batch.length);
     this.rows += batch.length;

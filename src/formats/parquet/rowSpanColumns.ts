@@ -134,6 +134,22 @@ export class RowSpanColumnParser {
    * (e.g. a decimal Parquet cannot hold) is 'stopped' at, like malformed text.
    */
   parse(span: Buffer, length = span.length): SpanParse {
+    this.wasm?.load([span], length);
+    return this.parseLoaded(span, length);
+  }
+
+  /**
+   * parse() of the concatenation of `parts` (a row cut by the previous chunk, then the next
+   * chunk): with the WebAssembly parser they are copied once, into its memory, and parsed there,
+   * rather than concatenated first. `span` is the bytes that were parsed (valid until the next call).
+   */
+  parseParts(parts: readonly Buffer[], length: number): { parse: SpanParse; span: Buffer } {
+    const span = this.wasm ? this.wasm.load(parts, length) : parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+    return { parse: this.parseLoaded(span, length), span };
+  }
+
+  /** The rows of span[0, length), which the WebAssembly parser (if any) has loaded. */
+  private parseLoaded(span: Buffer, length: number): SpanParse {
     const n = length;
     let rows = 0;
     let i = 0;
@@ -141,7 +157,6 @@ export class RowSpanColumnParser {
     let lastRowStart = -1;
     this.backslashAt = -1;
     const wasm = this.wasm;
-    wasm?.load(span, n);
     for (;;) {
       while (i < n && isWhitespace(span[i])) i++;
       if (!atRowStart && i < n && span[i] === COMMA) {

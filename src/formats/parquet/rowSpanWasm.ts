@@ -128,13 +128,24 @@ export class WasmRowParser {
     }
   }
 
-  /** Copies span[0, length) into the module's memory: parse() reads it from there. */
-  load(span: Uint8Array, length: number): void {
+  /**
+   * Copies the first `length` bytes of `parts`, one after the other, into the module's memory,
+   * where parse() reads them; returns them there as a Buffer (for the rows the JavaScript parses),
+   * valid until the next load.
+   */
+  load(parts: readonly Uint8Array[], length: number): Buffer {
     if (length > this.inputCapacity) {
       this.bytes = this.ensureMemory(this.inputAt + length);
       this.inputCapacity = this.bytes.length - this.inputAt;
     }
-    this.bytes.set(length === span.length ? span : span.subarray(0, length), this.inputAt);
+    let at = 0;
+    for (const part of parts) {
+      if (at >= length) break;
+      const take = Math.min(part.length, length - at);
+      this.bytes.set(take === part.length ? part : part.subarray(0, take), this.inputAt + at);
+      at += take;
+    }
+    return Buffer.from(this.bytes.buffer, this.inputAt, length);
   }
 
   /**
