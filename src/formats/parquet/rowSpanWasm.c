@@ -105,6 +105,19 @@ static int eiselLemire(u64 w, int q, int negative, double *out) {
   return 1;
 }
 
+/** Digits from b[j] into *w, leading zeros skipped: the index past them, or 0 past 19 significant digits in all. */
+static inline u32 digitsInto(const u8 *b, u32 j, u32 n, u64 *w, int *significant) {
+  for (; j < n; j++) {
+    u32 d = (u32)b[j] - 48;
+    if (d > 9) break;
+    if (*w != 0 || d != 0) {
+      if (++*significant > 19) return 0;
+      *w = *w * 10 + d;
+    }
+  }
+  return j;
+}
+
 /** A JSON number at b[i] ending at `delimiter`: its double into *out and the index of the delimiter, or 0 (not taken). */
 static u32 realAt(const u8 *b, u32 i, u32 n, u8 delimiter, double *out) {
   u32 j = i;
@@ -114,27 +127,13 @@ static u32 realAt(const u8 *b, u32 i, u32 n, u8 delimiter, double *out) {
   int significant = 0;
   int q = 0;
   u32 digitsStart = j;
-  for (; j < n; j++) {
-    u32 d = (u32)b[j] - 48;
-    if (d > 9) break;
-    if (w != 0 || d != 0) {
-      if (++significant > 19) return 0;
-      w = w * 10 + d;
-    }
-  }
-  if (j == digitsStart || j >= n) return 0;
+  j = digitsInto(b, j, n, &w, &significant);
+  if (!j || j == digitsStart || j >= n) return 0;
   if (b[j] == DOT) {
     u32 fractionStart = ++j;
-    for (; j < n; j++) {
-      u32 d = (u32)b[j] - 48;
-      if (d > 9) break;
-      if (w != 0 || d != 0) {
-        if (++significant > 19) return 0;
-        w = w * 10 + d;
-      }
-      q--;
-    }
-    if (j == fractionStart || j >= n) return 0;
+    j = digitsInto(b, j, n, &w, &significant);
+    if (!j || j == fractionStart || j >= n) return 0;
+    q -= (int)(j - fractionStart);
   }
   if (b[j] == 'e' || b[j] == 'E') {
     j++;
