@@ -465,7 +465,8 @@ export function createColumnBuffer(column: ColumnSchema): ColumnBuffer {
   return column.type === 'string' || column.type === 'guid' || column.type === 'dynamic' ? new ByteArrayColumn(column) : new FixedWidthColumn(column);
 }
 
-function fixedWidthOf(type: KustoType): number {
+/** Bytes per non-null value of a fixed-width column's PLAIN values. */
+export function fixedWidthOf(type: KustoType): number {
   switch (type) {
     case 'bool':
       return 1;

@@ -20,7 +20,7 @@ interface Waiter {
 }
 
 interface WorkerReply {
-  /** The worker started and primed its compressor (sent once, before any reply). */
+  /** The worker has started (sent once, before any reply): pages can be moved to it. */
   ready?: boolean;
   id: number;
   pages?: Uint8Array[];
@@ -109,8 +109,8 @@ function sharedWorker(): CompressionWorker | undefined {
 }
 
 /**
- * Starts the Snappy worker now rather than at the first full row group: it loads and primes its
- * compressor while that group is still being parsed, instead of while the group waits for it.
+ * Starts the Snappy worker now rather than at the first full row group: it loads while that
+ * group is still being parsed, instead of while the group waits for it.
  */
 export function startCompressionWorker(codec: PageCodec): void {
   if (codec === 'snappy') sharedWorker();

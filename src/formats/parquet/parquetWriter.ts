@@ -2,7 +2,7 @@
 // every N rows or about M bytes, so memory is bounded), each column chunk is written as data
 // pages v1 (PLAIN values, RLE definition levels), and the footer goes last. A full row group's
 // pages are compressed off this thread (pageCompressor) while the next row group fills; at most
-// one row group is in flight, so memory stays at about two row groups.
+// two row groups wait to be compressed and written, so memory stays at about three row groups.
 import { endianness } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { ColumnSchema, RowBatch } from '../../engine/rows';
@@ -58,9 +58,10 @@ export class ParquetWriter implements RecordFileWriter {
   private position = 0;
   private groupRows = 0;
   private totalRows = 0;
-  /** The last row group started: compressed, then written after the one before it. */
-  private inFlight: Promise<void> | undefined;
-  /** Row groups started and not written yet, oldest first (at most MAX_GROUPS_IN_FLIGHT). */
+  /**
+   * Row groups started (each compressed, then written after the one before it), oldest first: at
+   * most MAX_GROUPS_IN_FLIGHT, those written drop off as room is needed; the last is kept.
+   */
   private readonly started: Promise<void>[] = [];
 
   constructor(output: Writable, columns: readonly ColumnSchema[], compression: ParquetCompression = 'snappy', options: ParquetWriterOptions = {}) {
@@ -138,8 +139,9 @@ export class ParquetWriter implements RecordFileWriter {
   }
 
   /**
-   * Cuts the buffered rows into a row group and starts compressing and writing it, after the
-   * previous one is written (which keeps the file's order and bounds memory to two row groups).
+   * Cuts the buffered rows into a row group and starts compressing it, to be written after the
+   * one before it (the file keeps their order); at most MAX_GROUPS_IN_FLIGHT wait at once, so
+   * memory stays at that many row groups plus the one filling.
    */
   private async startRowGroupWrite(last = false): Promise<void> {
     await this.roomForGroup();
@@ -161,11 +163,15 @@ export class ParquetWriter implements RecordFileWriter {
     while (this.started.length >= MAX_GROUPS_IN_FLIGHT) await this.started.shift();
   }
 
+  /** The row group started last (written after all before it), if any. */
+  private get inFlight(): Promise<void> | undefined {
+    return this.started[this.started.length - 1];
+  }
+
   /** A started row group: the next write, close or abort sees its failure. */
   private track(writing: Promise<void>): void {
     // Handled here so a failure is not "unhandled" while rows are still being appended.
     writing.catch(() => undefined);
-    this.inFlight = writing;
     this.started.push(writing);
   }
 

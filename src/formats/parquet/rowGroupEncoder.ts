@@ -41,9 +41,7 @@ export class RowGroupEncoder {
 
   /** Appends the rows of a span of v2 row bytes (see rowSpanColumns.ts). */
   appendSpan(bytes: Buffer): SpanParse {
-    const parse = this.spanParser.parse(bytes);
-    this.rows += parse.rows;
-    return parse;
+    return this.appendSpanParts([bytes], bytes.length).parse;
   }
 
   /** appendSpan of the concatenation of `parts`, without concatenating them first where it can (see RowSpanColumnParser.parseParts). */

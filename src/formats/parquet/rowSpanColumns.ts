@@ -134,8 +134,7 @@ export class RowSpanColumnParser {
    * (e.g. a decimal Parquet cannot hold) is 'stopped' at, like malformed text.
    */
   parse(span: Buffer, length = span.length): SpanParse {
-    this.wasm?.load([span], length);
-    return this.parseLoaded(span, length);
+    return this.parseParts([span], length).parse;
   }
 
   /**

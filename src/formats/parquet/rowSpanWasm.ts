@@ -4,13 +4,14 @@
 // stops before any row it does not take; the JavaScript parses that row, as it parses every row
 // when the module is missing or the table has a column kind the module does not handle.
 import type { KustoType } from '../../engine/rows';
-import type { ByteArrayColumn, ColumnBuffer, FixedWidthColumn } from './columnBuffers';
+import { type ByteArrayColumn, type ColumnBuffer, type FixedWidthColumn, fixedWidthOf } from './columnBuffers';
 import { powersOfFiveTable } from './decimalToDouble';
 import { align16 as align, grownMemory, loadEngineWasm } from './engineWasm';
 
 /** Column kinds as rowSpanWasm.c numbers them; a type not here keeps its table in JavaScript. */
 const WASM_KIND: Partial<Record<KustoType, number>> = { bool: 0, int: 1, long: 2, real: 3, datetime: 4, decimal: 5, string: 6, guid: 7, dynamic: 8 };
-const FIXED_WIDTH: Record<number, number> = { 0: 1, 1: 4, 2: 8, 3: 8, 4: 8, 5: 16 };
+/** Kinds from here on are the variable-length ones (string, guid, dynamic: PLAIN byte arrays). */
+const FIRST_VARYING_KIND = 6;
 /** rowSpanWasm.c's MAX_WIDTH. */
 const MAX_WIDTH = 256;
 /** Bytes of rowSpanWasm.c's Column struct (eight 32-bit fields). */
@@ -101,7 +102,7 @@ export class WasmRowParser {
     at = align(at + buffers.length);
     buffers.forEach((buffer, c) => {
       const kind = kinds[c];
-      const width = FIXED_WIDTH[kind] ?? 0;
+      const width = kind >= FIRST_VARYING_KIND ? 0 : fixedWidthOf(buffer.column.type);
       const defs = at;
       at = align(at + ROWS_PER_CALL);
       const ends = width === 0 ? at : 0;
