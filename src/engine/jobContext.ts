@@ -17,9 +17,35 @@ export interface ProgressEvent {
   message?: string;
 }
 
-/** Supplies bearer tokens for a connection; `AuthRef` in the JobSpec names which one. */
+/** A bearer token and when it lapses. */
+export interface AccessTokenInfo {
+  token: string;
+  /** Milliseconds since the epoch; undefined when unknown (then read the JWT's `exp`). */
+  expiresOnTimestamp?: number;
+}
+
+/**
+ * Supplies bearer tokens for a connection; `AuthRef` in the JobSpec names which one. The engine
+ * asks on every request, so a provider caches and refreshes on its own. This is the meeting point
+ * of the connections (which make providers from a connection's auth kind) and the job host (which
+ * forwards a job process's requests to the window's providers).
+ */
 export interface TokenProvider {
   getToken(resource: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** The token with its expiry, where the provider knows it (lets a job process cache it and ask again in time). */
+  getTokenInfo?(resource: string, signal?: AbortSignal): Promise<AccessTokenInfo | undefined>;
+}
+
+/**
+ * No token can be had without the user: a background job never prompts. The job stops resumably
+ * and the window offers "Sign In" for the connection.
+ */
+export class SignInRequiredError extends Error {
+  readonly code = 'SIGN_IN_REQUIRED';
+  constructor(message: string, readonly connectionId?: string) {
+    super(message);
+    this.name = 'SignInRequiredError';
+  }
 }
 
 export interface CredentialResolver {
