@@ -7,3 +7,4 @@ export { jobSpecFromWizardForm } from './engine/jobSpecFromWizard';
 export { redactSecrets } from './engine/redact';
 // The file writers, for tools that measure against the engine with the same writers (benchmarks).
 export { openFileOutput } from './spark/sparkFolderWriter';
+export { tableRowCount } from './kusto/tableRowCount';

@@ -7,24 +7,25 @@ import { JOB_SPEC_VERSION, type JobSpec } from './jobSpec';
 export function jobSpecFromWizardForm(form: WizardForm, now = new Date()): JobSpec {
   const connection = { clusterUrl: form.clusterUrl.trim(), database: form.database.trim() };
   const id = `job-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-  const localPath = form.localPath.trim();
   if (form.direction === 'kustoToFiles') {
-    const query = form.queryOrTable.trim().split('\n')[0];
+    const outputPath = form.outputPath.trim();
+    const firstLine = form.query.trim().split('\n')[0];
     return {
       version: JOB_SPEC_VERSION,
       id,
-      name: `${query.length > 40 ? `${query.slice(0, 39)}…` : query} → ${basename(localPath)}`,
+      name: `${firstLine.length > 40 ? `${firstLine.slice(0, 39)}…` : firstLine} → ${basename(outputPath)}`,
       createdAt: now.toISOString(),
-      source: { kind: 'kustoQuery', connection, query: form.queryOrTable.trim(), readMode: 'auto' },
-      destination: { kind: 'files', location: { kind: 'local', path: localPath }, format: form.format, layout: 'sparkFolder' },
+      source: { kind: 'kustoQuery', connection, query: form.query.trim(), readMode: 'auto' },
+      destination: { kind: 'files', location: { kind: 'local', path: outputPath }, format: form.format, layout: 'sparkFolder' },
     };
   }
+  const sourcePath = form.sourcePath.trim();
   return {
     version: JOB_SPEC_VERSION,
     id,
-    name: `${basename(localPath)} → ${form.queryOrTable.trim()}`,
+    name: `${basename(sourcePath)} → ${form.table.trim()}`,
     createdAt: now.toISOString(),
-    source: { kind: 'files', location: { kind: 'local', path: localPath }, format: 'auto', layout: 'auto' },
-    destination: { kind: 'kustoTable', connection, table: form.queryOrTable.trim(), mode: 'queued', tableCreation: 'createIfNotExists' },
+    source: { kind: 'files', location: { kind: 'local', path: sourcePath }, format: 'auto', layout: 'auto' },
+    destination: { kind: 'kustoTable', connection, table: form.table.trim(), mode: 'queued', tableCreation: 'createIfNotExists' },
   };
 }

@@ -22,6 +22,8 @@ export class WizardPanel {
 
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  /** The job this form started and that has not ended: one at a time, so a second Run cannot start a duplicate. */
+  private runningJobId: string | undefined;
 
   static show(context: vscode.ExtensionContext, runJob: RunJob): WizardPanel {
     const extensionUri = context.extensionUri;
@@ -80,17 +82,53 @@ export class WizardPanel {
           const text = (err as Error)?.message ?? String(err);
           getLog().error(`The wizard could not start the job: ${text}`);
           void vscode.window.showErrorMessage(`Kusto Data Mover: the job could not start: ${text}`);
-          this.post({ type: 'jobFinished', jobId: '', state: 'failed', summary: `The job could not start: ${text}` });
+          this.post({ type: 'submitDeclined', summary: `The job could not start: ${text}` });
         });
         return;
     }
   }
 
   private async onSubmit(form: WizardForm): Promise<void> {
+    if (this.runningJobId) {
+      this.post({ type: 'submitDeclined', summary: `Job ${this.runningJobId} from this form is still running: wait for it to end.` });
+      return;
+    }
     const errors = validateWizardForm(form);
     this.post({ type: 'validation', errors });
-    if (Object.keys(errors).length > 0) return;
-    const spec = loadEngine(this.context).jobSpecFromWizardForm(form);
+    if (Object.keys(errors).length > 0) {
+      this.post({ type: 'submitDeclined', summary: 'Fix the fields marked above, then run the job.' });
+      return;
+    }
+    const engine = loadEngine(this.context);
+    const spec = engine.jobSpecFromWizardForm(form);
+    this.runningJobId = spec.id;
+    try {
+      if (form.direction === 'filesToKusto' && !(await this.confirmAppend(form))) {
+        this.post({ type: 'submitDeclined', summary: `Nothing was ingested: table ${form.table.trim()} was left as it is.` });
+        return;
+      }
+      await this.runSpec(spec, form);
+    } finally {
+      this.runningJobId = undefined;
+    }
+  }
+
+  /** Writing into a table that already holds rows is asked first; a new or empty table is not. */
+  private async confirmAppend(form: WizardForm): Promise<boolean> {
+    const table = form.table.trim();
+    const database = form.database.trim();
+    const rows = await loadEngine(this.context).tableRowCount({ clusterUrl: form.clusterUrl.trim(), database }, table);
+    if (!rows) return true;
+    const append = 'Append';
+    const answer = await vscode.window.showWarningMessage(
+      `Table "${table}" in database "${database}" already holds ${rows.toLocaleString('en-US')} rows. Append the files to it?`,
+      { modal: true, detail: 'The files\' rows are added to the rows already there; nothing is replaced.' },
+      append,
+    );
+    return answer === append;
+  }
+
+  private async runSpec(spec: JobSpec, form: WizardForm): Promise<void> {
     getLog().info(`Wizard created job ${spec.id} (${form.direction}).`);
     this.post({ type: 'jobCreated', jobId: spec.id, summary: `Job ${spec.id} is running: progress in the notification and the Jobs view.` });
     const result = await this.runJob(spec);
@@ -102,7 +140,7 @@ export class WizardPanel {
       result.state === 'succeeded'
         ? result.direction === 'kustoToFiles'
           ? `Job ${spec.id} succeeded: ${result.rows.toLocaleString('en-US')} rows in ${files(result.files.length)}.`
-          : `Job ${spec.id} succeeded: ${files(result.files.length)} ingested into ${form.queryOrTable.trim()}.`
+          : `Job ${spec.id} succeeded: ${files(result.files.length)} ingested into ${form.table.trim()}.`
         : result.state === 'canceled'
           ? `Job ${spec.id} was cancelled; resume it from the Jobs view.`
           : `Job ${spec.id} failed: ${result.error ?? 'see the log'}`;
@@ -150,8 +188,10 @@ function defaultForm(): WizardForm {
     direction: 'kustoToFiles',
     clusterUrl: config.get<string>('defaultClusterUrl', 'http://127.0.0.1:8082'),
     database: config.get<string>('defaultDatabase', 'Samples'),
-    queryOrTable: '',
-    localPath: folder ? `${folder}/kusto-export` : '',
+    query: '',
+    outputPath: folder ? `${folder}/kusto-export` : '',
     format: 'parquet',
+    sourcePath: '',
+    table: '',
   };
 }

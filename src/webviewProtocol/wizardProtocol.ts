@@ -5,16 +5,25 @@
 export type CopyDirection = 'kustoToFiles' | 'filesToKusto';
 export type FileFormat = 'parquet' | 'csv' | 'json';
 
-/** What the first wizard page collects. The host turns it into a JobSpec. */
+/**
+ * What the first wizard page collects. The host turns it into a JobSpec. Each direction has fields
+ * of its own, so a value typed for one (a query, an output folder) can never be read as the other's
+ * (a target table, a source folder) when the direction changes.
+ */
 export interface WizardForm {
   direction: CopyDirection;
   clusterUrl: string;
   database: string;
-  /** KQL query (kustoToFiles) or target table (filesToKusto). */
-  queryOrTable: string;
-  /** Local folder or file path. */
-  localPath: string;
+  /** Kusto → files: a KQL query or a table name. */
+  query: string;
+  /** Kusto → files: the local output folder. */
+  outputPath: string;
+  /** Kusto → files: the output format. */
   format: FileFormat;
+  /** Files → Kusto: the local file or folder to ingest. */
+  sourcePath: string;
+  /** Files → Kusto: the target table. */
+  table: string;
 }
 
 export interface WizardInitState {
@@ -27,7 +36,9 @@ export type HostToWizardMessage =
   | { type: 'init'; state: WizardInitState }
   | { type: 'validation'; errors: Partial<Record<keyof WizardForm, string>> }
   | { type: 'jobCreated'; jobId: string; summary: string }
-  | { type: 'jobFinished'; jobId: string; state: 'succeeded' | 'failed' | 'canceled'; summary: string };
+  | { type: 'jobFinished'; jobId: string; state: 'succeeded' | 'failed' | 'canceled'; summary: string }
+  /** The host did not start a job for this submission (refused, or the user said no): the form is editable again. */
+  | { type: 'submitDeclined'; summary: string };
 
 export type WizardToHostMessage =
   | { type: 'ready' }
@@ -61,9 +72,11 @@ function parseForm(value: unknown): WizardForm {
     direction: oneOf(value, 'direction', directions),
     clusterUrl: stringField(value, 'clusterUrl'),
     database: stringField(value, 'database'),
-    queryOrTable: stringField(value, 'queryOrTable'),
-    localPath: stringField(value, 'localPath'),
+    query: stringField(value, 'query'),
+    outputPath: stringField(value, 'outputPath'),
     format: oneOf(value, 'format', formats),
+    sourcePath: stringField(value, 'sourcePath'),
+    table: stringField(value, 'table'),
   };
 }
 
@@ -82,7 +95,16 @@ export function parseWizardMessage(raw: unknown): WizardToHostMessage {
   }
 }
 
-/** Field-level checks shared by the webview (as the user types) and the host (authoritative). */
+/** The fields a direction reads; the others keep what the user typed but are not used. */
+export const directionFields: Record<CopyDirection, ReadonlyArray<keyof WizardForm>> = {
+  kustoToFiles: ['clusterUrl', 'database', 'query', 'outputPath', 'format'],
+  filesToKusto: ['clusterUrl', 'database', 'sourcePath', 'table'],
+};
+
+// Kusto's entity names: letters, digits, underscore, space, dot and dash, at most 1,024 characters.
+const entityName = /^[\p{L}\p{N}_ .-]{1,1024}$/u;
+
+/** Field-level checks shared by the webview (on Run) and the host (authoritative). */
 export function validateWizardForm(form: WizardForm): Partial<Record<keyof WizardForm, string>> {
   const errors: Partial<Record<keyof WizardForm, string>> = {};
   try {
@@ -92,11 +114,16 @@ export function validateWizardForm(form: WizardForm): Partial<Record<keyof Wizar
     errors.clusterUrl = 'Enter a cluster URL such as https://mycluster.westeurope.kusto.windows.net.';
   }
   if (!form.database.trim()) errors.database = 'Enter the database name.';
-  if (!form.queryOrTable.trim()) {
-    errors.queryOrTable = form.direction === 'kustoToFiles' ? 'Enter a KQL query or a table name.' : 'Enter the target table name.';
-  } else if (form.direction === 'kustoToFiles' && form.queryOrTable.trim().startsWith('.')) {
-    errors.queryOrTable = 'Management commands (starting with ".") cannot be copied; enter a query.';
+  if (form.direction === 'kustoToFiles') {
+    const query = form.query.trim();
+    if (!query) errors.query = 'Enter a KQL query or a table name.';
+    else if (query.startsWith('.')) errors.query = 'Management commands (starting with ".") cannot be copied; enter a query.';
+    if (!form.outputPath.trim()) errors.outputPath = 'Choose the output folder.';
+  } else {
+    const table = form.table.trim();
+    if (!table) errors.table = 'Enter the target table name.';
+    else if (!entityName.test(table)) errors.table = 'A table name has only letters, digits, spaces, "_", "." and "-" (at most 1,024 characters).';
+    if (!form.sourcePath.trim()) errors.sourcePath = 'Choose the file or folder to ingest.';
   }
-  if (!form.localPath.trim()) errors.localPath = form.direction === 'kustoToFiles' ? 'Choose the output folder.' : 'Choose the file or folder to ingest.';
   return errors;
 }

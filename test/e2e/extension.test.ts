@@ -89,15 +89,15 @@ describe('the extension inside code-server', () => {
   test('the wizard refuses an empty query with a message under the field', async () => {
     const view = workbench.webview();
     await view.locator('vscode-button#create').click();
-    await view.locator('#queryOrTable-error:has-text("Enter a KQL query or a table name.")').waitFor({ timeout: 10_000 });
+    await view.locator('#query-error:has-text("Enter a KQL query or a table name.")').waitFor({ timeout: 10_000 });
     assert.equal((await view.locator('#database-error').textContent())?.trim(), '');
   });
 
   test('Run Job copies a query into a Spark folder of CSV with exactly its rows, and the Jobs view lists it', async () => {
     const view = workbench.webview();
     const output = join(workspace, 'texas');
-    await view.locator('vscode-textarea#queryOrTable textarea').fill('StormEvents | where State == "TEXAS" | project EventId, State, EventType');
-    await view.locator('vscode-textfield#localPath input').fill(output);
+    await view.locator('vscode-textarea#query textarea').fill('StormEvents | where State == "TEXAS" | project EventId, State, EventType');
+    await view.locator('vscode-textfield#outputPath input').fill(output);
     await view.locator('vscode-single-select#format').evaluate((el) => {
       (el as HTMLSelectElement).value = 'csv';
     });
@@ -125,8 +125,8 @@ describe('the extension inside code-server', () => {
 
   test('a query the cluster refuses ends as a failed job: the service message in the wizard, Resume in the Jobs view', async () => {
     const view = workbench.webview();
-    await view.locator('vscode-textarea#queryOrTable textarea').fill('StormEvnts | take 10');
-    await view.locator('vscode-textfield#localPath input').fill(join(workspace, 'typo'));
+    await view.locator('vscode-textarea#query textarea').fill('StormEvnts | take 10');
+    await view.locator('vscode-textfield#outputPath input').fill(join(workspace, 'typo'));
     await view.locator('vscode-button#create').click();
     assert.equal(await finishedState(view), 'failed');
     assert.match((await view.locator('#status').textContent()) ?? '', /StormEvnts/);
@@ -143,9 +143,9 @@ describe('the extension inside code-server', () => {
   test('Run Job ingests that folder back into a new table: 625 rows land, once', async () => {
     const view = workbench.webview();
     await view.getByText('Files → Kusto').click();
-    await view.locator('#queryOrTable-label:has-text("Target table")').waitFor({ timeout: 10_000 });
-    await view.locator('vscode-textarea#queryOrTable textarea').fill('TexasEvents');
-    await view.locator('vscode-textfield#localPath input').fill(join(workspace, 'texas'));
+    await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 10_000 });
+    await view.locator('vscode-textfield#table input').fill('TexasEvents');
+    await view.locator('vscode-textfield#sourcePath input').fill(join(workspace, 'texas'));
     await view.locator('vscode-button#create').click();
     assert.equal(await finishedState(view), 'succeeded', (await view.locator('#status').textContent()) ?? '');
     assert.match((await view.locator('#status').textContent()) ?? '', /1 file ingested into TexasEvents/);

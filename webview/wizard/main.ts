@@ -52,24 +52,38 @@ function render(form: WizardForm, clusterHint: string): void {
         <vscode-textfield id="database"></vscode-textfield>
         <vscode-form-helper id="database-error" class="error"></vscode-form-helper>
       </vscode-form-group>
-      <vscode-form-group variant="vertical">
-        <vscode-label for="queryOrTable" id="queryOrTable-label">Query</vscode-label>
-        <vscode-textarea id="queryOrTable" rows="5" monospace></vscode-textarea>
-        <vscode-form-helper id="queryOrTable-error" class="error"></vscode-form-helper>
-      </vscode-form-group>
-      <vscode-form-group variant="vertical">
-        <vscode-label for="localPath" id="localPath-label">Output folder</vscode-label>
-        <vscode-textfield id="localPath"></vscode-textfield>
-        <vscode-form-helper id="localPath-error" class="error"></vscode-form-helper>
-      </vscode-form-group>
-      <vscode-form-group variant="vertical" id="format-group">
-        <vscode-label for="format">File format</vscode-label>
-        <vscode-single-select id="format">
-          <vscode-option value="parquet">Parquet (Spark's native format)</vscode-option>
-          <vscode-option value="csv">CSV</vscode-option>
-          <vscode-option value="json">JSON lines</vscode-option>
-        </vscode-single-select>
-      </vscode-form-group>
+      <div id="kustoToFiles-fields">
+        <vscode-form-group variant="vertical">
+          <vscode-label for="query">Query (KQL or a table name)</vscode-label>
+          <vscode-textarea id="query" rows="5" monospace></vscode-textarea>
+          <vscode-form-helper id="query-error" class="error"></vscode-form-helper>
+        </vscode-form-group>
+        <vscode-form-group variant="vertical">
+          <vscode-label for="outputPath">Output folder</vscode-label>
+          <vscode-textfield id="outputPath"></vscode-textfield>
+          <vscode-form-helper id="outputPath-error" class="error"></vscode-form-helper>
+        </vscode-form-group>
+        <vscode-form-group variant="vertical">
+          <vscode-label for="format">File format</vscode-label>
+          <vscode-single-select id="format">
+            <vscode-option value="parquet">Parquet (Spark's native format)</vscode-option>
+            <vscode-option value="csv">CSV</vscode-option>
+            <vscode-option value="json">JSON lines</vscode-option>
+          </vscode-single-select>
+        </vscode-form-group>
+      </div>
+      <div id="filesToKusto-fields">
+        <vscode-form-group variant="vertical">
+          <vscode-label for="sourcePath">File or folder to ingest</vscode-label>
+          <vscode-textfield id="sourcePath"></vscode-textfield>
+          <vscode-form-helper id="sourcePath-error" class="error"></vscode-form-helper>
+        </vscode-form-group>
+        <vscode-form-group variant="vertical">
+          <vscode-label for="table">Target table</vscode-label>
+          <vscode-textfield id="table"></vscode-textfield>
+          <vscode-form-helper id="table-error" class="error"></vscode-form-helper>
+        </vscode-form-group>
+      </div>
       <div class="actions">
         <vscode-button id="create"><span class="codicon codicon-play" slot="content-before"></span>Run Job</vscode-button>
         <vscode-button id="cancel" secondary>Cancel</vscode-button>
@@ -77,12 +91,10 @@ function render(form: WizardForm, clusterHint: string): void {
       <p id="status" role="status" aria-live="polite"></p>
     </vscode-form-container>`;
   (document.getElementById('cluster-hint') as HTMLElement).textContent = clusterHint;
-  for (const key of ['clusterUrl', 'database', 'queryOrTable', 'localPath', 'format'] as const) field(key).value = form[key];
-  setDirection(form.direction);
-  field('direction').addEventListener('change', () => {
-    setDirection(readForm().direction);
-    saveDraft();
-  });
+  for (const key of textFields) field(key).value = form[key];
+  checkRadio(form.direction);
+  showDirection(form.direction);
+  followDirection();
   app.addEventListener('input', saveDraft);
   document.getElementById('create')?.addEventListener('click', submit);
   document.getElementById('cancel')?.addEventListener('click', () => vscodeApi.postMessage({ type: 'cancel' }));
@@ -90,32 +102,60 @@ function render(form: WizardForm, clusterHint: string): void {
   app.dataset.ready = 'true';
 }
 
-function setDirection(direction: CopyDirection): void {
-  const radios = document.querySelectorAll<HTMLElement & { checked: boolean; value: string }>('vscode-radio');
-  radios.forEach((radio) => (radio.checked = radio.value === direction));
-  const toFiles = direction === 'kustoToFiles';
-  (document.getElementById('queryOrTable-label') as HTMLElement).textContent = toFiles ? 'Query (KQL or a table name)' : 'Target table';
-  (document.getElementById('localPath-label') as HTMLElement).textContent = toFiles ? 'Output folder' : 'File or folder to ingest';
-  // Ingestion detects each file's format (Parquet, CSV, JSON, gzip) from its bytes.
-  (document.getElementById('format-group') as HTMLElement).hidden = !toFiles;
+const textFields = ['clusterUrl', 'database', 'query', 'outputPath', 'format', 'sourcePath', 'table'] as const;
+
+type RadioElement = HTMLElement & { checked: boolean; value: string };
+
+function radios(): RadioElement[] {
+  return Array.from(document.querySelectorAll<RadioElement>('vscode-radio'));
+}
+
+function checkRadio(direction: CopyDirection): void {
+  radios().forEach((radio) => (radio.checked = radio.value === direction));
+}
+
+/**
+ * The form follows the checked radio however it changes. The radio group's arrow keys set
+ * `checked` without a change event; the element reflects `checked` to its attribute, so the
+ * attribute is what is watched, besides the events a click or Space sends.
+ */
+function followDirection(): void {
+  let shown = readForm().direction;
+  const sync = () => {
+    const direction = readForm().direction;
+    if (direction === shown) return;
+    shown = direction;
+    showDirection(direction);
+    saveDraft();
+  };
+  const observer = new MutationObserver(sync);
+  for (const radio of radios()) observer.observe(radio, { attributes: true, attributeFilter: ['checked'] });
+  field('direction').addEventListener('change', sync);
+}
+
+function showDirection(direction: CopyDirection): void {
+  (document.getElementById('kustoToFiles-fields') as HTMLElement).hidden = direction !== 'kustoToFiles';
+  (document.getElementById('filesToKusto-fields') as HTMLElement).hidden = direction !== 'filesToKusto';
+  app.dataset.direction = direction;
 }
 
 function readForm(): WizardForm {
   // `checked` is a property the element does not reflect to an attribute: read the property.
-  const radios = Array.from(document.querySelectorAll<HTMLElement & { checked: boolean; value: string }>('vscode-radio'));
-  const checked = radios.find((radio) => radio.checked);
+  const checked = radios().find((radio) => radio.checked);
   return {
     direction: (checked?.value ?? 'kustoToFiles') as CopyDirection,
     clusterUrl: field('clusterUrl').value,
     database: field('database').value,
-    queryOrTable: field('queryOrTable').value,
-    localPath: field('localPath').value,
+    query: field('query').value,
+    outputPath: field('outputPath').value,
     format: field('format').value as FileFormat,
+    sourcePath: field('sourcePath').value,
+    table: field('table').value,
   };
 }
 
 function showErrors(errors: Partial<Record<keyof WizardForm, string>>): void {
-  for (const key of ['clusterUrl', 'database', 'queryOrTable', 'localPath'] as const) {
+  for (const key of ['clusterUrl', 'database', 'query', 'outputPath', 'sourcePath', 'table'] as const) {
     const helper = document.getElementById(`${key}-error`);
     if (helper) helper.textContent = errors[key] ?? '';
   }
@@ -125,14 +165,27 @@ function saveDraft(): void {
   vscodeApi.setState({ form: readForm() });
 }
 
+/** Run is disabled from the press until the host says the job ended or was not started. */
+function setRunning(running: boolean): void {
+  const button = document.getElementById('create') as HTMLElement & { disabled: boolean };
+  button.disabled = running;
+}
+
+function setStatus(text: string, state: string): void {
+  const status = document.getElementById('status') as HTMLElement;
+  status.textContent = text;
+  status.dataset.state = state;
+}
+
 function submit(): void {
+  const button = document.getElementById('create') as HTMLElement & { disabled: boolean };
+  if (button.disabled) return;
   const form = readForm();
   const errors = validateWizardForm(form);
   showErrors(errors);
   if (Object.keys(errors).length > 0) return;
-  const status = document.getElementById('status') as HTMLElement;
-  status.textContent = 'Starting the job…';
-  status.dataset.state = 'starting';
+  setRunning(true);
+  setStatus('Starting the job…', 'starting');
   vscodeApi.postMessage({ type: 'submit', form });
 }
 
@@ -140,25 +193,29 @@ onHostMessage((message) => {
   switch (message.type) {
     case 'init': {
       const draft = vscodeApi.getState() as { form?: WizardForm } | undefined;
-      render(draft?.form ?? message.state.form, message.state.defaultClusterUrl);
+      render(draft?.form && isCurrentForm(draft.form) ? draft.form : message.state.form, message.state.defaultClusterUrl);
       return;
     }
     case 'validation':
       showErrors(message.errors);
       return;
-    case 'jobCreated': {
-      const status = document.getElementById('status') as HTMLElement;
-      status.textContent = message.summary;
-      status.dataset.state = 'running';
+    case 'jobCreated':
+      setStatus(message.summary, 'running');
       return;
-    }
-    case 'jobFinished': {
-      const status = document.getElementById('status') as HTMLElement;
-      status.textContent = message.summary;
-      status.dataset.state = message.state;
+    case 'jobFinished':
+      setStatus(message.summary, message.state);
+      setRunning(false);
       return;
-    }
+    case 'submitDeclined':
+      setStatus(message.summary, 'declined');
+      setRunning(false);
+      return;
   }
 });
+
+/** A draft saved by an older version of the page (other fields) is dropped, not half-read. */
+function isCurrentForm(form: WizardForm): boolean {
+  return textFields.every((key) => typeof form[key] === 'string');
+}
 
 vscodeApi.postMessage({ type: 'ready' });

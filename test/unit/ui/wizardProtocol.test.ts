@@ -7,10 +7,14 @@ const goodForm: WizardForm = {
   direction: 'kustoToFiles',
   clusterUrl: 'https://help.kusto.windows.net',
   database: 'Samples',
-  queryOrTable: 'StormEvents | take 10',
-  localPath: '/tmp/out',
+  query: 'StormEvents | take 10',
+  outputPath: '/tmp/out',
   format: 'parquet',
+  sourcePath: '',
+  table: '',
 };
+
+const ingestForm: WizardForm = { ...goodForm, direction: 'filesToKusto', sourcePath: '/data/spark-out', table: 'Events' };
 
 describe('wizard message validation', () => {
   test('accepts the ready handshake and a well-formed submit', () => {
@@ -23,7 +27,7 @@ describe('wizard message validation', () => {
     assert.throws(() => parseWizardMessage({ type: 'runShell', command: 'rm -rf /' }), /unknown message type "runShell"/);
     assert.throws(() => parseWizardMessage({ type: 'submit', form: { ...goodForm, database: 42 } }), /"database" must be a string/);
     assert.throws(() => parseWizardMessage({ type: 'submit', form: { ...goodForm, format: 'xlsx' } }), /"format" must be one of parquet, csv, json/);
-    assert.throws(() => parseWizardMessage({ type: 'submit', form: { ...goodForm, queryOrTable: 'x'.repeat(100_001) } }), /too long/);
+    assert.throws(() => parseWizardMessage({ type: 'submit', form: { ...goodForm, query: 'x'.repeat(100_001) } }), /too long/);
   });
 });
 
@@ -33,10 +37,26 @@ describe('wizard form rules', () => {
   });
 
   test('names each missing or invalid field with an actionable message', () => {
-    const errors = validateWizardForm({ ...goodForm, clusterUrl: 'not a url', database: ' ', queryOrTable: '.drop table T', localPath: '' });
-    assert.deepEqual(Object.keys(errors).sort(), ['clusterUrl', 'database', 'localPath', 'queryOrTable']);
-    assert.match(errors.queryOrTable ?? '', /Management commands/);
+    const errors = validateWizardForm({ ...goodForm, clusterUrl: 'not a url', database: ' ', query: '.drop table T', outputPath: '' });
+    assert.deepEqual(Object.keys(errors).sort(), ['clusterUrl', 'database', 'outputPath', 'query']);
+    assert.match(errors.query ?? '', /Management commands/);
     assert.match(errors.clusterUrl ?? '', /https:\/\/mycluster/);
+  });
+
+  test('each direction reads only its own fields: a query typed for Kusto → files is never a target table', () => {
+    // The user typed a query, then switched to Files → Kusto: the table and source are still empty.
+    const switched: WizardForm = { ...goodForm, direction: 'filesToKusto', query: 'StormEvents' };
+    assert.deepEqual(Object.keys(validateWizardForm(switched)).sort(), ['sourcePath', 'table']);
+    assert.deepEqual(validateWizardForm(ingestForm), {});
+    // And the other way: an ingest form's fields do not make a query job.
+    assert.deepEqual(Object.keys(validateWizardForm({ ...ingestForm, direction: 'kustoToFiles', query: '', outputPath: '' })).sort(), ['outputPath', 'query']);
+  });
+
+  test('a target table name Kusto would refuse is refused on the form', () => {
+    for (const table of ['StormEvents | take 10', "it's", 'a;b', 'x'.repeat(1025)]) {
+      assert.match(validateWizardForm({ ...ingestForm, table }).table ?? '', /only letters, digits/, table);
+    }
+    assert.deepEqual(validateWizardForm({ ...ingestForm, table: 'Storm Events-2024.v1' }), {});
   });
 });
 
@@ -54,7 +74,7 @@ describe('JobSpec from the wizard', () => {
   });
 
   test('files → Kusto becomes a queued ingestion that creates the table if needed', () => {
-    const spec = jobSpecFromWizardForm({ ...goodForm, direction: 'filesToKusto', queryOrTable: ' Events ' });
+    const spec = jobSpecFromWizardForm({ ...ingestForm, table: ' Events ' });
     assert.deepEqual(spec.destination, {
       kind: 'kustoTable',
       connection: { clusterUrl: 'https://help.kusto.windows.net', database: 'Samples' },
