@@ -7,8 +7,8 @@ import {
 } from '../webviewProtocol/wizardProtocol';
 import type { JobSpec } from '../engine/jobSpec';
 import type { JobResult } from '../engine/runner';
-import { loadEngine } from './engine';
 import { files } from './jobRunner';
+import { jobSpecFromWizardForm } from './jobSpecFromWizard';
 import { getLog } from './log';
 
 /** Runs a job the wizard built; resolves with its result (undefined when it could not start). */
@@ -90,7 +90,7 @@ export class WizardPanel {
     const errors = validateWizardForm(form);
     this.post({ type: 'validation', errors });
     if (Object.keys(errors).length > 0) return;
-    const spec = loadEngine(this.context).jobSpecFromWizardForm(form);
+    const spec = jobSpecFromWizardForm(form);
     getLog().info(`Wizard created job ${spec.id} (${form.direction}).`);
     this.post({ type: 'jobCreated', jobId: spec.id, summary: `Job ${spec.id} is running: progress in the notification and the Jobs view.` });
     const result = await this.runJob(spec);
