@@ -1,8 +1,9 @@
 // The WebAssembly row parser (rowSpanWasm.c, built into dist/rowSpanWasm.wasm) driven from
 // RowSpanColumnParser: it parses runs of common-shape rows into its own memory, and each run is
 // appended to the JavaScript column buffers in bulk (a few copies, not a call per value). It
-// stops before any row it does not take; the JavaScript parses that row, as it parses every row
-// when the module is missing or the table has a column kind the module does not handle.
+// stops before any row it does not take, which the exact text parser takes (rowSpanColumns.ts).
+// A table with a column kind it does not handle, or no module, is not read as spans at all
+// (rowWasmTakes): its rows go row by row, as for the other formats.
 import type { ColumnSchema, KustoType } from '../../engine/rows';
 import { type ByteArrayColumn, type ColumnBuffer, type FixedWidthColumn, fixedWidthOf } from './columnBuffers';
 import { powersOfFiveTable } from './powersOfFive';
