@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { CredentialResolver, JobLogger, ProgressEvent, SecretResolver } from './engine/jobContext';
 import { JOB_SPEC_VERSION, type FilesDestination, type JobSpec, type KustoQuerySource } from './engine/jobSpec';
 // The engine comes from its own bundle (dist/engineHost.js), shared with the extension.
-import { type JobResult, type RunJobOptions, JobAlreadyRunningError, JobSpecError, Journal, redactSecrets, resumeJob, runJob } from './engineHost';
+import { type JobResult, type RunJobOptions, JobAlreadyRunningError, JobSpecError, Journal, planFilesToKusto, redactSecrets, resumeJob, runJob, validateJobSpec } from './engineHost';
 
 const usage = `Usage: kusto-data-mover <command> [options]
 
@@ -29,6 +29,8 @@ Options:
   --jobs-dir DIR                  Jobs folder (default $KDM_JOBS_DIR or ~/.kusto-data-mover/jobs)
   --progress bar|lines|json|none  Progress display (default: bar on a terminal, lines otherwise)
   --print-spec                    Print the JobSpec the flags describe and exit (nothing runs)
+  --plan                          Files → Kusto: print the dry run (files found and skipped, the
+                                  schema, the table's fate, conversions) as JSON; nothing moves
   --help                          Show this help
 
 Sign-in: the access token is read from the environment variable KUSTO_ACCESS_TOKEN (none: no
@@ -243,6 +245,7 @@ async function main(argv: string[]): Promise<number> {
       mode: { type: 'string' },
       'table-creation': { type: 'string' },
       'print-spec': { type: 'boolean' },
+      plan: { type: 'boolean' },
     },
   });
   const flags = values as Flags;
@@ -294,6 +297,13 @@ async function main(argv: string[]): Promise<number> {
     } else spec = specFromFlags(flags);
     if (flags['print-spec']) {
       console.log(JSON.stringify(spec, null, 2));
+      return EXIT_OK;
+    }
+    if (flags.plan) {
+      const valid = validateJobSpec(spec);
+      if (valid.source.kind !== 'files' || valid.destination.kind !== 'kustoTable') throw new UsageError('--plan is for files → Kusto jobs');
+      const plan = await planFilesToKusto(valid, { signal: controller.signal, secrets: environmentSecrets }, { tokenProvider: environmentCredentials.resolve(undefined) });
+      console.log(JSON.stringify(plan, null, 2));
       return EXIT_OK;
     }
     result = await runJob(spec, options);

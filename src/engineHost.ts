@@ -3,7 +3,7 @@
 export { JobAlreadyRunningError, resumeJob, runJob, type JobResult, type RunJobOptions } from './engine/runner';
 export { Journal, type JournalRecord, type JobState } from './engine/journal';
 export { validateJobSpec, JobSpecError } from './engine/validateJobSpec';
-export { jobSpecFromWizardForm } from './engine/jobSpecFromWizard';
+export { planFilesToKusto, type FilesToKustoPlan } from './engine/sink/planFilesToKusto';
 export { redactSecrets } from './engine/redact';
 // The file writers, for tools that measure against the engine with the same writers (benchmarks).
 export { openFileOutput } from './spark/sparkFolderWriter';

@@ -44,14 +44,6 @@ function objectSpans(text: string, max: number): Array<[number, number]> {
   return spans;
 }
 
-/**
- * The complete top-level JSON objects in `text` (a JSON lines file, concatenated objects, or an
- * array of objects), up to `max`; an object cut by the sample's end is left out.
- */
-export function splitJsonObjects(text: string, max = 1000): unknown[] {
-  return objectSpans(text, max).map(([start, end]) => JSON.parse(text.slice(start, end)) as unknown);
-}
-
 /** Parses one JSON object with every number token replaced by a marked string holding its text. */
 function parseKeepingNumberText(json: string): unknown {
   let out = '';

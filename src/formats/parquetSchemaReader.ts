@@ -1,9 +1,9 @@
-// Reads a Parquet file's footer (FileMetaData, Thrift compact) and maps its top-level columns to
-// Kusto types, as Kusto's own Parquet ingestion does (kusto-protocol.md §7), listing each
-// conversion that can change a value (time zone, precision, overflow, encoding).
+// Reads a Parquet file's footer (by byte ranges, parsed by hyparquet) and maps its top-level
+// columns to Kusto types, as Kusto's own Parquet ingestion does (kusto-protocol.md §7), listing
+// each conversion that can change a value (time zone, precision, overflow, encoding).
+import { type AsyncBuffer, type FileMetaData, type SchemaElement, parquetMetadataAsync } from 'hyparquet';
 import { asByteSource, type ByteRangeSource } from './byteRangeReader';
 import type { ColumnSchema, KustoType } from '../engine/rows';
-import { ThriftCompactReader, type ThriftStruct, thriftBool, thriftInt, thriftList, thriftString, thriftStruct } from './thriftCompactReader';
 
 export interface ParquetColumnInfo {
   name: string;
@@ -30,67 +30,55 @@ export interface ParquetSchemaInfo {
   conversions: TypeConversion[];
 }
 
-const PHYSICAL = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'];
-const REPETITION = ['REQUIRED', 'OPTIONAL', 'REPEATED'] as const;
-const CONVERTED = ['UTF8', 'MAP', 'MAP_KEY_VALUE', 'LIST', 'ENUM', 'DECIMAL', 'DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'UINT_8', 'UINT_16', 'UINT_32', 'UINT_64', 'INT_8', 'INT_16', 'INT_32', 'INT_64', 'JSON', 'BSON', 'INTERVAL'];
+/** The last bytes read first: most footers fit, so one ranged read of a blob is enough (a larger footer takes a second). */
+const FOOTER_FETCH_BYTES = 64 * 1024;
 
-/** Reads the raw FileMetaData struct from the end of a Parquet file (two small reads: the tail, then the footer). */
-export async function readParquetFooter(file: string | ByteRangeSource): Promise<ThriftStruct> {
+/** A ByteRangeSource as hyparquet's AsyncBuffer (it asks for byte ranges [start, end)). */
+async function asAsyncBuffer(source: ByteRangeSource): Promise<AsyncBuffer> {
+  const byteLength = await source.size();
+  return {
+    byteLength,
+    slice: async (start, end = byteLength) => {
+      const bytes = await source.read(start, end - start);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+/** Reads the FileMetaData from the end of a Parquet file by byte ranges (hyparquet parses it). */
+export async function readParquetFooter(file: string | ByteRangeSource): Promise<FileMetaData> {
   const source = asByteSource(file);
-  const path = source.name;
-  const size = await source.size();
-  if (size < 12) throw new Error(`${path} is too small to be a Parquet file`);
-  const tail = await source.read(size - 8, 8);
-  if (tail.subarray(4).toString('latin1') !== 'PAR1') throw new Error(`${path} is not a Parquet file (no PAR1 at its end)`);
-  const footerLength = tail.readUInt32LE(0);
-  if (footerLength > size - 12) throw new Error(`${path}: the Parquet footer length ${footerLength} does not fit the file`);
-  const footer = await source.read(size - 8 - footerLength, footerLength);
-  return new ThriftCompactReader(footer).struct();
+  const buffer = await asAsyncBuffer(source);
+  if (buffer.byteLength < 12) throw new Error(`${source.name} is too small to be a Parquet file`);
+  try {
+    return await parquetMetadataAsync(buffer, { initialFetchSize: Math.min(FOOTER_FETCH_BYTES, buffer.byteLength) });
+  } catch (err) {
+    throw new Error(`${source.name} is not a readable Parquet file: ${(err as Error).message}`);
+  }
 }
 
-function timeUnit(unit: ThriftStruct | undefined): string {
-  if (!unit) return '?';
-  if (unit.has(1)) return 'MILLIS';
-  if (unit.has(2)) return 'MICROS';
-  if (unit.has(3)) return 'NANOS';
-  return '?';
-}
-
-/** The logical type of a schema element as text, from LogicalType (field 10) or the older ConvertedType (field 6). */
-function logicalText(element: ThriftStruct): string | undefined {
-  const logical = thriftStruct(element, 10);
-  if (logical && logical.size > 0) {
-    const [id] = [...logical.keys()];
-    const body = thriftStruct(logical, id);
-    switch (id) {
-      case 1: return 'STRING';
-      case 2: return 'MAP';
-      case 3: return 'LIST';
-      case 4: return 'ENUM';
-      case 5: return `DECIMAL(${thriftInt(body, 2) ?? '?'},${thriftInt(body, 1) ?? 0})`;
-      case 6: return 'DATE';
-      case 7: return `TIME(${timeUnit(thriftStruct(body, 2))})`;
-      case 8: return `TIMESTAMP(${timeUnit(thriftStruct(body, 2))},${thriftBool(body, 1) === false ? 'local' : 'utc'})`;
-      case 10: return `${thriftBool(body, 2) === false ? 'UINT' : 'INT'}(${thriftInt(body, 1) ?? '?'})`;
-      case 11: return 'NULL';
-      case 12: return 'JSON';
-      case 13: return 'BSON';
-      case 14: return 'UUID';
-      case 15: return 'FLOAT16';
-      default: break;
+/** The logical type of a schema element as text, from its LogicalType or the older ConvertedType. */
+function logicalText(element: SchemaElement): string | undefined {
+  const logical = element.logical_type;
+  if (logical) {
+    switch (logical.type) {
+      case 'DECIMAL': return `DECIMAL(${logical.precision},${logical.scale ?? 0})`;
+      case 'TIME': return `TIME(${logical.unit})`;
+      case 'TIMESTAMP': return `TIMESTAMP(${logical.unit},${logical.isAdjustedToUTC === false ? 'local' : 'utc'})`;
+      case 'INTEGER': return `${logical.isSigned === false ? 'UINT' : 'INT'}(${logical.bitWidth})`;
+      default: return logical.type;
     }
   }
-  const converted = thriftInt(element, 6);
-  if (converted === undefined) return undefined;
-  const name = CONVERTED[converted];
+  const name = element.converted_type;
+  if (name === undefined) return undefined;
   if (name === 'UTF8') return 'STRING';
-  if (name === 'DECIMAL') return `DECIMAL(${thriftInt(element, 8) ?? '?'},${thriftInt(element, 7) ?? 0})`;
+  if (name === 'DECIMAL') return `DECIMAL(${element.precision ?? '?'},${element.scale ?? 0})`;
   if (name === 'TIMESTAMP_MILLIS') return 'TIMESTAMP(MILLIS,utc)';
   if (name === 'TIMESTAMP_MICROS') return 'TIMESTAMP(MICROS,utc)';
   if (name === 'TIME_MILLIS') return 'TIME(MILLIS)';
   if (name === 'TIME_MICROS') return 'TIME(MICROS)';
   if (name === 'MAP_KEY_VALUE') return 'MAP';
-  if (name && /^U?INT_(8|16|32|64)$/.test(name)) return `${name.startsWith('U') ? 'UINT' : 'INT'}(${name.split('_')[1]})`;
+  if (/^U?INT_(8|16|32|64)$/.test(name)) return `${name.startsWith('U') ? 'UINT' : 'INT'}(${name.split('_')[1]})`;
   return name;
 }
 
@@ -142,26 +130,25 @@ export function kustoTypeOf(column: ParquetColumnInfo): { type: KustoType; risk?
 export async function readParquetSchema(file: string | ByteRangeSource): Promise<ParquetSchemaInfo> {
   const meta = await readParquetFooter(file);
   const path = asByteSource(file).name;
-  const elements = thriftList(meta, 2).filter((e): e is ThriftStruct => e instanceof Map);
+  const elements = meta.schema;
   if (elements.length === 0) throw new Error(`${path}: the Parquet footer has no schema`);
   const columns: ParquetColumnInfo[] = [];
   // elements[0] is the root; walk its direct children, skipping each child's own subtree.
-  const rootChildren = thriftInt(elements[0], 5) ?? 0;
+  const rootChildren = elements[0].num_children ?? 0;
   let index = 1;
   const skipSubtree = (): void => {
-    const children = thriftInt(elements[index], 5) ?? 0;
+    const children = elements[index].num_children ?? 0;
     index++;
     for (let c = 0; c < children; c++) skipSubtree();
   };
   for (let child = 0; child < rootChildren && index < elements.length; child++) {
     const element = elements[index];
-    const children = thriftInt(element, 5) ?? 0;
-    const physicalId = thriftInt(element, 1);
+    const children = element.num_children ?? 0;
     columns.push({
-      name: thriftString(element, 4) ?? `column${child}`,
-      physical: children > 0 || physicalId === undefined ? 'GROUP' : (PHYSICAL[physicalId] ?? `TYPE${physicalId}`),
+      name: element.name,
+      physical: children > 0 || element.type === undefined ? 'GROUP' : element.type,
       logical: logicalText(element),
-      repetition: REPETITION[thriftInt(element, 3) ?? 0] ?? 'REQUIRED',
+      repetition: element.repetition_type ?? 'REQUIRED',
     });
     skipSubtree();
   }
@@ -172,5 +159,5 @@ export async function readParquetSchema(file: string | ByteRangeSource): Promise
     kustoColumns.push({ name: column.name, type });
     conversions.push({ column: column.name, from: column.logical ? `${column.physical} ${column.logical}` : column.physical, to: type, risk });
   }
-  return { numRows: Number(thriftInt(meta, 3) ?? 0), createdBy: thriftString(meta, 6), columns, kustoColumns, conversions };
+  return { numRows: Number(meta.num_rows), createdBy: meta.created_by, columns, kustoColumns, conversions };
 }

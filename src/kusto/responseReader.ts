@@ -5,7 +5,8 @@ import type { ColumnSchema } from '../engine/rows';
 import { startCompressionWorker } from '../formats/parquet/pageCompressor';
 import { RowGroupEncoder } from '../formats/parquet/rowGroupEncoder';
 import { type RowSpanResult, RowSpanEncoderPool } from '../formats/parquet/rowSpanEncoding';
-import type { ParquetSpanOptions, QueryEvent } from './streamingQueryReader';
+import { rowWasmTakes } from '../formats/parquet/rowSpanWasm';
+import type { ParquetSpanOptions, QueryEvent } from './queryEvents';
 import type { ResumeRows, V2Event, V2ResponseParser } from './v2ResponseParser';
 
 /** Bytes of response a worker turns into one Parquet row group by default (about 100 k rows of 8 columns). */
@@ -118,6 +119,9 @@ export class ResponseReader {
     private readonly spans: ParquetSpanOptions | undefined,
   ) {
     this.inline = spans !== undefined && (spans.workers ?? 0) < 1;
+    // Spans pay where the WebAssembly parser takes the rows; other tables (a timespan column, no
+    // module: KDM_ENGINE_WASM=0) are parsed row by row, as the other formats are.
+    if (spans) parser.spansTake = rowWasmTakes;
     // Row groups of this thread are compressed on the writer's worker: it starts (and warms up)
     // while the response is still on its way, not when the first group is full.
     if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');

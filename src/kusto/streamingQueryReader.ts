@@ -2,45 +2,11 @@
 // fragmented frames are requested, the body is parsed as it arrives (V2ResponseParser), and the
 // socket is read only as fast as the consumer pulls events (async iteration gives backpressure).
 import type { TokenProvider } from '../engine/jobContext';
-import type { PageCodec } from '../formats/parquet/pageCompressor';
-import type { EncodedRowGroup } from '../formats/parquet/rowGroupEncoder';
 import { KustoError, kustoErrorFromNetwork } from './kustoError';
 import { abortError, postKusto } from './kustoHttp';
+import type { ParquetSpanOptions, QueryEvent } from './queryEvents';
 import { ResponseReader } from './responseReader';
-import { type V2Event, V2ResponseParser } from './v2ResponseParser';
-
-/**
- * Parse the primary table's rows from the response's bytes straight into Parquet row groups: on
- * the reading thread as chunks arrive, or on worker threads (the reading thread then only cuts the
- * bytes into spans and passes on what comes back). See responseReader.ts.
- */
-export interface ParquetSpanOptions {
-  codec: PageCodec;
-  pageBytes: number;
-  /** Bytes of response per span, i.e. per row group (default DEFAULT_SPAN_BYTES). */
-  spanBytes?: number;
-  /** Worker threads (at most one per core); 0 (the default): spans are parsed on the reading thread. */
-  workers?: number;
-}
-
-/** Rows of the primary table already encoded as one Parquet row group, in order with `rows` events. */
-export interface EncodedRowsEvent {
-  kind: 'encodedRows';
-  tableId: number;
-  rows: number;
-  /** Of `rows`, those announced before by `rowsParsed` events (progress counts them once). */
-  announced: number;
-  group: EncodedRowGroup;
-}
-
-/** Progress only: rows parsed into a row group still being filled (an `encodedRows` event brings them). */
-export interface RowsParsedEvent {
-  kind: 'rowsParsed';
-  tableId: number;
-  rows: number;
-}
-
-export type QueryEvent = V2Event | EncodedRowsEvent | RowsParsedEvent;
+import { V2ResponseParser } from './v2ResponseParser';
 
 export interface StreamQueryOptions {
   clusterUrl: string;

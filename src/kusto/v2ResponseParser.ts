@@ -54,6 +54,8 @@ interface TableState {
   types: KustoType[];
   /** Parses the common shape of a row without intermediate strings; parseRow takes the rest. */
   fast: FastRowParser;
+  /** A primary table whose rows are left to a span reader (see leaveRowsToSpans and spansTake). */
+  spans: boolean;
   columns: ColumnSchema[];
   name: string;
   /** QueryCompletionInformation rows are kept (few) to surface errors the service reports there. */
@@ -112,9 +114,12 @@ export class V2ResponseParser {
     this.spans = on;
   }
 
+  /** Which primary tables (by their columns) the span reader takes; the rows of the others are parsed here. */
+  spansTake: (columns: readonly ColumnSchema[]) => boolean = () => true;
+
   /** Parsing stopped at the start of a row of the primary table, for the span reader. */
   get atPrimaryRow(): boolean {
-    return this.spans && this.mode === 'rows' && this.rowsTable?.primary === true && !this.rowCutByChunk && this.sequentialRows === 0;
+    return this.spans && this.mode === 'rows' && this.rowsTable?.spans === true && !this.rowCutByChunk && this.sequentialRows === 0;
   }
 
   /** The table whose rows parsing stopped at (see atPrimaryRow). */
@@ -309,7 +314,7 @@ export class V2ResponseParser {
       if (this.rowCutByChunk) {
         if (endOfValue(s, i) === INCOMPLETE) break;
         this.rowCutByChunk = false;
-      } else if (this.spans && table.primary && this.sequentialRows === 0) {
+      } else if (this.spans && table.spans && this.sequentialRows === 0) {
         // The span reader takes the rows from here; rows parsed here so far go first.
         this.flush(table.id);
         break;
@@ -387,6 +392,7 @@ export class V2ResponseParser {
       columns,
       types: columns.map((c) => c.type),
       fast: new FastRowParser(columns.map((c) => c.type)),
+      spans: primary && this.spansTake(columns),
       name: head.TableName ?? '',
       keepRows: head.TableKind === 'QueryCompletionInformation',
       kept: [],

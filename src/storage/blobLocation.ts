@@ -44,11 +44,6 @@ export function withSas(url: string, sas: string): string {
   return `${stripSas(url)}?${token}`;
 }
 
-/** Masks the signature of a SAS URL (keeps the rest for diagnostics). */
-export function redactSasUrl(url: string): string {
-  return url.replace(/([?&]sig=)[^&]*/gi, '$1***');
-}
-
 export function joinBlobPath(...parts: string[]): string {
   return parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/');
 }

@@ -9,6 +9,7 @@ import type { JobSpec } from '../engine/jobSpec';
 import type { JobResult } from '../engine/runner';
 import { loadEngine } from './engine';
 import { files } from './jobRunner';
+import { jobSpecFromWizardForm } from './jobSpecFromWizard';
 import { getLog } from './log';
 
 /** Runs a job the wizard built; resolves with its result (undefined when it could not start). */
@@ -99,8 +100,7 @@ export class WizardPanel {
       this.post({ type: 'submitDeclined', summary: 'Fix the fields marked above, then run the job.' });
       return;
     }
-    const engine = loadEngine(this.context);
-    const spec = engine.jobSpecFromWizardForm(form);
+    const spec = jobSpecFromWizardForm(form);
     this.runningJobId = spec.id;
     try {
       if (form.direction === 'filesToKusto' && !(await this.confirmAppend(form))) {

@@ -12,7 +12,9 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from '../helpers/azurite';
 import { enqueueFile } from '../../src/kusto/ingest/queuedIngest';
-import { waitForIngestionStatus } from '../../src/kusto/ingest/ingestionStatus';
+import { tableStatusReader } from '../../src/kusto/ingest/ingestionStatus';
+import { IngestionStatusPoller } from '../../src/kusto/ingest/ingestionStatusPoller';
+import type { StatusOutcome } from '../../src/kusto/ingest/ingestionOutcome';
 import type { IngestionResources } from '../../src/kusto/ingest/ingestionResources';
 
 let azurite: Azurite;
@@ -117,20 +119,29 @@ describe('enqueueFile', () => {
   });
 });
 
-describe('waitForIngestionStatus', () => {
+// The sink's way of waiting (runFilesToKusto.ts): the poller over real reads of the status table.
+describe('waiting for a file\'s status in the status table (IngestionStatusPoller + tableStatusReader)', () => {
+  const waitFor = async (sourceId: string, timing: { intervalMs: number; timeoutMs: number }): Promise<StatusOutcome> => {
+    const poller = new IngestionStatusPoller(tableStatusReader(), { maxConcurrentReads: 1 });
+    try {
+      return await poller.wait(resources.statusTables[0], sourceId, timing);
+    } finally {
+      poller.close();
+    }
+  };
   const table = (): TableClient => TableClient.fromConnectionString(azurite.connectionString, 'ingestionsstatus', { allowInsecureConnection: true });
 
   test('returns the final status with the service\'s reason once the row leaves Pending', async () => {
     await table().createEntity({ partitionKey: 'f1', rowKey: 'f1', Status: 'Pending' });
     setTimeout(() => void table().updateEntity({ partitionKey: 'f1', rowKey: 'f1', Status: 'Failed', Details: 'Stream_InputStreamTooShort', ErrorCode: 'BadRequest_EmptyBlob', FailureStatus: 'Permanent' }, 'Merge'), 150);
-    const outcome = await waitForIngestionStatus(resources.statusTables[0], 'f1', { intervalMs: 20, timeoutMs: 5000 });
+    const outcome = await waitFor('f1', { intervalMs: 20, timeoutMs: 5000 });
     assert.deepEqual(outcome, { status: 'Failed', details: 'Stream_InputStreamTooShort', errorCode: 'BadRequest_EmptyBlob', failureStatus: 'Permanent' });
   });
 
   test('a status still Pending at the deadline is Unknown, never Succeeded', async () => {
     await table().createEntity({ partitionKey: 'f2', rowKey: 'f2', Status: 'Pending' });
     const started = Date.now();
-    const outcome = await waitForIngestionStatus(resources.statusTables[0], 'f2', { intervalMs: 20, timeoutMs: 300 });
+    const outcome = await waitFor('f2', { intervalMs: 20, timeoutMs: 300 });
     assert.equal(outcome.status, 'Unknown');
     assert.match(outcome.details ?? '', /no final status within 0 s/);
     assert.ok(Date.now() - started < 2000);

@@ -2,19 +2,20 @@
 // compressed and not, Spark batch and streaming layouts, table options, and a bad file.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
 import { fileIdentity } from '../../src/spark/sparkFolderReader';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startEmulator } from '../emulator/index';
 import type { JobContext } from '../../src/engine/jobContext';
 import type { JobSpec, KustoTableDestination } from '../../src/engine/jobSpec';
 import { runFilesToKusto, type SinkResult } from '../../src/engine/sink/runFilesToKusto';
-import { planFilesToKusto } from '../../src/engine/sink/planFilesToKusto';
+import type { FilesToKustoPlan } from '../../src/engine/sink/planFilesToKusto';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
 
 const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
@@ -40,6 +41,15 @@ function spec(path: string, table: string, destination: Partial<KustoTableDestin
     source: { kind: 'files', location: { kind: 'local', path: join(dir, path) }, ...source } as JobSpec['source'],
     destination: { kind: 'kustoTable', connection: { clusterUrl: emulator.url, database: DB }, table, mode: 'queued', tableCreation: 'createIfNotExists', statusPollIntervalMs: 20, statusTimeoutMs: 20_000, ...destination },
   };
+}
+
+/** The dry run as users get it: `kusto-data-mover copy job.json --plan` (the CLI from src/, run by tsx). */
+async function planViaCli(job: JobSpec): Promise<FilesToKustoPlan> {
+  const file = join(dir, `${job.id}.json`);
+  writeFileSync(file, JSON.stringify(job));
+  // Asynchronously: the emulator answers from this process.
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli.ts'), 'copy', file, '--plan'], { encoding: 'utf8', env: { ...process.env, KUSTO_ACCESS_TOKEN: '' } });
+  return JSON.parse(stdout) as FilesToKustoPlan;
 }
 
 function run(job: JobSpec): Promise<SinkResult> {
@@ -217,16 +227,16 @@ describe('queued ingestion of Spark output', () => {
     assert.deepEqual(await rows('Ordered | project name, flag, id'), [['seven', null, 7]]);
   });
 
-  test('the plan shows, before anything moves, the table action, columns that would not land and type mismatches', async () => {
+  test('the plan (`copy --plan`) shows, before anything moves, the table action, columns that would not land and type mismatches', async () => {
     await mgmt('.create table Planned (id:long, name:string)');
     put('planned/part-00000.parquet.not', '');
     put('planned/x.csv', 'id,name,extra\n1.5,a,b\n');
-    const plan = await planFilesToKusto(spec('planned', 'Planned', { tableCreation: 'createIfNotExists' }), { signal: new AbortController().signal });
+    const plan = await planViaCli(spec('planned', 'Planned', { tableCreation: 'createIfNotExists' }));
     assert.deepEqual(plan.files.map((f) => [f.relativePath, f.format, f.size]), [['x.csv', 'csv', 22]]);
     assert.deepEqual(plan.table, { name: 'Planned', exists: true, action: 'use', columnsToAdd: [], columns: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }] });
     assert.deepEqual(plan.columnsNotIngested, ['extra']);
     assert.deepEqual(plan.typeMismatches, [{ column: 'id', source: 'real', table: 'long' }]);
-    const merge = await planFilesToKusto(spec('planned', 'Planned', { tableCreation: 'createMerge' }), { signal: new AbortController().signal });
+    const merge = await planViaCli(spec('planned', 'Planned', { tableCreation: 'createMerge' }));
     assert.equal(merge.table.action, 'createMerge');
     assert.deepEqual(merge.table.columnsToAdd, [{ name: 'extra', type: 'string' }]);
     assert.deepEqual(await rows('Planned | count'), [[0]]);

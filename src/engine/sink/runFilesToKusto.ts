@@ -11,7 +11,8 @@ import { executeManagementRecords, kqlName, kqlString, type ManagementOptions } 
 import { fetchIngestionResources, type IngestionResources } from '../../kusto/ingest/ingestionResources';
 import { buildFileMapping } from '../../kusto/ingest/ingestionMapping';
 import { IngestStorageClients, postIngestion, uploadForIngestion } from '../../kusto/ingest/queuedIngest';
-import { type FileIngestStatus, tableStatusReader } from '../../kusto/ingest/ingestionStatus';
+import type { FileIngestStatus } from '../../kusto/ingest/ingestionOutcome';
+import { tableStatusReader } from '../../kusto/ingest/ingestionStatus';
 import { IngestionStatusPoller } from '../../kusto/ingest/ingestionStatusPoller';
 import { cslSchema, ensureTable } from '../../kusto/ingest/tableSetup';
 import { withPrivilegeContext } from '../../kusto/ingest/privilegeErrors';

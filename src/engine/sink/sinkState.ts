@@ -4,7 +4,7 @@
 // file's final outcome; in continuous mode, the streaming batches already ingested.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { FileIngestStatus } from '../../kusto/ingest/ingestionStatus';
+import type { FileIngestStatus } from '../../kusto/ingest/ingestionOutcome';
 import { writeFileDurably } from '../durableFile';
 
 export interface FileRecord {

@@ -12,7 +12,7 @@ import { withRetries } from '../retry';
 import { KustoError } from '../../kusto/kustoError';
 import { executeManagementRecords, kqlName, type ManagementOptions } from '../../kusto/managementClient';
 import type { FileMapping } from '../../kusto/ingest/ingestionMapping';
-import type { FileIngestStatus } from '../../kusto/ingest/ingestionStatus';
+import type { FileIngestStatus } from '../../kusto/ingest/ingestionOutcome';
 import { STREAMING_LIMIT_BYTES, streamIngest } from '../../kusto/ingest/streamingIngest';
 import type { DataFormat } from '../../formats/formatSniffReader';
 import type { SourceFile } from '../../spark/sparkFolderReader';

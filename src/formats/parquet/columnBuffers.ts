@@ -2,7 +2,7 @@
 // objects), then cut into data pages: RLE definition levels followed by PLAIN values.
 import type { ColumnSchema, KustoType, RowBatch } from '../../engine/rows';
 import { encodeAllPresent, encodeDefinitionLevels } from './definitionLevels';
-import { ParquetValueError, setDatetimeMicros, setDatetimeMicrosFromBytes, setDecimal128, setDecimal128FromBytes, setTimespanTicks, setTimespanTicksFromBytes } from './kustoParquetValues';
+import { ParquetValueError, setDatetimeMicros, setDecimal128, setTimespanTicks } from './kustoParquetValues';
 import type { ColumnDescriptor } from './parquetFormat';
 import { parquetColumnFor } from './kustoParquetTypes';
 
@@ -187,65 +187,6 @@ export class FixedWidthColumn extends ColumnBuffer {
     this.nonNull = n;
   }
 
-  // Single values parsed straight from a response's bytes (rowSpanColumns.ts). Each reads the
-  // value arrays after `present()`, which may have replaced them with larger ones.
-
-  appendNull(): void {
-    if (this.rows === this.defs.length) this.ensureRows(1);
-    this.defs[this.rows++] = 0;
-  }
-
-  /** Marks the next row present and returns its value index. */
-  private present(): number {
-    if (this.rows === this.defs.length) this.ensureRows(1);
-    this.defs[this.rows++] = 1;
-    return this.nonNull++;
-  }
-
-  appendBool(value: boolean): void {
-    const n = this.present();
-    this.bytes[n] = value ? 1 : 0;
-  }
-
-  /** int: stored as Int32Array stores any number (modulo 2^32), as append() does. */
-  appendInt(value: number): void {
-    const n = this.present();
-    this.words[n] = value;
-  }
-
-  /** long: an exact integer (|value| < 2^53), no bigint. */
-  appendSafeLong(value: number): void {
-    const n = this.present();
-    putSafeLong(this.words, n, value);
-  }
-
-  appendBigLong(value: bigint): void {
-    const n = this.present();
-    this.longs[n] = value;
-  }
-
-  appendDouble(value: number): void {
-    const n = this.present();
-    this.doubles[n] = value;
-  }
-
-  /** datetime, timespan or decimal from the ASCII bytes b[start, end); false (nothing appended) when they are not one the fast converters take. */
-  appendTextBytes(b: Uint8Array, start: number, end: number): boolean {
-    if (this.rows === this.defs.length) this.ensureRows(1);
-    const n = this.nonNull;
-    const type = this.column.type;
-    const ok =
-      type === 'datetime'
-        ? setDatetimeMicrosFromBytes(this.words, n, b, start, end)
-        : type === 'timespan'
-          ? setTimespanTicksFromBytes(this.words, n, b, start, end)
-          : type === 'decimal' && setDecimal128FromBytes(this.bytes, n * 16, b, start, end);
-    if (!ok) return false;
-    this.defs[this.rows++] = 1;
-    this.nonNull++;
-    return true;
-  }
-
   /**
    * Rows parsed elsewhere (rowSpanWasm.ts): their definition levels, and their non-null values
    * packed in this column's layout.
@@ -306,57 +247,6 @@ export class ByteArrayColumn extends ColumnBuffer {
   override dropLast(): void {
     super.dropLast();
     this.used = this.rows > 0 ? this.ends[this.rows - 1] : 0;
-  }
-
-  appendNull(): void {
-    if (this.rows === this.defs.length) this.ensureRows(1);
-    this.defs[this.rows] = 0;
-    this.ends[this.rows++] = this.used;
-  }
-
-  /**
-   * The JSON string at b[quote] copied as it is while its closing quote is searched for, when it
-   * has no escape and ends within `limit` bytes. Returns the index past the closing quote; -1 (an
-   * escape, or the bytes end first) or -2 (longer) with nothing appended.
-   */
-  appendShortString(b: Uint8Array, quote: number, n: number, limit: number): number {
-    if (this.used + 4 + limit > this.data.length) this.grow(4 + limit);
-    const data = this.data;
-    const at = this.used;
-    let out = at + 4;
-    const end = Math.min(n, quote + 1 + limit);
-    for (let j = quote + 1; j < end; j++) {
-      const c = b[j];
-      if (c === 0x22) {
-        this.endValue(at, out - at - 4);
-        return j + 1;
-      }
-      if (c === 0x5c) return -1;
-      data[out++] = c;
-    }
-    return end === n ? -1 : -2;
-  }
-
-  /** A value already in UTF-8, b[start, end), copied as it is (no string made). */
-  appendUtf8(b: Uint8Array, start: number, end: number): void {
-    const length = end - start;
-    if (this.used + 4 + length > this.data.length) this.grow(4 + length);
-    const data = this.data;
-    const at = this.used;
-    // Short values are copied by hand: cheaper than a native call.
-    if (length <= 32) for (let i = 0; i < length; i++) data[at + 4 + i] = b[start + i];
-    else data.set(b.subarray(start, end), at + 4);
-    this.endValue(at, length);
-  }
-
-  /** The value of `length` bytes written at data[at + 4]: its length before it, and the row's bookkeeping. */
-  private endValue(at: number, length: number): void {
-    if (this.rows === this.defs.length) this.ensureRows(1);
-    putLength(this.data, at, length);
-    this.used = at + 4 + length;
-    this.defs[this.rows] = 1;
-    this.nonNull++;
-    this.ends[this.rows++] = this.used;
   }
 
   /**

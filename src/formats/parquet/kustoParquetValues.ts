@@ -89,7 +89,7 @@ export function setDatetimeMicros(words: Int32Array, index: number, text: string
 }
 
 /** setDatetimeMicros of the ASCII bytes b[start, end) (a response's bytes, no string made). */
-export function setDatetimeMicrosFromBytes(words: Int32Array, index: number, b: Uint8Array, start: number, end: number): boolean {
+function setDatetimeMicrosFromBytes(words: Int32Array, index: number, b: Uint8Array, start: number, end: number): boolean {
   const n = end - start;
   const s = start;
   if (n < 20 || b[end - 1] !== 90 /* Z */ || b[s + 4] !== 45 || b[s + 7] !== 45) return false;
@@ -149,7 +149,7 @@ function indexOfByte(b: Uint8Array, byte: number, from: number, end: number): nu
 }
 
 /** setTimespanTicks of the ASCII bytes b[start, end). */
-export function setTimespanTicksFromBytes(words: Int32Array, index: number, b: Uint8Array, start: number, end: number): boolean {
+function setTimespanTicksFromBytes(words: Int32Array, index: number, b: Uint8Array, start: number, end: number): boolean {
   let i = start;
   const negative = b[start] === 45 && end > start;
   if (negative) i++;
@@ -235,7 +235,7 @@ export function setDecimal128(bytes: Uint8Array, offset: number, text: string): 
  * setDecimal128 of the ASCII bytes b[start, end) for the common shapes ("42", "-3.25"), without
  * bigint. Returns false for anything else: the caller then takes the exact text path.
  */
-export function setDecimal128FromBytes(bytes: Uint8Array, offset: number, b: Uint8Array, start: number, end: number): boolean {
+function setDecimal128FromBytes(bytes: Uint8Array, offset: number, b: Uint8Array, start: number, end: number): boolean {
   return setSmallIntegerDecimal128(bytes, offset, b, start, end) || setPlainDecimal128(bytes, offset, b, start, end);
 }
 

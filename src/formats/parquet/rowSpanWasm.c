@@ -53,7 +53,7 @@ static const double EXACT_POWERS_OF_TEN[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6
 #define SMALLEST_POWER (-342)
 #define LARGEST_POWER 308
 // Per q, the 128 most significant bits of 5^q as four 32-bit words, most significant first (the
-// table decimalToDouble.ts makes, copied in by the caller).
+// table powersOfFive.ts makes, copied in by the caller).
 static const u32 *powersOfFive = 0;
 
 static inline void mul64(u64 a, u64 b, u64 *high, u64 *low) {

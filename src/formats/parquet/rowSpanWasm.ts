@@ -1,11 +1,12 @@
 // The WebAssembly row parser (rowSpanWasm.c, built into dist/rowSpanWasm.wasm) driven from
 // RowSpanColumnParser: it parses runs of common-shape rows into its own memory, and each run is
 // appended to the JavaScript column buffers in bulk (a few copies, not a call per value). It
-// stops before any row it does not take; the JavaScript parses that row, as it parses every row
-// when the module is missing or the table has a column kind the module does not handle.
-import type { KustoType } from '../../engine/rows';
+// stops before any row it does not take, which the exact text parser takes (rowSpanColumns.ts).
+// A table with a column kind it does not handle, or no module, is not read as spans at all
+// (rowWasmTakes): its rows go row by row, as for the other formats.
+import type { ColumnSchema, KustoType } from '../../engine/rows';
 import { type ByteArrayColumn, type ColumnBuffer, type FixedWidthColumn, fixedWidthOf } from './columnBuffers';
-import { powersOfFiveTable } from './decimalToDouble';
+import { powersOfFiveTable } from './powersOfFive';
 import { align16 as align, grownMemory, loadEngineWasm } from './engineWasm';
 
 /** Column kinds as rowSpanWasm.c numbers them; a type not here keeps its table in JavaScript. */
@@ -49,6 +50,14 @@ export function rowWasmAvailable(): boolean {
   return wasmModule() !== null;
 }
 
+/**
+ * Whether the WebAssembly parser takes rows of these columns (built, every column of a kind it
+ * handles): only then are a response's rows parsed as spans of bytes; other tables go row by row.
+ */
+export function rowWasmTakes(columns: readonly ColumnSchema[]): boolean {
+  return columns.length > 0 && columns.length <= MAX_WIDTH && columns.every((c) => WASM_KIND[c.type] !== undefined) && wasmModule() !== null;
+}
+
 interface ColumnRegions {
   buffer: ColumnBuffer;
   struct: number;
@@ -76,13 +85,10 @@ export class WasmRowParser {
 
   /** A parser for these buffers' columns, or undefined when the module or one of the column kinds is not available. */
   static for(buffers: readonly ColumnBuffer[]): WasmRowParser | undefined {
-    if (buffers.length === 0 || buffers.length > MAX_WIDTH) return undefined;
-    const kinds = buffers.map((b) => WASM_KIND[b.column.type]);
-    if (kinds.some((k) => k === undefined)) return undefined;
     const module = wasmModule();
-    if (!module) return undefined;
+    if (!module || !rowWasmTakes(buffers.map((b) => b.column))) return undefined;
     try {
-      return new WasmRowParser(module, buffers, kinds as number[]);
+      return new WasmRowParser(module, buffers, buffers.map((b) => WASM_KIND[b.column.type] as number));
     } catch {
       return undefined;
     }

@@ -11,7 +11,7 @@
 // `tailSweepMs`) and move up as older ones finish, due at once, since they are likely final by then.
 // Reading every pending file on its own schedule cost hundreds of reads while a job was still
 // uploading (each one also work for the status table's server), for no earlier result.
-import type { FileIngestStatus, StatusOutcome } from './ingestionStatus';
+import type { FileIngestStatus, StatusOutcome } from './ingestionOutcome';
 
 /** What one read of the status table found: a final outcome, or undefined while still Pending. */
 export type StatusRead = (statusTableUrl: string, sourceId: string, signal: AbortSignal) => Promise<StatusOutcome | undefined>;

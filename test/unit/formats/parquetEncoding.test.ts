@@ -11,6 +11,7 @@ import { snappyCompress, snappyCompressJs } from '../../../src/formats/parquet/s
 import { seededRandom } from '../seededRandom';
 import { snappyCompressWasm, snappyWasmAvailable } from '../../../src/formats/parquet/snappyWasm';
 import { ThriftCompactWriter, ThriftType } from '../../../src/formats/parquet/thriftCompactWriter';
+import { readBackParquet } from '../parquetReadBack';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -224,6 +225,10 @@ describe('Parquet file layout', () => {
     // Second row group holds -2 as INT64 little-endian.
     assert.ok(file.includes(Buffer.from('02000000' + '0201' + 'feffffffffffffff', 'hex')));
     assert.ok(file.includes(Buffer.from('kusto-data-mover.kusto.schema')));
+    // And an independent reader finds the same values in the same two row groups.
+    const read = await readBackParquet(file);
+    assert.deepEqual(read.rows, [{ id: 1n, amount: 1 }, { id: null, amount: null }, { id: -2n, amount: -2 }]);
+    assert.equal(read.rowGroups, 2);
   });
 
   test('a decimal beyond DECIMAL(38,18) fails the write with the column named', async () => {

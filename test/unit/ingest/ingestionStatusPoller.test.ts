@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IngestionStatusPoller, type StatusRead } from '../../../src/kusto/ingest/ingestionStatusPoller';
-import type { StatusOutcome } from '../../../src/kusto/ingest/ingestionStatus';
+import type { StatusOutcome } from '../../../src/kusto/ingest/ingestionOutcome';
 
 const SUCCEEDED: StatusOutcome = { status: 'Succeeded', details: 'Ingested 2 records', errorCode: undefined, failureStatus: undefined };
 const URL = 'https://127.0.0.1:1/ingestionsstatus?sig=x';

@@ -10,7 +10,8 @@ import { type EncodedRowGroup, RowGroupEncoder } from '../../../src/formats/parq
 import { RowSpanEncoderPool } from '../../../src/formats/parquet/rowSpanEncoding';
 import { KustoError } from '../../../src/kusto/kustoError';
 import { completeUtf8Length } from '../../../src/kusto/responseReader';
-import { type QueryEvent, streamQuery } from '../../../src/kusto/streamingQueryReader';
+import type { QueryEvent } from '../../../src/kusto/queryEvents';
+import { streamQuery } from '../../../src/kusto/streamingQueryReader';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
 
 const LONG_STRING = ['n', 'long'] as [string, string];
@@ -196,6 +197,21 @@ describe('streamQuery with Parquet row spans', () => {
       assert.ok(got.encodedGroups >= 10, `row groups: ${got.encodedGroups}`);
     });
   }
+
+  test('a table with a column the WebAssembly parser does not take (timespan) is parsed row by row, as without the module', async () => {
+    const rows: string[] = [];
+    for (let n = 0; n < 3000; n++) rows.push(`[${n},"00:00:${String(n % 60).padStart(2, '0')}"]`);
+    const body =
+      '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
+      `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"t","ColumnType":"timespan"}],"Rows":[${rows.join(',')}]},\n` +
+      '{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]';
+    const got = await readWithSpans(body, 4096, 2048, 0);
+    assert.equal(got.encodedGroups, 0, 'no span');
+    assert.ok(got.rowEvents > 0);
+    assert.deepEqual(got.rows.slice(0, 2), [[0, '00:00:00'], [1, '00:00:01']]);
+    assert.deepEqual(got.rows[2999], [2999, '00:00:59']);
+    assert.equal(got.rows.length, 3000);
+  });
 
   test('on the reading thread, chunks of any size lose and repeat no row, whatever ends where', async () => {
     // Rows now and then of several KB, fragments whose ends fall anywhere in a chunk, and chunk

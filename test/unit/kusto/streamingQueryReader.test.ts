@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { KustoError } from '../../../src/kusto/kustoError';
-import { type QueryEvent, streamQuery } from '../../../src/kusto/streamingQueryReader';
+import type { QueryEvent } from '../../../src/kusto/queryEvents';
+import { streamQuery } from '../../../src/kusto/streamingQueryReader';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
 
 let server: FakeKustoServer;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type WizardForm, parseWizardMessage, validateWizardForm } from '../../../src/webviewProtocol/wizardProtocol';
-import { jobSpecFromWizardForm } from '../../../src/engine/jobSpecFromWizard';
+import { jobSpecFromWizardForm } from '../../../src/ui/jobSpecFromWizard';
 
 const goodForm: WizardForm = {
   direction: 'kustoToFiles',

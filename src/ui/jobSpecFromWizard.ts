@@ -1,7 +1,9 @@
+// The wizard's form as a JobSpec: the UI's job (the form is the webview's protocol), so the engine
+// knows JobSpecs only.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { JOB_SPEC_VERSION, type JobSpec } from '../engine/jobSpec';
 import type { WizardForm } from '../webviewProtocol/wizardProtocol';
-import { JOB_SPEC_VERSION, type JobSpec } from './jobSpec';
 
 /** Turns the wizard's first page into a JobSpec; the form has been validated already. */
 export function jobSpecFromWizardForm(form: WizardForm, now = new Date()): JobSpec {
