@@ -1,0 +1,286 @@
+// Exactly once and all or nothing for files → Kusto when jobs meet, replies are lost and commands
+// fail once (issue 22, items 1–5), against the emulator with Azurite: two transactional jobs at
+// once, a rerun from the CLI, a streaming answer cut after the service ingested, 503/429 on
+// management commands, a lost `.move extents` answer, and statuses that are not final in time.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, trustEmulatorCertificate } from '../emulator/index';
+import { holdEmulatorIngestion } from '../helpers/ingestionGate';
+import type { JobContext } from '../../src/engine/jobContext';
+import type { JobSpec, KustoTableDestination } from '../../src/engine/jobSpec';
+import { resumeJob, runJob } from '../../src/engine/runner';
+import { type FilesToKustoDeps, runFilesToKusto, type SinkResult } from '../../src/engine/sink/runFilesToKusto';
+import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+let emulator: Emulator;
+let dir: string;
+const DB = 'Sink';
+const root = join(__dirname, '..', '..');
+
+function put(path: string, content: string): void {
+  const full = join(dir, path);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, content);
+}
+
+/** Four CSV part files, ids 1..100 (25 each), name "n<id>". */
+function writeHundredRows(folder: string): void {
+  for (let p = 0; p < 4; p++) {
+    const lines = ['id,name'];
+    for (let id = p * 25 + 1; id <= (p + 1) * 25; id++) lines.push(`${id},n${id}`);
+    put(`${folder}/part-0000${p}-abc.c000.csv`, `${lines.join('\n')}\n`);
+  }
+  put(`${folder}/_SUCCESS`, '');
+}
+
+function spec(id: string, folder: string, table: string, destination: Partial<KustoTableDestination> = {}): JobSpec {
+  return {
+    version: 1,
+    id,
+    createdAt: '2026-01-01T00:00:00Z',
+    source: { kind: 'files', location: { kind: 'local', path: join(dir, folder) } },
+    destination: { kind: 'kustoTable', connection: { clusterUrl: emulator.url, database: DB }, table, mode: 'queued', tableCreation: 'createIfNotExists', statusPollIntervalMs: 20, statusTimeoutMs: 20_000, ...destination },
+    options: { retry: { maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 20 } },
+  };
+}
+
+const warnings: string[] = [];
+
+function run(job: JobSpec, deps: FilesToKustoDeps = {}): Promise<SinkResult> {
+  const ctx: JobContext = {
+    jobId: job.id,
+    signal: new AbortController().signal,
+    log: { info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined, debug: () => undefined },
+    progress: () => undefined,
+    credentials: { resolve: () => undefined },
+    jobDir: join(dir, 'jobs', job.id),
+  };
+  return runFilesToKusto(job, ctx, { concurrency: 1, statusTableCa: emulator.statusTable.caPem, ...deps });
+}
+
+async function rows(query: string): Promise<unknown[][]> {
+  const [table] = await executeManagement({ clusterUrl: emulator.url, database: DB }, query, 'v1/rest/query');
+  return table?.rows ?? [];
+}
+
+async function mgmt(command: string): Promise<Array<Record<string, unknown>>> {
+  return executeManagementRecords({ clusterUrl: emulator.url, database: DB }, command);
+}
+
+async function tempTables(): Promise<string[]> {
+  return (await mgmt('.show tables')).map((r) => String(r.TableName)).filter((t) => t.includes('_kdm_tmp_'));
+}
+
+/** Row count, and sha256 of "id,name" lines ordered by id. */
+async function contentOf(table: string): Promise<{ count: number; sha256: string }> {
+  const all = await rows(`${table} | order by id asc | project id, name`);
+  return { count: all.length, sha256: createHash('sha256').update(all.map((r) => `${r[0]},${r[1]}`).join('\n')).digest('hex') };
+}
+
+const HUNDRED = { count: 100, sha256: '78820d6f2983fefa94935aa2ff856405a2b4cab25d6a41d851b33776cec7d928' };
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Waits for `promise`, or gives up after `ms` (so that a test whose other side failed ends instead of hanging). */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  return Promise.race([promise, new Promise<void>((r) => setTimeout(r, ms).unref())]);
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { env: { ...process.env, NODE_EXTRA_CA_CERTS: emulator.statusTable.caPemPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise((resolve) => child.on('close', (code) => {
+    clearTimeout(timer);
+    resolve({ code, stdout, stderr });
+  }));
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kdm-sink-once-'));
+  emulator = await startEmulator({ databases: [DB], auth: 'open', ingestionPollMs: 50 });
+  trustEmulatorCertificate(emulator);
+  writeHundredRows('hundred');
+});
+
+after(async () => {
+  await emulator?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('two transactional jobs at once (item 1)', () => {
+  test('ids that end alike: the failed job commits nothing, the good one exactly its rows, no temp table left', async () => {
+    await mgmt('.create table TxShared (id:long, name:string)');
+    put('withbad/a-good.json', '{"id":1001,"name":"b1"}\n{"id":1002,"name":"b2"}\n');
+    put('withbad/z-bad.json', '{"id": 2, "name\n');
+    const good = spec('nightly-load-customers-2024-t1', 'hundred', 'TxShared', { mode: 'transactional' });
+    const bad = spec('weekly-load-customers-2024-t1', 'withbad', 'TxShared', { mode: 'transactional' });
+    (bad.source as { format?: string }).format = 'json';
+    // Interleave them so that both transactions are open together: the good job moves its extents
+    // only once every file of the bad job sits in the bad job's temp table, and the bad job aborts
+    // only after that move.
+    const badAllFinal = deferred();
+    const goodMoved = deferred();
+    let badFinals = 0;
+    const goodRun = run(good, {
+      checkpoint: async (point) => {
+        if (point === 'beforeMove') await within(badAllFinal.promise, 20_000);
+        if (point === 'afterMove') goodMoved.resolve();
+      },
+    }).finally(goodMoved.resolve);
+    const badRun = run(bad, {
+      checkpoint: async (point) => {
+        if (point !== 'fileFinal') return;
+        if (++badFinals === 2) badAllFinal.resolve();
+        await within(goodMoved.promise, 20_000);
+      },
+    }).finally(badAllFinal.resolve);
+    const [goodResult, badResult] = await Promise.all([goodRun, badRun]);
+    assert.equal(badFinals, 2, 'both files of the failing job reached a final status before it aborted');
+    assert.equal(goodResult.state, 'succeeded', goodResult.error);
+    assert.equal(badResult.state, 'failed');
+    assert.match(badResult.error ?? '', /nothing was committed to TxShared: 1 file\(s\) failed: z-bad\.json/);
+    assert.deepEqual(await rows('TxShared | where id > 1000 | count'), [[0]], 'no row of the failed job is in the table');
+    assert.deepEqual(await contentOf('TxShared'), HUNDRED);
+    assert.deepEqual(await tempTables(), []);
+  });
+});
+
+describe('a rerun from the CLI (item 2)', () => {
+  test('the same copy --from twice leaves the row count unchanged; --reingest doubles it and says so', { skip: !existsSync(join(root, 'dist', 'cli.js')) && 'needs npm run build' }, async () => {
+    const jobsDir = join(dir, 'cli-jobs');
+    const args = ['copy', '--from', join(dir, 'hundred'), '--cluster', emulator.url, '--db', DB, '--table', 'CliRerun', '--jobs-dir', jobsDir, '--progress', 'none'];
+    const first = await runCli(args);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(await contentOf('CliRerun'), HUNDRED);
+
+    const second = await runCli(args);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(await contentOf('CliRerun'), HUNDRED, 'a rerun (a new job id) ingests nothing twice');
+    assert.match(second.stderr, /warning: 4 file\(s\) were already in table CliRerun .* skipped.*--reingest/);
+
+    const third = await runCli([...args, '--reingest']);
+    assert.equal(third.code, 0, third.stderr);
+    assert.deepEqual(await rows('CliRerun | count'), [[200]]);
+    assert.deepEqual(await rows('CliRerun | summarize n = count() by id | where n != 2 | count'), [[0]], 'every row exactly twice');
+    assert.match(third.stderr, /warning: re-ingest: 4 file\(s\) were ingested into table CliRerun whether or not their rows were there already/);
+  });
+});
+
+describe('streaming with a lost answer (item 3)', () => {
+  test('the connection is cut after the service ingested: the file is not sent again and its outcome is Unknown, also on resume', async () => {
+    const lines = ['id,name'];
+    for (let id = 1; id <= 3000; id++) lines.push(`${id},s${id}`);
+    put('stream3000/part-00000.csv', `${lines.join('\n')}\n`);
+    await mgmt('.create table StreamCut (id:long, name:string)');
+    await mgmt('.alter table StreamCut policy streamingingestion enable');
+    const fault = emulator.addFault({ endpoint: 'rest/ingest', resetAfterBytes: 0, times: 1 });
+    try {
+      const job = spec('stream-cut', 'stream3000', 'StreamCut', { mode: 'streaming' });
+      const result = await run(job);
+      assert.deepEqual(await rows('StreamCut | count'), [[3000]], 'the ingested rows are in the table once');
+      assert.deepEqual(await rows('StreamCut | summarize n = count() by id | where n > 1 | count'), [[0]]);
+      assert.equal(result.state, 'unknown', result.error);
+      assert.deepEqual(result.files.map((f) => [f.status, f.via]), [['Unknown', 'streaming']]);
+      assert.match(result.error ?? '', /1 of 1 file\(s\) have an unknown outcome .*the answer to its streaming request was lost.*not sent again/);
+      const again = await run(job);
+      assert.equal(again.state, 'unknown');
+      assert.deepEqual(await rows('StreamCut | count'), [[3000]], 'the resume does not send it blind either');
+    } finally {
+      emulator.removeFault(fault);
+    }
+  });
+});
+
+describe('transient faults of management commands (item 4)', () => {
+  test('one 503 or 429 on .get ingestion resources, .show table, .create table: retried, every row once', async () => {
+    const faults = [
+      emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.get ingestion resources', status: 503, times: 1, retryAfterSeconds: 0 }),
+      emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.show table MgmtFaults cslschema', status: 503, times: 1, retryAfterSeconds: 0 }),
+      emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.create table MgmtFaults', status: 429, times: 1, retryAfterSeconds: 0 }),
+    ];
+    try {
+      const result = await run(spec('mgmt-faults', 'hundred', 'MgmtFaults'));
+      assert.equal(result.state, 'succeeded', result.error);
+      assert.deepEqual(await contentOf('MgmtFaults'), HUNDRED);
+      assert.ok(warnings.some((w) => /^\.get ingestion resources: attempt 1 failed/.test(w)), 'the retry is logged');
+    } finally {
+      for (const id of faults) emulator.removeFault(id);
+    }
+  });
+
+  test('the temp table cannot be dropped after the move: the job succeeds with a warning that names the command', async () => {
+    const fault = emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.drop table TxDropFails_kdm_tmp_', status: 503, retryAfterSeconds: 0 });
+    let result: SinkResult;
+    try {
+      result = await run(spec('tx-drop-fails', 'hundred', 'TxDropFails', { mode: 'transactional' }));
+    } finally {
+      emulator.removeFault(fault);
+    }
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.deepEqual(await contentOf('TxDropFails'), HUNDRED);
+    const [temp] = await tempTables().then((t) => t.filter((n) => n.startsWith('TxDropFails_')));
+    assert.ok(temp, 'the temp table is still there');
+    const warning = result.warnings.find((w) => w.includes(temp));
+    assert.match(warning ?? '', /the rows are committed to TxDropFails, but the temp table .* could not be dropped .*drop it with: \.drop table \S+ ifexists/);
+    // The command the warning gives does the clean-up.
+    await mgmt(/drop it with: (\.drop table \S+ ifexists)/.exec(warning ?? '')?.[1] ?? '');
+    assert.deepEqual((await tempTables()).filter((n) => n.startsWith('TxDropFails_')), []);
+  });
+
+  test('the answer to .move extents is lost after the move ran: the job checks the target, succeeds, every row once', async () => {
+    // The first move is the privilege probe on the empty temp table; the second is the commit.
+    const fault = emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.move extents all from table TxMoveLost_kdm_tmp_', resetAfterBytes: 0, everyNth: 2, times: 1 });
+    let result: SinkResult;
+    try {
+      result = await run(spec('tx-move-lost', 'hundred', 'TxMoveLost', { mode: 'transactional' }));
+    } finally {
+      emulator.removeFault(fault);
+    }
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.deepEqual(await contentOf('TxMoveLost'), HUNDRED);
+    assert.deepEqual((await tempTables()).filter((n) => n.startsWith('TxMoveLost_')), []);
+    assert.ok(warnings.some((w) => /the answer to the move into TxMoveLost was lost .*4 of 4 file\(s\) are tagged in TxMoveLost/.test(w)));
+  });
+});
+
+describe('statuses not final in time (item 5)', () => {
+  test('reported unknown, not failed; resume reads the statuses again and sends nothing twice', async () => {
+    const jobsDir = join(dir, 'runner-jobs');
+    const job = spec('status-late', 'hundred', 'StatusLate', { statusTimeoutMs: 300 });
+    const gate = await holdEmulatorIngestion(emulator.url, DB);
+    let first;
+    try {
+      first = await runJob(job, { jobsDir });
+    } finally {
+      gate.open();
+      await gate.close();
+    }
+    assert.equal(first.errorCode, 'IngestionOutcomeUnknown', first.error);
+    assert.match(first.error ?? '', /^4 of 4 file\(s\) have an unknown outcome \(neither failed nor confirmed; their rows may be in StatusLate or may still land\): part-00000-abc\.c000\.csv \(Unknown: no final status within \d+ s/);
+    assert.match(first.error ?? '', /Check later with: kusto-data-mover resume status-late \(it reads their ingestion statuses again and sends nothing twice\)/);
+    assert.doesNotMatch(first.error ?? '', /did not land/);
+
+    // The held ingestions go on once the gate opens: wait until they landed, so the resume finds final statuses.
+    for (let i = 0; i < 400 && (await rows('StatusLate | count'))[0]?.[0] !== 100; i++) await new Promise((r) => setTimeout(r, 50));
+    const resumed = await resumeJob('status-late', { jobsDir });
+    assert.equal(resumed.state, 'succeeded', resumed.error);
+    assert.deepEqual(await contentOf('StatusLate'), HUNDRED);
+    const state = JSON.parse(readFileSync(join(jobsDir, 'status-late', 'sink-state.json'), 'utf8')) as { files: Record<string, { status: string }> };
+    // Succeeded, not Skipped: the first ingestions' statuses were read; nothing was sent again.
+    assert.deepEqual(Object.values(state.files).map((f) => f.status), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+  });
+});
