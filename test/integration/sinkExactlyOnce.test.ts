@@ -16,6 +16,7 @@ import type { JobSpec, KustoTableDestination } from '../../src/engine/jobSpec';
 import { resumeJob, runJob } from '../../src/engine/runner';
 import { type FilesToKustoDeps, runFilesToKusto, type SinkResult } from '../../src/engine/sink/runFilesToKusto';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
+import { fileIdentity } from '../../src/spark/sparkFolderReader';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emulator: Emulator;
@@ -177,6 +178,22 @@ describe('a rerun from the CLI (item 2)', () => {
     assert.deepEqual(await rows('CliRerun | count'), [[200]]);
     assert.deepEqual(await rows('CliRerun | summarize n = count() by id | where n != 2 | count'), [[0]], 'every row exactly twice');
     assert.match(third.stderr, /warning: re-ingest: 4 file\(s\) were ingested into table CliRerun whether or not their rows were there already/);
+  });
+});
+
+describe('a job begun by an earlier version (item 2)', () => {
+  test('a file that version tagged with the job id (ingest-by:<jobId>:<identity>) is skipped on resume, not ingested again', async () => {
+    put('legacy/part-00000.csv', 'id,name\n7,old\n');
+    put('legacy/part-00001.csv', 'id,name\n8,new\n');
+    await mgmt('.create table Legacy (id:long, name:string)');
+    // What the earlier version left: the first file's rows under its old tag (killed before it journaled the outcome).
+    const contentHash = createHash('sha256').update(readFileSync(join(dir, 'legacy/part-00000.csv'))).digest('hex');
+    const oldTag = `ingest-by:legacy-job:${fileIdentity(contentHash, 'part-00000.csv', {})}`;
+    await mgmt(`.set-or-append Legacy with (tags='["${oldTag}"]') <| datatable(id:long, name:string)[7, "old"]`);
+    const result = await run(spec('legacy-job', 'legacy', 'Legacy'));
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.deepEqual(result.files.map((f) => [f.relativePath, f.status]), [['part-00000.csv', 'Skipped'], ['part-00001.csv', 'Succeeded']]);
+    assert.deepEqual(await rows('Legacy | order by id asc | project id, name'), [[7, 'old'], [8, 'new']]);
   });
 });
 
