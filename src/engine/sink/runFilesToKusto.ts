@@ -516,7 +516,9 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     const bad = listing.files.filter((f) => !DONE.has(results.get(f.relativePath)?.status ?? 'Unknown'));
     if (bad.length > 0) {
       const reason = bad.map((f) => `${f.relativePath} (${results.get(f.relativePath)?.status}: ${results.get(f.relativePath)?.details ?? 'no reason given'})`).join('; ');
-      throw new TransactionAborted(`nothing was committed to ${table}: ${bad.length} file(s) failed: ${reason}`);
+      // Unknown is not failed: such a file may still land, but in the temp table, which is dropped now.
+      const what = bad.every((f) => results.get(f.relativePath)?.status === 'Failed') ? 'failed' : 'failed or had no final status in time';
+      throw new TransactionAborted(`nothing was committed to ${table}: ${bad.length} file(s) ${what}: ${reason}`);
     }
     await deps.checkpoint?.('beforeMove');
     ctx.progress({ phase: 'committing', message: `moving extents of ${temp} into ${table}` });
