@@ -274,6 +274,21 @@ describe('transient faults of management commands (item 4)', () => {
   });
 });
 
+describe('a lost answer to the move probe (item 4)', () => {
+  test('the first move (temp table still empty) loses its answer: it is sent again, the job succeeds, every row once', async () => {
+    const fault = emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.move extents all from table TxProbeLost_kdm_tmp_', resetAfterBytes: 0, times: 1 });
+    let result: SinkResult;
+    try {
+      result = await run(spec('tx-probe-lost', 'hundred', 'TxProbeLost', { mode: 'transactional' }));
+    } finally {
+      emulator.removeFault(fault);
+    }
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.deepEqual(await contentOf('TxProbeLost'), HUNDRED);
+    assert.deepEqual((await tempTables()).filter((n) => n.startsWith('TxProbeLost_')), []);
+  });
+});
+
 describe('statuses not final in time (item 5)', () => {
   test('reported unknown, not failed, by the CLI; resume reads the statuses again and sends nothing twice', { skip: !existsSync(join(root, 'dist', 'cli.js')) && 'needs npm run build' }, async () => {
     const jobsDir = join(dir, 'runner-jobs');

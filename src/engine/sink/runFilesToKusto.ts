@@ -486,7 +486,9 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     });
     // Probe the move right away with the temp table still empty: a missing table-admin right
     // fails the job now, not after every file was ingested (azure-kusto-spark #336, #426).
-    if (!resuming) await withPrivilegeContext('moveExtents', database, table, () => executeManagementRecords(mgmt, moveCommand));
+    // The temp table is new and empty, so the probe moves nothing: after a lost answer it is simply sent again.
+    const probe = (): Promise<unknown> => executeManagementRecords(mgmt, moveCommand);
+    if (!resuming) await withPrivilegeContext('moveExtents', database, table, () => probe().catch((err: unknown) => (isOutcomeUnclear(err) && !ctx.signal.aborted ? probe() : Promise.reject(err))));
     // Where each file's rows are now decides what to do with it: tagged on the target → moved by an
     // earlier run (killed before it could say so), or sent by another job; tagged in the temp table →
     // ingested by an earlier run, moves with the rest; nowhere (even if the sink state says done: the

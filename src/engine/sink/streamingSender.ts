@@ -78,7 +78,7 @@ export class StreamingSender {
         return {
           status: 'Unknown',
           unclear: true,
-          details: `the answer to its streaming request was lost (${err.message.slice(0, 200)}), so its rows may or may not be in table ${this.table}; it is not sent again, since streamed rows carry no tag to check (look for its rows in the table; if they are missing, ingest the file again with the re-ingest option)`,
+          details: `the answer to its streaming request was lost (${err.message.slice(0, 200)}), so its rows may or may not be in table ${this.table}; it is not sent again, since streamed rows carry no tag to check (look for its rows in the table; if they are missing, ingest this file again with a new job)`,
         };
       }
       if (err.httpStatus === 413) return { status: 'fallback', details: 'the service refused the payload size' };
