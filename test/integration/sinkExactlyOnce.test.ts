@@ -181,6 +181,31 @@ describe('a rerun from the CLI (item 2)', () => {
   });
 });
 
+describe('a deliberate re-ingest resumed after a crash (item 2)', () => {
+  test('killed after two files, its record of them lost: the resume finds its own re-ingest tags, each row exactly twice', async () => {
+    const first = await run(spec('reingest-base', 'hundred', 'Reingested'));
+    assert.equal(first.state, 'succeeded', first.error);
+    const job = spec('reingest-kill', 'hundred', 'Reingested');
+    job.options = { ...job.options, reingest: true };
+    const specFile = join(dir, 'reingest-kill.json');
+    writeFileSync(specFile, JSON.stringify(job));
+    const jobDir = join(dir, 'jobs', job.id);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sinkKillChild.ts'), specFile, jobDir, 'fileFinal:2'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: emulator.statusTable.caPemPath }, stdio: 'ignore' });
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
+    assert.equal(signal, 'SIGKILL');
+    // As if the state write of those two files was lost: only the tags can tell.
+    const stateFile = join(jobDir, 'sink-state.json');
+    writeFileSync(stateFile, JSON.stringify({ ...JSON.parse(readFileSync(stateFile, 'utf8')), files: {} }));
+    const resumed = await run(job);
+    assert.equal(resumed.state, 'succeeded', resumed.error);
+    // The two files final before the kill are skipped by their re-ingest tag; the other two were
+    // enqueued before the kill too (uploads do not wait for statuses) and are skipped or sent now.
+    assert.ok(resumed.files.filter((f) => f.status === 'Skipped').length >= 2, JSON.stringify(resumed.files.map((f) => f.status)));
+    assert.ok(resumed.files.every((f) => f.status === 'Skipped' || f.status === 'Succeeded'));
+    assert.deepEqual(await rows('Reingested | summarize n = count() by id | summarize ids = count(), min(n), max(n)'), [[100, 2, 2]]);
+  });
+});
+
 describe('a job begun by an earlier version (item 2)', () => {
   test('a file that version tagged with the job id (ingest-by:<jobId>:<identity>) is skipped on resume, not ingested again', async () => {
     put('legacy/part-00000.csv', 'id,name\n7,old\n');
@@ -216,6 +241,23 @@ describe('streaming with a lost answer (item 3)', () => {
       const again = await run(job);
       assert.equal(again.state, 'unknown');
       assert.deepEqual(await rows('StreamCut | count'), [[3000]], 'the resume does not send it blind either');
+    } finally {
+      emulator.removeFault(fault);
+    }
+  });
+});
+
+describe('streaming with an error answer (item 3)', () => {
+  test('a 503 from the streaming endpoint is clear (nothing ingested): the request is sent again, every row once', async () => {
+    put('stream2/part-00000.csv', 'id,name\n1,a\n2,b\n');
+    await mgmt('.create table Stream503 (id:long, name:string)');
+    await mgmt('.alter table Stream503 policy streamingingestion enable');
+    const fault = emulator.addFault({ endpoint: 'rest/ingest/Sink/Stream503', status: 503, times: 1, retryAfterSeconds: 0 });
+    try {
+      const result = await run(spec('stream-503', 'stream2', 'Stream503', { mode: 'streaming' }));
+      assert.equal(result.state, 'succeeded', result.error);
+      assert.deepEqual(result.files.map((f) => [f.status, f.via]), [['Succeeded', 'streaming']]);
+      assert.deepEqual(await rows('Stream503 | order by id asc | project id, name'), [[1, 'a'], [2, 'b']]);
     } finally {
       emulator.removeFault(fault);
     }
