@@ -281,6 +281,25 @@ describe('transient faults of management commands (item 4)', () => {
     }
   });
 
+  test('a job whose files land one by one (streaming) stops half-way: it says how many files landed before, and its resume sends only the others', async () => {
+    put('twoformats/a.csv', 'id,name\n1,a\n');
+    put('twoformats/b.json', '{"id":2,"name":"b"}\n');
+    await mgmt('.create table HalfWay (id:long, name:string)');
+    await mgmt('.alter table HalfWay policy streamingingestion enable');
+    // The second file's mapping (JSON; the first is CSV) is refused for good.
+    const fault = emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.create-or-alter table HalfWay ingestion json mapping', status: 400, message: 'mapping refused' });
+    const job = spec('half-way', 'twoformats', 'HalfWay', { mode: 'streaming' });
+    try {
+      await assert.rejects(run(job), /mapping refused \(before this, 1 of 2 file\(s\) landed in HalfWay and stay there; a resume sends only the others\)/);
+    } finally {
+      emulator.removeFault(fault);
+    }
+    assert.deepEqual(await rows('HalfWay | project id'), [[1]]);
+    const resumed = await run(job);
+    assert.equal(resumed.state, 'succeeded', resumed.error);
+    assert.deepEqual(await rows('HalfWay | order by id asc | project id'), [[1], [2]]);
+  });
+
   test('the temp table cannot be dropped after the move: the job succeeds with a warning that names the command', async () => {
     const fault = emulator.addFault({ endpoint: 'v1/rest/mgmt', command: '^\\.drop table TxDropFails_kdm_tmp_', status: 503, retryAfterSeconds: 0 });
     let result: SinkResult;

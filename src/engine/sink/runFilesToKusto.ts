@@ -368,7 +368,14 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   }
 
   if (mode === 'queued' || mode === 'streaming') {
-    await runFiles(pending, table, setup.columns);
+    try {
+      await runFiles(pending, table, setup.columns);
+    } catch (err) {
+      // Queued and streamed files land one by one: a job that stops half-way says what is in the table already.
+      const landed = listing.files.filter((f) => DONE.has(results.get(f.relativePath)?.status ?? 'Unknown')).length;
+      if (landed > 0 && err instanceof Error && !ctx.signal.aborted) err.message += ` (before this, ${landed} of ${listing.files.length} file(s) landed in ${table} and stay there; a resume sends only the others)`;
+      throw err;
+    }
     reportSkips(listing.files.map((f) => results.get(f.relativePath)), table, reingest, warnings);
     const summary = summarize(listing.files, results, spec.id, table);
     return finish(summary.state, bytes, summary.error);
