@@ -336,21 +336,27 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     const poller = new IngestionStatusPoller(tableStatusReader(deps.statusTableCa, storageClients), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
     let stop = false;
     const stopped = (): boolean => stop;
+    let chains: Array<Promise<void>> = [];
     try {
-      await Promise.all(files.map(async (file, index) => {
+      chains = files.map(async (file, index) => {
         const result = await ingestOne(file, intoTable, columns, index, poller, stopped);
-        // After another file's error the run's outcome is that error: journal nothing more.
-        if (stop) return;
+        // Journaled even after another file's error stopped the run: a streamed file has no tag, so
+        // only its record keeps a resume from sending it again.
         results.set(file.relativePath, result);
         if (result.identity) await state.recordFile(result.identity, { relativePath: file.relativePath, status: result.status, details: result.details, fingerprint: file.contentHash === undefined ? file.fingerprint : undefined, ...(result.status === 'Unknown' ? unknowns.get(file.relativePath) : {}) });
+        if (stop) return;
         const log = result.status === 'Failed' || result.status === 'Unknown' ? ctx.log.error : ctx.log.info;
         log.call(ctx.log, `${file.relativePath}: ${result.status}${result.details ? ` (${result.details})` : ''}`);
         ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length });
         await deps.checkpoint?.('fileFinal', file);
-      }));
+      });
+      await Promise.all(chains);
     } catch (err) {
       // Fail fast as before: no new uploads, and the other files' status waits end (rejected).
       stop = true;
+      poller.close();
+      // Uploads under way and state writes end before the job reports: nothing of it runs on after.
+      await Promise.allSettled(chains);
       throw err;
     } finally {
       poller.close();
