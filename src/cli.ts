@@ -21,7 +21,8 @@ Commands:
                                   Run a quick Kusto → files job from flags
   copy --from PATH --cluster URL --db DB --table TABLE
        [--mode queued|streaming|transactional] [--table-creation fail|create|merge]
-       [--job-id ID]              Run a quick files → Kusto job (a file, folder, glob or Spark output)
+       [--job-id ID] [--reingest] Run a quick files → Kusto job (a file, folder, glob or Spark output);
+                                  files already in the table are skipped unless --reingest
   resume <jobId>                  Resume a job that was interrupted (or show its result)
   jobs                            List the jobs in the jobs folder
 
@@ -154,6 +155,7 @@ function ingestSpecFromFlags(flags: Flags): JobSpec {
       mode: oneOf(flags, 'mode', ['queued', 'streaming', 'transactional'] as const) ?? 'queued',
       tableCreation: tableCreations[creation],
     },
+    ...(flags.reingest === true ? { options: { reingest: true } } : {}),
   };
 }
 
@@ -211,7 +213,7 @@ function printSummary(result: JobResult, snippetsDir: string | undefined): void 
   } else if (result.state === 'canceled') {
     console.error(`Cancelled after ${result.seconds.toFixed(1)} s; nothing partial was left in the output. Resume with: kusto-data-mover resume ${result.jobId}`);
   } else {
-    console.error(`Failed: ${result.error ?? 'unknown error'}`);
+    console.error(`${result.errorCode === 'IngestionOutcomeUnknown' ? 'Unknown' : 'Failed'}: ${result.error ?? 'unknown error'}`);
     console.error(`Job: ${result.jobId} (resume with: kusto-data-mover resume ${result.jobId})`);
   }
 }
@@ -244,6 +246,7 @@ async function main(argv: string[]): Promise<number> {
       table: { type: 'string' },
       mode: { type: 'string' },
       'table-creation': { type: 'string' },
+      reingest: { type: 'boolean' },
       'print-spec': { type: 'boolean' },
       plan: { type: 'boolean' },
     },

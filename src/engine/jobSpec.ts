@@ -117,6 +117,11 @@ export interface JobOptions {
    * worker compresses the pages.
    */
   parseWorkers?: number;
+  /**
+   * Files → Kusto: ingest every file even when its rows are already in the table (its ingest-by tag
+   * is there, from this or another job). Off by default: a rerun skips what landed before.
+   */
+  reingest?: boolean;
   /** Bytes of response per span, i.e. per row group (default 16 MiB on the job's thread, 8 MiB with parseWorkers: about 200 k / 100 k rows of 8 columns). */
   spanBytes?: number;
 }

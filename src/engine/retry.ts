@@ -73,6 +73,8 @@ export interface RetryOptions {
   /** Told before each wait; logs and progress use it. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
   random?: () => number;
+  /** Narrows the retries further: a transient error for which this says false is thrown at once (e.g. an unclear outcome of a non-idempotent request). */
+  shouldRetry?: (err: unknown) => boolean;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -86,7 +88,7 @@ export async function withRetries<T>(operation: (attempt: number) => Promise<T>,
       return await operation(attempt);
     } catch (err) {
       if (options.signal?.aborted) throw isAbortError(err) ? err : abortReason(options.signal);
-      if (attempt >= policy.maxAttempts || !isTransientError(err)) throw err;
+      if (attempt >= policy.maxAttempts || !isTransientError(err) || options.shouldRetry?.(err) === false) throw err;
       const delayMs = backoffDelayMs(attempt, policy, err, options.random);
       options.onRetry?.({ attempt, delayMs, error: err });
       await sleep(delayMs, options.signal);

@@ -208,6 +208,8 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
   const landed = result.files.filter((f) => f.status === 'Succeeded' || f.status === 'Skipped' || f.status === 'PartiallySucceeded');
   if (result.state !== 'succeeded') {
     const failed = result.files.filter((f) => !landed.includes(f));
+    // Unknown is not failed: the code lets front ends say so (the journal still lets `resume` re-read the statuses).
+    if (result.state === 'unknown') throw Object.assign(new Error(result.error ?? 'the outcome of some files is unknown'), { code: 'IngestionOutcomeUnknown' });
     throw new Error(result.error ?? `${failed.length} of ${result.files.length} files were not ingested into ${result.table}: ${failed.slice(0, 5).map((f) => `${f.relativePath} (${f.status}${f.details ? `: ${f.details}` : ''})`).join('; ')}`);
   }
   // The service does not count rows; Parquet footers do, so report them when every landed file has one.

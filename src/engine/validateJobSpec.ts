@@ -176,6 +176,7 @@ function checkOptions(c: Checker, value: unknown): void {
   }
   for (const key of ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'downloadConcurrency', 'queryTimeoutMs', 'spanBytes']) c.positiveInteger(options, key, 'options');
   c.positiveInteger(options, 'parseWorkers', 'options', true);
+  if (options.reingest !== undefined && typeof options.reingest !== 'boolean') c.fail('options.reingest', 'must be true or false');
 }
 
 /** Returns the spec typed, or throws a JobSpecError listing every problem with its field. */

@@ -56,6 +56,22 @@ export class KustoError extends Error {
 
 export const TRANSIENT_NETWORK_CODES = new Set(['ResponseTruncated', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'SocketHangUp', 'ResponseAborted']);
 
+/** Network failures that happen before a request can reach the service: it surely did nothing. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * Whether the service may have acted on a request that failed: no answer came (the connection broke
+ * after the request went out, or the answer was cut). An HTTP error answer is clear (the service
+ * said what it did), and so is a connection that could not be opened. A non-idempotent request that
+ * failed this way must not be sent again blind.
+ */
+export function isOutcomeUnclear(err: unknown): boolean {
+  if ((err as Error | undefined)?.name === 'AbortError') return true;
+  if (err instanceof KustoError) return err.httpStatus === undefined && !NOT_SENT_CODES.has(err.code);
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return !(code && NOT_SENT_CODES.has(code));
+}
+
 export const RESULT_SET_TOO_LARGE = 'E_QUERY_RESULT_SET_TOO_LARGE';
 
 /** The advice users need when a streamed result hits the query limits (500,000 rows / 64 MB). */
@@ -67,7 +83,7 @@ export const TRUNCATION_ADVICE =
 export function kustoErrorFromHttp(status: number, bodyText: string, headers: Record<string, string | string[] | undefined> = {}): KustoError {
   const oneApi = parseOneApiBody(bodyText);
   const message = oneApi?.['@message'] ?? oneApi?.message ?? (bodyText.trim().slice(0, 2000) || `HTTP ${status}`);
-  const retryAfterSeconds = status === 429 ? parseRetryAfter(headerValue(headers['retry-after'])) : undefined;
+  const retryAfterSeconds = status === 429 || status === 503 ? parseRetryAfter(headerValue(headers['retry-after'])) : undefined;
   const activity = headerValue(headers['x-ms-activity-id']);
   return new KustoError({
     code: oneApi?.code ?? httpStatusCode(status),

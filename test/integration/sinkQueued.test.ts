@@ -124,10 +124,10 @@ describe('queued ingestion of Spark output', () => {
       [4, 'd', 6, '1999-12-31T23:59:59Z', null, 'Oslo'],
       [5, 'e', 7.5, '2000-01-01T00:00:00Z', null, 'Oslo'],
     ]);
-    // Each extent carries the job's ingest-by tag.
+    // Each extent carries the file's ingest-by tag: the target table and the file's identity (no job id).
     const extents = await mgmt('.show table Events extents');
     assert.equal(extents.length, 2);
-    for (const e of extents) assert.match(String(e.Tags), /ingest-by:sinkq-1:[0-9a-f]{32}/);
+    for (const e of extents) assert.match(String(e.Tags), /^ingest-by:kdm:Events:[0-9a-f]{32}$/);
   });
 
   test('running the job again ingests nothing twice: its own record first, the ingest-by tags when that record is lost', async () => {

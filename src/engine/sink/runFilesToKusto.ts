@@ -1,17 +1,22 @@
 // Files → Kusto: lists the source (plain, Spark batch or Spark streaming layout), infers the schema,
 // prepares the table, then ingests each file once — queued (each file lands on its own) or
 // transactional (all files into a temp table, moved into the target in one command, or nothing
-// lands). Every file carries `ingest-by:<jobId>:<file identity>` with ingestIfNotExists, and its
-// outcome is kept in the job's sink state, so a retry or a resume never duplicates rows.
+// lands). Every file carries `ingest-by:kdm:<target table>:<file identity>` with ingestIfNotExists
+// — the same tag whichever job sends it, so a rerun or another job skips what already landed — and
+// its outcome is kept in the job's sink state, so a retry or a resume never duplicates rows.
+// A file whose outcome is unclear (no final status in time; a streaming answer lost) is Unknown,
+// never sent again blind: a resume reads a queued file's status again.
+import { createHash, randomBytes } from 'node:crypto';
 import type { JobContext, TokenProvider } from '../jobContext';
 import type { FilesSource, JobSpec, KustoTableDestination } from '../jobSpec';
 import type { ColumnSchema } from '../rows';
 import { abortableSleep } from '../retry';
+import { isOutcomeUnclear } from '../../kusto/kustoError';
 import { executeManagementRecords, kqlName, kqlString, type ManagementOptions } from '../../kusto/managementClient';
 import { fetchIngestionResources, type IngestionResources } from '../../kusto/ingest/ingestionResources';
 import { buildFileMapping } from '../../kusto/ingest/ingestionMapping';
 import { IngestStorageClients, postIngestion, uploadForIngestion } from '../../kusto/ingest/queuedIngest';
-import type { FileIngestStatus } from '../../kusto/ingest/ingestionOutcome';
+import type { FileIngestStatus, StatusOutcome } from '../../kusto/ingest/ingestionOutcome';
 import { tableStatusReader } from '../../kusto/ingest/ingestionStatus';
 import { IngestionStatusPoller } from '../../kusto/ingest/ingestionStatusPoller';
 import { cslSchema, ensureTable } from '../../kusto/ingest/tableSetup';
@@ -66,8 +71,12 @@ export interface SinkFileResult {
 }
 
 export interface SinkResult {
-  /** succeeded: every file Succeeded or Skipped; partiallySucceeded: some landed, some did not (queued); failed: nothing more will land. */
-  state: 'succeeded' | 'partiallySucceeded' | 'failed';
+  /**
+   * succeeded: every file Succeeded or Skipped; partiallySucceeded: some landed, some failed
+   * (queued); failed: nothing more will land; unknown: none failed, but the outcome of some is not
+   * known (they may still land, or may have landed: see `error` for how to check).
+   */
+  state: 'succeeded' | 'partiallySucceeded' | 'failed' | 'unknown';
   mode: 'queued' | 'transactional' | 'streaming';
   table: string;
   files: SinkFileResult[];
@@ -87,14 +96,37 @@ const DONE: ReadonlySet<FileIngestStatus> = new Set<FileIngestStatus>(['Succeede
 /** Status-table reads in flight at once for a whole job, however many files are pending. */
 const STATUS_READS = 4;
 
-export function ingestByTag(jobId: string, identity: string): string {
+/** A file's ingest-by tag (after "ingest-by:"): the target and the file's identity, whichever job sends it. */
+export function ingestByTag(table: string, identity: string): string {
+  return `kdm:${table}:${identity}`;
+}
+
+/** The tag earlier versions used (job id + identity): still looked for, so their jobs resume without duplicates. */
+export function legacyIngestByTag(jobId: string, identity: string): string {
   return `${jobId}:${identity}`;
 }
 
-/** The temp table of a transactional job: named after the target and the job, so an orphan says whose it is. */
-export function tempTableName(target: string, jobId: string): string {
-  const short = jobId.replace(/[^A-Za-z0-9]/g, '').slice(-12) || 'job';
-  return `${target}_kdm_tmp_${short}`;
+/** A deliberate re-ingest's own tag: per job, so that its resume stays exactly-once. */
+export function reingestTag(table: string, identity: string, jobId: string): string {
+  return `kdm:${table}:${identity}:reingest:${jobId}`;
+}
+
+/** The tags a file is ingested with, and those whose presence means "already ingested, skip". */
+export function fileTags(table: string, identity: string, jobId: string, reingest: boolean): { tags: string[]; skipIf: string[] } {
+  const shared = ingestByTag(table, identity);
+  if (!reingest) return { tags: [`ingest-by:${shared}`], skipIf: [shared, legacyIngestByTag(jobId, identity)] };
+  const own = reingestTag(table, identity, jobId);
+  return { tags: [`ingest-by:${own}`, `ingest-by:${shared}`], skipIf: [own] };
+}
+
+/**
+ * The temp table of one transaction of one job: the target, a hash of the full job id (two jobs
+ * never share one, however alike their ids) and a nonce of the run that started the transaction.
+ * The sink state records it before it is created; its docstring names the job.
+ */
+export function tempTableName(target: string, jobId: string, nonce: string = randomBytes(3).toString('hex')): string {
+  const job = createHash('sha256').update(jobId).digest('hex').slice(0, 12);
+  return `${target}_kdm_tmp_${job}_${nonce}`;
 }
 
 /** At most `limit` calls of `fn` run at once; the others wait for a free slot, first come first served. */
@@ -158,7 +190,13 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const mode = destination.mode ?? 'queued';
   const database = destination.connection.database;
   const table = destination.table;
-  const mgmt: ManagementOptions = { clusterUrl: destination.connection.clusterUrl, database, tokenProvider: deps.tokenProvider, signal: ctx.signal };
+  const mgmt: ManagementOptions = {
+    clusterUrl: destination.connection.clusterUrl, database, tokenProvider: deps.tokenProvider, signal: ctx.signal,
+    // Transient faults of management commands are retried; a non-idempotent one only when clearly not run.
+    retry: spec.options?.retry ?? {},
+    onRetry: ({ attempt, delayMs, error, command }) => ctx.log.warn(`${command.split(/\s+/).slice(0, 3).join(' ')}: attempt ${attempt} failed (${(error as Error).message.slice(0, 200)}); retrying in ${Math.round(delayMs)} ms`),
+  };
+  const reingest = spec.options?.reingest === true;
 
   ctx.progress({ phase: 'planning', message: 'listing the source files' });
   const blobAccess = source.location.kind === 'blob' ? await openBlobSource(source, ctx.secrets) : undefined;
@@ -225,8 +263,28 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const uploading = limiter(concurrency);
   const storageClients = new IngestStorageClients();
 
+  // Files whose outcome stays Unknown: the queued ticket to read again later, or a lost streaming answer.
+  const unknowns = new Map<string, { sourceId?: string; statusTableUrl?: string; unclear?: boolean }>();
+  const statusResult = (file: SourceFile, outcome: StatusOutcome, sourceId: string, statusTableUrl: string): SinkFileResult => {
+    if (outcome.status === 'Unknown') unknowns.set(file.relativePath, { sourceId, statusTableUrl });
+    const details = outcome.status === 'Skipped' ? (outcome.details ?? 'already ingested (its ingest-by tag is on the table)') : [outcome.errorCode, outcome.details].filter(Boolean).join(': ') || undefined;
+    return { ...resultOf(file, outcome.status, details), via: streamer ? 'queued' : undefined };
+  };
+
   /** Sends one file into `intoTable` and waits for its final status (the upload holds a slot of `uploading`, the wait does not). */
   const ingestOne = async (file: SourceFile, intoTable: string, columns: ColumnSchema[], index: number, poller: IngestionStatusPoller, stopped: () => boolean): Promise<SinkFileResult> => {
+    // An earlier run left this file Unknown: never send it blind again. A queued file's status is
+    // read again (it may have landed since); a lost streaming answer stays Unknown.
+    const knownIdentity = identities.get(file.relativePath);
+    const unresolved = knownIdentity === undefined ? undefined : state.record.files[knownIdentity];
+    if (unresolved?.status === 'Unknown' && unresolved.unclear) {
+      unknowns.set(file.relativePath, { unclear: true });
+      return { ...resultOf(file, 'Unknown', unresolved.details), via: 'streaming' };
+    }
+    if (unresolved?.status === 'Unknown' && unresolved.sourceId && unresolved.statusTableUrl) {
+      ctx.log.info(`${file.relativePath}: reading the status of its earlier ingestion again`);
+      return statusResult(file, await poller.wait(unresolved.statusTableUrl, unresolved.sourceId, { intervalMs: pollIntervalMs, timeoutMs: statusTimeoutMs }), unresolved.sourceId, unresolved.statusTableUrl);
+    }
     const fileSchema = schema.perFile.get(file.relativePath);
     const format = fileSchema?.format ?? file.format;
     const mapping = destination.mappingReference ? undefined : buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns);
@@ -240,6 +298,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       });
       if (streamed.status !== 'fallback') {
         bytes += file.size;
+        if (streamed.status === 'Unknown' && 'unclear' in streamed && streamed.unclear) unknowns.set(file.relativePath, { unclear: true });
         return { ...resultOf(file, streamed.status, streamed.details), via: 'streaming' };
       }
     }
@@ -262,16 +321,15 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       // by the tables' tags, not by the state.)
       const earlier = knownBefore ? undefined : state.record.files[identity];
       if (earlier && DONE.has(earlier.status)) return { finishedBefore: earlier };
-      const tag = ingestByTag(spec.id, identity);
-      return postIngestion(resources, uploaded, { ...request, tags: [`ingest-by:${tag}`], ingestIfNotExists: [tag] }, index, storageClients);
+      const { tags, skipIf } = fileTags(table, identity, spec.id, reingest);
+      return postIngestion(resources, uploaded, { ...request, tags, ingestIfNotExists: skipIf }, index, storageClients);
     });
     if ('finishedBefore' in ticket) return resultOf(file, ticket.finishedBefore.status, 'finished by an earlier run (same content)');
     bytes += file.size;
     ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length, message: `queued ${file.relativePath}` });
     if (!ticket.statusTableUrl) return resultOf(file, 'Unknown', 'the cluster offers no status table; the outcome cannot be confirmed');
     const outcome = await poller.wait(ticket.statusTableUrl, ticket.sourceId, { intervalMs: pollIntervalMs, timeoutMs: statusTimeoutMs });
-    const details = outcome.status === 'Skipped' ? (outcome.details ?? 'already ingested (its ingest-by tag is on the table)') : [outcome.errorCode, outcome.details].filter(Boolean).join(': ') || undefined;
-    return { ...resultOf(file, outcome.status, details), via: streamer ? 'queued' : undefined };
+    return statusResult(file, outcome, ticket.sourceId, ticket.statusTableUrl);
   };
 
   const runFiles = async (files: SourceFile[], intoTable: string, columns: ColumnSchema[]): Promise<void> => {
@@ -279,21 +337,27 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     const poller = new IngestionStatusPoller(tableStatusReader(deps.statusTableCa, storageClients), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
     let stop = false;
     const stopped = (): boolean => stop;
+    let chains: Array<Promise<void>> = [];
     try {
-      await Promise.all(files.map(async (file, index) => {
+      chains = files.map(async (file, index) => {
         const result = await ingestOne(file, intoTable, columns, index, poller, stopped);
-        // After another file's error the run's outcome is that error: journal nothing more.
-        if (stop) return;
+        // Journaled even after another file's error stopped the run: a streamed file has no tag, so
+        // only its record keeps a resume from sending it again.
         results.set(file.relativePath, result);
-        if (result.identity) await state.recordFile(result.identity, { relativePath: file.relativePath, status: result.status, details: result.details, fingerprint: file.contentHash === undefined ? file.fingerprint : undefined });
+        if (result.identity) await state.recordFile(result.identity, { relativePath: file.relativePath, status: result.status, details: result.details, fingerprint: file.contentHash === undefined ? file.fingerprint : undefined, ...(result.status === 'Unknown' ? unknowns.get(file.relativePath) : {}) });
+        if (stop) return;
         const log = result.status === 'Failed' || result.status === 'Unknown' ? ctx.log.error : ctx.log.info;
         log.call(ctx.log, `${file.relativePath}: ${result.status}${result.details ? ` (${result.details})` : ''}`);
         ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length });
         await deps.checkpoint?.('fileFinal', file);
-      }));
+      });
+      await Promise.all(chains);
     } catch (err) {
       // Fail fast as before: no new uploads, and the other files' status waits end (rejected).
       stop = true;
+      poller.close();
+      // Uploads under way and state writes end before the job reports: nothing of it runs on after.
+      await Promise.allSettled(chains);
       throw err;
     } finally {
       poller.close();
@@ -311,14 +375,48 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   }
 
   if (mode === 'queued' || mode === 'streaming') {
-    await runFiles(pending, table, setup.columns);
-    const all = listing.files.map((f) => results.get(f.relativePath)?.status ?? 'Unknown');
-    const ok = all.filter((s) => DONE.has(s)).length;
-    const outcome = ok === all.length ? 'succeeded' : ok > 0 ? 'partiallySucceeded' : 'failed';
-    const bad = listing.files.filter((f) => !DONE.has(results.get(f.relativePath)?.status ?? 'Unknown'));
-    return finish(outcome, bytes, bad.length > 0 ? `${bad.length} of ${all.length} file(s) did not land: ${bad.map((f) => `${f.relativePath} (${results.get(f.relativePath)?.status}: ${results.get(f.relativePath)?.details ?? 'no reason given'})`).join('; ')}` : undefined);
+    try {
+      await runFiles(pending, table, setup.columns);
+    } catch (err) {
+      // Queued and streamed files land one by one: a job that stops half-way says what is in the table already.
+      const landed = listing.files.filter((f) => DONE.has(results.get(f.relativePath)?.status ?? 'Unknown')).length;
+      if (landed > 0 && err instanceof Error && !ctx.signal.aborted) err.message += ` (before this, ${landed} of ${listing.files.length} file(s) landed in ${table} and stay there; a resume sends only the others)`;
+      throw err;
+    }
+    reportSkips(listing.files.map((f) => results.get(f.relativePath)), table, reingest, warnings);
+    const summary = summarize(listing.files, results, spec.id, table);
+    return finish(summary.state, bytes, summary.error);
   }
-  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes, identify, resultOf });
+  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes, identify, resultOf, reingest, warnings });
+}
+
+/** Says what a rerun skipped (already in the table), or what a deliberate re-ingest sent again. */
+function reportSkips(files: Array<SinkFileResult | undefined>, table: string, reingest: boolean, warnings: string[]): void {
+  const skipped = files.filter((f) => f?.status === 'Skipped' && !/^finished by an earlier run/.test(f.details ?? '')).length;
+  if (skipped > 0) warnings.push(`${skipped} file(s) were already in table ${table} (the same content, sent by this or an earlier job) and were skipped, so no row was ingested twice; to ingest them again on purpose, use the re-ingest option (--reingest, or "options": {"reingest": true} in a job file)`);
+  const sent = files.filter((f) => f?.status === 'Succeeded').length;
+  if (reingest && sent > 0) warnings.push(`re-ingest: ${sent} file(s) were ingested into table ${table} whether or not their rows were there already (rows sent before are now in it twice)`);
+}
+
+/** The job's state and message from its files' outcomes: unknown is neither failed nor succeeded. */
+function summarize(files: SourceFile[], results: Map<string, SinkFileResult>, jobId: string, table: string): { state: SinkResult['state']; error?: string } {
+  const of = (f: SourceFile): SinkFileResult | undefined => results.get(f.relativePath);
+  const describe = (list: SourceFile[]): string => list.map((f) => `${f.relativePath} (${of(f)?.status ?? 'Unknown'}: ${of(f)?.details ?? 'no reason given'})`).join('; ');
+  const landed = files.filter((f) => DONE.has(of(f)?.status ?? 'Unknown'));
+  const unknown = files.filter((f) => (of(f)?.status ?? 'Unknown') === 'Unknown');
+  const failed = files.filter((f) => !DONE.has(of(f)?.status ?? 'Unknown') && !unknown.includes(f));
+  if (landed.length === files.length) return { state: 'succeeded' };
+  const parts: string[] = [];
+  if (failed.length > 0) parts.push(`${failed.length} of ${files.length} file(s) did not land: ${describe(failed)}`);
+  if (unknown.length > 0) {
+    const rereadable = unknown.some((f) => of(f)?.via !== 'streaming');
+    parts.push(
+      `${unknown.length} of ${files.length} file(s) have an unknown outcome (neither failed nor confirmed; their rows may be in ${table} or may still land): ${describe(unknown)}` +
+        (rereadable ? `. Check later with: kusto-data-mover resume ${jobId} (it reads their ingestion statuses again and sends nothing twice)` : ''),
+    );
+  }
+  const state: SinkResult['state'] = failed.length === 0 ? 'unknown' : landed.length > 0 ? 'partiallySucceeded' : 'failed';
+  return { state, error: parts.join('. ') };
 }
 
 interface TransactionInput {
@@ -338,12 +436,18 @@ interface TransactionInput {
   /** A file's identity (hashing a local file not known by its fingerprint). */
   identify: (file: SourceFile) => Promise<string>;
   resultOf: (file: SourceFile, status: FileIngestStatus, details?: string) => SinkFileResult;
+  reingest: boolean;
+  /** The job's warnings (the result carries them). */
+  warnings: string[];
 }
 
-/** Whether the target already holds an extent tagged for this file (moved there by an earlier run). */
-async function landedInTarget(mgmt: ManagementOptions, table: string, tag: string): Promise<boolean> {
-  const rows = await executeManagementRecords(mgmt, `.show table ${kqlName(table)} extents where tags has ${kqlString(`ingest-by:${tag}`)}`);
-  return rows.length > 0;
+/** Whether the table holds an extent tagged with one of these ingest-by tags. */
+async function taggedIn(mgmt: ManagementOptions, table: string, skipIf: string[]): Promise<boolean> {
+  for (const tag of skipIf) {
+    const rows = await executeManagementRecords(mgmt, `.show table ${kqlName(table)} extents where tags has ${kqlString(`ingest-by:${tag}`)}`);
+    if (rows.length > 0) return true;
+  }
+  return false;
 }
 
 /** Every tag on a table's extents (Kusto lists an extent's tags in one string, one per line). */
@@ -360,8 +464,17 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
   const { table } = destination;
   const database = mgmt.database;
   const temp = state.record.tempTable ?? tempTableName(table, spec.id);
+  const dropCommand = `.drop table ${kqlName(temp)} ifexists`;
+  /** After the commit, a failed drop is a warning with the command to run, never a failed job. */
   const dropTemp = async (): Promise<void> => {
-    await withPrivilegeContext('dropTempTable', database, temp, () => executeManagementRecords(mgmt, `.drop table ${kqlName(temp)} ifexists`));
+    try {
+      await withPrivilegeContext('dropTempTable', database, temp, () => executeManagementRecords(mgmt, dropCommand));
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      const warning = `the rows are committed to ${table}, but the temp table ${temp} could not be dropped (${(err as Error).message.slice(0, 300)}); drop it with: ${dropCommand} (its auto-delete policy removes it within a day otherwise)`;
+      ctx.log.warn(warning);
+      input.warnings.push(warning);
+    }
   };
 
   if (state.record.transactionPhase === 'moved' || state.record.transactionPhase === 'done') {
@@ -378,6 +491,7 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
   // Journal the temp table's name before creating it, so no run can leave it unknown.
   await state.update({ tempTable: temp, transactionPhase: 'ingesting' });
   ctx.log.info(`transaction: ingesting into temp table ${temp}, then moving its extents into ${table}`);
+  const moveCommand = `.move extents all from table ${kqlName(temp)} to table ${kqlName(table)}`;
   try {
     await withPrivilegeContext('createTempTable', database, temp, async () => {
       // create-merge: idempotent when a resumed run finds the table already there.
@@ -386,21 +500,28 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     });
     // Probe the move right away with the temp table still empty: a missing table-admin right
     // fails the job now, not after every file was ingested (azure-kusto-spark #336, #426).
-    if (!resuming) await withPrivilegeContext('moveExtents', database, table, () => executeManagementRecords(mgmt, `.move extents all from table ${kqlName(temp)} to table ${kqlName(table)}`));
+    // The temp table is new and empty, so the probe moves nothing: after a lost answer it is simply sent again.
+    const probe = (): Promise<unknown> => executeManagementRecords(mgmt, moveCommand);
+    if (!resuming) await withPrivilegeContext('moveExtents', database, table, () => probe().catch((err: unknown) => (isOutcomeUnclear(err) && !ctx.signal.aborted ? probe() : Promise.reject(err))));
     // Where each file's rows are now decides what to do with it: tagged on the target → moved by an
-    // earlier run (killed before it could say so); tagged in the temp table → ingested by an earlier
-    // run, moves with the rest; nowhere (even if the sink state says done: the temp table may have
-    // been dropped meanwhile, e.g. by its auto-delete policy) → ingest it now.
+    // earlier run (killed before it could say so), or sent by another job; tagged in the temp table →
+    // ingested by an earlier run, moves with the rest; nowhere (even if the sink state says done: the
+    // temp table may have been dropped meanwhile, e.g. by its auto-delete policy) → ingest it now.
     const tempTags = resuming ? await extentTags(mgmt, temp) : new Set<string>();
     const pendingPaths = new Set(input.pending.map((f) => f.relativePath));
     // Every file's tag is looked up before anything is ingested, so every identity is needed now.
     const fileIdentities = await mapLimit(listing.files, 4, input.identify);
     const toIngest: SourceFile[] = [];
+    /** The tags that show a file of this transaction on the target once moved. */
+    const movedTags: string[][] = [];
     for (const [i, file] of listing.files.entries()) {
-      const tag = ingestByTag(spec.id, fileIdentities[i]);
-      if (await landedInTarget(mgmt, table, tag)) {
-        results.set(file.relativePath, input.resultOf(file, 'Skipped', 'already in the table (moved by an earlier run)'));
-      } else if (!pendingPaths.has(file.relativePath) && tempTags.has(`ingest-by:${tag}`)) {
+      const { skipIf } = fileTags(table, fileIdentities[i], spec.id, input.reingest);
+      if (await taggedIn(mgmt, table, skipIf)) {
+        results.set(file.relativePath, input.resultOf(file, 'Skipped', 'already in the table (moved by an earlier run, or sent by another job)'));
+        continue;
+      }
+      movedTags.push(skipIf);
+      if (!pendingPaths.has(file.relativePath) && skipIf.some((t) => tempTags.has(`ingest-by:${t}`))) {
         // kept: its earlier outcome stands and its extent moves with the others
       } else {
         results.delete(file.relativePath);
@@ -411,13 +532,16 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     const bad = listing.files.filter((f) => !DONE.has(results.get(f.relativePath)?.status ?? 'Unknown'));
     if (bad.length > 0) {
       const reason = bad.map((f) => `${f.relativePath} (${results.get(f.relativePath)?.status}: ${results.get(f.relativePath)?.details ?? 'no reason given'})`).join('; ');
-      throw new TransactionAborted(`nothing was committed to ${table}: ${bad.length} file(s) failed: ${reason}`);
+      // Unknown is not failed: such a file may still land, but in the temp table, which is dropped now.
+      const what = bad.every((f) => results.get(f.relativePath)?.status === 'Failed') ? 'failed' : 'failed or had no final status in time';
+      throw new TransactionAborted(`nothing was committed to ${table}: ${bad.length} file(s) ${what}: ${reason}`);
     }
     await deps.checkpoint?.('beforeMove');
     ctx.progress({ phase: 'committing', message: `moving extents of ${temp} into ${table}` });
-    await withPrivilegeContext('moveExtents', database, table, () => executeManagementRecords(mgmt, `.move extents all from table ${kqlName(temp)} to table ${kqlName(table)}`));
+    await moveChecked(mgmt, moveCommand, table, movedTags, ctx);
     await state.update({ transactionPhase: 'moved' });
     await deps.checkpoint?.('afterMove');
+    reportSkips(listing.files.map((f) => results.get(f.relativePath)), table, input.reingest, input.warnings);
     ctx.progress({ phase: 'cleaning', message: `dropping ${temp}` });
     await dropTemp();
     await state.update({ transactionPhase: 'done' });
@@ -425,13 +549,40 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     return input.finish('succeeded', input.bytesSoFar());
   } catch (err) {
     // Nothing lands unless the move succeeded; never leave the temp table behind (also on cancel).
-    if (state.record.transactionPhase === 'ingesting') {
+    if (state.record.transactionPhase === 'ingesting' && !(err instanceof MoveUnclear)) {
       await dropTempQuietly(mgmt, temp, ctx);
       // A later run starts the transaction afresh: earlier outcomes were in the dropped table.
       await state.update({ transactionPhase: undefined, tempTable: undefined, files: {} });
     }
     if (err instanceof TransactionAborted) return input.finish('failed', input.bytesSoFar(), err.message);
     throw err;
+  }
+}
+
+/** The answer to `.move extents` was lost and the tables do not tell what happened: the temp table is kept for a resume. */
+class MoveUnclear extends Error {}
+
+/**
+ * `.move extents all` from the temp table, checked when its answer is lost (the move may have run):
+ * the target holding every file's tag → it did; none → it did not, and it is sent once more; a
+ * part cannot happen (one move is atomic), so it is reported, with the temp table kept.
+ */
+async function moveChecked(mgmt: ManagementOptions, moveCommand: string, table: string, movedTags: string[][], ctx: JobContext): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withPrivilegeContext('moveExtents', mgmt.database, table, () => executeManagementRecords(mgmt, moveCommand));
+      return;
+    } catch (err) {
+      if (!isOutcomeUnclear(err) || ctx.signal.aborted) throw err;
+      const check: ManagementOptions = { ...mgmt, signal: AbortSignal.timeout(120_000) };
+      let landed = 0;
+      for (const skipIf of movedTags) if (await taggedIn(check, table, skipIf)) landed++;
+      ctx.log.warn(`the answer to the move into ${table} was lost (${(err as Error).message.slice(0, 200)}); ${landed} of ${movedTags.length} file(s) are tagged in ${table}`);
+      if (landed === movedTags.length) return;
+      if (landed > 0 || attempt >= 3) {
+        throw new MoveUnclear(`the answer to "${moveCommand}" was lost and ${landed} of ${movedTags.length} file(s) are in ${table}; the temp table is kept: resume the job to finish, or check the table's extents (.show table ${kqlName(table)} extents)`);
+      }
+    }
   }
 }
 
@@ -446,7 +597,7 @@ async function dropTempQuietly(mgmt: ManagementOptions, temp: string, ctx: JobCo
       ctx.log.info(`dropped temp table ${temp}`);
       return;
     } catch (err) {
-      if (attempt === 3) ctx.log.error(`could not drop temp table ${temp}: ${(err as Error).message}; its auto-delete policy removes it within a day`);
+      if (attempt === 3) ctx.log.warn(`could not drop temp table ${temp} (nothing of it was committed): ${(err as Error).message}; drop it with: .drop table ${kqlName(temp)} ifexists (its auto-delete policy removes it within a day otherwise)`);
       else await abortableSleep(500 * attempt);
     }
   }

@@ -13,6 +13,11 @@ export interface FileRecord {
   details?: string;
   /** The local file's size and mtime when it was ingested: a later run that finds both unchanged knows its identity without hashing it. */
   fingerprint?: string;
+  /** Unknown outcome of a queued file: its ticket, so that a resume reads its status again instead of sending it again. */
+  sourceId?: string;
+  statusTableUrl?: string;
+  /** Unknown outcome of a streaming request whose answer was lost: never sent again by this job. */
+  unclear?: boolean;
 }
 
 export interface SinkStateRecord {

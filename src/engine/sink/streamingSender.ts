@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import type { JobContext } from '../jobContext';
 import type { RetryPolicy } from '../retry';
 import { withRetries } from '../retry';
-import { KustoError } from '../../kusto/kustoError';
+import { isOutcomeUnclear, KustoError } from '../../kusto/kustoError';
 import { executeManagementRecords, kqlName, type ManagementOptions } from '../../kusto/managementClient';
 import type { FileMapping } from '../../kusto/ingest/ingestionMapping';
 import type { FileIngestStatus } from '../../kusto/ingest/ingestionOutcome';
@@ -17,7 +17,7 @@ import { STREAMING_LIMIT_BYTES, streamIngest } from '../../kusto/ingest/streamin
 import type { DataFormat } from '../../formats/formatSniffReader';
 import type { SourceFile } from '../../spark/sparkFolderReader';
 
-export type StreamOutcome = { status: FileIngestStatus; details?: string } | { status: 'fallback'; details: string };
+export type StreamOutcome = { status: FileIngestStatus; details?: string; unclear?: boolean } | { status: 'fallback'; details: string };
 
 /** Drops a CSV's header record (quote-aware): streaming requests cannot say "ignore the first record". */
 export function withoutFirstRecord(data: Buffer): Buffer {
@@ -68,10 +68,19 @@ export class StreamingSender {
       await withRetries(() => streamIngest({ clusterUrl: this.mgmt.clusterUrl, database: this.mgmt.database, table: this.table, format, mappingName, data, tokenProvider: this.mgmt.tokenProvider, signal: this.ctx.signal }), {
         policy: this.retry,
         signal: this.ctx.signal,
+        // Only a request the service clearly refused is sent again.
+        shouldRetry: (err) => !isOutcomeUnclear(err),
       });
       return { status: 'Succeeded' };
     } catch (err) {
       if (!(err instanceof KustoError)) throw err;
+      if (isOutcomeUnclear(err)) {
+        return {
+          status: 'Unknown',
+          unclear: true,
+          details: `the answer to its streaming request was lost (${err.message.slice(0, 200)}), so its rows may or may not be in table ${this.table}; it is not sent again, since streamed rows carry no tag to check (look for its rows in the table; if they are missing, ingest this file again with a new job)`,
+        };
+      }
       if (err.httpStatus === 413) return { status: 'fallback', details: 'the service refused the payload size' };
       if (/streaming/i.test(err.message) && (err.permanent === true || err.httpStatus === 400 || err.httpStatus === 403)) {
         // The policy is off for this table or database: the rest of the job goes queued, without asking again.

@@ -49,6 +49,14 @@ export async function streamIngest(request: StreamingRequest): Promise<void> {
     const req = transport.request(url, { method: 'POST', headers, signal: request.signal });
     req.on('error', (err) => reject(kustoErrorFromNetwork(err, `POST ${url.pathname}`)));
     req.on('response', (response) => {
+      if (response.statusCode === 200) {
+        // The status line says the rows are in: a body cut after it changes nothing (and must not
+        // read as a failure that a caller would send again).
+        response.on('error', () => undefined);
+        response.resume();
+        resolve();
+        return;
+      }
       readSmallBody(response, 1 << 20).then(
         (text) => (response.statusCode === 200 ? resolve() : reject(kustoErrorFromHttp(response.statusCode ?? 0, text, response.headers))),
         (err: unknown) => reject(kustoErrorFromNetwork(err, `reading the answer of POST ${url.pathname}`)),

@@ -15,7 +15,7 @@ export interface FaultRule {
   message?: string;
   /** Wait this long before answering (or failing). */
   delayMs?: number;
-  /** Run the request but destroy the connection after this many bytes of the response body. */
+  /** Run the request but destroy the connection after this many bytes of the response body (0: before the status line, so no answer at all). */
   resetAfterBytes?: number;
   /** Apply only to every Nth matching request (1 = every one). */
   everyNth?: number;

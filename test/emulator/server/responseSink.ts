@@ -33,7 +33,8 @@ export class ResponseSink {
     if (this.closed) throw new Error('client closed the connection');
     if (this.resetAfterBytes !== undefined && this.written + chunk.length > this.resetAfterBytes) {
       chunk = chunk.subarray(0, Math.max(0, this.resetAfterBytes - this.written));
-      this.res.write(chunk);
+      // 0: not even the status line leaves (it goes out with the first write), a reply lost whole.
+      if (chunk.length > 0) this.res.write(chunk);
       this.written += chunk.length;
       // Let the bytes leave, then cut the connection mid-body as a failing network would.
       await new Promise((r) => setTimeout(r, 20));
