@@ -11,6 +11,7 @@ import type { Catalog, KustoColumn } from '../kql/contract';
 import { quoteIdent } from '../kql/sqlText';
 import { duckdbType } from '../kql/values';
 import { KustoRequestError } from '../server/errors';
+import { assertEntityName } from './entityNames';
 
 export const EXTENT_COLUMN = '__extent';
 
@@ -148,6 +149,7 @@ export class Store {
   async createDatabase(name: string): Promise<DatabaseMeta> {
     const existing = this.findDatabase(name);
     if (existing) return existing;
+    assertEntityName('Database', name);
     const db: DatabaseMeta = { id: this.meta.nextId++, name, tables: [], policies: {}, roles: emptyDatabaseRoles() };
     await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${schemaName(db)}`);
     this.meta.databases.push(db);
@@ -194,6 +196,7 @@ export class Store {
   }
 
   async createTable(db: DatabaseMeta, name: string, columns: KustoColumn[], props: { folder?: string; docString?: string } = {}): Promise<TableMeta> {
+    assertEntityName('Table', name);
     assertUniqueColumns(columns);
     const table: TableMeta = {
       id: this.meta.nextId++, name, columns: columns.map((c) => ({ ...c })), folder: props.folder ?? '', docString: props.docString ?? '',
@@ -251,6 +254,7 @@ export class Store {
   }
 
   renameTable(db: DatabaseMeta, table: TableMeta, newName: string): void {
+    assertEntityName('Table', newName);
     if (this.findTable(db, newName)) throw new KustoRequestError(400, 'General_BadRequest', `Table '${newName}' already exists in database '${db.name}'`);
     table.name = newName;
   }
@@ -346,9 +350,11 @@ function schemaName(db: DatabaseMeta): string {
   return quoteIdent(`db_${db.id}`);
 }
 
-function assertUniqueColumns(columns: KustoColumn[]): void {
+/** Valid column names (the service's entity-name rules), none given twice. */
+export function assertUniqueColumns(columns: KustoColumn[]): void {
   const seen = new Set<string>();
   for (const c of columns) {
+    assertEntityName('Column', c.name);
     const key = c.name.toLowerCase();
     if (seen.has(key) || key === EXTENT_COLUMN) throw new KustoRequestError(400, 'General_BadRequest', `Column '${c.name}' is given more than once (the emulator treats column names case-insensitively)`);
     seen.add(key);
