@@ -7,6 +7,7 @@ import { clearTableData, createDatabase, createMapping, createOrAlterTables, dro
 import { dropExtents, moveExtents, setOrAppend, showExtentsCommand } from './dataCommands';
 import { changeRoles, principalRoles, scopedPrincipalRoles, showPrincipals } from './securityCommands';
 import { runQueryOverResult, splitCommandPipe } from './commandPipe';
+import { ingestCommand } from './ingestCommand';
 import { hasAnyRole, hasDatabaseRole, isTableAdmin, forbidden } from '../server/auth';
 import type { MgmtTable } from './results';
 import type { DatabaseMeta } from '../store/store';
@@ -18,6 +19,8 @@ const unsupported = (text: string) => badRequest(`The command is not supported b
 
 export async function executeCommand(ctx: EmulatorContext, req: RequestContext): Promise<MgmtTable> {
   const text = req.text.trim();
+  // Inline data is not command text: it is not tokenized (an unbalanced quote in a CSV is fine).
+  if (/^\.ingest\s+inline\b/i.test(text)) return ingestCommand(ctx, ctx.store.database(req.database), req, text);
   const pipe = splitCommandPipe(text);
   if (pipe) {
     if (!/^\.show\b/i.test(pipe.command)) throw badRequest(`Syntax error: SYN0002: only .show commands can be followed by query operators, in '${text.slice(0, 80)}'`);
@@ -66,6 +69,7 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
     case '.set': case '.append': case '.set-or-append': case '.set-or-replace':
       return setOrAppend(ctx, db, req, verb, text);
     case '.create': case '.create-merge': case '.alter': case '.alter-merge': case '.create-or-alter': {
+      if (!['table', 'tables', 'database'].includes(c.peek()?.text.toLowerCase() ?? '')) throw unsupported(text); // functions, external tables, extent tags...
       const policy = await policyCommand(ctx, db, req, c, verb);
       if (policy) return policy;
       if (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'ingestion') {
@@ -84,6 +88,7 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
     }
     case '.drop': {
       if (c.peek()?.text.toLowerCase() === 'async' || (c.peek()?.text.toLowerCase() === 'extent' && c.peek(1)?.text.toLowerCase() === 'tags')) throw unsupported(text);
+      if (!['table', 'tables', 'database', 'extent', 'extents'].includes(c.peek()?.text.toLowerCase() ?? '')) throw unsupported(text); // functions, external tables...
       if (c.peek()?.text.toLowerCase() === 'extents' || c.peek()?.text.toLowerCase() === 'extent') return dropExtents(ctx, db, req, text);
       if (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'ingestion') {
         c.expect('table');
@@ -106,6 +111,8 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
       return refreshCache(ctx, req, c, text);
     case '.move':
       return moveExtents(ctx, db, req, text, (inner) => executeCommand(ctx, { ...req, text: inner }));
+    case '.ingest':
+      return ingestCommand(ctx, db, req, text);
     case '.export':
       return runExportCommand(ctx, db, req, text);
     case '.show': {
