@@ -5,7 +5,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContainerClient } from '@azure/storage-blob';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
+import { DataFormat, IngestClient, IngestionProperties } from 'azure-kusto-ingest';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { adminToken, startEmulator, type RunningEmulator } from './index';
 
@@ -67,7 +71,7 @@ const tableNames = async (): Promise<string[]> => (await mgmt('.show tables')).m
 before(async () => {
   azurite = await startAzurite();
   open = await startEmulator({ databases: [DB], auth: 'open', azurite });
-  secured = await startEmulator({ databases: [SECURE_DB], auth: 'tokens', azurite });
+  secured = await startEmulator({ databases: [SECURE_DB], auth: 'tokens', azurite, ingestionPollMs: 50 });
   client = new Client(open.url);
   await mgmt('.create table Alpha (id:long, name:string)');
   await mgmt('.create table Beta (id:long)');
@@ -310,7 +314,15 @@ describe('entity names: the service refuses what it refuses, before any change',
     await mgmt(".create table ['Größe'] (['名前']:string)");
     await mgmt(".set-or-append ['Größe'] <| print ['名前'] = 'ok'");
     assert.deepEqual(await query("['Größe'] | project ['名前']"), [{ 名前: 'ok' }]);
+    assert.deepEqual(await mgmt(".show table ['where'] extents | count"), [{ Count: 1 }]);
     await mgmt(".drop tables (['where'], ['Größe'])");
+    await mgmt(".create database ['my-db.1']");
+    await mgmt(".create table ['a b'] (['c-d']:long)", client, 'my-db.1');
+    await mgmt(".set-or-append ['a b'] <| print ['c-d'] = 7", client, 'my-db.1');
+    assert.deepEqual(await query("['a b'] | project ['c-d']", client, 'my-db.1'), [{ 'c-d': 7 }]);
+    const dbSchema = JSON.parse(String((await mgmt(".show database ['my-db.1'] schema as json", client, 'my-db.1'))[0].DatabaseSchema)) as { Databases: Record<string, { Tables: Record<string, unknown> }> };
+    assert.deepEqual(Object.keys(dbSchema.Databases['my-db.1'].Tables), ['a b']);
+    await mgmt(".drop database ['my-db.1']");
   });
 });
 
@@ -366,6 +378,27 @@ describe('tokens mode: the caller\'s own roles and identity', () => {
     assert.deepEqual(roles(await mgmt(`.show database ${SECURE_DB} principal roles`, dana, SECURE_DB)), [['Database', SECURE_DB, 'Viewer', 'aaduser=dana@contoso.com']]);
   });
 
+  test('queued ingestion by a user granted ingestor by object id is accepted (the identity token keeps the alias)', async () => {
+    await mgmt('.create table Queued (x:long)', admin, SECURE_DB);
+    await mgmt(`.add database ${SECURE_DB} ingestors ('aaduser=0000-oid-dana;tenant2')`, admin, SECURE_DB);
+    const dir = mkdtempSync(join(tmpdir(), 'kdm-coverage-'));
+    const ingest = new IngestClient(KustoConnectionStringBuilder.withAccessToken(secured.url, jwt({ upn: 'dana@contoso.com', oid: '0000-oid-dana', tid: 'tenant2' })));
+    try {
+      const file = join(dir, 'rows.csv');
+      writeFileSync(file, '1\n2\n3\n');
+      await ingest.ingestFromFile(file, new IngestionProperties({ database: SECURE_DB, table: 'Queued', format: DataFormat.CSV }));
+      let count = 0;
+      for (let i = 0; i < 400 && count === 0; i++) {
+        count = Number((await query('Queued | count', admin, SECURE_DB))[0].Count);
+        if (count === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(count, 3);
+    } finally {
+      ingest.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('application tokens (v1 appid, v2 azp, with tid) are aadapp=<appid>;<tid>', async () => {
     const v1 = clientWithToken(jwt({ appid: 'erin-app', tid: 'tenant1', oid: 'sp-oid', idtyp: 'app' }));
     const d1 = (await query('print d = current_principal_details()', v1, SECURE_DB))[0].d as Record<string, unknown>;
@@ -381,11 +414,13 @@ describe('tokens mode: the caller\'s own roles and identity', () => {
     assert.match(f.message ?? '', /Principal 'aaduser=bob@contoso\.com' is not authorized .*'\.show database principals'.*requires database admin/);
     const all = await mgmt(`.show database ${SECURE_DB} principals`, admin, SECURE_DB);
     assert.deepEqual(all.map((r) => [r.Role, r.PrincipalFQN]).sort(), [
+      [`Database ${SECURE_DB} Ingestor`, 'aaduser=0000-oid-dana;tenant2'],
       [`Database ${SECURE_DB} Viewer`, 'aadapp=erin-app;tenant1'],
       [`Database ${SECURE_DB} Viewer`, 'aaduser=0000-oid-dana;tenant2'],
       [`Database ${SECURE_DB} Viewer`, 'aaduser=bob@contoso.com'],
       ['Table Owned Admin', 'aadapp=carol-app;tenant1'],
       ['Table Owned Admin', 'aaduser=admin@emulator'],
+      ['Table Queued Admin', 'aaduser=admin@emulator'],
     ]);
   });
 });

@@ -156,11 +156,18 @@ const AUTH_CONTEXT_PREFIX = 'kusto-emulator-authorization-context:';
 
 /** What `.get kusto identity token` hands out: it names the caller, for the queued ingestion's role check. */
 export function authorizationContextFor(p: Principal): string {
-  return AUTH_CONTEXT_PREFIX + Buffer.from(p.fqn).toString('base64url');
+  return AUTH_CONTEXT_PREFIX + Buffer.from(JSON.stringify({ fqn: p.fqn, aliases: p.aliases ?? [] })).toString('base64url');
 }
 
 export function principalFromAuthorizationContext(value: unknown): Principal | undefined {
   if (typeof value !== 'string' || !value.startsWith(AUTH_CONTEXT_PREFIX)) return undefined;
-  const fqn = Buffer.from(value.slice(AUTH_CONTEXT_PREFIX.length), 'base64url').toString('utf8');
-  return { fqn, clusterAdmin: samePrincipal(fqn, CLUSTER_ADMIN) };
+  let named: { fqn?: unknown; aliases?: unknown };
+  try {
+    named = JSON.parse(Buffer.from(value.slice(AUTH_CONTEXT_PREFIX.length), 'base64url').toString('utf8')) as typeof named;
+  } catch {
+    return undefined;
+  }
+  if (typeof named.fqn !== 'string') return undefined;
+  const aliases = Array.isArray(named.aliases) ? named.aliases.filter((a): a is string => typeof a === 'string') : [];
+  return { fqn: named.fqn, aliases, clusterAdmin: samePrincipal(named.fqn, CLUSTER_ADMIN) };
 }
