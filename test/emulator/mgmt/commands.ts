@@ -1,5 +1,5 @@
 // Dispatches a management command (text starting with '.') to its handler.
-import { authorizationContextFor } from '../server/auth';
+import { authorizationContextFor, forbidden, hasAnyRole, hasDatabaseRole, isTableAdmin } from '../server/auth';
 import { runExportCommand } from '../export/exportCommand';
 import type { EmulatorContext, OperationRecord, RequestContext } from '../server/context';
 import { badRequest } from '../server/errors';
@@ -8,7 +8,6 @@ import { dropExtents, moveExtents, setOrAppend, showExtentsCommand } from './dat
 import { changeRoles, principalRoles, scopedPrincipalRoles, showPrincipals } from './securityCommands';
 import { runQueryOverResult, splitCommandPipe } from './commandPipe';
 import { ingestCommand } from './ingestCommand';
-import { hasAnyRole, hasDatabaseRole, isTableAdmin, forbidden } from '../server/auth';
 import type { MgmtTable } from './results';
 import type { DatabaseMeta } from '../store/store';
 import { Cursor } from './tokens';
