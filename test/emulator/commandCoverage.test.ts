@@ -118,6 +118,13 @@ describe('a .show command followed by query operators runs them over its result'
     assert.deepEqual((rows[0].Columns as Array<{ Name: string; CslType: string }>).map((c) => `${c.Name}:${c.CslType}`), ['id:long', 'name:string']);
   });
 
+  test('a query operator outside the KQL subset (the connector\'s mv-expand) is a permanent 400 naming it', async () => {
+    const f = await failure(mgmt('.show table Alpha schema as json | project ColumnsJson = todynamic(Schema).OrderedColumns | mv-expand ColumnsJson'));
+    assert.equal(f.status, 400);
+    assert.equal(f.permanent, true);
+    assert.match(f.message ?? '', /^The emulator does not support the 'mv-expand' operator/);
+  });
+
   test('only .show commands take query operators', async () => {
     const f = await failure(mgmt('.drop table Beta ifexists | count'));
     assert.equal(f.status, 400);
@@ -242,6 +249,8 @@ describe('commands the emulator does not support answer a clear permanent 400', 
     '.alter extent tags (\'drop-by:x\') <| .show table Alpha extents',
     '.export to table Beta <| Alpha',
     '.purge table Alpha records <| where id == 1',
+    `.create database ${DB} ingestion csv mapping "m" '[{"column":"id","Properties":{"Ordinal":"0"}}]'`,
+    `.show database ${DB} ingestion mappings`,
   ]) {
     test(csl.slice(0, 40), async () => {
       const f = await failure(mgmt(csl));

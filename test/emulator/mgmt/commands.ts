@@ -37,6 +37,7 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
     }
     throw unsupported(text);
   }
+  if (verb === '.create' && c.peek()?.text.toLowerCase() === 'database' && c.peek(2)?.text.toLowerCase() === 'ingestion') throw unsupported(text); // database-level mappings
   if (verb === '.create' && c.accept('database')) return createDatabase(ctx, req, c);
   if (verb === '.drop' && c.peek()?.text.toLowerCase() === 'database' && !ROLE_WORDS.includes(c.peek(2)?.text.toLowerCase() ?? '')) {
     c.expect('database');
