@@ -176,6 +176,7 @@ describe('export and temporary storage the emulator provisions', () => {
 describe('commands the Spark connector sends', () => {
   test('hidden-table listing, materialized views, table details, node count and extent count', async () => {
     await mgmt('.create table AlHidden (x:long) with(hidden=true)');
+    assert.deepEqual(await mgmt(".show tables | where TableName startswith 'Al' | project TableName"), [{ TableName: 'Alpha' }], 'a hidden table is not listed by default');
     assert.deepEqual(await mgmt(".show tables with (IncludeHiddenTables=true) | where TableName startswith 'Al' | project TableName | sort by TableName asc"), [{ TableName: 'AlHidden' }, { TableName: 'Alpha' }]);
     await mgmt('.drop table AlHidden');
     assert.deepEqual(await mgmt(".show materialized-views | where SourceTable == 'Alpha' | count"), [{ Count: 0 }]);

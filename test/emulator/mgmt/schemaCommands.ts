@@ -7,8 +7,8 @@ import { assertUniqueColumns, type DatabaseMeta, type TableMeta } from '../store
 import { cslSchemaTable, databaseSchemaJson, schemaAsJsonTable, tablesTable, type MgmtTable } from './results';
 import type { Cursor } from './tokens';
 
-function tableProps(props: Record<string, string>): { folder?: string; docString?: string } {
-  return { folder: props.folder, docString: props.docstring };
+function tableProps(props: Record<string, string>): { folder?: string; docString?: string; hidden?: boolean } {
+  return { folder: props.folder, docString: props.docstring, hidden: (props.hidden ?? '').toLowerCase() === 'true' };
 }
 
 /** `.create|.create-merge|.alter|.alter-merge table T (...)` and `.create[-merge] tables A (...), B (...)`. */
@@ -105,9 +105,9 @@ export function showSchema(ctx: EmulatorContext, db: DatabaseMeta, req: RequestC
   if (c.accept('tables')) {
     if (!hasAnyRole(db, req.principal)) throw forbidden(req.principal, '.show tables', db, 'database viewer');
     const names = c.peek()?.text === '(' ? c.nameList() : undefined;
-    c.withProperties(); // IncludeHiddenTables: the emulator lists every table (README)
+    const includeHidden = (c.withProperties().includehiddentables ?? '').toLowerCase() === 'true';
     c.end();
-    return tablesTable(db, names ? db.tables.filter((t) => names.includes(t.name)) : db.tables);
+    return tablesTable(db, names ? db.tables.filter((t) => names.includes(t.name)) : db.tables.filter((t) => includeHidden || !t.hidden));
   }
   if (c.accept('databases')) {
     c.end();

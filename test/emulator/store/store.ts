@@ -34,6 +34,8 @@ export interface TableMeta {
   policies: Record<string, string>;
   mappings: IngestionMapping[];
   roles: Record<TableRole, string[]>;
+  /** `.create table T (...) with (hidden=true)`: left out of `.show tables` unless IncludeHiddenTables. */
+  hidden?: boolean;
 }
 
 export interface DatabaseMeta {
@@ -195,12 +197,12 @@ export class Store {
     };
   }
 
-  async createTable(db: DatabaseMeta, name: string, columns: KustoColumn[], props: { folder?: string; docString?: string } = {}): Promise<TableMeta> {
+  async createTable(db: DatabaseMeta, name: string, columns: KustoColumn[], props: { folder?: string; docString?: string; hidden?: boolean } = {}): Promise<TableMeta> {
     assertEntityName('Table', name);
     assertUniqueColumns(columns);
     const table: TableMeta = {
       id: this.meta.nextId++, name, columns: columns.map((c) => ({ ...c })), folder: props.folder ?? '', docString: props.docString ?? '',
-      policies: {}, mappings: [], roles: { admins: [], ingestors: [] },
+      policies: {}, mappings: [], roles: { admins: [], ingestors: [] }, ...(props.hidden ? { hidden: true } : {}),
     };
     const defs = [...columns.map((c) => `${quoteIdent(c.name)} ${duckdbType(c.type)}`), `${quoteIdent(EXTENT_COLUMN)} VARCHAR`];
     await this.connection.run(`CREATE TABLE ${this.relation(db, table)} (${defs.join(', ')})`);
