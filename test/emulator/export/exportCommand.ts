@@ -38,7 +38,7 @@ function parseExport(text: string): ExportSpec {
   const compressed = c.accept('compressed');
   c.expect('to');
   const format = c.word().toLowerCase() as ExportFormat;
-  if (!FORMATS.includes(format)) throw badRequest(`The emulator does not export to '${format}'`);
+  if (!FORMATS.includes(format)) throw badRequest(`Export to '${format}' is not supported by the emulator (it exports to csv, tsv, json and parquet storage)`);
   c.expect('(');
   const target = c.string();
   while (c.accept(',')) c.string(); // further storage URLs: the emulator writes to the first

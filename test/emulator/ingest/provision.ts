@@ -11,6 +11,7 @@ export const FAILED_QUEUE = 'failedingestions';
 export const SUCCESS_QUEUE = 'successfulingestions';
 export const TEMP_CONTAINER = 'tempstorage';
 export const STATUS_TABLE = 'ingestionsstatus';
+export const EXPORT_CONTAINER = 'exportstorage';
 
 export interface ProvisionedStorage {
   urls: IngestionResources;
@@ -39,6 +40,9 @@ export async function provisionIngestionStorage(azurite: Pick<Azurite, 'blobUrl'
   const container = blobService.getContainerClient(TEMP_CONTAINER);
   await container.createIfNotExists();
   const containerSas = generateBlobSASQueryParameters({ containerName: TEMP_CONTAINER, permissions: ContainerSASPermissions.parse('racwdl'), expiresOn, protocol: SASProtocol.HttpsAndHttp }, key);
+  const exportContainer = blobService.getContainerClient(EXPORT_CONTAINER);
+  await exportContainer.createIfNotExists();
+  const exportSas = generateBlobSASQueryParameters({ containerName: EXPORT_CONTAINER, permissions: ContainerSASPermissions.parse('racwdl'), expiresOn, protocol: SASProtocol.HttpsAndHttp }, key);
 
   const tableCredential = new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
   const statusTable = new TableClient(azurite.tableUrl, STATUS_TABLE, tableCredential, { allowInsecureConnection: true });
@@ -52,6 +56,7 @@ export async function provisionIngestionStorage(azurite: Pick<Azurite, 'blobUrl'
       successQueue: success.url,
       tempContainer: `${container.url}?${containerSas.toString()}`,
       statusTable: `${statusProxyUrl}/${STATUS_TABLE}?${tableSas}`,
+      exportContainer: `${exportContainer.url}?${exportSas.toString()}`,
     },
     readyQueue: ready.client,
     failedQueue: failed.client,

@@ -23,7 +23,7 @@ export const ESTIMATE_ROWS_COUNT_COLUMNS: KustoColumn[] = [
 ];
 
 function scalarScope(ctx: TabularContext, operator: string): ScalarScope {
-  return { operator, columns: new Map(), lets: ctx.scalarLets, aggregates: false, nowTicks: ctx.nowTicks };
+  return { operator, columns: new Map(), lets: ctx.scalarLets, aggregates: false, nowTicks: ctx.nowTicks, principal: ctx.catalog.principal };
 }
 
 const TABULAR_KINDS = new Set([

@@ -29,6 +29,15 @@ export interface Catalog {
   tableRelation(table: string): string;
   /** Names of all tables, for `union *`-like forms and error hints. */
   tableNames(): string[];
+  /** Who runs the query: current_principal() and current_principal_details(). */
+  principal?: QueryPrincipal;
+}
+
+export interface QueryPrincipal {
+  /** e.g. `aaduser=alice@contoso.com`, `aadapp=<appid>;<tenant>`. */
+  fqn: string;
+  /** JSON text of current_principal_details(). */
+  detailsJson: string;
 }
 
 /** One result set of a query, as SQL plus its Kusto schema. */

@@ -296,6 +296,14 @@ const SCALARS: Record<string, Impl> = {
     if (offset && !(offset.constant && offset.type === 'timespan')) throw notSupported('now() with a non-constant offset');
     return constantExpr('datetime', scope.nowTicks + (offset ? BigInt(offset.constant?.value as bigint) : 0n));
   },
+  current_principal: (args, scope, name) => {
+    arity(name, args, 0);
+    return constantExpr('string', scope.principal?.fqn ?? '');
+  },
+  current_principal_details: (args, scope, name) => {
+    arity(name, args, 0);
+    return constantExpr('dynamic', scope.principal?.detailsJson ?? null);
+  },
   ago: (args, scope, name) => {
     arity(name, args, 1);
     expectType(name, args[0], 'timespan');

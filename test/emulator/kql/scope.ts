@@ -1,5 +1,5 @@
 // What a scalar expression can see while it is compiled.
-import type { KustoColumn, KustoType } from './contract';
+import type { KustoColumn, KustoType, QueryPrincipal } from './contract';
 
 /** A compiled scalar expression: DuckDB SQL in the storage representation of `type`. */
 export interface Expr {
@@ -32,6 +32,8 @@ export interface ScalarScope {
   aggregates: boolean;
   /** now() for the whole query (Kusto evaluates it once per query), in ticks. */
   nowTicks: bigint;
+  /** The caller, when the server knows one. */
+  principal?: QueryPrincipal;
 }
 
 export function columnsOf(columns: KustoColumn[], qualifier = ''): Map<string, Expr> {

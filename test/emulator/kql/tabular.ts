@@ -20,7 +20,7 @@ export interface TabularContext {
 const from = (input: Relation): string => `(${input.sql}) AS _t`;
 
 function scopeFor(ctx: TabularContext, operator: string, columns: KustoColumn[], aggregates = false): ScalarScope {
-  return { operator, columns: columnsOf(columns), lets: ctx.scalarLets, aggregates, nowTicks: ctx.nowTicks };
+  return { operator, columns: columnsOf(columns), lets: ctx.scalarLets, aggregates, nowTicks: ctx.nowTicks, principal: ctx.catalog.principal };
 }
 
 function selectList(items: { sql: string; name: string }[]): string {
@@ -310,7 +310,7 @@ function join(left: Relation, node: SNode, ctx: TabularContext): Relation {
   if (clause.kind !== 'JoinOnClause') throw notSupported('join ... where');
   const leftCols = columnsOf(left.columns, '_l.');
   const rightCols = columnsOf(right.columns, '_r.');
-  const scope: ScalarScope = { operator: 'join', columns: new Map(), sides: { left: leftCols, right: rightCols }, lets: ctx.scalarLets, aggregates: false, nowTicks: ctx.nowTicks };
+  const scope: ScalarScope = { operator: 'join', columns: new Map(), sides: { left: leftCols, right: rightCols }, lets: ctx.scalarLets, aggregates: false, nowTicks: ctx.nowTicks, principal: ctx.catalog.principal };
   const pairs: [Expr, Expr][] = listItems(clause.named.Expressions).map((e) => {
     if (e.kind === 'NameReference') {
       const name = identifierOf(e);

@@ -1,19 +1,30 @@
 // Dispatches a management command (text starting with '.') to its handler.
-import { authorizationContextFor } from '../server/auth';
+import { authorizationContextFor, forbidden, hasAnyRole, hasDatabaseRole, isTableAdmin } from '../server/auth';
 import { runExportCommand } from '../export/exportCommand';
 import type { EmulatorContext, OperationRecord, RequestContext } from '../server/context';
 import { badRequest } from '../server/errors';
 import { clearTableData, createDatabase, createMapping, createOrAlterTables, dropDatabase, dropMapping, dropTables, policyCommand, renameTable, showMappings, showSchema } from './schemaCommands';
 import { dropExtents, moveExtents, setOrAppend, showExtentsCommand } from './dataCommands';
-import { changeRoles, principalRoles, showPrincipals } from './securityCommands';
+import { changeRoles, principalRoles, scopedPrincipalRoles, showPrincipals } from './securityCommands';
+import { runQueryOverResult, splitCommandPipe } from './commandPipe';
+import { ingestCommand } from './ingestCommand';
 import type { MgmtTable } from './results';
+import type { DatabaseMeta } from '../store/store';
 import { Cursor } from './tokens';
 
 const ROLE_WORDS = ['admins', 'users', 'viewers', 'ingestors', 'unrestrictedviewers'];
-const unsupported = (text: string) => badRequest(`The emulator does not support the command '${text.slice(0, 80)}'`);
+/** A command the service has and the emulator does not (test/emulator/README.md lists them). */
+const unsupported = (text: string) => badRequest(`The command is not supported by the emulator: '${text.slice(0, 80)}' (see test/emulator/README.md for the commands it supports)`);
 
 export async function executeCommand(ctx: EmulatorContext, req: RequestContext): Promise<MgmtTable> {
   const text = req.text.trim();
+  // Inline data is not command text: it is not tokenized (an unbalanced quote in a CSV is fine).
+  if (/^\.ingest\s+inline\b/i.test(text)) return ingestCommand(ctx, ctx.store.database(req.database), req, text);
+  const pipe = splitCommandPipe(text);
+  if (pipe) {
+    if (!/^\.show\b/i.test(pipe.command)) throw badRequest(`Syntax error: SYN0002: only .show commands can be followed by query operators, in '${text.slice(0, 80)}'`);
+    return runQueryOverResult(ctx, await executeCommand(ctx, { ...req, text: pipe.command }), pipe.query);
+  }
   const c = Cursor.of(text);
   c.expect('.');
   const verb = `.${c.word().toLowerCase()}`;
@@ -26,10 +37,25 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
     }
     throw unsupported(text);
   }
+  if (verb === '.create' && c.peek()?.text.toLowerCase() === 'database' && c.peek(2)?.text.toLowerCase() === 'ingestion') throw unsupported(text); // database-level mappings
   if (verb === '.create' && c.accept('database')) return createDatabase(ctx, req, c);
   if (verb === '.drop' && c.peek()?.text.toLowerCase() === 'database' && !ROLE_WORDS.includes(c.peek(2)?.text.toLowerCase() ?? '')) {
     c.expect('database');
     return dropDatabase(ctx, req, c);
+  }
+  if (verb === '.show' && c.accept('export', 'containers')) {
+    c.end();
+    return storageRoots(ctx, 'exportContainer');
+  }
+  if (verb === '.create' && c.accept('tempstorage')) {
+    c.end();
+    return storageRoots(ctx, 'tempContainer');
+  }
+  if (verb === '.show' && c.peek()?.text.toLowerCase() === 'cluster') {
+    if (c.peek(1)?.text.toLowerCase() === 'principal') return scopedPrincipalRoles(ctx, undefined, req, c);
+    c.expect('cluster');
+    c.end();
+    return showCluster();
   }
   if (verb === '.show') {
     if (c.accept('operations')) return showOperations(ctx, req, c);
@@ -43,6 +69,7 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
     case '.set': case '.append': case '.set-or-append': case '.set-or-replace':
       return setOrAppend(ctx, db, req, verb, text);
     case '.create': case '.create-merge': case '.alter': case '.alter-merge': case '.create-or-alter': {
+      if (!['table', 'tables', 'database'].includes(c.peek()?.text.toLowerCase() ?? '')) throw unsupported(text); // functions, external tables, extent tags...
       const policy = await policyCommand(ctx, db, req, c, verb);
       if (policy) return policy;
       if (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'ingestion') {
@@ -60,6 +87,8 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
       throw unsupported(text);
     }
     case '.drop': {
+      if (c.peek()?.text.toLowerCase() === 'async' || (c.peek()?.text.toLowerCase() === 'extent' && c.peek(1)?.text.toLowerCase() === 'tags')) throw unsupported(text);
+      if (!['table', 'tables', 'database', 'extent', 'extents'].includes(c.peek()?.text.toLowerCase() ?? '')) throw unsupported(text); // functions, external tables...
       if (c.peek()?.text.toLowerCase() === 'extents' || c.peek()?.text.toLowerCase() === 'extent') return dropExtents(ctx, db, req, text);
       if (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'ingestion') {
         c.expect('table');
@@ -76,12 +105,24 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
     case '.rename':
       return renameTable(ctx, db, req, c);
     case '.clear':
+      if (c.peek()?.text.toLowerCase() === 'database' || (c.peek()?.text.toLowerCase() === 'table' && c.peek(2)?.text.toLowerCase() === 'cache')) return clearCache(db, req, c, text);
       return clearTableData(ctx, db, req, c);
+    case '.refresh':
+      return refreshCache(ctx, req, c, text);
     case '.move':
-      return moveExtents(ctx, db, req, text);
+      return moveExtents(ctx, db, req, text, (inner) => executeCommand(ctx, { ...req, text: inner }));
+    case '.ingest':
+      return ingestCommand(ctx, db, req, text);
     case '.export':
       return runExportCommand(ctx, db, req, text);
     case '.show': {
+      const roleScope = ['database', 'table'].includes(c.peek()?.text.toLowerCase() ?? '') && [1, 2].some((k) => c.peek(k)?.text.toLowerCase() === 'principal' && c.peek(k + 1)?.text.toLowerCase() === 'roles');
+      if (roleScope) return scopedPrincipalRoles(ctx, db, req, c);
+      if (c.accept('materialized-views')) {
+        c.end();
+        if (!hasAnyRole(db, req.principal)) throw forbidden(req.principal, '.show materialized-views', db, 'database viewer');
+        return { columns: MATERIALIZED_VIEW_COLUMNS, rows: [] };
+      }
       const policy = await policyCommand(ctx, db, req, c, verb);
       if (policy) return policy;
       const schema = showSchema(ctx, db, req, c);
@@ -94,11 +135,75 @@ export async function executeCommand(ctx: EmulatorContext, req: RequestContext):
         c.expect('ingestion');
         return showMappings(db, table, c);
       }
+      const next = c.peek()?.text.toLowerCase();
+      const extentsAt = next === 'extents' ? 0 : next === 'database' ? (c.peek(1)?.text.toLowerCase() === 'extents' ? 1 : 2) : next === 'table' ? 2 : -1;
+      if (extentsAt < 0 || c.peek(extentsAt)?.text.toLowerCase() !== 'extents') throw unsupported(text);
       return showExtentsCommand(ctx, db, req, c);
     }
     default:
       throw unsupported(text);
   }
+}
+
+/** `.show export containers` / `.create tempstorage`: the storage the emulator provisioned in Azurite. */
+function storageRoots(ctx: EmulatorContext, which: 'exportContainer' | 'tempContainer'): MgmtTable {
+  const r = ctx.ingestionResources;
+  if (!r) throw badRequest('Export and temporary storage are not available: the emulator runs without storage');
+  return { columns: [['StorageRoot', 'string']], rows: [[r[which]]] };
+}
+
+function showCluster(): MgmtTable {
+  return {
+    columns: [['NodeId', 'string'], ['Address', 'string'], ['Name', 'string'], ['StartTime', 'datetime'], ['IsAdmin', 'bool'], ['MachineTotalMemory', 'long'], ['MachineAvailableMemory', 'long'], ['ProcessorCount', 'int'], ['EnvironmentDescription', 'dynamic'], ['ProductVersion', 'string']],
+    rows: [['emulator', '127.0.0.1', 'KustoEmulator', STARTED_ON, true, 0, 0, 1, null, 'KustoEmulator']],
+  };
+}
+
+const STARTED_ON = new Date().toISOString();
+
+const MATERIALIZED_VIEW_COLUMNS: MgmtTable['columns'] = [
+  ['Name', 'string'], ['SourceTable', 'string'], ['Query', 'string'], ['MaterializedTo', 'datetime'], ['LastRun', 'datetime'], ['LastRunResult', 'string'], ['IsHealthy', 'bool'],
+  ['IsEnabled', 'bool'], ['Folder', 'string'], ['DocString', 'string'], ['AutoUpdateSchema', 'bool'], ['EffectiveDateTime', 'datetime'], ['Lookback', 'timespan'],
+];
+
+/**
+ * `.clear database cache streamingingestion schema`, `.clear table T cache streamingingestion schema`
+ * (database ingestor, as the service documents) and `.clear database cache query_results`
+ * (database admin). The emulator keeps no such caches: the answer says every node succeeded.
+ */
+function clearCache(db: DatabaseMeta, req: RequestContext, c: Cursor, text: string): MgmtTable {
+  let table: string | undefined;
+  if (c.accept('table')) table = c.name();
+  else c.expect('database');
+  c.expect('cache');
+  if (c.accept('streamingingestion', 'schema')) {
+    c.end();
+    if (!hasDatabaseRole(db, req.principal, 'ingestors') && !hasDatabaseRole(db, req.principal, 'admins')) throw forbidden(req.principal, `.clear ${table ? 'table' : 'database'} cache streamingingestion schema`, db, 'database ingestor');
+    return { columns: [['NodeId', 'string'], ['Status', 'string']], rows: [['emulator', 'Succeeded']] };
+  }
+  if (!table && c.accept('query_results')) {
+    c.end();
+    if (!hasDatabaseRole(db, req.principal, 'admins')) throw forbidden(req.principal, '.clear database cache query_results', db, 'database admin');
+    return { columns: [['NodeId', 'string'], ['Count', 'long']], rows: [['emulator', 0]] };
+  }
+  throw unsupported(text);
+}
+
+/**
+ * `.refresh database 'Db' [table 'T'] cache ingestionbatchingpolicy` (the data-management side
+ * re-reads the batching policy; the emulator reads it fresh anyway): accepted for the table's
+ * admin or the database's.
+ */
+function refreshCache(ctx: EmulatorContext, req: RequestContext, c: Cursor, text: string): MgmtTable {
+  c.expect('database');
+  const db = ctx.store.database(c.name());
+  const table = c.accept('table') ? ctx.store.table(db, c.name()) : undefined;
+  c.expect('cache');
+  if (!c.accept('ingestionbatchingpolicy')) throw unsupported(text);
+  c.end();
+  const allowed = table ? isTableAdmin(db, table, req.principal) : hasDatabaseRole(db, req.principal, 'admins');
+  if (!allowed) throw forbidden(req.principal, '.refresh cache ingestionbatchingpolicy', db, table ? `table admin of '${table.name}' or database admin` : 'database admin');
+  return { columns: [['DatabaseName', 'string'], ['TableName', 'string'], ['Status', 'string']], rows: [[db.name, table?.name ?? '', 'Succeeded']] };
 }
 
 function ingestionResources(ctx: EmulatorContext): MgmtTable {

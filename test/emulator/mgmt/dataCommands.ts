@@ -4,17 +4,18 @@ import type { CompiledResult, KustoColumn, KustoType } from '../kql/contract';
 import { compileQuery } from '../kql/compiler';
 import { quoteIdent } from '../kql/sqlText';
 import { duckdbType } from '../kql/values';
-import { canIngestInto, forbidden, hasDatabaseRole, isTableAdmin, type Principal } from '../server/auth';
+import { canIngestInto, forbidden, hasDatabaseRole, isTableAdmin, queryPrincipal, type Principal } from '../server/auth';
 import type { EmulatorContext, RequestContext } from '../server/context';
 import { badRequest } from '../server/errors';
 import type { DatabaseMeta, ExtentMeta, TableMeta } from '../store/store';
 import { createdExtentsTable, extentsTable, type MgmtTable } from './results';
 import { Cursor, splitPipe } from './tokens';
+import { splitCommandPipe } from './commandPipe';
 
 /** Compiles a query for a command and checks that the principal may read every table it uses. */
 export function compileForRead(ctx: EmulatorContext, db: DatabaseMeta, req: RequestContext, text: string, operation: string): CompiledResult[] {
   const used: TableMeta[] = [];
-  const compiled = compileQuery(text, ctx.store.catalog(db, (t) => used.push(t)), req.properties.Parameters);
+  const compiled = compileQuery(text, { ...ctx.store.catalog(db, (t) => used.push(t)), principal: queryPrincipal(req.principal) }, req.properties.Parameters);
   assertCanRead(db, req.principal, used, operation);
   return compiled.results;
 }
@@ -132,9 +133,23 @@ export function showExtents(ctx: EmulatorContext, db: DatabaseMeta, req: Request
     const ids = new Set(c.idList().map((s) => s.toLowerCase()));
     extents = extents.filter((e) => ids.has(e.id));
   }
+  // `with (extentsShowFilteringRuntimePolicy='{"MaximumResultsCount":N}')` (the Spark connector's batches).
+  const limit = maximumResults(c.withProperties().extentsshowfilteringruntimepolicy);
   extents = filterByTags(c, extents);
+  if (limit !== undefined) extents = extents.slice(0, limit);
   c.end();
   return { table, extents };
+}
+
+function maximumResults(policy: string | undefined): number | undefined {
+  if (policy === undefined) return undefined;
+  try {
+    const n = (JSON.parse(policy) as { MaximumResultsCount?: unknown }).MaximumResultsCount;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
+  } catch {
+    // reported below
+  }
+  throw badRequest(`extentsShowFilteringRuntimePolicy must be JSON with an integer MaximumResultsCount, got ${policy}`);
 }
 
 export function showExtentsCommand(ctx: EmulatorContext, db: DatabaseMeta, req: RequestContext, c: Cursor): MgmtTable {
@@ -146,11 +161,11 @@ export function showExtentsCommand(ctx: EmulatorContext, db: DatabaseMeta, req: 
  * `.move extents (id, ...) from table A to table B`,
  * `.move extents to table B <| .show table A extents where tags has 'x'`.
  */
-export async function moveExtents(ctx: EmulatorContext, db: DatabaseMeta, req: RequestContext, text: string): Promise<MgmtTable> {
+export async function moveExtents(ctx: EmulatorContext, db: DatabaseMeta, req: RequestContext, text: string, runCommand: (text: string) => Promise<MgmtTable>): Promise<MgmtTable> {
   const { head, tail } = splitPipe(text);
   const c = Cursor.of(head);
   c.expect('.', 'move');
-  c.accept('async');
+  const isAsync = c.accept('async');
   c.expect('extents');
   let source: TableMeta;
   let selected: ExtentMeta[];
@@ -158,13 +173,33 @@ export async function moveExtents(ctx: EmulatorContext, db: DatabaseMeta, req: R
   if (tail) {
     c.expect('to', 'table');
     target = ctx.store.table(db, c.name());
+    const props: Record<string, string> = {};
+    while (c.peek()?.text.toLowerCase() === 'with') Object.assign(props, c.withProperties());
     c.end();
-    const inner = Cursor.of(tail);
-    inner.expect('.', 'show');
-    const shown = showExtents(ctx, db, req, inner);
-    if (!shown.table) throw badRequest("'.move extents <|' needs '.show table T extents ...'");
-    source = shown.table;
-    selected = shown.extents;
+    if (splitCommandPipe(tail)) {
+      // `.show table A extents ...; $command_results | distinct ExtentId`: the extents the query names.
+      const shown = await runCommand(tail);
+      const at = shown.columns.findIndex(([name]) => name === 'ExtentId');
+      if (at < 0) throw badRequest("'.move extents <|' needs a result with an ExtentId column");
+      const ids = new Set(shown.rows.map((r) => String(r[at]).toLowerCase()));
+      selected = ctx.store.extentsOfDatabase(db).filter((e) => ids.has(e.id));
+      const tables = new Set(selected.map((e) => e.tableId));
+      if (tables.size > 1) throw badRequest("'.move extents' moves extents of one source table at a time");
+      const found = db.tables.find((t) => tables.has(t.id));
+      if (!found) return movedExtentsResult(ctx, db, req, isAsync, []);
+      source = found;
+    } else {
+      const inner = Cursor.of(tail);
+      inner.expect('.', 'show');
+      const shown = showExtents(ctx, db, req, inner);
+      if (!shown.table) throw badRequest("'.move extents <|' needs '.show table T extents ...'");
+      source = shown.table;
+      selected = shown.extents;
+    }
+    const from = props.extentcreatedonfrom ? Date.parse(props.extentcreatedonfrom) : -Infinity;
+    const to = props.extentcreatedonto ? Date.parse(props.extentcreatedonto) : Infinity;
+    if (Number.isNaN(from) || Number.isNaN(to)) throw badRequest('extentCreatedOnFrom / extentCreatedOnTo must be datetimes');
+    selected = selected.filter((e) => Date.parse(e.createdOn) >= from && Date.parse(e.createdOn) <= to);
   } else {
     const all = c.accept('all');
     const ids = all ? undefined : new Set(c.idList().map((s) => s.toLowerCase()));
@@ -179,10 +214,17 @@ export async function moveExtents(ctx: EmulatorContext, db: DatabaseMeta, req: R
   if (!isTableAdmin(db, target, req.principal)) throw forbidden(req.principal, '.move extents', db, `table admin of '${target.name}' or database admin`);
   const moved = selected.map((e) => ({ ...e }));
   await ctx.store.write(() => ctx.store.moveExtents(db, source, target, selected));
-  return {
-    columns: [['OriginalExtentId', 'string'], ['ResultExtentId', 'string'], ['Details', 'string']],
-    rows: moved.map((e) => [e.id, e.id, '']),
-  };
+  return movedExtentsResult(ctx, db, req, isAsync, moved);
+}
+
+/** Sync: one row per moved extent. Async: the move is done already; its operation id, whose details are those rows. */
+function movedExtentsResult(ctx: EmulatorContext, db: DatabaseMeta, req: RequestContext, isAsync: boolean, moved: ExtentMeta[]): MgmtTable {
+  const rows: MgmtTable = { columns: [['OriginalExtentId', 'string'], ['ResultExtentId', 'string'], ['Details', 'string']], rows: moved.map((e) => [e.id, e.id, '']) };
+  if (!isAsync) return rows;
+  const op = ctx.operations.start('MoveExtents', db.name, req.principal.fqn);
+  op.details = rows;
+  ctx.operations.finish(op, 'Completed');
+  return { columns: [['OperationId', 'guid']], rows: [[op.id]] };
 }
 
 /** `.drop extents <| .show table T extents ...`, `.drop extents (ids) from T`, `.drop extent id [from T]`. */

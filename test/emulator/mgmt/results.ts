@@ -1,7 +1,8 @@
 // The v1 tables management commands answer with, and the rows several commands share.
 import type { KustoType } from '../kql/contract';
-import { clrTypeName } from '../kql/values';
+import { clrTypeName, v2JsonText } from '../kql/values';
 import { v1DataType } from '../server/queryRunner';
+import { KEYWORD_NAMES } from '../store/entityNames';
 import type { DatabaseMeta, ExtentMeta, Store, TableMeta } from '../store/store';
 
 export interface MgmtTable {
@@ -9,14 +10,13 @@ export interface MgmtTable {
   rows: unknown[][];
 }
 
+/** The v1 body; rows may hold bigint longs and raw JSON (a piped query's result), written exactly. */
 export function v1Body(tables: MgmtTable[]): string {
-  return JSON.stringify({
-    Tables: tables.map((t, i) => ({
-      TableName: `Table_${i}`,
-      Columns: t.columns.map(([name, type]) => ({ ColumnName: name, DataType: v1DataType(type), ColumnType: type })),
-      Rows: t.rows,
-    })),
+  const parts = tables.map((t, i) => {
+    const columns = JSON.stringify(t.columns.map(([name, type]) => ({ ColumnName: name, DataType: v1DataType(type), ColumnType: type })));
+    return `{"TableName":"Table_${i}","Columns":${columns},"Rows":[${t.rows.map((row) => v2JsonText(row)).join(',')}]}`;
   });
+  return `{"Tables":[${parts.join(',')}]}`;
 }
 
 export function tableSchemaJson(table: TableMeta): string {
@@ -27,7 +27,7 @@ export function tableSchemaJson(table: TableMeta): string {
 }
 
 export function cslSchema(table: TableMeta): string {
-  return table.columns.map((c) => `${/^[A-Za-z_]\w*$/.test(c.name) ? c.name : `['${c.name}']`}:${c.type}`).join(',');
+  return table.columns.map((c) => `${/^[A-Za-z_]\w*$/.test(c.name) && !KEYWORD_NAMES.has(c.name) ? c.name : `['${c.name}']`}:${c.type}`).join(',');
 }
 
 export function schemaAsJsonTable(db: DatabaseMeta, tables: TableMeta[]): MgmtTable {

@@ -2,12 +2,13 @@
 import { forbidden, hasAnyRole, hasDatabaseRole, isTableAdmin } from '../server/auth';
 import type { EmulatorContext, RequestContext } from '../server/context';
 import { badRequest, KustoRequestError } from '../server/errors';
-import type { DatabaseMeta, TableMeta } from '../store/store';
+import { assertEntityName } from '../store/entityNames';
+import { assertUniqueColumns, type DatabaseMeta, type TableMeta } from '../store/store';
 import { cslSchemaTable, databaseSchemaJson, schemaAsJsonTable, tablesTable, type MgmtTable } from './results';
 import type { Cursor } from './tokens';
 
-function tableProps(props: Record<string, string>): { folder?: string; docString?: string } {
-  return { folder: props.folder, docString: props.docstring };
+function tableProps(props: Record<string, string>): { folder?: string; docString?: string; hidden?: boolean } {
+  return { folder: props.folder, docString: props.docstring, hidden: (props.hidden ?? '').toLowerCase() === 'true' };
 }
 
 /** `.create|.create-merge|.alter|.alter-merge table T (...)` and `.create[-merge] tables A (...), B (...)`. */
@@ -18,6 +19,11 @@ export async function createOrAlterTables(ctx: EmulatorContext, db: DatabaseMeta
   do specs.push({ name: c.name(), columns: c.columns() }); while (plural && c.accept(','));
   const props = tableProps(c.withProperties());
   c.end();
+  // Every name is checked before the first table is touched: a refused name changes nothing.
+  for (const spec of specs) {
+    if (!ctx.store.findTable(db, spec.name)) assertEntityName('Table', spec.name);
+    assertUniqueColumns(spec.columns);
+  }
   const touched: TableMeta[] = [];
   await ctx.store.write(async () => {
     for (const spec of specs) {
@@ -99,8 +105,9 @@ export function showSchema(ctx: EmulatorContext, db: DatabaseMeta, req: RequestC
   if (c.accept('tables')) {
     if (!hasAnyRole(db, req.principal)) throw forbidden(req.principal, '.show tables', db, 'database viewer');
     const names = c.peek()?.text === '(' ? c.nameList() : undefined;
+    const includeHidden = (c.withProperties().includehiddentables ?? '').toLowerCase() === 'true';
     c.end();
-    return tablesTable(db, names ? db.tables.filter((t) => names.includes(t.name)) : db.tables);
+    return tablesTable(db, names ? db.tables.filter((t) => names.includes(t.name)) : db.tables.filter((t) => includeHidden || !t.hidden));
   }
   if (c.accept('databases')) {
     c.end();
@@ -125,9 +132,21 @@ export function showSchema(ctx: EmulatorContext, db: DatabaseMeta, req: RequestC
     if (c.accept('details')) {
       c.end();
       const extents = ctx.store.extentsOf(table);
+      const rowCount = extents.reduce((n, e) => n + e.rowCount, 0);
+      const policy = (kind: string) => table.policies[kind] ?? null;
+      const created = extents.map((e) => e.createdOn).sort();
       return {
-        columns: [['TableName', 'string'], ['DatabaseName', 'string'], ['Folder', 'string'], ['DocString', 'string'], ['TotalExtents', 'long'], ['TotalRowCount', 'long']],
-        rows: [[table.name, db.name, table.folder, table.docString, extents.length, extents.reduce((n, e) => n + e.rowCount, 0)]],
+        columns: [
+          ['TableName', 'string'], ['DatabaseName', 'string'], ['TotalExtents', 'long'], ['TotalExtentSize', 'real'], ['TotalOriginalSize', 'real'], ['TotalRowCount', 'long'],
+          ['HotExtents', 'long'], ['HotExtentSize', 'real'], ['HotOriginalSize', 'real'], ['HotRowCount', 'long'], ['AuthorizedPrincipals', 'string'], ['RetentionPolicy', 'string'],
+          ['CachingPolicy', 'string'], ['ShardingPolicy', 'string'], ['MergePolicy', 'string'], ['StreamingIngestionPolicy', 'string'], ['IngestionBatchingPolicy', 'string'],
+          ['MinExtentsCreationTime', 'datetime'], ['MaxExtentsCreationTime', 'datetime'], ['RowOrderPolicy', 'string'], ['TableId', 'string'], ['Folder', 'string'], ['DocString', 'string'],
+        ],
+        rows: [[
+          table.name, db.name, extents.length, rowCount * 5, rowCount * 10, rowCount, extents.length, rowCount * 5, rowCount * 10, rowCount, '[]', policy('retention'),
+          policy('caching'), policy('sharding'), policy('merge'), policy('streamingingestion'), policy('ingestionbatching'),
+          created[0] ?? null, created[created.length - 1] ?? null, null, `00000000-0000-0000-0000-${String(table.id).padStart(12, '0')}`, table.folder, table.docString,
+        ]],
       };
     }
     c.end();
@@ -259,7 +278,7 @@ function policyValue(c: Cursor, kind: string): string {
   // `softdelete = 10d recoverability = disabled` style: kept as given.
   const parts: Record<string, string> = {};
   while (!c.done) {
-    const key = c.name();
+    const key = c.key();
     c.expect('=');
     parts[key] = c.value();
   }

@@ -1,7 +1,7 @@
 // Roles: `.add|.drop database Db viewers|users|ingestors|admins (...)`, `.add|.drop table T
 // admins|ingestors (...)`, `.show database Db principals`, `.show table T principals`,
 // `.show principal roles`.
-import { forbidden, hasAnyRole, hasDatabaseRole, isTableAdmin, samePrincipal } from '../server/auth';
+import { forbidden, hasAnyRole, hasDatabaseRole, holds, isTableAdmin, samePrincipal, type Principal } from '../server/auth';
 import type { EmulatorContext, RequestContext } from '../server/context';
 import { badRequest } from '../server/errors';
 import type { DatabaseMeta, DatabaseRole, TableMeta, TableRole } from '../store/store';
@@ -36,22 +36,52 @@ function tablePrincipals(table: TableMeta): MgmtTable {
   return { columns: PRINCIPAL_COLUMNS, rows };
 }
 
-/** `.show principal roles`: the caller's own roles in every database. */
-export function principalRoles(ctx: EmulatorContext, req: RequestContext): MgmtTable {
+const ROLE_COLUMNS: MgmtTable['columns'] = [['Scope', 'string'], ['DisplayName', 'string'], ['AccessLevel', 'string'], ['PrincipalFQN', 'string'], ['Notes', 'string']];
+
+/** The caller's own roles in one database: its database roles, then its roles on each (or one) table. */
+function rolesIn(db: DatabaseMeta, p: Principal, onlyTable?: TableMeta): unknown[][] {
   const rows: unknown[][] = [];
-  for (const db of ctx.store.databases()) {
-    for (const role of DATABASE_ROLES) {
-      if (db.roles[role].some((p) => samePrincipal(p, req.principal.fqn)) || (role === 'admins' && req.principal.clusterAdmin)) {
-        rows.push(['Database', db.name, ROLE_NAMES[role], req.principal.fqn, '']);
-      }
-    }
-    for (const t of db.tables) {
-      for (const role of TABLE_ROLES) {
-        if (t.roles[role].some((p) => samePrincipal(p, req.principal.fqn))) rows.push(['Table', `${db.name}.${t.name}`, ROLE_NAMES[role], req.principal.fqn, '']);
-      }
+  for (const role of DATABASE_ROLES) {
+    if (holds(db.roles[role], p) || (role === 'admins' && p.clusterAdmin)) rows.push(['Database', db.name, ROLE_NAMES[role], p.fqn, '']);
+  }
+  for (const t of db.tables) {
+    if (onlyTable && t !== onlyTable) continue;
+    for (const role of TABLE_ROLES) {
+      if (holds(t.roles[role], p)) rows.push(['Table', `${db.name}.${t.name}`, ROLE_NAMES[role], p.fqn, '']);
     }
   }
-  return { columns: [['Scope', 'string'], ['DisplayName', 'string'], ['AccessLevel', 'string'], ['PrincipalFQN', 'string'], ['Notes', 'string']], rows };
+  return rows;
+}
+
+/** `.show principal roles`: the caller's own roles in every database. */
+export function principalRoles(ctx: EmulatorContext, req: RequestContext): MgmtTable {
+  return { columns: ROLE_COLUMNS, rows: ctx.store.databases().flatMap((db) => rolesIn(db, req.principal)) };
+}
+
+/**
+ * The caller's own roles at one scope (c after `.show`): `.show cluster principal roles`,
+ * `.show database [Db] principal roles`, `.show table T principal roles` (its database roles
+ * apply to the table too, so they are listed with the table's).
+ */
+export function scopedPrincipalRoles(ctx: EmulatorContext, db: DatabaseMeta | undefined, req: RequestContext, c: Cursor): MgmtTable {
+  if (c.accept('cluster')) {
+    c.expect('principal', 'roles');
+    c.end();
+    return { columns: ROLE_COLUMNS, rows: req.principal.clusterAdmin ? [['Cluster', 'KustoEmulator', 'AllDatabasesAdmin', req.principal.fqn, '']] : [] };
+  }
+  if (c.accept('table')) {
+    if (!db) throw badRequest('Syntax error: .show table T principal roles needs a database in context');
+    const table = ctx.store.table(db, c.name());
+    c.expect('principal', 'roles');
+    c.end();
+    return { columns: ROLE_COLUMNS, rows: rolesIn(db, req.principal, table) };
+  }
+  c.expect('database');
+  const target = c.peek()?.text.toLowerCase() === 'principal' ? db : ctx.store.database(c.name());
+  if (!target) throw badRequest('Syntax error: .show database principal roles needs a database name or one in context');
+  c.expect('principal', 'roles');
+  c.end();
+  return { columns: ROLE_COLUMNS, rows: rolesIn(target, req.principal) };
 }
 
 function principalList(c: Cursor): string[] {
@@ -105,6 +135,7 @@ export function showPrincipals(ctx: EmulatorContext, db: DatabaseMeta, req: Requ
   const target = c.peek()?.text.toLowerCase() === 'principals' ? db : ctx.store.database(c.name());
   c.expect('principals');
   c.end();
-  if (!hasDatabaseRole(target, req.principal, 'viewers')) throw forbidden(req.principal, '.show database principals', target, 'database viewer');
+  // Everyone's roles are the database admin's to see; a caller sees its own with `principal roles`.
+  if (!hasDatabaseRole(target, req.principal, 'admins')) throw forbidden(req.principal, '.show database principals', target, 'database admin');
   return databasePrincipals(target);
 }

@@ -3,6 +3,7 @@
 import { parseCslType } from '../kql/values';
 import type { KustoColumn } from '../kql/contract';
 import { badRequest } from '../server/errors';
+import { KEYWORD_NAMES } from '../store/entityNames';
 
 export interface Token {
   kind: 'word' | 'string' | 'name' | 'number' | 'mark';
@@ -47,10 +48,12 @@ export function tokenize(text: string): Token[] {
     }
     if (c === '[' && (text[i + 1] === "'" || text[i + 1] === '"')) {
       const { value, end } = readQuoted(text, i + 1, false);
-      if (text[end] !== ']') throw badRequest(`Syntax error: expected ']' at ${end}`);
-      tokens.push({ kind: 'name', text: value, start: i });
-      i = end + 1;
-      continue;
+      // `['v', 1]` (a datatable's values after `<|`) is a bracket and a string, not a quoted name.
+      if (text[end] === ']') {
+        tokens.push({ kind: 'name', text: value, start: i });
+        i = end + 1;
+        continue;
+      }
     }
     // An unquoted GUID (`.show operations 0fadc2fc-...`) may start with a digit: one word, not a number.
     const word = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/.exec(text.slice(i)) ?? /^[A-Za-z_$][\w$-]*/.exec(text.slice(i));
@@ -119,10 +122,19 @@ export class Cursor {
     return badRequest(`Syntax error: SYN0002: ${what} at '${t ? t.text : '<end>'}' in command '${this.source.slice(0, 80)}'`);
   }
 
-  /** An entity name: identifier, ['quoted'] name, or a plain string. */
+  /** An entity name: identifier, ['quoted'] name, or a plain string. A keyword must be quoted. */
   name(): string {
     const t = this.peek();
     if (!t || (t.kind !== 'word' && t.kind !== 'name' && t.kind !== 'string')) throw this.error('expected a name');
+    if (t.kind === 'word' && KEYWORD_NAMES.has(t.text)) throw this.error(`'${t.text}' is a keyword: quote it as ['${t.text}'] to use it as a name`);
+    this.i++;
+    return t.text;
+  }
+
+  /** A property or setting key (`with (folder=...)`): any word or quoted name. */
+  key(): string {
+    const t = this.peek();
+    if (!t || (t.kind !== 'word' && t.kind !== 'name' && t.kind !== 'string')) throw this.error('expected a property name');
     this.i++;
     return t.text;
   }
@@ -211,7 +223,7 @@ export class Cursor {
     this.expect('(');
     if (this.accept(')')) return props;
     do {
-      const key = this.name().toLowerCase();
+      const key = this.key().toLowerCase();
       this.expect('=');
       props[key] = this.value();
     } while (this.accept(','));

@@ -1,6 +1,7 @@
 // Principals and role checks. In 'tokens' mode a request carries an unsigned test JWT naming its
 // principal (never verified: this is test infrastructure on loopback); in 'open' mode every request
 // acts as an all-powerful anonymous principal.
+import type { QueryPrincipal } from '../kql/contract';
 import type { DatabaseMeta, DatabaseRole, TableMeta } from '../store/store';
 import { KustoRequestError } from './errors';
 
@@ -13,6 +14,10 @@ export const ANONYMOUS = 'aaduser=anonymous@emulator';
 export interface Principal {
   fqn: string;
   clusterAdmin: boolean;
+  /** Other names the same identity is granted under (a user's `aaduser=<oid>;<tid>`). */
+  aliases?: string[];
+  /** What `current_principal_details()` answers. */
+  details?: Record<string, string | null>;
 }
 
 const b64url = (text: string): string => Buffer.from(text).toString('base64url');
@@ -31,15 +36,37 @@ export function testToken(principal: string): string {
 }
 
 export function principalFromRequest(mode: AuthMode, authorization: string | undefined): Principal {
-  if (mode === 'open') return { fqn: ANONYMOUS, clusterAdmin: true };
+  if (mode === 'open') return { fqn: ANONYMOUS, clusterAdmin: true, details: userDetails(ANONYMOUS, 'anonymous@emulator', undefined, undefined, 'anonymous') };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match) throw new KustoRequestError(401, 'Unauthorized', 'Unauthorized: the request carries no bearer token', undefined, true);
-  const fqn = principalOfToken(match[1]);
-  if (!fqn) throw new KustoRequestError(401, 'Unauthorized', 'Unauthorized: the bearer token names no principal', undefined, true);
-  return { fqn, clusterAdmin: samePrincipal(fqn, CLUSTER_ADMIN) };
+  const principal = principalOfToken(match[1]);
+  if (!principal) throw new KustoRequestError(401, 'Unauthorized', 'Unauthorized: the bearer token names no principal', undefined, true);
+  return principal;
 }
 
-function principalOfToken(token: string): string | undefined {
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function userDetails(fqn: string, upn: string, oid: string | undefined, tid: string | undefined, name: string | undefined): Record<string, string | null> {
+  return {
+    UserPrincipalName: upn, IdentityProvider: 'https://sts.windows.net', Authority: tid ?? null, Mfa: 'False', Type: 'AadUser',
+    DisplayName: `${name ?? upn} (upn: ${upn})`, ObjectId: oid ?? null, FQN: fqn, Notes: null,
+  };
+}
+
+function appDetails(fqn: string, appid: string, oid: string | undefined, tid: string | undefined, name: string | undefined): Record<string, string | null> {
+  return {
+    UserPrincipalName: null, IdentityProvider: 'https://sts.windows.net', Authority: tid ?? null, Mfa: 'False', Type: 'AadApplication',
+    DisplayName: `${name ?? appid} (app id: ${appid})`, ObjectId: oid ?? null, FQN: fqn, Notes: null,
+  };
+}
+
+/**
+ * The principal a token names. Tokens from a real OAuth flow: a user's carries `upn` (v1) or
+ * `preferred_username` (v2) with `oid`/`tid`, and also the `appid`/`azp` of the client it was
+ * issued to, so a user claim wins; an application's carries `appid` (v1) or `azp` (v2) and
+ * `tid`, and `idtyp: app` when optional claims are on. Our own test tokens name it in `kdm_principal`.
+ */
+function principalOfToken(token: string): Principal | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   let claims: Record<string, unknown>;
@@ -48,10 +75,29 @@ function principalOfToken(token: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (typeof claims.kdm_principal === 'string') return claims.kdm_principal;
-  if (typeof claims.appid === 'string') return `aadapp=${claims.appid}${typeof claims.tid === 'string' ? `;${claims.tid}` : ''}`;
-  const upn = claims.upn ?? claims.unique_name;
-  return typeof upn === 'string' ? `aaduser=${upn}` : undefined;
+  const oid = text(claims.oid);
+  const tid = text(claims.tid);
+  const name = text(claims.name);
+  const upn = text(claims.upn) ?? text(claims.unique_name) ?? (claims.idtyp === 'app' ? undefined : text(claims.preferred_username));
+  const appid = text(claims.appid) ?? text(claims.azp);
+  const named = text(claims.kdm_principal);
+  const make = (fqn: string, details: Record<string, string | null>, aliases: string[] = []): Principal => ({ fqn, clusterAdmin: samePrincipal(fqn, CLUSTER_ADMIN), aliases, details });
+  if (named) {
+    const user = /^aaduser=(.+)$/i.exec(named);
+    const app = /^aadapp=([^;]+)(?:;(.+))?$/i.exec(named);
+    if (app) return make(named, appDetails(named, app[1], oid, app[2] ?? tid, name));
+    return make(named, userDetails(named, user ? user[1] : named, oid, tid, name));
+  }
+  if (upn && claims.idtyp !== 'app') {
+    const fqn = `aaduser=${upn}`;
+    const aliases = oid ? [tid ? `aaduser=${oid};${tid}` : `aaduser=${oid}`] : [];
+    return make(fqn, userDetails(fqn, upn, oid, tid, name), aliases);
+  }
+  if (appid) {
+    const fqn = `aadapp=${appid}${tid ? `;${tid}` : ''}`;
+    return make(fqn, appDetails(fqn, appid, oid, tid, name));
+  }
+  return undefined;
 }
 
 /** Principals compare case-insensitively; `aadapp=id` matches `aadapp=id;tenant` either way. */
@@ -63,7 +109,8 @@ export function samePrincipal(a: string, b: string): boolean {
   return base(x) === base(y) && (x.startsWith('aadapp=') || y.startsWith('aadapp='));
 }
 
-const holds = (list: string[], p: Principal) => list.some((entry) => samePrincipal(entry, p.fqn));
+/** Whether a role list names the principal, by its FQN or one of its aliases. */
+export const holds = (list: string[], p: Principal): boolean => list.some((entry) => samePrincipal(entry, p.fqn) || (p.aliases ?? []).some((a) => samePrincipal(entry, a)));
 
 export function hasDatabaseRole(db: DatabaseMeta, p: Principal, role: DatabaseRole): boolean {
   if (p.clusterAdmin) return true;
@@ -100,15 +147,27 @@ export function forbidden(p: Principal, operation: string, db: DatabaseMeta, req
   );
 }
 
+/** The caller as the KQL compiler sees it (current_principal(), current_principal_details()). */
+export function queryPrincipal(p: Principal): QueryPrincipal {
+  return { fqn: p.fqn, detailsJson: JSON.stringify(p.details ?? { FQN: p.fqn }) };
+}
+
 const AUTH_CONTEXT_PREFIX = 'kusto-emulator-authorization-context:';
 
 /** What `.get kusto identity token` hands out: it names the caller, for the queued ingestion's role check. */
 export function authorizationContextFor(p: Principal): string {
-  return AUTH_CONTEXT_PREFIX + Buffer.from(p.fqn).toString('base64url');
+  return AUTH_CONTEXT_PREFIX + Buffer.from(JSON.stringify({ fqn: p.fqn, aliases: p.aliases ?? [] })).toString('base64url');
 }
 
 export function principalFromAuthorizationContext(value: unknown): Principal | undefined {
   if (typeof value !== 'string' || !value.startsWith(AUTH_CONTEXT_PREFIX)) return undefined;
-  const fqn = Buffer.from(value.slice(AUTH_CONTEXT_PREFIX.length), 'base64url').toString('utf8');
-  return { fqn, clusterAdmin: samePrincipal(fqn, CLUSTER_ADMIN) };
+  let named: { fqn?: unknown; aliases?: unknown };
+  try {
+    named = JSON.parse(Buffer.from(value.slice(AUTH_CONTEXT_PREFIX.length), 'base64url').toString('utf8')) as typeof named;
+  } catch {
+    return undefined;
+  }
+  if (typeof named.fqn !== 'string') return undefined;
+  const aliases = Array.isArray(named.aliases) ? named.aliases.filter((a): a is string => typeof a === 'string') : [];
+  return { fqn: named.fqn, aliases, clusterAdmin: samePrincipal(named.fqn, CLUSTER_ADMIN) };
 }

@@ -66,6 +66,8 @@ export interface IngestionResources {
   successQueue: string;
   tempContainer: string;
   statusTable: string;
+  /** The container `.show export containers` hands out (the service's export storage). */
+  exportContainer: string;
 }
 
 export interface RequestContext {

@@ -8,7 +8,7 @@ import { executeCommand } from '../mgmt/commands';
 import { assertCanRead } from '../mgmt/dataCommands';
 import { v1Body } from '../mgmt/results';
 import type { TableMeta } from '../store/store';
-import { principalFromRequest } from './auth';
+import { principalFromRequest, queryPrincipal } from './auth';
 import type { EmulatorContext, RequestContext } from './context';
 import { KustoRequestError, oneApiError, toRequestError, type RequestIds } from './errors';
 import type { FaultRule, FaultSet } from './faults';
@@ -154,7 +154,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 async function runQuery(ctx: EmulatorContext, rc: RequestContext, path: string, res: ServerResponse, sink: ResponseSink): Promise<void> {
   const db = ctx.store.database(rc.database);
   const used: TableMeta[] = [];
-  const compiled: CompiledQuery = compileQuery(rc.text, ctx.store.catalog(db, (t) => used.push(t)), rc.properties.Parameters);
+  const compiled: CompiledQuery = compileQuery(rc.text, { ...ctx.store.catalog(db, (t) => used.push(t)), principal: queryPrincipal(rc.principal) }, rc.properties.Parameters);
   assertCanRead(db, rc.principal, used, 'query');
   const connection = await ctx.store.connect();
   try {

@@ -11,6 +11,7 @@ import type { Catalog, KustoColumn } from '../kql/contract';
 import { quoteIdent } from '../kql/sqlText';
 import { duckdbType } from '../kql/values';
 import { KustoRequestError } from '../server/errors';
+import { assertEntityName } from './entityNames';
 
 export const EXTENT_COLUMN = '__extent';
 
@@ -33,6 +34,8 @@ export interface TableMeta {
   policies: Record<string, string>;
   mappings: IngestionMapping[];
   roles: Record<TableRole, string[]>;
+  /** `.create table T (...) with (hidden=true)`: left out of `.show tables` unless IncludeHiddenTables. */
+  hidden?: boolean;
 }
 
 export interface DatabaseMeta {
@@ -148,6 +151,7 @@ export class Store {
   async createDatabase(name: string): Promise<DatabaseMeta> {
     const existing = this.findDatabase(name);
     if (existing) return existing;
+    assertEntityName('Database', name);
     const db: DatabaseMeta = { id: this.meta.nextId++, name, tables: [], policies: {}, roles: emptyDatabaseRoles() };
     await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${schemaName(db)}`);
     this.meta.databases.push(db);
@@ -193,11 +197,12 @@ export class Store {
     };
   }
 
-  async createTable(db: DatabaseMeta, name: string, columns: KustoColumn[], props: { folder?: string; docString?: string } = {}): Promise<TableMeta> {
+  async createTable(db: DatabaseMeta, name: string, columns: KustoColumn[], props: { folder?: string; docString?: string; hidden?: boolean } = {}): Promise<TableMeta> {
+    assertEntityName('Table', name);
     assertUniqueColumns(columns);
     const table: TableMeta = {
       id: this.meta.nextId++, name, columns: columns.map((c) => ({ ...c })), folder: props.folder ?? '', docString: props.docString ?? '',
-      policies: {}, mappings: [], roles: { admins: [], ingestors: [] },
+      policies: {}, mappings: [], roles: { admins: [], ingestors: [] }, ...(props.hidden ? { hidden: true } : {}),
     };
     const defs = [...columns.map((c) => `${quoteIdent(c.name)} ${duckdbType(c.type)}`), `${quoteIdent(EXTENT_COLUMN)} VARCHAR`];
     await this.connection.run(`CREATE TABLE ${this.relation(db, table)} (${defs.join(', ')})`);
@@ -251,6 +256,7 @@ export class Store {
   }
 
   renameTable(db: DatabaseMeta, table: TableMeta, newName: string): void {
+    assertEntityName('Table', newName);
     if (this.findTable(db, newName)) throw new KustoRequestError(400, 'General_BadRequest', `Table '${newName}' already exists in database '${db.name}'`);
     table.name = newName;
   }
@@ -346,9 +352,11 @@ function schemaName(db: DatabaseMeta): string {
   return quoteIdent(`db_${db.id}`);
 }
 
-function assertUniqueColumns(columns: KustoColumn[]): void {
+/** Valid column names (the service's entity-name rules), none given twice. */
+export function assertUniqueColumns(columns: KustoColumn[]): void {
   const seen = new Set<string>();
   for (const c of columns) {
+    assertEntityName('Column', c.name);
     const key = c.name.toLowerCase();
     if (seen.has(key) || key === EXTENT_COLUMN) throw new KustoRequestError(400, 'General_BadRequest', `Column '${c.name}' is given more than once (the emulator treats column names case-insensitively)`);
     seen.add(key);
