@@ -93,7 +93,8 @@ function progressPrinter(style: ProgressStyle): { onProgress: (e: ProgressEvent)
       const files = e.filesTotal ? ` ${e.files ?? 0}/${e.filesTotal} files` : e.files ? ` ${e.files} file${e.files === 1 ? '' : 's'}` : '';
       // Progress counts bytes read (the response, the downloaded export, the files queued); the summary
       // of a copy to files counts bytes written: each figure says which it is.
-      const text = `${e.phase}:${rows} ${formatBytes(e.bytes ?? 0)} read${files}${rate}${eta}${e.message ? ` (${e.message})` : ''}`;
+      const read = e.bytes ? ` ${formatBytes(e.bytes)} read` : '';
+      const text = `${e.phase}:${rows}${read}${files}${rate}${eta}${e.message ? ` (${e.message})` : ''}`;
       if (style === 'bar') {
         let bar = '';
         if (e.etaSeconds !== undefined && e.rate) {
