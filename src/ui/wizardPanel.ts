@@ -21,7 +21,6 @@ export class WizardPanel {
   private static current: WizardPanel | undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
 
   static show(context: vscode.ExtensionContext, runJob: RunJob): WizardPanel {
     const extensionUri = context.extensionUri;
@@ -36,10 +35,6 @@ export class WizardPanel {
     });
     WizardPanel.current = new WizardPanel(panel, context, runJob);
     return WizardPanel.current;
-  }
-
-  static isOpenAndReady(): boolean {
-    return WizardPanel.current?.ready ?? false;
   }
 
   private constructor(
@@ -69,7 +64,6 @@ export class WizardPanel {
     switch (message.type) {
       case 'ready':
         // The webview asks for its state only once its script runs, so nothing is posted into the void.
-        this.ready = true;
         this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl } });
         return;
       case 'cancel':
