@@ -21,7 +21,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 without_outer_npm() {
   local name unset_args=()
   while IFS= read -r name; do unset_args+=(-u "$name"); done < <(compgen -e | grep -E '^(npm_.*|NODE|INIT_CWD)$')
-  env "${unset_args[@]}" "$@"
+  env ${unset_args[@]+"${unset_args[@]}"} "$@"
 }
 
 setup_npm() {
