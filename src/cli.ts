@@ -93,8 +93,11 @@ function progressPrinter(style: ProgressStyle): { onProgress: (e: ProgressEvent)
       const rows = e.rows ? ` ${formatCount(e.rows)} rows` : '';
       const rate = e.rate && e.rows ? ` ${formatCount(e.rate)} rows/s` : '';
       const eta = e.etaSeconds !== undefined ? ` ETA ${e.etaSeconds}s` : '';
-      const files = e.filesTotal ? ` ${e.files ?? 0}/${e.filesTotal} files` : e.files ? ` ${e.files} files` : '';
-      const text = `${e.phase}:${rows} ${formatBytes(e.bytes ?? 0)}${files}${rate}${eta}${e.message ? ` (${e.message})` : ''}`;
+      const files = e.filesTotal ? ` ${e.files ?? 0}/${e.filesTotal} files` : e.files ? ` ${e.files} file${e.files === 1 ? '' : 's'}` : '';
+      // Progress counts bytes read (the response, the downloaded export, the files queued); the summary
+      // of a copy to files counts bytes written: each figure says which it is.
+      const read = e.bytes ? ` ${formatBytes(e.bytes)} read` : '';
+      const text = `${e.phase}:${rows}${read}${files}${rate}${eta}${e.message ? ` (${e.message})` : ''}`;
       if (style === 'bar') {
         let bar = '';
         if (e.etaSeconds !== undefined && e.rate) {
@@ -204,10 +207,10 @@ function printSummary(result: JobResult, snippetsDir: string | undefined): void 
   const rate = result.seconds > 0 ? result.rows / result.seconds : 0;
   if (result.state === 'succeeded' && result.direction === 'filesToKusto') {
     const rows = result.rows > 0 ? `${result.rows} rows, ` : '';
-    console.log(`Done: ${result.files.length} file${result.files.length === 1 ? '' : 's'} ingested (${rows}${formatBytes(result.bytes)}) in ${result.seconds.toFixed(2)} s`);
+    console.log(`Done: ${result.files.length} file${result.files.length === 1 ? '' : 's'} ingested (${rows}${formatBytes(result.bytes)} read) in ${result.seconds.toFixed(2)} s`);
     console.log(`Job: ${result.jobId}`);
   } else if (result.state === 'succeeded') {
-    console.log(`Done: ${result.rows} rows, ${formatBytes(result.bytes)}, ${result.files.length} file${result.files.length === 1 ? '' : 's'} in ${result.seconds.toFixed(2)} s (${formatCount(rate)} rows/s)${result.readMode ? `, read mode ${result.readMode}` : ''}`);
+    console.log(`Done: ${result.rows} rows, ${formatBytes(result.bytes)} written, ${result.files.length} file${result.files.length === 1 ? '' : 's'} in ${result.seconds.toFixed(2)} s (${formatCount(rate)} rows/s)${result.readMode ? `, read mode ${result.readMode}` : ''}`);
     console.log(`Job: ${result.jobId}`);
     if (snippetsDir) console.log(`Spark read snippets: ${snippetsDir}/spark-read.py, spark-read.scala, kusto-connector-read.py`);
   } else if (result.state === 'canceled') {

@@ -28,12 +28,6 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('kustoDataMover.revealJobOutput', (item?: JobItem) => item && revealOutput(item.record.result?.files[0])),
     vscode.commands.registerCommand('kustoDataMover.refreshJobs', () => jobs.refresh()),
   );
-  if (process.env.KDM_TEST_HOOKS === '1') {
-    // Hidden command for the e2e suite: mocha cannot run inside code-server's extension host.
-    context.subscriptions.push(
-      vscode.commands.registerCommand('kustoDataMover.test.state', () => ({ wizardReady: WizardPanel.isOpenAndReady() })),
-    );
-  }
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
 }
 

@@ -22,7 +22,6 @@ export class WizardPanel {
   private static current: WizardPanel | undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
   /** The job this form started and that has not ended: one at a time, so a second Run cannot start a duplicate. */
   private runningJobId: string | undefined;
 
@@ -39,10 +38,6 @@ export class WizardPanel {
     });
     WizardPanel.current = new WizardPanel(panel, context, runJob);
     return WizardPanel.current;
-  }
-
-  static isOpenAndReady(): boolean {
-    return WizardPanel.current?.ready ?? false;
   }
 
   private constructor(
@@ -72,7 +67,6 @@ export class WizardPanel {
     switch (message.type) {
       case 'ready':
         // The webview asks for its state only once its script runs, so nothing is posted into the void.
-        this.ready = true;
         this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl } });
         return;
       case 'cancel':

@@ -3,7 +3,7 @@
 // the table, byte counts). Speed is never asserted: ratios are for people (npm run bench).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -59,31 +59,51 @@ describe('npm run bench -- --quick', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('Kusto → Parquet: the engine (and with 2 parse workers), the SDK way and the raw copy each move the 20,000 rows; the Parquet files hold them', async () => {
-    for (const variant of ['raw copy (limit)', 'sdk execute + write', 'engine', 'engine, 2 parse workers', 'JSON.parse only (reference)']) assert.equal(row('kusto→parquet 20,000 rows', variant).rows, 20_000);
-    for (const variant of ['engine-parquet', 'engine-workers-parquet', 'sdk-parquet']) {
+  // The raw copy parses nothing: judged by its file, byte for byte the recorded response, whose
+  // PrimaryResult rows are counted here by JSON.parse (the variant counts them by its own scan).
+  const judgeRawCopy = (scenario: string, format: string): void => {
+    const raw = row(scenario, 'raw copy (limit)');
+    const copied = readFileSync(join(dir, 'work', `raw-${format}.json`));
+    assert.ok(copied.equals(readFileSync(join(dir, 'work', 'response-20000.json'))), `raw-${format}.json is the recorded response`);
+    assert.equal(raw.bytesOut, copied.length);
+    const frames = JSON.parse(copied.toString('utf8')) as Array<{ TableKind?: string; Rows?: unknown[] }>;
+    assert.equal(frames.find((f) => f.TableKind === 'PrimaryResult')?.Rows?.length, 20_000);
+    assert.equal(raw.rows, 20_000);
+  };
+  const csvDataLines = (folder: string): number => partFiles(folder, '.csv').flatMap((f) => readFileSync(f, 'utf8').trimEnd().split('\n').slice(1)).length;
+
+  test('Kusto → Parquet: the engine (and with 2 parse workers), the SDK way and the raw copy each move the 20,000 rows, counted in what each wrote', async () => {
+    const scenario = 'kusto→parquet 20,000 rows';
+    judgeRawCopy(scenario, 'parquet');
+    for (const [variant, folder] of [['sdk execute + write', 'sdk-parquet'], ['engine', 'engine-parquet'], ['engine, 2 parse workers', 'engine-workers-parquet']]) {
       let rows = 0;
-      for (const part of partFiles(join(dir, 'work', variant), '.parquet')) rows += (await readParquetSchema(part)).numRows;
-      assert.equal(rows, 20_000, `${variant} footers`);
+      for (const part of partFiles(join(dir, 'work', folder), '.parquet')) rows += (await readParquetSchema(part)).numRows;
+      assert.equal(rows, 20_000, `${folder} footers`);
+      assert.equal(row(scenario, variant).rows, rows, `${variant} reports the rows its files hold`);
     }
+    // Writes nothing: its rows are those its own JSON.parse found in the response.
+    assert.equal(row(scenario, 'JSON.parse only (reference)').rows, 20_000);
   });
 
-  test('Kusto → CSV: every variant moves the 20,000 rows and the engine folder has a header and 20,000 lines', () => {
-    for (const variant of ['raw copy (limit)', 'sdk execute + write', 'engine']) assert.equal(row('kusto→csv 20,000 rows', variant).rows, 20_000);
-    const folder = join(dir, 'work', 'engine-csv');
-    const lines = partFiles(folder, '.csv').flatMap((f) => readFileSync(f, 'utf8').trimEnd().split('\n').slice(1));
-    assert.equal(lines.length, 20_000);
-    assert.ok(readdirSync(folder).includes('_SUCCESS'));
+  test('Kusto → CSV: every variant moves the 20,000 rows, counted in what each wrote; the engine folder is a finished Spark folder', () => {
+    const scenario = 'kusto→csv 20,000 rows';
+    judgeRawCopy(scenario, 'csv');
+    for (const [variant, folder] of [['sdk execute + write', 'sdk-csv'], ['engine', 'engine-csv']]) {
+      assert.equal(csvDataLines(join(dir, 'work', folder)), 20_000, `${folder} lines`);
+      assert.equal(row(scenario, variant).rows, 20_000);
+    }
+    assert.ok(readdirSync(join(dir, 'work', 'engine-csv')).includes('_SUCCESS'));
   });
 
-  test('folder → Kusto: the engine and the SDK each land the 20,000 rows (counted in the table); the upload moves the same bytes', () => {
+  test('folder → Kusto: the engine and the SDK each land the 20,000 rows (counted in the table); the upload stored the folder\'s bytes (counted in storage)', () => {
     const engine = row('folder→kusto 10 Parquet parts', 'engine (queued)');
     const sdk = row('folder→kusto 10 Parquet parts', 'sdk ingestFromFile one by one');
     const upload = row('folder→kusto 10 Parquet parts', 'raw parallel upload (limit)');
     assert.equal(engine.rows, 20_000);
     assert.equal(sdk.rows, 20_000);
-    assert.equal(upload.bytesOut, engine.bytesOut);
-    assert.ok(engine.bytesOut > 4_000_000, `the folder holds ${engine.bytesOut} bytes`);
+    const folderBytes = partFiles(join(dir, 'work', 'parquet-folder'), '.parquet').reduce((sum, f) => sum + statSync(f).size, 0);
+    assert.ok(folderBytes > 4_000_000, `the folder holds ${folderBytes} bytes`);
+    assert.equal(upload.bytesOut, folderBytes);
     // Each variant also says when everything was enqueued: before it was final, never after.
     for (const r of [engine, sdk, upload]) {
       assert.ok(r.enqueuedSeconds !== undefined && r.enqueuedSeconds > 0 && r.enqueuedSeconds <= r.seconds, `${r.variant}: enqueued after ${r.enqueuedSeconds} s of ${r.seconds} s`);
@@ -98,9 +118,11 @@ describe('npm run bench -- --quick', () => {
     assert.equal(rows, 20_000);
   });
 
-  test('export download: both ways fetch the 8 files of 1 MiB', () => {
-    for (const variant of ['one by one', 'engine (parallel)']) {
+  test('export download: both ways fetch the 8 files of 1 MiB, counted on disk', () => {
+    for (const [variant, folder] of [['one by one', 'one-by-one'], ['engine (parallel)', 'engine']]) {
       const r = row('export download 8 files', variant);
+      const files = readdirSync(join(dir, 'work', 'download', folder)).map((n) => statSync(join(dir, 'work', 'download', folder, n)).size);
+      assert.deepEqual(files, Array(8).fill(1024 * 1024), `${folder}: the downloaded files`);
       assert.equal(r.rows, 8);
       assert.equal(r.bytesOut, 8 * 1024 * 1024);
     }

@@ -113,7 +113,7 @@ function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv', runs: num
     baseline: 'sdk execute + write',
     limit: 'raw copy (limit)',
     variants: [
-      { name: 'raw copy (limit)', script: 'rawCopy.ts', args: (p) => [String(p.url), join(String(p.dir), 'raw.json'), String(rows)] },
+      { name: 'raw copy (limit)', script: 'rawCopy.ts', args: (p) => [String(p.url), join(String(p.dir), `raw-${format}.json`)] },
       // The SDK holds the whole response in memory: capped at 4 GB of heap so a size it cannot
       // handle fails (and is reported) instead of taking the machine down.
       {

@@ -9,6 +9,7 @@ import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
 import { Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
+import { runJob } from '../../src/engine/runner';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
@@ -28,6 +29,11 @@ async function finishedState(view: ReturnType<Workbench['webview']>): Promise<st
   return (await status.getAttribute('data-state')) ?? undefined;
 }
 
+// Each test sets up what it needs on the one code-server of this suite: a fresh wizard (closed and
+// opened again, so no field keeps an earlier test's value), its own output folders and table names.
+let unique = 0;
+const uniqueName = (base: string): string => `${base}${++unique}`;
+
 describe('the extension inside code-server', () => {
   let server: CodeServer;
   let browser: Browser;
@@ -46,13 +52,33 @@ describe('the extension inside code-server', () => {
       vsixPath,
       workspace,
       // The emulator serves queued-ingestion status over HTTPS with its own test certificate.
-      env: { KDM_TEST_HOOKS: '1', NODE_EXTRA_CA_CERTS: emulator.statusTable.caPemPath },
+      env: { NODE_EXTRA_CA_CERTS: emulator.statusTable.caPemPath },
       settings: { 'kustoDataMover.defaultClusterUrl': emulator.url },
     });
     browser = await launchChromium();
     workbench = new Workbench(browser.page);
     await workbench.open(server.url);
   });
+
+  /** Closes every editor (an earlier wizard among them), then opens New Copy Job from the palette. */
+  async function freshWizard(): Promise<ReturnType<Workbench['webview']>> {
+    await workbench.runCommand('View: Close All Editors');
+    await browser.page.locator('.tabs-container .tab:has-text("New Copy Job")').waitFor({ state: 'detached', timeout: 10_000 });
+    await workbench.runCommand('Kusto Data Mover: New Copy Job');
+    await browser.page.locator('.tabs-container .tab:has-text("New Copy Job")').waitFor({ timeout: 30_000 });
+    const view = workbench.webview();
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
+    return view;
+  }
+
+  /** No jobs yet: the journals the extension keeps in its global storage removed, the view refreshed. */
+  async function withoutJobs(): Promise<void> {
+    const storage = join(server.userDataDir, 'User', 'globalStorage');
+    for (const name of existsSync(storage) ? readdirSync(storage) : []) {
+      if (name.toLowerCase() === 'kusto-data-mover.kusto-data-mover') rmSync(join(storage, name, 'jobs'), { recursive: true, force: true });
+    }
+    await workbench.runCommand('Kusto Data Mover: Refresh Jobs');
+  }
 
   after(async () => {
     await browser?.close();
@@ -62,6 +88,7 @@ describe('the extension inside code-server', () => {
   });
 
   test('the activity bar container shows the Connections and Jobs views with welcome content', async () => {
+    await withoutJobs();
     await workbench.openViewContainer('Kusto Data Mover');
     const page = browser.page;
     const sidebar = page.locator('.part.sidebar');
@@ -71,9 +98,14 @@ describe('the extension inside code-server', () => {
     await sidebar.locator('.welcome-view-content:has-text("No copy jobs yet.")').waitFor();
     assert.equal(await sidebar.locator('.welcome-view-content a.monaco-button:has-text("New Copy Job")').count(), 2);
     await snap(page, 'views.png');
+    // What a VSIX user can do about the cluster: the welcome text's button opens that setting.
+    await sidebar.locator('.welcome-view-content a.monaco-button:has-text("Change the Default Cluster")').click();
+    await page.locator('.settings-editor .setting-item-contents:has-text("Default Cluster Url")').first().waitFor({ timeout: 30_000 });
+    await workbench.runCommand('View: Close All Editors');
   });
 
   test('"Kusto Data Mover: New Copy Job" from the palette opens the wizard', async () => {
+    await workbench.runCommand('View: Close All Editors');
     await workbench.runCommand('Kusto Data Mover: New Copy Job');
     const tab = browser.page.locator('.tabs-container .tab:has-text("New Copy Job")');
     await tab.waitFor({ timeout: 30_000 });
@@ -87,15 +119,15 @@ describe('the extension inside code-server', () => {
   });
 
   test('the wizard refuses an empty query with a message under the field', async () => {
-    const view = workbench.webview();
+    const view = await freshWizard();
     await view.locator('vscode-button#create').click();
     await view.locator('#query-error:has-text("Enter a KQL query or a table name.")').waitFor({ timeout: 10_000 });
     assert.equal((await view.locator('#database-error').textContent())?.trim(), '');
   });
 
   test('Run Job copies a query into a Spark folder of CSV with exactly its rows, and the Jobs view lists it', async () => {
-    const view = workbench.webview();
-    const output = join(workspace, 'texas');
+    const view = await freshWizard();
+    const output = join(workspace, uniqueName('texas-'));
     await view.locator('vscode-textarea#query textarea').fill('StormEvents | where State == "TEXAS" | project EventId, State, EventType');
     await view.locator('vscode-textfield#outputPath input').fill(output);
     await view.locator('vscode-single-select#format').evaluate((el) => {
@@ -124,13 +156,14 @@ describe('the extension inside code-server', () => {
   });
 
   test('a query the cluster refuses ends as a failed job: the service message in the wizard, Resume in the Jobs view', async () => {
-    const view = workbench.webview();
+    const view = await freshWizard();
+    const output = join(workspace, uniqueName('typo-'));
     await view.locator('vscode-textarea#query textarea').fill('StormEvnts | take 10');
-    await view.locator('vscode-textfield#outputPath input').fill(join(workspace, 'typo'));
+    await view.locator('vscode-textfield#outputPath input').fill(output);
     await view.locator('vscode-button#create').click();
     assert.equal(await finishedState(view), 'failed');
     assert.match((await view.locator('#status').textContent()) ?? '', /StormEvnts/);
-    assert.ok(!existsSync(join(workspace, 'typo')), 'no output for a failed job');
+    assert.ok(!existsSync(output), 'no output for a failed job');
     await workbench.openViewContainer('Kusto Data Mover');
     // The view refreshes when the job ends: wait for that state rather than the first rendering.
     const row = browser.page.locator('.part.sidebar .monaco-list-row:has-text("StormEvnts"):has-text("failed")');
@@ -140,19 +173,34 @@ describe('the extension inside code-server', () => {
     await snap(browser.page, 'job-failed.png');
   });
 
-  test('Run Job ingests that folder back into a new table: 625 rows land, once', async () => {
-    const view = workbench.webview();
+  test('Run Job ingests a Spark folder of CSV into a new table: its 625 rows land, once', async () => {
+    // The input, made here by the engine (not through the UI under test): the Texas rows as a Spark folder of CSV.
+    const input = join(workspace, uniqueName('texas-input-'));
+    const made = await runJob(
+      {
+        version: 1,
+        id: uniqueName('e2e-input-'),
+        createdAt: new Date().toISOString(),
+        source: { kind: 'kustoQuery', connection: { clusterUrl: emulator.url, database: 'Samples' }, query: 'StormEvents | where State == "TEXAS" | project EventId, State, EventType' },
+        destination: { kind: 'files', location: { kind: 'local', path: input }, format: 'csv', layout: 'sparkFolder' },
+      },
+      { jobsDir: join(workspace, '.input-jobs') },
+    );
+    assert.equal(made.state, 'succeeded', made.error);
+    assert.equal(made.rows, 625);
+    const table = uniqueName('TexasEvents');
+    const view = await freshWizard();
     await view.getByText('Files → Kusto').click();
     await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 10_000 });
-    await view.locator('vscode-textfield#table input').fill('TexasEvents');
-    await view.locator('vscode-textfield#sourcePath input').fill(join(workspace, 'texas'));
+    await view.locator('vscode-textfield#table input').fill(table);
+    await view.locator('vscode-textfield#sourcePath input').fill(input);
     await view.locator('vscode-button#create').click();
     assert.equal(await finishedState(view), 'succeeded', (await view.locator('#status').textContent()) ?? '');
-    assert.match((await view.locator('#status').textContent()) ?? '', /1 file ingested into TexasEvents/);
+    assert.match((await view.locator('#status').textContent()) ?? '', new RegExp(`1 file ingested into ${table}`));
     const response = await fetch(`${emulator.url}/v1/rest/query`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ db: 'Samples', csl: 'TexasEvents | summarize n = count(), states = dcount(State), ids = dcount(EventId)' }),
+      body: JSON.stringify({ db: 'Samples', csl: `${table} | summarize n = count(), states = dcount(State), ids = dcount(EventId)` }),
     });
     const body = (await response.json()) as { Tables: Array<{ Rows: number[][] }> };
     assert.deepEqual(body.Tables[0].Rows[0], [625, 1, 625]);

@@ -10,6 +10,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Journal } from '../../src/engine/journal';
 import type { JobOptions, JobSpec } from '../../src/engine/jobSpec';
 import { runJob } from '../../src/engine/runner';
 import { runJobCancelledAt } from './cancelJobAt';
@@ -119,12 +120,29 @@ describe('Kusto → Parquet with worker threads', () => {
   });
 
   for (const point of ['after the first rows', 'at commit'] as const) {
-    test(`cancel ${point} with workers busy leaves no visible or hidden output`, async () => {
+    test(`cancel ${point} with workers busy leaves no visible or hidden output, and the journal says where it stopped`, async () => {
+      const before = (await readdir(work)).sort();
       const spec = job('Tricky | order by n asc', { parseWorkers: 2, spanBytes: 16 * 1024, progressIntervalMs: 1 });
       const result = await runJobCancelledAt(spec, join(work, 'jobs'), point);
       assert.equal(result.state, 'canceled');
-      assert.ok(point === 'at commit' || result.rows < ROWS, `cancelled after ${result.rows} rows`);
-      assert.deepEqual((await readdir(work)).filter((name) => name.includes(`out-${count}`)), []);
+      assert.equal(result.error, 'the job was cancelled');
+      // Nothing published, nothing hidden beside it (temp names are hidden siblings of the output).
+      assert.ok(!existsSync(join(work, `out-${count}`)), 'the output folder was published');
+      assert.deepEqual((await readdir(work)).sort(), before.includes('jobs') ? before : [...before, 'jobs'].sort());
+      // The journal: cancelled, no process holds it, and a resume knows how far the run got.
+      const record = (await Journal.load(join(work, 'jobs'), spec.id)).record;
+      assert.equal(record.state, 'canceled');
+      assert.equal(record.pid, undefined);
+      assert.equal(record.error, 'the job was cancelled');
+      if (point === 'at commit') {
+        // Every row was read before the rename was cancelled: the journal holds all of them.
+        assert.equal(record.phase, 'committing');
+        assert.deepEqual(record.result, { rows: ROWS, bytes: 0, files: [], seconds: 0 });
+      } else {
+        // Cancelled while reading: the run never reached the commit.
+        assert.notEqual(record.phase, 'committing');
+        assert.equal(record.result, undefined);
+      }
     });
   }
 

@@ -20,8 +20,10 @@ async function main(): Promise<void> {
     for (const name of names) await container.getBlobClient(name).downloadToFile(join(outDir, name.replace(/\//g, '_')));
   }
   const seconds = (performance.now() - started) / 1000;
-  const bytes = readdirSync(outDir).reduce((sum, n) => sum + statSync(join(outDir, n)).size, 0);
-  report({ rows: names.length, bytesOut: bytes, seconds, note: 'rows = files downloaded' });
+  // Counted on disk, not from the listing: what was downloaded, not what was asked for.
+  const downloaded = readdirSync(outDir);
+  const bytes = downloaded.reduce((sum, n) => sum + statSync(join(outDir, n)).size, 0);
+  report({ rows: downloaded.length, bytesOut: bytes, seconds, note: 'rows = files downloaded' });
 }
 
 main().catch((err: unknown) => {

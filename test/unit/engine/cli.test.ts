@@ -34,9 +34,9 @@ describe('kusto-data-mover CLI', () => {
     const r = await cli(['copy', '--cluster', server.url, '--db', 'Db', '--query', 'T', '--out', out, '--format', 'csv', '--layout', 'singleFile', '--read-mode', 'stream', '--job-id', 'cli-1', '--jobs-dir', join(work, 'jobs'), '--progress', 'lines'], { KUSTO_ACCESS_TOKEN: 'cli-token' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await readFile(out, 'utf8'), 'n,s\n1,a\n2,"b,c"\n');
-    assert.match(r.stdout, /^Done: 2 rows, \d+ B, 1 file in \d+\.\d\d s \(\d+(\.\d)?k? rows\/s\), read mode stream$/m);
+    assert.match(r.stdout, /^Done: 2 rows, 16 B written, 1 file in \d+\.\d\d s \(\d+(\.\d)?k? rows\/s\), read mode stream$/m);
     assert.match(r.stdout, /^Job: cli-1$/m);
-    assert.match(r.stderr, /^done: 2 rows/m);
+    assert.match(r.stderr, /^done: 2 rows \d+ B read 1 file/m);
     assert.equal(server.requests[0].headers.authorization, 'Bearer cli-token');
   });
 

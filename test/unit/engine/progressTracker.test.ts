@@ -4,15 +4,21 @@ import type { ProgressEvent } from '../../../src/engine/jobContext';
 import { ProgressTracker } from '../../../src/engine/progressTracker';
 
 describe('ProgressTracker', () => {
-  test('rows held back by the interval are reported when it ends, so a stalled stream shows its last count', async () => {
+  test('rows held back by the interval are reported when it ends, so a stalled stream shows its last count', (t) => {
+    // A fake clock for the tracker's Date.now and its timer: the interval ends exactly when it should.
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const events: Array<Omit<ProgressEvent, 'jobId'>> = [];
     const tracker = new ProgressTracker((e) => events.push(e), 30);
     tracker.setPhase('reading');
     tracker.addRows(1);
     tracker.addRows(2);
     assert.deepEqual(events.map((e) => e.rows), [0]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    t.mock.timers.tick(29);
+    assert.deepEqual(events.map((e) => e.rows), [0], 'nothing before the interval ends');
+    t.mock.timers.tick(1);
     assert.deepEqual(events.map((e) => [e.phase, e.rows]), [['reading', 0], ['reading', 3]]);
+    t.mock.timers.tick(1000);
+    assert.equal(events.length, 2, 'one trailing report, not a repeating one');
   });
 
   test('throttles row updates to one event per interval, but always reports phase changes', () => {
