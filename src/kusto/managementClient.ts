@@ -2,6 +2,7 @@
 // answers are small v1 tables ({"Tables":[{TableName, Columns, Rows}]}), so a plain JSON.parse is
 // enough here; query results go through the streaming reader instead.
 import type { TokenProvider } from '../engine/jobContext';
+import { quoteEntityName } from './entityNames';
 import { KustoError } from './kustoError';
 import { postKusto, readSmallBody } from './kustoHttp';
 import { kustoTimespan } from './streamingQueryReader';
@@ -49,9 +50,9 @@ export async function executeManagementRecords(options: ManagementOptions, comma
   return first.rows.map((row) => Object.fromEntries(first.columns.map((name, i) => [name, row[i]])));
 }
 
-/** Quotes a name for KQL when it is not a plain identifier: ['my table']. */
+/** A table name for a command, always bracket-quoted (keywords too); refuses a name Kusto does not allow. */
 export function kqlName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+  return quoteEntityName(name, 'table');
 }
 
 /** A KQL string literal. */

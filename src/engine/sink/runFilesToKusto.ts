@@ -164,7 +164,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const listing = blobAccess ? await listBlobSourceFiles(source, blobAccess, { signal: ctx.signal }) : await listSourceFiles(source, { signal: ctx.signal });
   for (const warning of listing.warnings) ctx.log.warn(warning);
   ctx.log.info(`source: ${listing.files.length} file(s), layout ${listing.layout}${listing.partitionColumns.length > 0 ? `, partitioned by ${listing.partitionColumns.join(', ')}` : ''}`);
-  const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader });
+  const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader, checkNames: !destination.mappingReference });
   for (const warning of schema.warnings) ctx.log.warn(warning);
   for (const c of schema.conversions) if (c.risk) ctx.log.info(`conversion ${c.column}: ${c.from} → ${c.to}: ${c.risk}`);
   const warnings = [...listing.warnings, ...schema.warnings];

@@ -42,7 +42,7 @@ describe('ingestion mapping made for a file', () => {
 
   test('temp table names carry the target and the job, and the CSL schema quotes odd names', () => {
     assert.equal(tempTableName('Events', 'job-2026-01-01-abcdef123456'), 'Events_kdm_tmp_abcdef123456');
-    assert.equal(cslSchema([{ name: 'a b', type: 'string' }, { name: 'id', type: 'long' }]), "['a b']:string, id:long");
+    assert.equal(cslSchema([{ name: 'a b', type: 'string' }, { name: 'id', type: 'long' }]), "['a b']:string, ['id']:long");
   });
 });
 
