@@ -204,7 +204,7 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
     jobDir: env.journal.jobDir,
   };
   const result = await runFilesToKusto(env.spec, context, { tokenProvider: env.tokenProvider });
-  for (const warning of result.warnings) env.log.warn(warning);
+  // Its warnings were logged by the sink as they arose: logging result.warnings again printed each twice.
   const landed = result.files.filter((f) => f.status === 'Succeeded' || f.status === 'Skipped' || f.status === 'PartiallySucceeded');
   if (result.state !== 'succeeded') {
     const failed = result.files.filter((f) => !landed.includes(f));

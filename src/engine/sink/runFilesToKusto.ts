@@ -15,6 +15,7 @@ import { type FileIngestStatus, tableStatusReader } from '../../kusto/ingest/ing
 import { IngestionStatusPoller } from '../../kusto/ingest/ingestionStatusPoller';
 import { cslSchema, ensureTable } from '../../kusto/ingest/tableSetup';
 import { withPrivilegeContext } from '../../kusto/ingest/privilegeErrors';
+import { statusTableTrust } from '../../kusto/ingest/loopbackTrust';
 import type { TypeConversion } from '../../formats/parquetSchemaReader';
 import { identityOf, listSourceFiles, mapLimit, type SourceFile, type SourceListing } from '../../spark/sparkFolderReader';
 import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderReaderBlob';
@@ -173,8 +174,25 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   if (listing.files.length === 0) {
     // Nothing to ingest (an empty folder, or a streaming query that has not committed yet): no schema to create a table from.
     warnings.push(`no files to ingest in ${listing.root}`);
+    ctx.log.warn(warnings[warnings.length - 1]);
     return { mode, table, layout: listing.layout, columns: [], tableCreated: false, columnsAdded: [], conversions: [], warnings, state: 'succeeded', bytes: 0, files: [] };
   }
+  // One request shared by the first uploads, which all start at once (a failure is retried by the next caller).
+  let resources: Promise<IngestionResources> | undefined;
+  const getResources = (): Promise<IngestionResources> => {
+    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
+    fetching.catch(() => {
+      if (resources === fetching) resources = undefined;
+    });
+    return fetching;
+  };
+  // The status table's certificate is checked (and the local emulator's trusted) before anything changes.
+  let statusTableCa = deps.statusTableCa;
+  let trusting: Promise<void> | undefined;
+  const ensureStatusTableTrust = (): Promise<void> => (trusting ??= deps.statusTableCa !== undefined ? Promise.resolve() : getResources().then(async (r) => {
+    if (r.statusTables[0]) statusTableCa = await statusTableTrust(mgmt.clusterUrl, r.statusTables[0], ctx.signal);
+  }));
+  if (mode !== 'streaming') await ensureStatusTableTrust();
   const setup = await withPrivilegeContext(creation === 'failIfNotExists' ? 'readSchema' : 'createTable', database, table, () => ensureTable(mgmt, table, creation, schema.columns));
   if (setup.created) ctx.log.info(`created table ${table} (${cslSchema(setup.columns)})`);
   if (setup.added.length > 0) ctx.log.info(`added column(s) ${setup.added.join(', ')} to table ${table}`);
@@ -208,15 +226,6 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 
   const pollIntervalMs = destination.statusPollIntervalMs ?? 2000;
   const statusTimeoutMs = destination.statusTimeoutMs ?? 30 * 60_000;
-  // One request shared by the first uploads, which all start at once (a failure is retried by the next caller).
-  let resources: Promise<IngestionResources> | undefined;
-  const getResources = (): Promise<IngestionResources> => {
-    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
-    fetching.catch(() => {
-      if (resources === fetching) resources = undefined;
-    });
-    return fetching;
-  };
   let bytes = 0;
 
   const streamer = mode === 'streaming' ? new StreamingSender(mgmt, table, spec.options?.retry ?? {}, ctx) : undefined;
@@ -242,6 +251,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         return { ...resultOf(file, streamed.status, streamed.details), via: 'streaming' };
       }
     }
+    await ensureStatusTableTrust();
     const ticket = await uploading(async () => {
       if (stopped()) throw new RunStopped();
       const resources = await getResources();
@@ -249,7 +259,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         path: file.path, size: file.size, format, gzipped: file.compression === 'gzip', database, table: intoTable,
         mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
         ignoreFirstRecord: fileSchema?.hasHeader ?? false, signal: ctx.signal,
-        blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa: deps.statusTableCa,
+        blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa,
       };
       const knownBefore = identities.has(file.relativePath);
       const uploaded = await uploadForIngestion(resources, request, index, storageClients);
@@ -275,7 +285,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 
   const runFiles = async (files: SourceFile[], intoTable: string, columns: ColumnSchema[]): Promise<void> => {
     // Every file starts at once; `uploading` bounds the uploads, the poller the status reads.
-    const poller = new IngestionStatusPoller(tableStatusReader(deps.statusTableCa, storageClients), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
+    const poller = new IngestionStatusPoller((url, id, signal) => tableStatusReader(statusTableCa, storageClients)(url, id, signal), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
     let stop = false;
     const stopped = (): boolean => stop;
     try {
