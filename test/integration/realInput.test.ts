@@ -123,4 +123,30 @@ pq.write_table(pa.table({'where': pa.array(['w1', 'w2']), '1day': pa.array([1, 2
     assert.doesNotMatch(again.stderr, /not ingested|warning/);
     assert.equal((await query("['where'] | count"))[0][0], 4);
   });
+
+  test('item 3: a decimal wider than Kusto can hold is refused by name; uint64 lands exactly, its max too', async () => {
+    execFileSync(python, ['-c', `
+import sys, decimal, pyarrow as pa, pyarrow.parquet as pq
+pq.write_table(pa.table({'id': pa.array([1], pa.int64()), 'wide': pa.array([decimal.Decimal('1.5')], pa.decimal256(50, 10))}), sys.argv[1])
+pq.write_table(pa.table({'id': pa.array([1, 2], pa.int64()), 'u': pa.array([2**64 - 1, 7], pa.uint64())}), sys.argv[2])
+`, put('types/wide.parquet', ''), put('types/u64.parquet', '')]);
+    const wide = await cli(['copy', '--from', join(dir, 'types', 'wide.parquet'), '--cluster', cluster, '--db', DB, '--table', 'Wide23', '--mode', 'queued']);
+    assert.equal(wide.code, 1, wide.stdout);
+    assert.match(wide.stderr, /wide\.parquet: column "wide" is a decimal of precision 50/);
+    assert.ok(!(await tableNames()).includes('Wide23'));
+    const u64 = await cli(['copy', '--from', join(dir, 'types', 'u64.parquet'), '--cluster', cluster, '--db', DB, '--table', 'U64_23', '--mode', 'queued']);
+    assert.equal(u64.code, 0, u64.stderr);
+    assert.deepEqual(await columnsOf('U64_23'), ['id:long', 'u:decimal']);
+    assert.deepEqual(await query('U64_23 | order by id asc | project id, s = tostring(u)'), [[1, '18446744073709551615'], [2, '7']]);
+  });
+
+  test('item 3: conversion risks are printed by the CLI, not only written to the job log', async () => {
+    execFileSync(python, ['-c', `
+import sys, datetime, pyarrow as pa, pyarrow.parquet as pq
+pq.write_table(pa.table({'ts': pa.array([datetime.datetime(2024, 1, 31)], pa.timestamp('ms'))}), sys.argv[1])
+`, put('risk/local.parquet', '')]);
+    const r = await cli(['copy', '--from', join(dir, 'risk', 'local.parquet'), '--cluster', cluster, '--db', DB, '--table', 'Risk23', '--mode', 'queued']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^warning: conversion ts: .*taken as UTC/m);
+  });
 });

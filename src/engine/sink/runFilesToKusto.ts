@@ -167,7 +167,8 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   ctx.log.info(`source: ${listing.files.length} file(s), layout ${listing.layout}${listing.partitionColumns.length > 0 ? `, partitioned by ${listing.partitionColumns.join(', ')}` : ''}`);
   const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader, checkNames: !destination.mappingReference });
   for (const warning of schema.warnings) ctx.log.warn(warning);
-  for (const c of schema.conversions) if (c.risk) ctx.log.info(`conversion ${c.column}: ${c.from} → ${c.to}: ${c.risk}`);
+  // A risk is the user's to see (the CLI prints warnings), not only the job log's.
+  for (const c of schema.conversions) if (c.risk) ctx.log.warn(`conversion ${c.column}: ${c.from} → ${c.to}: ${c.risk}`);
   const warnings = [...listing.warnings, ...schema.warnings];
 
   const creation = destination.tableCreation ?? 'createIfNotExists';

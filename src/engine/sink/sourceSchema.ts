@@ -24,6 +24,8 @@ export interface FileSchema {
   rows?: number;
   /** Columns with no value in the sample (all null or empty): they take their type from other files. */
   untyped?: string[];
+  /** Parquet: how each column's type becomes a Kusto type, with its risk. */
+  conversions?: TypeConversion[];
   /** What the sample showed that may not land as the user expects (rows of another width), without the file's name. */
   warnings?: string[];
 }
@@ -37,10 +39,37 @@ export interface SourceSchema {
   warnings: string[];
 }
 
+/** Widest decimal Kusto's 128-bit decimal can take; a wider one (decimal256) would be misread. */
+const MAX_DECIMAL_PRECISION = 38;
+
+/**
+ * Types that convert exactly, or a refusal naming the column: uint64 goes into decimal (which
+ * holds all its 20 digits; long would overflow to null above 2^63 - 1), and a decimal wider than
+ * Kusto's is refused rather than misread.
+ */
+function exactParquetTypes(file: string, columns: ColumnSchema[], conversions: TypeConversion[]): { columns: ColumnSchema[]; conversions: TypeConversion[] } {
+  const out = columns.map((c) => ({ ...c }));
+  const converted = conversions.map((c) => ({ ...c }));
+  for (const conversion of converted) {
+    const precision = Number(/DECIMAL\((\d+)/.exec(conversion.from)?.[1] ?? 0);
+    if (conversion.to === 'decimal' && precision > MAX_DECIMAL_PRECISION) {
+      throw new SourceSchemaError(`${file}: column ${JSON.stringify(conversion.column)} is a decimal of precision ${precision}, wider than Kusto's decimal holds (${MAX_DECIMAL_PRECISION} digits); nothing was changed. Cast it in the source to decimal(38, s), to double, or to string`);
+    }
+    if (/UINT\(64\)/.test(conversion.from) && conversion.to === 'long') {
+      conversion.to = 'decimal';
+      conversion.risk = undefined;
+      const column = out.find((c) => c.name === conversion.column);
+      if (column) column.type = 'decimal';
+    }
+  }
+  return { columns: out, conversions: converted };
+}
+
 export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, csvHeader?: boolean): Promise<FileSchema> {
   if (file.format === 'parquet') {
     const info = await readParquetSchema(bytes);
-    return { format: 'parquet', columns: info.kustoColumns, hasHeader: false, rows: info.numRows };
+    const { columns, conversions } = exactParquetTypes(file.relativePath, info.kustoColumns, info.conversions);
+    return { format: 'parquet', columns, hasHeader: false, rows: info.numRows, conversions };
   }
   const { text } = await readTextSample(bytes);
   // The sample holds the whole file when the raw read covered it: then the last row needs no newline.
@@ -113,7 +142,8 @@ export async function inferSourceSchema(listing: SourceListing, options: { csvHe
         seen.type = widened;
       }
     }
-    if (file.format === 'parquet' && conversions.length === 0) conversions.push(...(await readParquetSchema(listing.open(file))).conversions.filter((c) => c.risk));
+    // Every file's risky conversions, once per column and risk (files of one folder may differ).
+    for (const c of schema.conversions ?? []) if (c.risk && !conversions.some((x) => x.column === c.column && x.risk === c.risk)) conversions.push(c);
   }
   const partitionColumns: ColumnSchema[] = listing.partitionColumns
     .filter((name) => !merged.has(name.toLowerCase()))
