@@ -210,8 +210,16 @@ function printSummary(result: JobResult, snippetsDir: string | undefined): void 
     console.error(`Cancelled after ${result.seconds.toFixed(1)} s; nothing partial was left in the output. Resume with: kusto-data-mover resume ${result.jobId}`);
   } else {
     console.error(`Failed: ${result.error ?? 'unknown error'}`);
-    console.error(`Job: ${result.jobId} (resume with: kusto-data-mover resume ${result.jobId})`);
+    // A resume runs the same spec against the same input: it helps after a fault, not after bad input.
+    console.error(isBadInput(result) || result.errorCode === 'StatusTableUntrusted' ? `Job: ${result.jobId}` : `Job: ${result.jobId} (resume with: kusto-data-mover resume ${result.jobId})`);
   }
+}
+
+/** Failures of the input itself (exit 2, like a bad flag): fixed by changing the job, not by resuming it. */
+const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps']);
+
+function isBadInput(result: JobResult): boolean {
+  return result.state === 'failed' && result.errorCode !== undefined && BAD_INPUT_CODES.has(result.errorCode);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -279,6 +287,8 @@ async function main(argv: string[]): Promise<number> {
   let result: JobResult;
   if (command === 'resume') {
     if (!argument) throw new UsageError('resume needs a job id');
+    // The id names a folder under --jobs-dir: a path ("../../etc") must not reach outside it.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(argument)) throw new UsageError(`"${argument}" is not a job id (letters, digits, ".", "_" and "-"); list them with: kusto-data-mover jobs`);
     result = await resumeJob(argument, options);
   } else {
     let spec: unknown;
@@ -300,7 +310,7 @@ async function main(argv: string[]): Promise<number> {
   }
   printer.finish();
   printSummary(result, await writeSnippets(jobsDir, result));
-  return result.state === 'succeeded' ? EXIT_OK : result.state === 'canceled' ? EXIT_CANCELED : EXIT_FAILED;
+  return result.state === 'succeeded' ? EXIT_OK : result.state === 'canceled' ? EXIT_CANCELED : isBadInput(result) ? EXIT_USAGE : EXIT_FAILED;
 }
 
 main(process.argv.slice(2)).then(

@@ -126,7 +126,13 @@ function checkConnection(c: Checker, value: unknown, path: string): void {
   const conn = c.object(value, path);
   if (!conn) return;
   c.known(conn, path, ['clusterUrl', 'database', 'auth']);
-  c.url(conn, 'clusterUrl', path);
+  const clusterUrl = c.url(conn, 'clusterUrl', path);
+  // The endpoints hang off the cluster's root (/v2/rest/query): a path there, often the database, would be sent as part of every endpoint.
+  if (clusterUrl !== undefined && URL.canParse(clusterUrl)) {
+    const parsed = new URL(clusterUrl);
+    if (parsed.pathname !== '/' && parsed.pathname !== '') c.fail(`${path}.clusterUrl`, `has a path (${JSON.stringify(decodeURIComponent(parsed.pathname.replace(/\/$/, '')))}): give the cluster's address alone (${parsed.origin}) and the database in "database"`);
+    else if (parsed.search !== '' || parsed.hash !== '') c.fail(`${path}.clusterUrl`, `must not have a query or fragment: give the cluster's address alone (${parsed.origin})`);
+  }
   c.string(conn, 'database', path, true);
   c.entityName(conn, 'database', path);
   if (conn.auth !== undefined) {

@@ -149,4 +149,40 @@ pq.write_table(pa.table({'ts': pa.array([datetime.datetime(2024, 1, 31)], pa.tim
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^warning: conversion ts: .*taken as UTC/m);
   });
+
+  test('item 7: https:// to the plain-http emulator says to use http://, exits 2, offers no resume', async () => {
+    const file = put('scheme/a.csv', 'a,b\n1,x\n');
+    const https = cluster.replace('http://', 'https://');
+    const r = await cli(['copy', '--from', file, '--cluster', https, '--db', DB, '--table', 'Scheme23', '--mode', 'queued']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${https.replace(/[.]/g, '\\.')} does not answer HTTPS \\(it speaks plain HTTP\\): use ${cluster.replace(/[.]/g, '\\.')}`));
+    assert.doesNotMatch(r.stderr, /wrong version number|resume with/);
+  });
+
+  test('item 7: a cluster URL with a database path is refused up front, naming --db', async () => {
+    const file = put('path/a.csv', 'a,b\n1,x\n');
+    const r = await cli(['copy', '--from', file, '--cluster', `${cluster}/${DB}`, '--db', DB, '--table', 'Path23']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /clusterUrl: has a path \("\/Samples"\): give the cluster's address alone \(http:\/\/127\.0\.0\.1:\d+\) and the database in "database"/);
+    assert.doesNotMatch(r.stderr, /no endpoint/);
+  });
+
+  test('item 7: a missing source, an empty folder and a glob matching nothing are bad input (exit 2), not "Done: 0 files"', async () => {
+    mkdirSync(join(dir, 'empty'), { recursive: true });
+    put('someparquet/a.csv', 'a\n1\n');
+    for (const [from, why] of [[join(dir, 'nowhere'), /does not exist/], [join(dir, 'empty'), /no files to ingest/], [join(dir, 'someparquet', '*.parquet'), /no files to ingest/]] as const) {
+      const r = await cli(['copy', '--from', from, '--cluster', cluster, '--db', DB, '--table', 'Nothing23']);
+      assert.equal(r.code, 2, `${from}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, why, from);
+      assert.doesNotMatch(r.stdout, /Done/);
+      assert.doesNotMatch(r.stderr, /resume with/);
+    }
+    assert.ok(!(await tableNames()).includes('Nothing23'));
+  });
+
+  test('item 7: resume with a path for a job id exits 2', async () => {
+    const r = await cli(['resume', '../../etc']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is not a job id/);
+  });
 });

@@ -172,6 +172,10 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const warnings = [...listing.warnings, ...schema.warnings];
 
   const creation = destination.tableCreation ?? 'createIfNotExists';
+  // A single run over nothing is a mistake (a wrong path or pattern), not "Done: 0 files"; a continuous job waits for its first batch.
+  if (listing.files.length === 0 && !destination.continuous) {
+    throw Object.assign(new Error(`no files to ingest in ${listing.root}${source.pattern || /[*?[{]/.test(source.location.kind === 'local' ? source.location.path : '') ? ' (the pattern matches nothing)' : ' (the folder is empty, or holds only files Spark and Hadoop write for themselves)'}`), { code: 'NoSourceFiles' });
+  }
   if (listing.files.length === 0) {
     // Nothing to ingest (an empty folder, or a streaming query that has not committed yet): no schema to create a table from.
     warnings.push(`no files to ingest in ${listing.root}`);
