@@ -165,6 +165,8 @@ function specFromFlags(flags: Flags): JobSpec {
     query: String(flags.query),
     readMode: oneOf(flags, 'read-mode', ['auto', 'stream', 'export'] as const) ?? 'auto',
   };
+  // A SAS on the command line lands in shell history, the journal and --print-spec: it belongs in a secret reference.
+  if (typeof flags.staging === 'string' && /[?&;]sig=|sig%3D/i.test(flags.staging)) throw new UsageError('--staging must not hold a SAS token: put it in an environment variable and pass --staging-secret env:NAME (the URL then names only the container, e.g. https://account.blob.core.windows.net/container)');
   if (typeof flags.staging === 'string') source.staging = { kind: 'blob', url: flags.staging, secretRef: typeof flags['staging-secret'] === 'string' ? flags['staging-secret'] : undefined };
   const destination: FilesDestination = {
     kind: 'files',
@@ -303,7 +305,7 @@ async function main(argv: string[]): Promise<number> {
       }
     } else spec = specFromFlags(flags);
     if (flags['print-spec']) {
-      console.log(JSON.stringify(spec, null, 2));
+      console.log(redactSecrets(JSON.stringify(spec, null, 2)));
       return EXIT_OK;
     }
     result = await runJob(spec, options);
@@ -319,10 +321,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      console.error(`${(err as Error).message}\n\n${usage}`);
+      console.error(`${redactSecrets((err as Error).message)}\n\n${usage}`);
       process.exitCode = EXIT_USAGE;
     } else if (err instanceof JobSpecError) {
-      console.error(err.message);
+      console.error(redactSecrets(err.message));
       process.exitCode = EXIT_USAGE;
     } else if (err instanceof JobAlreadyRunningError) {
       console.error(err.message);

@@ -5,6 +5,7 @@
 // jobSpec.ts is added to its object's list here.
 import { entityNameProblem } from '../kusto/entityNames';
 import { JOB_SPEC_VERSION, type JobSpec } from './jobSpec';
+import { redactSecrets } from './redact';
 
 /** Longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -116,7 +117,8 @@ class Checker {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') this.fail(`${path}.${key}`, `must be an http(s) URL (got "${url.protocol}")`);
       return value;
     } catch {
-      this.fail(`${path}.${key}`, `is not a valid URL: "${value.slice(0, 100)}"`);
+      // The text may carry a SAS or a key: only its redacted start is echoed.
+      this.fail(`${path}.${key}`, `is not a valid URL: "${redactSecrets(value).slice(0, 100)}"`);
       return undefined;
     }
   }
