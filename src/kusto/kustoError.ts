@@ -46,6 +46,8 @@ export class KustoError extends Error {
 
   /** Worth retrying: throttling, server faults, timeouts at the gateway, or the service said so. */
   get transient(): boolean {
+    // The service marks the result-set limit @permanent: false, yet the same query meets the same limit every time.
+    if (this.message.includes(RESULT_SET_TOO_LARGE)) return false;
     if (this.permanent === false) return true;
     if (this.permanent === true) return false;
     const status = this.httpStatus;
