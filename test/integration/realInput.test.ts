@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { freePort } from '../helpers/ports';
 import { startProcess, waitFor, type StartedProcess } from '../helpers/processes';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
@@ -79,6 +80,7 @@ describe('real input through the CLI and the local emulator', () => {
     const file = put('header/orders.csv', 'id,amount.usd,1st seen\n1,2.5,2024-01-31\n2,3.25,2024-02-01,EXTRA\n3,4,2024-02-02\n');
     const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'Orders23', '--mode', 'queued']);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Done: 1 file ingested \(3 rows, /m);
     assert.deepEqual(await columnsOf('Orders23'), ['id:long', 'amount.usd:real', '1st seen:datetime']);
     assert.deepEqual(await query("Orders23 | order by id asc | project id, ['amount.usd']"), [[1, 2.5], [2, 3.25], [3, 4]]);
     const warnings = r.stderr.split('\n').filter((l) => /line 3 has 4 fields/.test(l));
@@ -92,7 +94,7 @@ import sys, pyarrow as pa, pyarrow.parquet as pq
 pq.write_table(pa.table({'id': pa.array([1, 2], pa.int64()), "it's": pa.array(['a', 'b']), 'back\\\\x': pa.array(['c', 'd']), "$['a']": pa.array([5, 6], pa.int64())}), sys.argv[1])
 `, put('hostile/names.parquet', '')]);
     const r = await cli(['copy', '--from', join(dir, 'hostile', 'names.parquet'), '--cluster', cluster, '--db', DB, '--table', 'Hostile23', '--mode', 'queued']);
-    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.code, 2, r.stdout); // bad input (item 7)
     assert.match(r.stderr, /names\.parquet: column "it's" holds "'" \(Kusto names may hold only letters, digits, "_", " ", "\." and "-"\)\. Rename it in the source/);
     assert.ok(!(await tableNames()).includes('Hostile23'), 'no table was created');
   });
@@ -103,7 +105,7 @@ import sys, pyarrow as pa, pyarrow.parquet as pq
 pq.write_table(pa.table({'id': pa.array([1, 2], pa.int64()), 'Id': pa.array(['a', 'b'])}), sys.argv[1])
 `, put('case/ids.parquet', '')]);
     const r = await cli(['copy', '--from', join(dir, 'case', 'ids.parquet'), '--cluster', cluster, '--db', DB, '--table', 'CaseIds23', '--mode', 'queued']);
-    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.code, 2, r.stdout); // bad input (item 7)
     assert.match(r.stderr, /ids\.parquet: columns "id" and "Id" differ only in case/);
     assert.ok(!(await tableNames()).includes('CaseIds23'));
   });
@@ -131,7 +133,7 @@ pq.write_table(pa.table({'id': pa.array([1], pa.int64()), 'wide': pa.array([deci
 pq.write_table(pa.table({'id': pa.array([1, 2], pa.int64()), 'u': pa.array([2**64 - 1, 7], pa.uint64())}), sys.argv[2])
 `, put('types/wide.parquet', ''), put('types/u64.parquet', '')]);
     const wide = await cli(['copy', '--from', join(dir, 'types', 'wide.parquet'), '--cluster', cluster, '--db', DB, '--table', 'Wide23', '--mode', 'queued']);
-    assert.equal(wide.code, 1, wide.stdout);
+    assert.equal(wide.code, 2, wide.stdout); // bad input (item 7)
     assert.match(wide.stderr, /wide\.parquet: column "wide" is a decimal of precision 50/);
     assert.ok(!(await tableNames()).includes('Wide23'));
     const u64 = await cli(['copy', '--from', join(dir, 'types', 'u64.parquet'), '--cluster', cluster, '--db', DB, '--table', 'U64_23', '--mode', 'queued']);
@@ -184,5 +186,14 @@ pq.write_table(pa.table({'ts': pa.array([datetime.datetime(2024, 1, 31)], pa.tim
     const r = await cli(['resume', '../../etc']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /is not a job id/);
+  });
+
+  test('item 9: a gzip CSV ingest reports the rows the service counted', async () => {
+    const lines = ['n,s', ...Array.from({ length: 250 }, (_, i) => `${i},row${i}`)].join('\n') + '\n';
+    const file = put('gz/part-0.csv.gz', gzipSync(lines));
+    const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'Gz23', '--mode', 'queued']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await query('Gz23 | count'))[0][0], 250);
+    assert.match(r.stdout, /^Done: 1 file ingested \(250 rows, /m);
   });
 });
