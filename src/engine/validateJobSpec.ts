@@ -186,7 +186,8 @@ function checkSource(c: Checker, value: unknown): Json | undefined {
     c.positiveInteger(source, 'exportThresholdRows', 'source', true);
     if (source.noTruncation !== undefined && typeof source.noTruncation !== 'boolean') c.fail('source.noTruncation', 'must be true or false');
   } else if (kind === 'files') {
-    c.known(source, 'source', ['kind', 'location', 'pattern', 'format', 'layout', 'csvHeader']);
+    c.known(source, 'source', ['kind', 'location', 'pattern', 'format', 'layout', 'csvHeader', 'partitionTypes']);
+    c.oneOf(source, 'partitionTypes', 'source', ['infer', 'string']);
     if (source.csvHeader !== undefined && typeof source.csvHeader !== 'boolean') c.fail('source.csvHeader', 'must be true or false');
     checkLocation(c, source.location, 'source.location');
     c.string(source, 'pattern', 'source', false);

@@ -165,7 +165,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const listing = blobAccess ? await listBlobSourceFiles(source, blobAccess, { signal: ctx.signal }) : await listSourceFiles(source, { signal: ctx.signal });
   for (const warning of listing.warnings) ctx.log.warn(warning);
   ctx.log.info(`source: ${listing.files.length} file(s), layout ${listing.layout}${listing.partitionColumns.length > 0 ? `, partitioned by ${listing.partitionColumns.join(', ')}` : ''}`);
-  const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader, checkNames: !destination.mappingReference });
+  const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader, checkNames: !destination.mappingReference, partitionTypes: source.partitionTypes });
   for (const warning of schema.warnings) ctx.log.warn(warning);
   // A risk is the user's to see (the CLI prints warnings), not only the job log's.
   for (const c of schema.conversions) if (c.risk) ctx.log.warn(`conversion ${c.column}: ${c.from} → ${c.to}: ${c.risk}`);

@@ -114,7 +114,7 @@ function checkColumnNames(file: string, columns: ColumnSchema[], what = 'column'
   }
 }
 
-export async function inferSourceSchema(listing: SourceListing, options: { csvHeader?: boolean; checkNames?: boolean } = {}): Promise<SourceSchema> {
+export async function inferSourceSchema(listing: SourceListing, options: { csvHeader?: boolean; checkNames?: boolean; partitionTypes?: 'infer' | 'string' } = {}): Promise<SourceSchema> {
   const perFile = new Map<string, FileSchema>();
   const merged = new Map<string, ColumnSchema>();
   const warnings: string[] = [];
@@ -147,7 +147,7 @@ export async function inferSourceSchema(listing: SourceListing, options: { csvHe
   }
   const partitionColumns: ColumnSchema[] = listing.partitionColumns
     .filter((name) => !merged.has(name.toLowerCase()))
-    .map((name) => ({ name, type: inferPartitionType(listing.files.map((f) => f.partitionValues[name] ?? null)) }));
+    .map((name) => ({ name, type: options.partitionTypes === 'string' ? 'string' : inferPartitionType(listing.files.map((f) => f.partitionValues[name] ?? null)) }));
   if (options.checkNames !== false) checkColumnNames(listing.root, partitionColumns, 'partition column');
   for (const p of partitionColumns) if (p.type !== 'string') conversions.push({ column: p.name, from: 'partition folder name', to: p.type, risk: p.type === 'datetime' ? 'a date without time zone is taken as UTC' : undefined });
   return { columns: [...merged.values(), ...partitionColumns], partitionColumns, perFile, conversions, warnings };
