@@ -172,6 +172,8 @@ function specFromFlags(flags: Flags): JobSpec {
     query: String(flags.query),
     readMode: oneOf(flags, 'read-mode', ['auto', 'stream', 'export'] as const) ?? 'auto',
   };
+  // A SAS on the command line lands in shell history, the journal and --print-spec: it belongs in a secret reference.
+  if (typeof flags.staging === 'string' && /[?&;]sig=|sig%3D/i.test(flags.staging)) throw new UsageError('--staging must not hold a SAS token: put it in an environment variable and pass --staging-secret env:NAME (the URL then names only the container, e.g. https://account.blob.core.windows.net/container)');
   if (typeof flags.staging === 'string') source.staging = { kind: 'blob', url: flags.staging, secretRef: typeof flags['staging-secret'] === 'string' ? flags['staging-secret'] : undefined };
   const destination: FilesDestination = {
     kind: 'files',
@@ -217,8 +219,16 @@ function printSummary(result: JobResult, snippetsDir: string | undefined): void 
     console.error(`Cancelled after ${result.seconds.toFixed(1)} s; nothing partial was left in the output. Resume with: kusto-data-mover resume ${result.jobId}`);
   } else {
     console.error(`${result.errorCode === 'IngestionOutcomeUnknown' ? 'Unknown' : 'Failed'}: ${result.error ?? 'unknown error'}`);
-    console.error(`Job: ${result.jobId} (resume with: kusto-data-mover resume ${result.jobId})`);
+    // A resume runs the same spec against the same input: it helps after a fault, not after bad input.
+    console.error(isBadInput(result) || result.errorCode === 'StatusTableUntrusted' ? `Job: ${result.jobId}` : `Job: ${result.jobId} (resume with: kusto-data-mover resume ${result.jobId})`);
   }
+}
+
+/** Failures of the input itself (exit 2, like a bad flag): fixed by changing the job, not by resuming it. */
+const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps']);
+
+function isBadInput(result: JobResult): boolean {
+  return result.state === 'failed' && result.errorCode !== undefined && BAD_INPUT_CODES.has(result.errorCode);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -288,6 +298,8 @@ async function main(argv: string[]): Promise<number> {
   let result: JobResult;
   if (command === 'resume') {
     if (!argument) throw new UsageError('resume needs a job id');
+    // The id names a folder under --jobs-dir: a path ("../../etc") must not reach outside it.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(argument)) throw new UsageError(`"${argument}" is not a job id (letters, digits, ".", "_" and "-"); list them with: kusto-data-mover jobs`);
     result = await resumeJob(argument, options);
   } else {
     let spec: unknown;
@@ -302,7 +314,7 @@ async function main(argv: string[]): Promise<number> {
       }
     } else spec = specFromFlags(flags);
     if (flags['print-spec']) {
-      console.log(JSON.stringify(spec, null, 2));
+      console.log(redactSecrets(JSON.stringify(spec, null, 2)));
       return EXIT_OK;
     }
     if (flags.plan) {
@@ -316,7 +328,7 @@ async function main(argv: string[]): Promise<number> {
   }
   printer.finish();
   printSummary(result, await writeSnippets(jobsDir, result));
-  return result.state === 'succeeded' ? EXIT_OK : result.state === 'canceled' ? EXIT_CANCELED : EXIT_FAILED;
+  return result.state === 'succeeded' ? EXIT_OK : result.state === 'canceled' ? EXIT_CANCELED : isBadInput(result) ? EXIT_USAGE : EXIT_FAILED;
 }
 
 main(process.argv.slice(2)).then(
@@ -325,10 +337,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      console.error(`${(err as Error).message}\n\n${usage}`);
+      console.error(`${redactSecrets((err as Error).message)}\n\n${usage}`);
       process.exitCode = EXIT_USAGE;
     } else if (err instanceof JobSpecError) {
-      console.error(err.message);
+      console.error(redactSecrets(err.message));
       process.exitCode = EXIT_USAGE;
     } else if (err instanceof JobAlreadyRunningError) {
       console.error(err.message);

@@ -63,6 +63,8 @@ export interface FilesSource {
   layout?: 'auto' | 'plain' | 'spark' | 'sparkStreaming';
   /** CSV/TSV: whether the first row is a header (default: detected from the sample). */
   csvHeader?: boolean;
+  /** Partition folder values: typed as Spark infers them (default), or kept as text ("string"). */
+  partitionTypes?: 'infer' | 'string';
 }
 
 export interface FilesDestination {

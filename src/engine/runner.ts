@@ -204,7 +204,7 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
     jobDir: env.journal.jobDir,
   };
   const result = await runFilesToKusto(env.spec, context, { tokenProvider: env.tokenProvider });
-  for (const warning of result.warnings) env.log.warn(warning);
+  // Its warnings were logged by the sink as they arose: logging result.warnings again printed each twice.
   const landed = result.files.filter((f) => f.status === 'Succeeded' || f.status === 'Skipped' || f.status === 'PartiallySucceeded');
   if (result.state !== 'succeeded') {
     const failed = result.files.filter((f) => !landed.includes(f));
@@ -213,8 +213,22 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
     throw new Error(result.error ?? `${failed.length} of ${result.files.length} files were not ingested into ${result.table}: ${failed.slice(0, 5).map((f) => `${f.relativePath} (${f.status}${f.details ? `: ${f.details}` : ''})`).join('; ')}`);
   }
   // The service does not count rows; Parquet footers do, so report them when every landed file has one.
-  const rows = landed.every((f) => f.rows !== undefined) ? landed.reduce((sum, f) => sum + (f.rows ?? 0), 0) : 0;
+  // Text formats record none: then the service's count, the RowCount of the extents tagged by this job.
+  const rows = landed.every((f) => f.rows !== undefined) ? landed.reduce((sum, f) => sum + (f.rows ?? 0), 0) : await rowsTheServiceReports(env, result.table);
   return { rows, bytes: result.bytes, files: landed.map((f) => f.relativePath) };
+}
+
+async function rowsTheServiceReports(env: StepEnvironment, table: string): Promise<number> {
+  if (env.spec.destination.kind !== 'kustoTable') return 0;
+  const { reportedRowsOfJob } = await import('./sink/reportedRows');
+  const { clusterUrl, database } = env.spec.destination.connection;
+  try {
+    return await reportedRowsOfJob({ clusterUrl, database, tokenProvider: env.tokenProvider, signal: env.signal }, table, env.spec.id);
+  } catch (err) {
+    // The rows landed; a count the service would not give is not a reason to fail the job.
+    env.log.warn(`the table's row count for this job could not be read: ${(err as Error).message}`);
+    return 0;
+  }
 }
 
 async function kustoToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<StepOutcome> {

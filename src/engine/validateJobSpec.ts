@@ -1,7 +1,39 @@
 // Validates a JobSpec read from JSON (a file, the journal, the wizard) and names the field of each
 // problem, so a user can fix a hand-written job file without reading code. Unknown fields are
-// allowed: later releases and other parts of the engine add optional ones.
+// refused with the nearest valid name: a misspelt optional field would otherwise be ignored
+// silently (a "destinaton" or an "options.retries" that never takes effect). A field added to
+// jobSpec.ts is added to its object's list here.
+import { entityNameProblem } from '../kusto/entityNames';
 import { JOB_SPEC_VERSION, type JobSpec } from './jobSpec';
+import { redactSecrets } from './redact';
+
+/** Longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+function nearest(name: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of allowed) {
+    const d = distance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(3, Math.floor(name.length / 3)) ? best : undefined;
+}
 
 export class JobSpecError extends Error {
   constructor(readonly problems: string[]) {
@@ -53,10 +85,28 @@ class Checker {
     return value;
   }
 
-  positiveInteger(obj: Json, key: string, path: string, allowZero = false): void {
+  /** Refuses fields not in `allowed`, naming the nearest valid one. */
+  known(obj: Json, path: string, allowed: readonly string[]): void {
+    for (const key of Object.keys(obj)) {
+      if (allowed.includes(key)) continue;
+      const near = nearest(key, allowed);
+      this.fail(path === '' ? key : `${path}.${key}`, `is not a field of ${path === '' ? 'a job spec' : path}${near ? ` (did you mean "${near}"?)` : ''}; valid fields: ${allowed.join(', ')}`);
+    }
+  }
+
+  positiveInteger(obj: Json, key: string, path: string, allowZero = false, max = Number.MAX_SAFE_INTEGER): void {
     const value = obj[key];
     if (value === undefined) return;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1)) this.fail(`${path}.${key}`, `must be a ${allowZero ? 'non-negative' : 'positive'} integer (got ${JSON.stringify(value)})`);
+    else if (value > max) this.fail(`${path}.${key}`, `must be at most ${max}${max === MAX_TIMER_MS ? ' ms (about 24.8 days, the longest timer)' : ''} (got ${value})`);
+  }
+
+  /** A Kusto database or table name, checked as the service checks entity names. */
+  entityName(obj: Json, key: string, path: string): void {
+    const value = obj[key];
+    if (typeof value !== 'string' || value.trim() === '') return;
+    const problem = entityNameProblem(value);
+    if (problem) this.fail(`${path}.${key}`, `${JSON.stringify(value)} ${problem}`);
   }
 
   url(obj: Json, key: string, path: string): string | undefined {
@@ -67,7 +117,8 @@ class Checker {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') this.fail(`${path}.${key}`, `must be an http(s) URL (got "${url.protocol}")`);
       return value;
     } catch {
-      this.fail(`${path}.${key}`, `is not a valid URL: "${value.slice(0, 100)}"`);
+      // The text may carry a SAS or a key: only its redacted start is echoed.
+      this.fail(`${path}.${key}`, `is not a valid URL: "${redactSecrets(value).slice(0, 100)}"`);
       return undefined;
     }
   }
@@ -76,17 +127,27 @@ class Checker {
 function checkConnection(c: Checker, value: unknown, path: string): void {
   const conn = c.object(value, path);
   if (!conn) return;
-  c.url(conn, 'clusterUrl', path);
+  c.known(conn, path, ['clusterUrl', 'database', 'auth']);
+  const clusterUrl = c.url(conn, 'clusterUrl', path);
+  // The endpoints hang off the cluster's root (/v2/rest/query): a path there, often the database, would be sent as part of every endpoint.
+  if (clusterUrl !== undefined && URL.canParse(clusterUrl)) {
+    const parsed = new URL(clusterUrl);
+    if (parsed.pathname !== '/' && parsed.pathname !== '') c.fail(`${path}.clusterUrl`, `has a path (${JSON.stringify(decodeURIComponent(parsed.pathname.replace(/\/$/, '')))}): give the cluster's address alone (${parsed.origin}) and the database in "database"`);
+    else if (parsed.search !== '' || parsed.hash !== '') c.fail(`${path}.clusterUrl`, `must not have a query or fragment: give the cluster's address alone (${parsed.origin})`);
+  }
   c.string(conn, 'database', path, true);
+  c.entityName(conn, 'database', path);
   if (conn.auth !== undefined) {
     const auth = c.object(conn.auth, `${path}.auth`);
     if (!auth) return;
+    c.known(auth, `${path}.auth`, ['kind', 'id']);
     const kind = c.oneOf(auth, 'kind', `${path}.auth`, ['none', 'credential'], true);
     if (kind === 'credential') c.string(auth, 'id', `${path}.auth`, true);
   }
 }
 
 function checkBlobLocation(c: Checker, location: Json, path: string): void {
+  c.known(location, path, ['kind', 'url', 'secretRef', 'authKind']);
   const url = c.url(location, 'url', path);
   if (url && /[?&]sig=/i.test(url)) c.fail(`${path}.url`, 'must not contain a SAS token: store it as a secret and name it in secretRef');
   c.string(location, 'secretRef', path, false);
@@ -97,7 +158,10 @@ function checkLocation(c: Checker, value: unknown, path: string): string | undef
   const location = c.object(value, path);
   if (!location) return undefined;
   const kind = c.oneOf(location, 'kind', path, ['local', 'blob'], true);
-  if (kind === 'local') c.string(location, 'path', path, true);
+  if (kind === 'local') {
+    c.known(location, path, ['kind', 'path']);
+    c.string(location, 'path', path, true);
+  }
   if (kind === 'blob') checkBlobLocation(c, location, path);
   return kind;
 }
@@ -107,6 +171,7 @@ function checkSource(c: Checker, value: unknown): Json | undefined {
   if (!source) return undefined;
   const kind = c.oneOf(source, 'kind', 'source', ['kustoQuery', 'files'], true);
   if (kind === 'kustoQuery') {
+    c.known(source, 'source', ['kind', 'connection', 'query', 'readMode', 'staging', 'exportThresholdRows', 'noTruncation']);
     checkConnection(c, source.connection, 'source.connection');
     const query = c.string(source, 'query', 'source', true);
     if (query !== undefined && query.trim().startsWith('.')) c.fail('source.query', 'management commands (starting with ".") cannot be copied; give a query or a table name');
@@ -121,6 +186,9 @@ function checkSource(c: Checker, value: unknown): Json | undefined {
     c.positiveInteger(source, 'exportThresholdRows', 'source', true);
     if (source.noTruncation !== undefined && typeof source.noTruncation !== 'boolean') c.fail('source.noTruncation', 'must be true or false');
   } else if (kind === 'files') {
+    c.known(source, 'source', ['kind', 'location', 'pattern', 'format', 'layout', 'csvHeader', 'partitionTypes']);
+    c.oneOf(source, 'partitionTypes', 'source', ['infer', 'string']);
+    if (source.csvHeader !== undefined && typeof source.csvHeader !== 'boolean') c.fail('source.csvHeader', 'must be true or false');
     checkLocation(c, source.location, 'source.location');
     c.string(source, 'pattern', 'source', false);
     c.oneOf(source, 'format', 'source', ['auto', 'parquet', 'csv', 'tsv', 'json', 'multijson']);
@@ -134,6 +202,7 @@ function checkDestination(c: Checker, value: unknown): Json | undefined {
   if (!destination) return undefined;
   const kind = c.oneOf(destination, 'kind', 'destination', ['files', 'kustoTable'], true);
   if (kind === 'files') {
+    c.known(destination, 'destination', ['kind', 'location', 'format', 'compression', 'layout', 'partitionBy', 'maxRowsPerFile', 'ifExists']);
     checkLocation(c, destination.location, 'destination.location');
     const format = c.oneOf(destination, 'format', 'destination', ['parquet', 'csv', 'json'], true);
     const compression = c.oneOf(destination, 'compression', 'destination', ['none', 'snappy', 'gzip', 'zstd']);
@@ -147,17 +216,22 @@ function checkDestination(c: Checker, value: unknown): Json | undefined {
     c.positiveInteger(destination, 'maxRowsPerFile', 'destination');
     c.oneOf(destination, 'ifExists', 'destination', ['fail', 'replace']);
   } else if (kind === 'kustoTable') {
+    c.known(destination, 'destination', ['kind', 'connection', 'table', 'mode', 'tableCreation', 'mappingReference', 'continuous', 'statusPollIntervalMs', 'statusTimeoutMs']);
     checkConnection(c, destination.connection, 'destination.connection');
     c.string(destination, 'table', 'destination', true);
+    c.entityName(destination, 'table', 'destination');
     c.oneOf(destination, 'mode', 'destination', ['queued', 'streaming', 'transactional']);
     c.oneOf(destination, 'tableCreation', 'destination', ['failIfNotExists', 'createIfNotExists', 'createMerge']);
     c.string(destination, 'mappingReference', 'destination', false);
     if (destination.continuous !== undefined) {
       const continuous = c.object(destination.continuous, 'destination.continuous');
-      if (continuous) c.positiveInteger(continuous, 'pollIntervalMs', 'destination.continuous');
+      if (continuous) {
+        c.known(continuous, 'destination.continuous', ['pollIntervalMs']);
+        c.positiveInteger(continuous, 'pollIntervalMs', 'destination.continuous', false, MAX_TIMER_MS);
+      }
     }
-    c.positiveInteger(destination, 'statusPollIntervalMs', 'destination');
-    c.positiveInteger(destination, 'statusTimeoutMs', 'destination');
+    c.positiveInteger(destination, 'statusPollIntervalMs', 'destination', false, MAX_TIMER_MS);
+    c.positiveInteger(destination, 'statusTimeoutMs', 'destination', false, MAX_TIMER_MS);
   }
   return destination;
 }
@@ -166,16 +240,22 @@ function checkOptions(c: Checker, value: unknown): void {
   if (value === undefined) return;
   const options = c.object(value, 'options');
   if (!options) return;
+  const timers = ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'queryTimeoutMs'];
+  c.known(options, 'options', ['retry', ...timers, 'downloadConcurrency', 'parseWorkers', 'spanBytes', 'reingest']);
   if (options.retry !== undefined) {
     const retry = c.object(options.retry, 'options.retry');
     if (retry) {
-      c.positiveInteger(retry, 'maxAttempts', 'options.retry');
-      c.positiveInteger(retry, 'initialDelayMs', 'options.retry', true);
-      c.positiveInteger(retry, 'maxDelayMs', 'options.retry', true);
+      c.known(retry, 'options.retry', ['maxAttempts', 'initialDelayMs', 'maxDelayMs']);
+      c.positiveInteger(retry, 'maxAttempts', 'options.retry', false, 100);
+      c.positiveInteger(retry, 'initialDelayMs', 'options.retry', true, MAX_TIMER_MS);
+      c.positiveInteger(retry, 'maxDelayMs', 'options.retry', true, MAX_TIMER_MS);
     }
   }
-  for (const key of ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'downloadConcurrency', 'queryTimeoutMs', 'spanBytes']) c.positiveInteger(options, key, 'options');
-  c.positiveInteger(options, 'parseWorkers', 'options', true);
+  // Every *Ms option waits on a timer (queryTimeoutMs also becomes the request's servertimeout).
+  for (const key of timers) c.positiveInteger(options, key, 'options', false, MAX_TIMER_MS);
+  c.positiveInteger(options, 'downloadConcurrency', 'options', false, 64);
+  c.positiveInteger(options, 'spanBytes', 'options', false, 1 << 30);
+  c.positiveInteger(options, 'parseWorkers', 'options', true, 64);
   if (options.reingest !== undefined && typeof options.reingest !== 'boolean') c.fail('options.reingest', 'must be true or false');
 }
 
@@ -184,6 +264,7 @@ export function validateJobSpec(value: unknown): JobSpec {
   const c = new Checker();
   const spec = c.object(value, 'job spec');
   if (!spec) throw new JobSpecError(c.problems);
+  c.known(spec, '', ['version', 'id', 'name', 'createdAt', 'source', 'destination', 'options']);
   if (spec.version !== JOB_SPEC_VERSION) c.fail('version', `must be ${JOB_SPEC_VERSION} (got ${JSON.stringify(spec.version)})`);
   const id = c.string(spec, 'id', 'job spec', true);
   // The id names the job's folder: keep it to characters safe in any file system.

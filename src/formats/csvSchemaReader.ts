@@ -15,6 +15,8 @@ export interface CsvSchema {
   sampleRows: number;
   /** Columns with no non-empty cell in the sample: typed string here, but they should not outvote other files' evidence. */
   untyped: string[];
+  /** Rows whose width differs from the header's (or the sample's dominant width), with their line. */
+  warnings: string[];
 }
 
 const DELIMITERS: Array<[string, DataFormat]> = [
@@ -26,7 +28,15 @@ const DELIMITERS: Array<[string, DataFormat]> = [
 
 /** Splits text into records of fields; a last record cut by the sample's end is dropped. */
 export function parseCsvRecords(text: string, delimiter: string, maxRecords = 1000, complete = false): string[][] {
+  return parseCsvRecordLines(text, delimiter, maxRecords, complete).records;
+}
+
+/** As parseCsvRecords, with the 1-based line each record starts on (quoted newlines counted). */
+function parseCsvRecordLines(text: string, delimiter: string, maxRecords: number, complete: boolean): { records: string[][]; lines: number[] } {
   const records: string[][] = [];
+  const lines: number[] = [];
+  let line = 1;
+  let recordLine = 1;
   let field = '';
   let record: string[] = [];
   let inQuotes = false;
@@ -34,7 +44,11 @@ export function parseCsvRecords(text: string, delimiter: string, maxRecords = 10
   let quoted = false;
   const endRecord = (): void => {
     record.push(field);
-    if (!(record.length === 1 && record[0] === '' && !quoted)) records.push(record);
+    if (!(record.length === 1 && record[0] === '' && !quoted)) {
+      records.push(record);
+      lines.push(recordLine);
+    }
+    recordLine = line;
     record = [];
     field = '';
     quoted = false;
@@ -47,7 +61,10 @@ export function parseCsvRecords(text: string, delimiter: string, maxRecords = 10
           field += '"';
           i++;
         } else inQuotes = false;
-      } else field += c;
+      } else {
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+        field += c;
+      }
     } else if (c === '"' && field === '') {
       inQuotes = true;
       quoted = true;
@@ -56,12 +73,13 @@ export function parseCsvRecords(text: string, delimiter: string, maxRecords = 10
       field = '';
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
+      line++;
       endRecord();
     } else field += c;
     i++;
   }
   if (complete && i >= text.length && (field !== '' || record.length > 0)) endRecord();
-  return records;
+  return { records, lines };
 }
 
 function chooseDelimiter(text: string): [string, DataFormat] {
@@ -83,16 +101,27 @@ function chooseDelimiter(text: string): [string, DataFormat] {
 }
 
 const NAME_LIKE = /^[\p{L}_][\p{L}\p{N}_ .-]*$/u;
+/** Rows of another width named one by one; past this many, only counted. */
+const WIDTH_WARNINGS = 5;
+
+/** The most common record width (ties: the wider), so one odd row does not set the columns. */
+function dominantWidth(records: string[][]): number {
+  const counts = new Map<number, number>();
+  for (const r of records) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
+  let best = 0;
+  let bestCount = -1;
+  for (const [width, count] of counts) if (count > bestCount || (count === bestCount && width > best)) [best, bestCount] = [width, count];
+  return best;
+}
 
 /** Infers the CSV schema from the decompressed start of a file. `complete` says the sample is the whole file. */
 export function inferCsvSchema(sample: string, options: { complete?: boolean; delimiter?: string; header?: boolean } = {}): CsvSchema {
   const text = sample.charCodeAt(0) === 0xfeff ? sample.slice(1) : sample;
   const [delimiter, format] = options.delimiter ? ([options.delimiter, DELIMITERS.find((d) => d[0] === options.delimiter)?.[1] ?? 'csv'] as [string, DataFormat]) : chooseDelimiter(text);
-  const records = parseCsvRecords(text, delimiter, 1000, options.complete ?? false);
-  if (records.length === 0) return { delimiter, format, hasHeader: false, columns: [], sampleRows: 0, untyped: [] };
+  const { records, lines } = parseCsvRecordLines(text, delimiter, 1000, options.complete ?? false);
+  if (records.length === 0) return { delimiter, format, hasHeader: false, columns: [], sampleRows: 0, untyped: [], warnings: [] };
   const first = records[0];
-  const width = Math.max(...records.map((r) => r.length));
-  const typesOf = (rows: string[][]): Array<KustoType | undefined> =>
+  const typesOf = (rows: string[][], width: number): Array<KustoType | undefined> =>
     Array.from({ length: width }, (_, c) => {
       let type: KustoType | undefined;
       for (const row of rows) {
@@ -103,15 +132,28 @@ export function inferCsvSchema(sample: string, options: { complete?: boolean; de
       }
       return type;
     });
-  const dataTypes = typesOf(records.slice(1));
-  // A header's cells are distinct names that do not look like the values below them.
+  const below = records.slice(1);
+  const bodyWidth = dominantWidth(below.length > 0 ? below : records);
+  const dataTypes = typesOf(below, first.length);
+  // A header is a row of distinct, non-empty text cells as wide as the rows below it, over at
+  // least one column whose values are not text (so the header cell does not fit the column's
+  // type); when every column is text, a name-like first row is still taken as a header.
   const unique = new Set(first).size === first.length;
-  const allNames = first.every((cell) => cell !== '' && NAME_LIKE.test(cell) && textValueType(cell) === 'string');
-  // When every column is text, a name-like first row is still taken as a header: say so in the plan.
-  const hasHeader = options.header ?? (unique && allNames && first.length === width);
-  const dataRows = hasHeader ? records.slice(1) : records;
-  const types = hasHeader ? dataTypes : typesOf(records);
+  const allText = first.every((cell) => cell !== '' && textValueType(cell) === 'string');
+  const typedBelow = dataTypes.some((t) => t !== undefined && t !== 'string');
+  const allNames = first.every((cell) => NAME_LIKE.test(cell));
+  const hasHeader = options.header ?? (unique && allText && (below.length === 0 ? allNames : first.length === bodyWidth && (typedBelow || allNames)));
+  const width = hasHeader ? first.length : dominantWidth(records);
+  const dataRows = hasHeader ? below : records;
+  const types = hasHeader ? dataTypes : typesOf(records, width);
   const columns: ColumnSchema[] = types.map((type, c) => ({ name: hasHeader ? first[c] : `Column${c + 1}`, type: type ?? 'string' }));
   const untyped = columns.filter((_, c) => types[c] === undefined).map((column) => column.name);
-  return { delimiter, format, hasHeader, columns, sampleRows: dataRows.length, untyped };
+  const warnings: string[] = [];
+  const odd = dataRows.map((r, i) => ({ r, line: lines[i + (hasHeader ? 1 : 0)] })).filter(({ r }) => r.length !== width);
+  for (const { r, line } of odd.slice(0, WIDTH_WARNINGS)) {
+    const extra = r.length > width ? 'the fields past the last column are not ingested' : 'the missing fields land as empty';
+    warnings.push(`line ${line} has ${r.length} fields where ${hasHeader ? 'the header has' : 'most rows have'} ${width}: ${extra}`);
+  }
+  if (odd.length > WIDTH_WARNINGS) warnings.push(`${odd.length - WIDTH_WARNINGS} more row(s) in the sample have another number of fields than ${width}`);
+  return { delimiter, format, hasHeader, columns, sampleRows: dataRows.length, untyped, warnings };
 }

@@ -46,6 +46,8 @@ export class KustoError extends Error {
 
   /** Worth retrying: throttling, server faults, timeouts at the gateway, or the service said so. */
   get transient(): boolean {
+    // The service marks the result-set limit @permanent: false, yet the same query meets the same limit every time.
+    if (this.message.includes(RESULT_SET_TOO_LARGE)) return false;
     if (this.permanent === false) return true;
     if (this.permanent === true) return false;
     const status = this.httpStatus;
@@ -111,9 +113,15 @@ export function kustoErrorFromOneApi(errors: ReadonlyArray<OneApiError | { error
 }
 
 /** Maps a Node network error (reset, refused, hang up) to a KustoError that keeps its cause. */
-export function kustoErrorFromNetwork(err: unknown, what: string): KustoError {
+export function kustoErrorFromNetwork(err: unknown, what: string, url?: URL): KustoError {
   if (err instanceof KustoError) return err;
   const e = err as NodeJS.ErrnoException;
+  // OpenSSL's "wrong version number": an https:// URL on a port that speaks plain HTTP.
+  if (url?.protocol === 'https:' && (e?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(e?.message ?? ''))) {
+    const plain = new URL(url.origin);
+    plain.protocol = 'http:';
+    return new KustoError({ code: 'NotHttps', permanent: true, cause: err, message: `the cluster at ${url.origin} does not answer HTTPS (it speaks plain HTTP): use ${plain.origin} as the cluster URL` });
+  }
   const code = e?.code ?? (/socket hang up/i.test(e?.message ?? '') ? 'SocketHangUp' : /aborted/i.test(e?.message ?? '') ? 'ResponseAborted' : 'NetworkError');
   return new KustoError({ code, message: `${what}: ${e?.message ?? String(err)}`, cause: err });
 }

@@ -72,7 +72,7 @@ export async function postKusto(clusterUrl: string, path: string, payload: unkno
       if (timer) clearTimeout(timer);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    request.on('error', (err) => fail(options.signal?.aborted ? abortError() : kustoErrorFromNetwork(err, `POST ${url.pathname}`)));
+    request.on('error', (err) => fail(options.signal?.aborted ? abortError() : kustoErrorFromNetwork(err, `POST ${url.pathname}`, url)));
     request.on('response', (response) => {
       if (settled) {
         response.destroy();

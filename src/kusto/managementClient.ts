@@ -3,6 +3,7 @@
 // enough here; query results go through the streaming reader instead.
 import type { TokenProvider } from '../engine/jobContext';
 import { type RetryPolicy, withRetries } from '../engine/retry';
+import { quoteEntityName } from './entityNames';
 import { isOutcomeUnclear, KustoError, kustoErrorFromNetwork } from './kustoError';
 import { postKusto, readSmallBody } from './kustoHttp';
 import { kustoTimespan } from './streamingQueryReader';
@@ -86,9 +87,9 @@ export async function executeManagementRecords(options: ManagementOptions, comma
   return first.rows.map((row) => Object.fromEntries(first.columns.map((name, i) => [name, row[i]])));
 }
 
-/** Quotes a name for KQL when it is not a plain identifier: ['my table']. */
+/** A table name for a command, always bracket-quoted (keywords too); refuses a name Kusto does not allow. */
 export function kqlName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+  return quoteEntityName(name, 'table');
 }
 
 /** A KQL string literal. */

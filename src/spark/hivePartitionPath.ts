@@ -27,8 +27,26 @@ export function escapePathName(text: string): string {
   return plainFrom === 0 ? text : out + text.slice(plainFrom);
 }
 
+/**
+ * A double as Java's Double.toString writes it, which is what Spark puts in a partition folder:
+ * always a fraction ("-1.0", not "-1", which Spark would read back as an integer), and the
+ * computerized scientific form outside [10^-3, 10^7) ("1.0E7", "1.0E-4").
+ */
+export function javaDoubleText(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const magnitude = Math.abs(x);
+  if (magnitude >= 1e-3 && magnitude < 1e7) {
+    const text = String(x);
+    return text.includes('.') ? text : `${text}.0`;
+  }
+  const [mantissa, exponent] = x.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
+}
+
 /** The folder name of one partition column's value: `escape(col)=escape(value)`. */
 export function partitionFolderName(column: string, type: KustoType, value: KustoValue): string {
-  const text = value === null || value === undefined ? '' : kustoValueText(type, value);
+  const text = value === null || value === undefined ? '' : type === 'real' && typeof value === 'number' ? javaDoubleText(value) : kustoValueText(type, value);
   return `${escapePathName(column)}=${text === '' ? HIVE_DEFAULT_PARTITION : escapePathName(text)}`;
 }

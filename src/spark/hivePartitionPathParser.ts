@@ -1,7 +1,8 @@
 // Reads Hive-style partition folders ("col=value") back into columns, as Spark's partition
 // discovery does: %XX escapes decoded like Spark's ExternalCatalogUtils.unescapePathName (a "%"
 // not followed by two hex digits stays as it is), __HIVE_DEFAULT_PARTITION__ becomes null, and the
-// column type is inferred from all values seen (ints → long, dates/timestamps → datetime, else string).
+// column type is inferred from all values seen (ints → long, numbers → real, dates/timestamps →
+// datetime, else string).
 import type { KustoType } from '../engine/rows';
 import { HIVE_DEFAULT_PARTITION } from './hivePartitionPath';
 
@@ -53,19 +54,38 @@ function fitsLong(text: string): boolean {
   return value <= 9223372036854775807n && value >= -9223372036854775808n;
 }
 
-/** The Kusto type of a partition column from every value it takes (nulls do not vote). */
-export function inferPartitionType(values: Iterable<string | null>): KustoType {
-  let allLong = true;
-  let allDate = true;
-  let any = false;
-  for (const value of values) {
-    if (value === null) continue;
-    any = true;
-    if (allLong && !fitsLong(value)) allLong = false;
-    if (allDate && !(DATE_TEXT.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))))) allDate = false;
-  }
-  if (!any) return 'string';
-  if (allLong) return 'long';
-  if (allDate) return 'datetime';
+// A number as Spark's partition inference reads one (Java's Double parsing): "-1.0", "2.5", "1.0E7", "NaN", "Infinity".
+const DOUBLE_TEXT = /^[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|NaN|Infinity)$/;
+const DECIMAL_TEXT = /^[-+]?(\d+)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
+
+type PartitionKind = 'long' | 'decimal' | 'double' | 'date' | 'string';
+
+/**
+ * One value's kind, tried in Spark's order: an integer, then a decimal with no fraction (Java's
+ * BigDecimal with scale <= 0, e.g. "1.0E7"), then a double, then a date or timestamp.
+ */
+function kindOf(value: string): PartitionKind {
+  if (fitsLong(value)) return 'long';
+  const decimal = DECIMAL_TEXT.exec(value);
+  // (Spark takes a decimal only up to 38 digits; a longer one is a double to it.)
+  if (decimal && (decimal[2] ?? '').length - Number(decimal[3] ?? 0) <= 0 && (decimal[1] + (decimal[2] ?? '')).replace(/^0+/, '').length <= 38) return 'decimal';
+  if (DOUBLE_TEXT.test(value)) return 'double';
+  if (DATE_TEXT.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))) return 'date';
   return 'string';
+}
+
+/**
+ * The Kusto type of a partition column from every value it takes (nulls do not vote), merged as
+ * Spark merges partition types: integers with decimals → decimal, integers with doubles → real,
+ * decimals with doubles → string (Spark's rule), dates and timestamps → datetime, else string.
+ */
+export function inferPartitionType(values: Iterable<string | null>): KustoType {
+  const kinds = new Set<PartitionKind>();
+  for (const value of values) if (value !== null) kinds.add(kindOf(value));
+  if (kinds.size === 0 || kinds.has('string')) return 'string';
+  if (kinds.has('date')) return kinds.size === 1 ? 'datetime' : 'string';
+  if (kinds.has('decimal') && kinds.has('double')) return 'string';
+  if (kinds.has('double')) return 'real';
+  if (kinds.has('decimal')) return 'decimal';
+  return 'long';
 }

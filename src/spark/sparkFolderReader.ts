@@ -179,7 +179,7 @@ export async function listSourceFiles(source: FilesSource, options: ListOptions 
   const split = splitGlobPath(source.location.path);
   const root = resolve(split.base);
   const stat = await fs.stat(root).catch(() => undefined);
-  if (!stat) throw new Error(`the source "${root}" does not exist`);
+  if (!stat) throw Object.assign(new Error(`the source "${root}" does not exist`), { code: 'SourceNotFound' });
   if (stat.isFile()) {
     const tree = localFolderTree(resolve(root, '..'));
     const entry = { relativePath: basename(root), size: stat.size, modifiedMs: stat.mtimeMs };

@@ -53,8 +53,13 @@ def as_strings(df):
 @pytest.mark.parametrize("mode", ["stream-parquet", "stream-parquet-spans", "export-parquet"])
 def test_spark_reads_parquet_of_both_read_modes_with_the_documented_schema_and_values(spark, copies, mode):
     df = spark.read.parquet(copies[mode])
-    assert df.dtypes == PARQUET_SCHEMA
-    assert as_strings(df) == PARQUET_ROWS
+    schema, rows = PARQUET_SCHEMA, PARQUET_ROWS
+    if mode == "stream-parquet-spans":  # copied without its timespan column (see kusto_to_spark.ts)
+        ts = [name for name, _ in PARQUET_SCHEMA].index("ts")
+        schema = [c for i, c in enumerate(PARQUET_SCHEMA) if i != ts]
+        rows = [tuple(v for i, v in enumerate(r) if i != ts) for r in PARQUET_ROWS]
+    assert df.dtypes == schema
+    assert as_strings(df) == rows
 
 
 def test_parquet_encoded_on_worker_threads_has_a_row_group_per_span_and_the_same_rows(spark, copies):
@@ -66,8 +71,10 @@ def test_parquet_encoded_on_worker_threads_has_a_row_group_per_span_and_the_same
 
     assert row_groups("stream-parquet") == 1
     assert row_groups("stream-parquet-spans") >= 2
-    single = spark.read.parquet(copies["stream-parquet"])
+    # The spans copy leaves out the timespan column (see kusto_to_spark.ts): compare the others.
+    single = spark.read.parquet(copies["stream-parquet"]).drop("ts")
     spans = spark.read.parquet(copies["stream-parquet-spans"])
+    assert spans.columns == single.columns
     assert single.exceptAll(spans).count() == 0 and spans.exceptAll(single).count() == 0
 
 

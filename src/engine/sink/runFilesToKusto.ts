@@ -21,6 +21,7 @@ import { tableStatusReader } from '../../kusto/ingest/ingestionStatus';
 import { IngestionStatusPoller } from '../../kusto/ingest/ingestionStatusPoller';
 import { cslSchema, ensureTable } from '../../kusto/ingest/tableSetup';
 import { withPrivilegeContext } from '../../kusto/ingest/privilegeErrors';
+import { statusTableTrust } from '../../kusto/ingest/loopbackTrust';
 import type { TypeConversion } from '../../formats/parquetSchemaReader';
 import { identityOf, listSourceFiles, mapLimit, type SourceFile, type SourceListing } from '../../spark/sparkFolderReader';
 import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderReaderBlob';
@@ -203,17 +204,39 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const listing = blobAccess ? await listBlobSourceFiles(source, blobAccess, { signal: ctx.signal }) : await listSourceFiles(source, { signal: ctx.signal });
   for (const warning of listing.warnings) ctx.log.warn(warning);
   ctx.log.info(`source: ${listing.files.length} file(s), layout ${listing.layout}${listing.partitionColumns.length > 0 ? `, partitioned by ${listing.partitionColumns.join(', ')}` : ''}`);
-  const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader });
+  const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader, checkNames: !destination.mappingReference, partitionTypes: source.partitionTypes });
   for (const warning of schema.warnings) ctx.log.warn(warning);
-  for (const c of schema.conversions) if (c.risk) ctx.log.info(`conversion ${c.column}: ${c.from} → ${c.to}: ${c.risk}`);
+  // A risk is the user's to see (the CLI prints warnings), not only the job log's.
+  for (const c of schema.conversions) if (c.risk) ctx.log.warn(`conversion ${c.column}: ${c.from} → ${c.to}: ${c.risk}`);
   const warnings = [...listing.warnings, ...schema.warnings];
 
   const creation = destination.tableCreation ?? 'createIfNotExists';
+  // A single run over nothing is a mistake (a wrong path or pattern), not "Done: 0 files"; a continuous job waits for its first batch.
+  if (listing.files.length === 0 && !destination.continuous) {
+    throw Object.assign(new Error(`no files to ingest in ${listing.root}${source.pattern || /[*?[{]/.test(source.location.kind === 'local' ? source.location.path : '') ? ' (the pattern matches nothing)' : ' (the folder is empty, or holds only files Spark and Hadoop write for themselves)'}`), { code: 'NoSourceFiles' });
+  }
   if (listing.files.length === 0) {
     // Nothing to ingest (an empty folder, or a streaming query that has not committed yet): no schema to create a table from.
     warnings.push(`no files to ingest in ${listing.root}`);
+    ctx.log.warn(warnings[warnings.length - 1]);
     return { mode, table, layout: listing.layout, columns: [], tableCreated: false, columnsAdded: [], conversions: [], warnings, state: 'succeeded', bytes: 0, files: [] };
   }
+  // One request shared by the first uploads, which all start at once (a failure is retried by the next caller).
+  let resources: Promise<IngestionResources> | undefined;
+  const getResources = (): Promise<IngestionResources> => {
+    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
+    fetching.catch(() => {
+      if (resources === fetching) resources = undefined;
+    });
+    return fetching;
+  };
+  // The status table's certificate is checked (and the local emulator's trusted) before anything changes.
+  let statusTableCa = deps.statusTableCa;
+  let trusting: Promise<void> | undefined;
+  const ensureStatusTableTrust = (): Promise<void> => (trusting ??= deps.statusTableCa !== undefined ? Promise.resolve() : getResources().then(async (r) => {
+    if (r.statusTables[0]) statusTableCa = await statusTableTrust(mgmt.clusterUrl, r.statusTables[0], ctx.signal);
+  }));
+  if (mode !== 'streaming') await ensureStatusTableTrust();
   const setup = await withPrivilegeContext(creation === 'failIfNotExists' ? 'readSchema' : 'createTable', database, table, () => ensureTable(mgmt, table, creation, schema.columns));
   if (setup.created) ctx.log.info(`created table ${table} (${cslSchema(setup.columns)})`);
   if (setup.added.length > 0) ctx.log.info(`added column(s) ${setup.added.join(', ')} to table ${table}`);
@@ -247,15 +270,6 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 
   const pollIntervalMs = destination.statusPollIntervalMs ?? 2000;
   const statusTimeoutMs = destination.statusTimeoutMs ?? 30 * 60_000;
-  // One request shared by the first uploads, which all start at once (a failure is retried by the next caller).
-  let resources: Promise<IngestionResources> | undefined;
-  const getResources = (): Promise<IngestionResources> => {
-    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
-    fetching.catch(() => {
-      if (resources === fetching) resources = undefined;
-    });
-    return fetching;
-  };
   let bytes = 0;
 
   const streamer = mode === 'streaming' ? new StreamingSender(mgmt, table, spec.options?.retry ?? {}, ctx) : undefined;
@@ -302,6 +316,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         return { ...resultOf(file, streamed.status, streamed.details), via: 'streaming' };
       }
     }
+    await ensureStatusTableTrust();
     const ticket = await uploading(async () => {
       if (stopped()) throw new RunStopped();
       const resources = await getResources();
@@ -309,7 +324,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         path: file.path, size: file.size, format, gzipped: file.compression === 'gzip', database, table: intoTable,
         mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
         ignoreFirstRecord: fileSchema?.hasHeader ?? false, signal: ctx.signal,
-        blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa: deps.statusTableCa,
+        blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa,
       };
       const knownBefore = identities.has(file.relativePath);
       const uploaded = await uploadForIngestion(resources, request, index, storageClients);
@@ -334,7 +349,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 
   const runFiles = async (files: SourceFile[], intoTable: string, columns: ColumnSchema[]): Promise<void> => {
     // Every file starts at once; `uploading` bounds the uploads, the poller the status reads.
-    const poller = new IngestionStatusPoller(tableStatusReader(deps.statusTableCa, storageClients), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
+    const poller = new IngestionStatusPoller((url, id, signal) => tableStatusReader(statusTableCa, storageClients)(url, id, signal), { signal: ctx.signal, maxConcurrentReads: STATUS_READS });
     let stop = false;
     const stopped = (): boolean => stop;
     let chains: Array<Promise<void>> = [];

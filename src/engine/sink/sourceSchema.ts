@@ -7,6 +7,7 @@ import { inferCsvSchema } from '../../formats/csvSchemaReader';
 import { inferJsonSchema } from '../../formats/jsonSchemaReader';
 import { readParquetSchema, type TypeConversion } from '../../formats/parquetSchemaReader';
 import { widenType } from '../../formats/textSchemaInference';
+import { entityNameProblem } from '../../kusto/entityNames';
 import { inferPartitionType } from '../../spark/hivePartitionPathParser';
 import type { SourceFile, SourceListing } from '../../spark/sparkFolderReader';
 import type { ColumnSchema } from '../rows';
@@ -23,6 +24,10 @@ export interface FileSchema {
   rows?: number;
   /** Columns with no value in the sample (all null or empty): they take their type from other files. */
   untyped?: string[];
+  /** Parquet: how each column's type becomes a Kusto type, with its risk. */
+  conversions?: TypeConversion[];
+  /** What the sample showed that may not land as the user expects (rows of another width), without the file's name. */
+  warnings?: string[];
 }
 
 export interface SourceSchema {
@@ -34,10 +39,37 @@ export interface SourceSchema {
   warnings: string[];
 }
 
+/** Widest decimal Kusto's 128-bit decimal can take; a wider one (decimal256) would be misread. */
+const MAX_DECIMAL_PRECISION = 38;
+
+/**
+ * Types that convert exactly, or a refusal naming the column: uint64 goes into decimal (which
+ * holds all its 20 digits; long would overflow to null above 2^63 - 1), and a decimal wider than
+ * Kusto's is refused rather than misread.
+ */
+function exactParquetTypes(file: string, columns: ColumnSchema[], conversions: TypeConversion[]): { columns: ColumnSchema[]; conversions: TypeConversion[] } {
+  const out = columns.map((c) => ({ ...c }));
+  const converted = conversions.map((c) => ({ ...c }));
+  for (const conversion of converted) {
+    const precision = Number(/DECIMAL\((\d+)/.exec(conversion.from)?.[1] ?? 0);
+    if (conversion.to === 'decimal' && precision > MAX_DECIMAL_PRECISION) {
+      throw new SourceSchemaError(`${file}: column ${JSON.stringify(conversion.column)} is a decimal of precision ${precision}, wider than Kusto's decimal holds (${MAX_DECIMAL_PRECISION} digits); nothing was changed. Cast it in the source to decimal(38, s), to double, or to string`);
+    }
+    if (/UINT\(64\)/.test(conversion.from) && conversion.to === 'long') {
+      conversion.to = 'decimal';
+      conversion.risk = undefined;
+      const column = out.find((c) => c.name === conversion.column);
+      if (column) column.type = 'decimal';
+    }
+  }
+  return { columns: out, conversions: converted };
+}
+
 export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, csvHeader?: boolean): Promise<FileSchema> {
   if (file.format === 'parquet') {
     const info = await readParquetSchema(bytes);
-    return { format: 'parquet', columns: info.kustoColumns, hasHeader: false, rows: info.numRows };
+    const { columns, conversions } = exactParquetTypes(file.relativePath, info.kustoColumns, info.conversions);
+    return { format: 'parquet', columns, hasHeader: false, rows: info.numRows, conversions };
   }
   const { text } = await readTextSample(bytes);
   // The sample holds the whole file when the raw read covered it: then the last row needs no newline.
@@ -49,10 +81,40 @@ export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, c
   }
   const delimiter = file.format === 'tsv' ? '\t' : file.format === 'scsv' ? ';' : file.format === 'psv' ? '|' : undefined;
   const csv = inferCsvSchema(sample, { complete, delimiter: file.format === 'csv' ? undefined : delimiter, header: csvHeader });
-  return { format: csv.format, columns: csv.columns, hasHeader: csv.hasHeader, untyped: csv.untyped };
+  return { format: csv.format, columns: csv.columns, hasHeader: csv.hasHeader, untyped: csv.untyped, warnings: csv.warnings };
 }
 
-export async function inferSourceSchema(listing: SourceListing, options: { csvHeader?: boolean } = {}): Promise<SourceSchema> {
+/** A source whose columns cannot become a table's as they are; said before anything is created. */
+export class SourceSchemaError extends Error {
+  readonly code = 'InvalidSourceSchema';
+  readonly permanent = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceSchemaError';
+  }
+}
+
+/**
+ * Refuses, naming the file, a column the service would not take as a column name and two columns
+ * of one file whose names differ only in case (Spark reads them as one; our by-name mapping could
+ * not tell them apart).
+ */
+function checkColumnNames(file: string, columns: ColumnSchema[], what = 'column'): void {
+  const seen = new Map<string, string>();
+  for (const column of columns) {
+    const problem = entityNameProblem(column.name);
+    if (problem) {
+      throw new SourceSchemaError(`${file}: ${what} ${JSON.stringify(column.name)} ${problem}. Rename it in the source (Spark: withColumnRenamed), or create the table yourself with an ingestion mapping and name it in destination.mappingReference`);
+    }
+    const other = seen.get(column.name.toLowerCase());
+    if (other !== undefined) {
+      throw new SourceSchemaError(`${file}: columns ${JSON.stringify(other)} and ${JSON.stringify(column.name)} differ only in case; Spark reads them as one column and the copy could not tell them apart. Rename one of them in the source`);
+    }
+    seen.set(column.name.toLowerCase(), column.name);
+  }
+}
+
+export async function inferSourceSchema(listing: SourceListing, options: { csvHeader?: boolean; checkNames?: boolean; partitionTypes?: 'infer' | 'string' } = {}): Promise<SourceSchema> {
   const perFile = new Map<string, FileSchema>();
   const merged = new Map<string, ColumnSchema>();
   const warnings: string[] = [];
@@ -63,6 +125,8 @@ export async function inferSourceSchema(listing: SourceListing, options: { csvHe
   for (const file of listing.files) {
     const schema = await readFileSchema(file, listing.open(file), options.csvHeader);
     perFile.set(file.relativePath, schema);
+    if (options.checkNames !== false) checkColumnNames(file.relativePath, schema.columns);
+    for (const warning of schema.warnings ?? []) warnings.push(`${file.relativePath}: ${warning}`);
     const untyped = new Set((schema.untyped ?? []).map((name) => name.toLowerCase()));
     for (const column of schema.columns) {
       const key = column.name.toLowerCase();
@@ -78,11 +142,13 @@ export async function inferSourceSchema(listing: SourceListing, options: { csvHe
         seen.type = widened;
       }
     }
-    if (file.format === 'parquet' && conversions.length === 0) conversions.push(...(await readParquetSchema(listing.open(file))).conversions.filter((c) => c.risk));
+    // Every file's risky conversions, once per column and risk (files of one folder may differ).
+    for (const c of schema.conversions ?? []) if (c.risk && !conversions.some((x) => x.column === c.column && x.risk === c.risk)) conversions.push(c);
   }
   const partitionColumns: ColumnSchema[] = listing.partitionColumns
     .filter((name) => !merged.has(name.toLowerCase()))
-    .map((name) => ({ name, type: inferPartitionType(listing.files.map((f) => f.partitionValues[name] ?? null)) }));
+    .map((name) => ({ name, type: options.partitionTypes === 'string' ? 'string' : inferPartitionType(listing.files.map((f) => f.partitionValues[name] ?? null)) }));
+  if (options.checkNames !== false) checkColumnNames(listing.root, partitionColumns, 'partition column');
   for (const p of partitionColumns) if (p.type !== 'string') conversions.push({ column: p.name, from: 'partition folder name', to: p.type, risk: p.type === 'datetime' ? 'a date without time zone is taken as UTC' : undefined });
   return { columns: [...merged.values(), ...partitionColumns], partitionColumns, perFile, conversions, warnings };
 }

@@ -2,13 +2,14 @@
 // failIfNotExists (never touch the schema), createIfNotExists (create when missing, else keep it
 // as it is), createMerge (`.create-merge table`: create, or add the missing columns).
 import type { ColumnSchema, KustoType } from '../../engine/rows';
+import { quoteEntityName } from '../entityNames';
 import { KustoError } from '../kustoError';
 import { executeManagementRecords, kqlName, type ManagementOptions } from '../managementClient';
 
 export type TableCreation = 'failIfNotExists' | 'createIfNotExists' | 'createMerge';
 
 export function cslSchema(columns: ColumnSchema[]): string {
-  return columns.map((c) => `${kqlName(c.name)}:${c.type}`).join(', ');
+  return columns.map((c) => `${quoteEntityName(c.name, 'column')}:${c.type}`).join(', ');
 }
 
 const CSL_TYPES: Record<string, KustoType> = {
@@ -16,49 +17,27 @@ const CSL_TYPES: Record<string, KustoType> = {
   datetime: 'datetime', date: 'datetime', timespan: 'timespan', time: 'timespan', guid: 'guid', uniqueid: 'guid', dynamic: 'dynamic',
 };
 
-/** The table's columns, or undefined when it does not exist. */
+/**
+ * The table's columns, or undefined when it does not exist. Read from `schema as json`, whose
+ * names are plain JSON strings: a cslschema line would have to be split on "," and ":", which a
+ * quoted name may hold.
+ */
 export async function showTableColumns(options: ManagementOptions, table: string): Promise<ColumnSchema[] | undefined> {
   let rows: Array<Record<string, unknown>>;
   try {
-    rows = await executeManagementRecords(options, `.show table ${kqlName(table)} cslschema`);
+    rows = await executeManagementRecords(options, `.show table ${kqlName(table)} schema as json`);
   } catch (err) {
     if (isTableMissing(err)) return undefined;
     throw err;
   }
-  const schema = String(rows[0]?.Schema ?? '');
-  if (schema === '') return [];
-  return splitCslSchema(schema).map((part) => {
-    const colon = part.lastIndexOf(':');
-    let name = part.slice(0, colon).trim();
-    const m = /^\['(.*)'\]$|^\["(.*)"\]$/.exec(name);
-    if (m) name = (m[1] ?? m[2]).replace(/\\(.)/g, '$1');
-    return { name, type: CSL_TYPES[part.slice(colon + 1).trim().toLowerCase()] ?? 'string' };
-  });
-}
-
-function splitCslSchema(schema: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (let i = 0; i < schema.length; i++) {
-    const c = schema[i];
-    if (quote) {
-      if (c === '\\') {
-        current += c + (schema[i + 1] ?? '');
-        i++;
-        continue;
-      }
-      if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === ',') {
-      parts.push(current);
-      current = '';
-      continue;
-    }
-    current += c;
+  const text = rows[0]?.Schema;
+  let schema: { OrderedColumns?: Array<{ Name?: unknown; CslType?: unknown }> };
+  try {
+    schema = (typeof text === 'string' ? JSON.parse(text) : text ?? {}) as typeof schema;
+  } catch {
+    throw new KustoError({ code: 'MalformedResponse', message: `the schema of table "${table}" (.show table schema as json) is not JSON`, permanent: true });
   }
-  if (current.trim() !== '') parts.push(current);
-  return parts;
+  return (schema.OrderedColumns ?? []).map((c) => ({ name: String(c.Name ?? ''), type: CSL_TYPES[String(c.CslType ?? '').toLowerCase()] ?? 'string' }));
 }
 
 export function isTableMissing(err: unknown): boolean {

@@ -68,7 +68,8 @@ describe('validateJobSpec', () => {
     assert.deepEqual(problems(csvSnappy), ['destination.compression: "snappy" applies to Parquet only; csv supports "none" or "gzip"']);
   });
 
-  test('allows unknown optional fields (added by later releases)', () => {
-    assert.deepEqual(problems(withChange(['destination', 'futureOption'], { x: 1 })), []);
+  // Issue 23 item 10 reversed the old rule (unknown fields allowed): a misspelt field must not pass silently.
+  test('refuses unknown fields, naming the valid ones', () => {
+    assert.match(problems(withChange(['destination', 'futureOption'], { x: 1 })).join('\n'), /^destination\.futureOption: is not a field of destination; valid fields: kind, location, format/);
   });
 });

@@ -50,7 +50,7 @@ describe('ingestion mapping made for a file', () => {
     // A run without a nonce of its own draws one: two runs of one job never share a temp table either.
     assert.match(tempTableName('T', 'job'), /^T_kdm_tmp_[0-9a-f]{12}_[0-9a-f]{6}$/);
     assert.notEqual(tempTableName('T', 'job'), tempTableName('T', 'job'));
-    assert.equal(cslSchema([{ name: 'a b', type: 'string' }, { name: 'id', type: 'long' }]), "['a b']:string, id:long");
+    assert.equal(cslSchema([{ name: 'a b', type: 'string' }, { name: 'id', type: 'long' }]), "['a b']:string, ['id']:long");
   });
 });
 

@@ -37,11 +37,17 @@ describe('Hive partition folders', () => {
     assert.deepEqual(parsePartitionFolder('k%3Dx=v%25'), { column: 'k=x', value: 'v%' });
     assert.equal(parsePartitionFolder('plainfolder'), undefined);
   });
-  test('types partition columns: ints → long, dates → datetime, anything else → string', () => {
+  test('types partition columns as Spark does: ints → long, whole numbers past long → decimal, fractions → real, dates → datetime, anything else → string', () => {
     assert.equal(inferPartitionType(['1', '-20', null]), 'long');
     assert.equal(inferPartitionType(['2024-01-31', '2024-02-01 10:00:00']), 'datetime');
     assert.equal(inferPartitionType(['1', 'x']), 'string');
-    assert.equal(inferPartitionType(['99999999999999999999']), 'string');
+    // Issue 23 item 4: Spark reads a whole number past long as a decimal (it used to land as string here).
+    assert.equal(inferPartitionType(['99999999999999999999']), 'decimal');
+    assert.equal(inferPartitionType(['-1.0', '2.5', '1.0E-4']), 'real');
+    assert.equal(inferPartitionType(['1', '2.5']), 'real');
+    assert.equal(inferPartitionType(['1.0E7', '2']), 'decimal');
+    assert.equal(inferPartitionType(['1.0E7', '2.5']), 'string');
+    assert.equal(inferPartitionType(['2024-01-31', '1']), 'string');
     assert.equal(inferPartitionType([null]), 'string');
   });
 });
