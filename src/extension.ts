@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
-import { EmptyTreeProvider } from './ui/emptyTree';
+import { ConnectionStore } from './connections/connectionStore';
+import { registerConnectionCommands } from './ui/connectionCommands';
+import { ConnectionsTreeProvider } from './ui/connectionsTree';
+import { WindowProviders, windowCredentials } from './ui/credentials';
 import { jobsDir, loadEngine } from './ui/engine';
 import { JobRunner, revealOutput } from './ui/jobRunner';
 import { type JobItem, JobsTreeProvider } from './ui/jobsTree';
@@ -9,12 +12,18 @@ import { WizardPanel } from './ui/wizardPanel';
 // Activation only registers commands and views; the engine bundle loads on the first job.
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
-  const runner = new JobRunner(context);
+  const connections = new ConnectionStore(context.globalState, context.secrets);
+  const providers = new WindowProviders(connections, () => loadEngine(context));
+  const connectionsTree = new ConnectionsTreeProvider(connections, providers, () => loadEngine(context));
+  registerConnectionCommands(context, connections, providers, connectionsTree, () => loadEngine(context));
+  const runner = new JobRunner(context, windowCredentials(connections, providers));
   const jobs = new JobsTreeProvider(context, runner);
   context.subscriptions.push(
     runner,
     jobs,
-    vscode.window.registerTreeDataProvider('kustoDataMover.connections', new EmptyTreeProvider()),
+    providers,
+    connectionsTree,
+    vscode.window.registerTreeDataProvider('kustoDataMover.connections', connectionsTree),
     vscode.window.registerTreeDataProvider('kustoDataMover.jobs', jobs),
     vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec))),
     vscode.commands.registerCommand('kustoDataMover.showLog', () => getLog().show()),
