@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ConnectionStore } from './connections/connectionStore';
+import type { AuthRef } from './engine/jobSpec';
 import { registerConnectionCommands } from './ui/connectionCommands';
 import { ConnectionsTreeProvider } from './ui/connectionsTree';
 import { WindowProviders, windowCredentials } from './ui/credentials';
@@ -25,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     connectionsTree,
     vscode.window.registerTreeDataProvider('kustoDataMover.connections', connectionsTree),
     vscode.window.registerTreeDataProvider('kustoDataMover.jobs', jobs),
-    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec))),
+    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec), (url) => authForCluster(connections, url))),
     vscode.commands.registerCommand('kustoDataMover.showLog', () => getLog().show()),
     vscode.commands.registerCommand('kustoDataMover.runJobFile', (uri?: vscode.Uri) => runJobFile(context, runner, uri)),
     vscode.commands.registerCommand('kustoDataMover.resumeJob', (item?: JobItem) => item && runner.resume(item.record.spec.id)),
@@ -44,6 +45,13 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   }
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
+}
+
+/** A job to a cluster signs in as the saved connection to it; none (the emulator) when there is none. */
+function authForCluster(connections: ConnectionStore, clusterUrl: string): AuthRef {
+  const wanted = clusterUrl.trim().replace(/\/+$/, '').toLowerCase();
+  const match = connections.list().find((c) => c.clusterUrl.toLowerCase() === wanted);
+  return match && match.auth.kind !== 'none' ? { kind: 'credential', id: match.id } : { kind: 'none' };
 }
 
 /** Runs a JobSpec JSON file: the one given (explorer menu), the active editor's, or one picked. */

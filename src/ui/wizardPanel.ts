@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AuthRef } from '../engine/jobSpec';
 import {
   type HostToWizardMessage,
   type WizardForm,
@@ -23,7 +24,11 @@ export class WizardPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
 
-  static show(context: vscode.ExtensionContext, runJob: RunJob): WizardPanel {
+  /** The sign-in for a cluster URL: the saved connection to it, or none (the emulator). */
+  private static authFor: (clusterUrl: string) => AuthRef = () => ({ kind: 'none' });
+
+  static show(context: vscode.ExtensionContext, runJob: RunJob, authFor?: (clusterUrl: string) => AuthRef): WizardPanel {
+    if (authFor) WizardPanel.authFor = authFor;
     const extensionUri = context.extensionUri;
     if (WizardPanel.current) {
       WizardPanel.current.panel.reveal();
@@ -90,7 +95,7 @@ export class WizardPanel {
     const errors = validateWizardForm(form);
     this.post({ type: 'validation', errors });
     if (Object.keys(errors).length > 0) return;
-    const spec = loadEngine(this.context).jobSpecFromWizardForm(form);
+    const spec = loadEngine(this.context).jobSpecFromWizardForm(form, new Date(), WizardPanel.authFor(form.clusterUrl));
     getLog().info(`Wizard created job ${spec.id} (${form.direction}).`);
     this.post({ type: 'jobCreated', jobId: spec.id, summary: `Job ${spec.id} is running: progress in the notification and the Jobs view.` });
     const result = await this.runJob(spec);
