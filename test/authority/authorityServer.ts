@@ -172,7 +172,7 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Ru
           }
           return json(res, 200, tokenResponse(grant, scope, { app, clientId, tenant }));
         }
-        if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
+        if (grant === 'urn:ietf:params:oauth:grant-type:device_code' || grant === 'device_code') {
           const code = deviceCodes.get(form.get('device_code') ?? '');
           if (!code) return oauthError(res, 400, 'invalid_grant', 'AADSTS70000: the device code is not known');
           if (Date.now() > code.expiresAt) return oauthError(res, 400, 'expired_token', 'AADSTS70019: the device code expired');
