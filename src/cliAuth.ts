@@ -61,6 +61,7 @@ export function connectionFromFlags(flags: AuthFlags, clusterUrl: string | undef
 export async function cliCredentials(connection: Connection, create: typeof CreateTokenProvider): Promise<CredentialResolver> {
   const provider = create(connection, {
     secret: async (name) => secretFromEnvironment(name),
+    secretHint: (name) => `set the environment variable ${SECRET_SOURCES[name].env} (or ${SECRET_SOURCES[name].fileEnv} to a file holding it)`,
     interactive: true,
     onDeviceCode: (info) => process.stderr.write(`${info.message}\n`),
   });

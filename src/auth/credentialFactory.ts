@@ -36,6 +36,8 @@ export interface CredentialFactoryOptions {
   /** The VS Code account credential (only the window has one). */
   vscodeAccount?: TokenCredential;
   fetch?: typeof fetch;
+  /** Where the user puts a missing secret (default: edit the connection). */
+  secretHint?(name: SecretName): string;
   /** Renew a token this long before it lapses (default five minutes). */
   refreshMarginMs?: number;
 }
@@ -57,7 +59,8 @@ function identityOptions(connection: Connection): { authorityHost?: string; disa
 
 async function required(options: CredentialFactoryOptions, name: SecretName, connection: Connection): Promise<string> {
   const value = await options.secret(name);
-  if (!value) throw new SignInRequiredError(`The ${name} of connection "${connection.name}" is not stored in this window: edit the connection and enter it again.`, connection.id);
+  const hint = options.secretHint?.(name) ?? 'edit the connection and enter it again';
+  if (!value) throw new SignInRequiredError(`The ${name} of connection "${connection.name}" is missing: ${hint}.`, connection.id);
   return value;
 }
 
