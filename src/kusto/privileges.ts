@@ -20,6 +20,8 @@ export interface ClusterAccess {
   /** The caller's FQN, e.g. aadapp=<appId>;<tenant> or aaduser=<upn>. */
   identity: string;
   databases: DatabaseAccess[];
+  /** Roles held in every database (cluster-level AllDatabasesAdmin / AllDatabasesViewer). */
+  everyDatabase?: DatabaseRole[];
 }
 
 export interface AccessTarget {
@@ -75,8 +77,17 @@ export async function readClusterAccess(target: AccessTarget): Promise<ClusterAc
     if (!e) byDb.set(db.toLowerCase(), (e = { database: db, roles: [], tables: {} }));
     return e;
   };
+  let recognized = 0;
+  const everyDatabase: DatabaseRole[] = [];
   for (const r of rows) {
     const scope = String(r.Scope ?? '').toLowerCase();
+    const level0 = String(r.AccessLevel ?? '').toLowerCase().replace(/\s+/g, '');
+    // Cluster-wide roles (AllDatabasesAdmin / AllDatabasesViewer) hold in every database.
+    if (scope === 'cluster' && (level0 === 'alldatabasesadmin' || level0 === 'alldatabasesviewer')) {
+      everyDatabase.push(level0 === 'alldatabasesadmin' ? 'admin' : 'viewer');
+      recognized++;
+    }
+    if (scope === 'database' || scope === 'table') recognized++;
     const name = String(r.DisplayName ?? '');
     const level = String(r.AccessLevel ?? '').toLowerCase().replace(/\s+/g, '');
     if (scope === 'database' && ROLE_OF[level]) entry(name).roles.push(ROLE_OF[level]);
@@ -86,11 +97,15 @@ export async function readClusterAccess(target: AccessTarget): Promise<ClusterAc
       (e.tables[name.slice(dot + 1)] ??= []).push(level);
     }
   }
-  return { identity: await identityOf(target, rows), databases: [...byDb.values()].sort((a, b) => a.database.localeCompare(b.database)) };
+  if (rows.length > 0 && recognized === 0) {
+    throw new KustoError({ code: 'UnknownRolesShape', message: `.show principal roles answered in a shape this version does not read (columns ${Object.keys(rows[0]).join(', ')})`, permanent: true });
+  }
+  return { identity: await identityOf(target, rows), databases: [...byDb.values()].sort((a, b) => a.database.localeCompare(b.database)), everyDatabase };
 }
 
 export function accessIn(access: ClusterAccess, database: string): DatabaseAccess {
-  return access.databases.find((d) => d.database.toLowerCase() === database.toLowerCase()) ?? { database, roles: [], tables: {} };
+  const own = access.databases.find((d) => d.database.toLowerCase() === database.toLowerCase()) ?? { database, roles: [], tables: {} };
+  return access.everyDatabase?.length ? { ...own, roles: [...new Set([...own.roles, ...access.everyDatabase])] } : own;
 }
 
 export interface MissingPrivilege {
@@ -154,11 +169,11 @@ export function describeMissing(missing: MissingPrivilege[]): string {
   return `Access denied before any data moved: ${missing[0]?.identity ?? 'the identity'} lacks ${lines.join(' | ')}`;
 }
 
-/** Whether the destination table exists, when the identity may see it; undefined when it may not. */
-async function tableExists(target: AccessTarget, database: string, table: string): Promise<boolean | undefined> {
+/** Whether the table exists (false when no table is named), when the identity may see the list; undefined when the service refuses it. */
+async function tableExists(target: AccessTarget, database: string, table: string | undefined): Promise<boolean | undefined> {
   try {
     const rows = await executeManagementRecords({ ...target, database, serverTimeoutMs: 60_000 }, '.show tables');
-    return rows.some((r) => String(r.TableName).toLowerCase() === table.toLowerCase());
+    return table !== undefined && rows.some((r) => String(r.TableName).toLowerCase() === table.toLowerCase());
   } catch (err) {
     if (err instanceof KustoError && err.httpStatus === 403) return undefined;
     throw err;
@@ -171,6 +186,8 @@ async function tableExists(target: AccessTarget, database: string, table: string
  * still map a 403 to the role they need.
  */
 export async function preflightPrivileges(spec: JobSpec, target: AccessTarget, log?: { warn(m: string): void; info(m: string): void }): Promise<ClusterAccess | undefined> {
+  // No sign-in (a local emulator or Kustainer): there is no identity whose roles could be missing.
+  if (!target.tokenProvider) return undefined;
   let access: ClusterAccess;
   try {
     access = await readClusterAccess(target);
@@ -182,8 +199,18 @@ export async function preflightPrivileges(spec: JobSpec, target: AccessTarget, l
     throw err;
   }
   const d = spec.destination.kind === 'kustoTable' ? spec.destination : undefined;
-  const exists = d ? await tableExists(target, d.connection.database, d.table) : undefined;
-  const missing = missingPrivileges(spec, access, exists);
+  const database = d ? d.connection.database : spec.source.kind === 'kustoQuery' ? spec.source.connection.database : '';
+  const exists = await tableExists(target, database, d?.table);
+  if (access.databases.length === 0 && !access.everyDatabase?.length) {
+    // No role listed anywhere: an identity without roles, or a cluster that lists them elsewhere.
+    // Only the service's own refusal to show the database's tables is proof enough to stop here.
+    if (exists === undefined) {
+      throw new MissingPrivilegeError([{ role: 'database viewer', database, purpose: d ? `to read the schema of table "${d.table}" for the mapping` : 'to run the query', identity: access.identity, grant: grantDatabase(database, 'viewers', access.identity) }]);
+    }
+    log?.warn(`privilege check skipped: the cluster listed no roles for ${access.identity}`);
+    return undefined;
+  }
+  const missing = missingPrivileges(spec, access, d ? exists : undefined);
   if (missing.length) throw new MissingPrivilegeError(missing);
   log?.info(`privileges checked for ${access.identity}: ${access.databases.map((db) => `${db.database} [${db.roles.join(', ') || Object.keys(db.tables).join(', ')}]`).join('; ') || 'no roles listed'}`);
   return access;
