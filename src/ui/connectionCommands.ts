@@ -100,7 +100,11 @@ export interface TestOutcome {
 export async function testConnection(engine: Engine, providers: WindowProviders, connection: Connection, secrets?: Partial<Record<string, string>>): Promise<TestOutcome> {
   const tokenProvider = providers.providerFor(connection, secrets);
   try {
-    await tokenProvider?.signIn?.();
+    // Silent first; a sign-in (device code) only when the silent try says one is needed.
+    await tokenProvider?.getToken(connection.clusterUrl).catch(async (err: unknown) => {
+      if ((err as { code?: string })?.code !== 'SIGN_IN_REQUIRED' || !tokenProvider.signIn) throw err;
+      await tokenProvider.signIn();
+    });
     const target = { clusterUrl: connection.clusterUrl, tokenProvider };
     const databases = await engine.listDatabases(target);
     const access = await engine.readClusterAccess(target).catch((err: unknown) => {
