@@ -113,7 +113,7 @@ export async function testConnection(engine: Engine, providers: WindowProviders,
     });
     const lines = databases.map((db) => `${db}: ${access ? engine.describeAllowed(engine.accessIn(access, db)) : 'roles unknown'}`);
     const expiry = tokenProvider ? (await tokenProvider.getTokenInfo(connection.clusterUrl)).expiresOnTimestamp : undefined;
-    const summary = `Connected to ${new URL(connection.clusterUrl).host} as ${access?.identity ?? 'an unknown identity'}. ${lines.join('; ') || 'No databases visible.'}${expiry ? ` Token valid until ${new Date(expiry).toISOString()}.` : ''}`;
+    const summary = `Connected to ${new URL(connection.clusterUrl).host} as ${access?.identity ?? 'an unknown identity'}. ${lines.length ? `${lines.join('; ')}.` : 'No databases visible.'}${expiry ? ` Token valid until ${new Date(expiry).toISOString()}.` : ''}`;
     getLog().info(`Test Connection "${connection.name}": ${summary}`);
     return { ok: true, summary };
   } catch (err) {
