@@ -5,9 +5,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CredentialResolver, JobLogger, ProgressEvent, SecretResolver } from './engine/jobContext';
-import { JOB_SPEC_VERSION, type FilesDestination, type JobSpec, type KustoQuerySource } from './engine/jobSpec';
+import { type AuthRef, JOB_SPEC_VERSION, type FilesDestination, type JobSpec, type KustoQuerySource } from './engine/jobSpec';
 // The engine comes from its own bundle (dist/engineHost.js), shared with the extension.
-import { type JobResult, type RunJobOptions, JobAlreadyRunningError, JobSpecError, Journal, planFilesToKusto, redactSecrets, resumeJob, runJob, validateJobSpec } from './engineHost';
+import { type JobResult, type RunJobOptions, createTokenProvider, JobAlreadyRunningError, JobSpecError, Journal, planFilesToKusto, redactSecrets, resumeJob, runJob, validateJobSpec } from './engineHost';
+import { type AuthFlags, cliCredentials, connectionFromFlags } from './cliAuth';
 
 const usage = `Usage: kusto-data-mover <command> [options]
 
@@ -34,9 +35,15 @@ Options:
                                   schema, the table's fate, conversions) as JSON; nothing moves
   --help                          Show this help
 
-Sign-in: the access token is read from the environment variable KUSTO_ACCESS_TOKEN (none: no
-Authorization header, as for the local emulator). Secrets named in a job (secretRef) are read
-from the environment: "env:NAME" reads NAME.
+Sign-in (the extension's auth kinds; secrets only from environment variables or files, never flags):
+  --auth none|app-secret|app-cert|device-code|token|key-vault|azure-cli
+  --tenant ID --client-id ID [--authority-host URL] [--vault-url URL]
+  --connection FILE               A connection's JSON (as the extension keeps it) instead of the flags
+  Secrets: KDM_CLIENT_SECRET (app-secret), KDM_CERTIFICATE_FILE (app-cert: PEM with key and
+  certificate), KUSTO_ACCESS_TOKEN (token), KDM_VAULT_APP_KEY (key-vault: the key of the app that
+  opens the vault); each also as <NAME>_FILE naming a file. Without --auth, KUSTO_ACCESS_TOKEN is
+  sent when set (else no Authorization header, as for the local emulator).
+Secrets named in a job (secretRef) are read from the environment: "env:NAME" reads NAME.
 
 Exit codes: 0 done, 1 failed, 2 bad usage or job spec, 3 job already running, 130 cancelled.`;
 
@@ -153,7 +160,7 @@ function ingestSpecFromFlags(flags: Flags): JobSpec {
     source: { kind: 'files', location: { kind: 'local', path: resolve(String(flags.from)) }, layout: 'auto' },
     destination: {
       kind: 'kustoTable',
-      connection: { clusterUrl: String(flags.cluster), database: String(flags.db) },
+      connection: { clusterUrl: String(flags.cluster), database: String(flags.db), ...authOfFlags(flags) },
       table: String(flags.table),
       mode: oneOf(flags, 'mode', ['queued', 'streaming', 'transactional'] as const) ?? 'queued',
       tableCreation: tableCreations[creation],
@@ -162,13 +169,19 @@ function ingestSpecFromFlags(flags: Flags): JobSpec {
   };
 }
 
+/** A job from flags names the CLI's sign-in when --auth or --connection asks for one. */
+function authOfFlags(flags: Flags): { auth?: AuthRef } {
+  if (flags.auth === 'none') return { auth: { kind: 'none' } };
+  return typeof flags.auth === 'string' || typeof flags.connection === 'string' ? { auth: { kind: 'credential', id: 'cli' } } : {};
+}
+
 function specFromFlags(flags: Flags): JobSpec {
   if (typeof flags.from === 'string') return ingestSpecFromFlags(flags);
   const missing = ['cluster', 'db', 'query', 'out', 'format'].filter((f) => typeof flags[f] !== 'string');
   if (missing.length > 0) throw new UsageError(`copy needs a job file or the flags ${missing.map((m) => `--${m}`).join(', ')}`);
   const source: KustoQuerySource = {
     kind: 'kustoQuery',
-    connection: { clusterUrl: String(flags.cluster), database: String(flags.db) },
+    connection: { clusterUrl: String(flags.cluster), database: String(flags.db), ...authOfFlags(flags) },
     query: String(flags.query),
     readMode: oneOf(flags, 'read-mode', ['auto', 'stream', 'export'] as const) ?? 'auto',
   };
@@ -262,6 +275,12 @@ async function main(argv: string[]): Promise<number> {
       reingest: { type: 'boolean' },
       'print-spec': { type: 'boolean' },
       plan: { type: 'boolean' },
+      auth: { type: 'string' },
+      connection: { type: 'string' },
+      tenant: { type: 'string' },
+      'client-id': { type: 'string' },
+      'authority-host': { type: 'string' },
+      'vault-url': { type: 'string' },
     },
   });
   const flags = values as Flags;
@@ -293,7 +312,9 @@ async function main(argv: string[]): Promise<number> {
     warn: (m) => process.stderr.write(`${style === 'bar' ? '\n' : ''}warning: ${m}\n`),
     error: () => undefined,
   };
-  const options: RunJobOptions = { jobsDir, signal: controller.signal, credentials: environmentCredentials, secrets: environmentSecrets, log, onProgress: printer.onProgress };
+  const signIn = connectionFromFlags(flags as AuthFlags, typeof flags.cluster === 'string' ? flags.cluster : undefined);
+  const credentials = signIn ? await cliCredentials(signIn, createTokenProvider) : environmentCredentials;
+  const options: RunJobOptions = { jobsDir, signal: controller.signal, credentials, secrets: environmentSecrets, log, onProgress: printer.onProgress };
 
   let result: JobResult;
   if (command === 'resume') {

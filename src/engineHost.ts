@@ -8,3 +8,7 @@ export { redactSecrets } from './engine/redact';
 // The file writers, for tools that measure against the engine with the same writers (benchmarks).
 export { openFileOutput } from './spark/sparkFolderWriter';
 export { tableRowCount } from './kusto/tableRowCount';
+// Connections: sign-in, browsing and privileges, loaded with the engine (not at activation).
+export { createTokenProvider, type ConnectionTokenProvider } from './auth/credentialFactory';
+export { listDatabases, databaseTables, type TableSchema } from './kusto/clusterSchema';
+export { readClusterAccess, accessIn, describeAllowed, type ClusterAccess } from './kusto/privileges';

@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
-import { EmptyTreeProvider } from './ui/emptyTree';
+import { ConnectionStore } from './connections/connectionStore';
+import type { AuthRef } from './engine/jobSpec';
+import { registerConnectionCommands } from './ui/connectionCommands';
+import { ConnectionsTreeProvider } from './ui/connectionsTree';
+import { WindowProviders, windowCredentials } from './ui/credentials';
 import { jobsDir, loadEngine } from './ui/engine';
 import { JobRunner, revealOutput } from './ui/jobRunner';
 import { type JobItem, JobsTreeProvider } from './ui/jobsTree';
@@ -9,14 +13,21 @@ import { WizardPanel } from './ui/wizardPanel';
 // Activation only registers commands and views; the engine bundle loads on the first job.
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
-  const runner = new JobRunner(context);
+  const connections = new ConnectionStore(context.globalState, context.secrets);
+  const providers = new WindowProviders(connections, () => loadEngine(context));
+  const connectionsTree = new ConnectionsTreeProvider(connections, providers, () => loadEngine(context));
+  registerConnectionCommands(context, connections, providers, connectionsTree, () => loadEngine(context));
+  const credentials = windowCredentials(connections, providers);
+  const runner = new JobRunner(context, credentials);
   const jobs = new JobsTreeProvider(context, runner);
   context.subscriptions.push(
     runner,
     jobs,
-    vscode.window.registerTreeDataProvider('kustoDataMover.connections', new EmptyTreeProvider()),
+    providers,
+    connectionsTree,
+    vscode.window.registerTreeDataProvider('kustoDataMover.connections', connectionsTree),
     vscode.window.registerTreeDataProvider('kustoDataMover.jobs', jobs),
-    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec))),
+    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec), (url) => authForCluster(connections, url), credentials)),
     vscode.commands.registerCommand('kustoDataMover.showLog', () => getLog().show()),
     vscode.commands.registerCommand('kustoDataMover.runJobFile', (uri?: vscode.Uri) => runJobFile(context, runner, uri)),
     vscode.commands.registerCommand('kustoDataMover.resumeJob', (item?: JobItem) => item && runner.resume(item.record.spec.id)),
@@ -29,6 +40,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('kustoDataMover.refreshJobs', () => jobs.refresh()),
   );
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
+}
+
+/** A job to a cluster signs in as the saved connection to it; none (the emulator) when there is none. */
+function authForCluster(connections: ConnectionStore, clusterUrl: string): AuthRef {
+  const wanted = clusterUrl.trim().replace(/\/+$/, '').toLowerCase();
+  const match = connections.list().find((c) => c.clusterUrl.toLowerCase() === wanted);
+  return match && match.auth.kind !== 'none' ? { kind: 'credential', id: match.id } : { kind: 'none' };
 }
 
 /** Runs a JobSpec JSON file: the one given (explorer menu), the active editor's, or one picked. */

@@ -180,6 +180,12 @@ function directionOf(spec: JobSpec): JobResult['direction'] {
 
 async function runSteps(env: StepEnvironment): Promise<StepOutcome> {
   const { spec } = env;
+  const connection = spec.source.kind === 'kustoQuery' ? spec.source.connection : spec.destination.kind === 'kustoTable' ? spec.destination.connection : undefined;
+  if (connection) {
+    // Before any data moves: a missing role is named now, not after half the files were sent.
+    const { preflightPrivileges } = await import('../kusto/privileges');
+    await preflightPrivileges(spec, { clusterUrl: connection.clusterUrl, tokenProvider: env.tokenProvider, signal: env.signal }, env.log);
+  }
   if (spec.source.kind === 'kustoQuery' && spec.destination.kind === 'files') return kustoToFiles(env, spec.source, spec.destination);
   if (spec.source.kind === 'files' && spec.destination.kind === 'kustoTable') return filesToKusto(env);
   throw new Error(`moving ${spec.source.kind} to ${spec.destination.kind} is not supported`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type * as vscode from 'vscode';
 
 export type Engine = typeof import('../engineHost');
+export type ConnectionTokenProvider = import('../engineHost').ConnectionTokenProvider;
 
 let engine: Engine | undefined;
 

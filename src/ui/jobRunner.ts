@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { JobLogger, ProgressEvent } from '../engine/jobContext';
+import type { CredentialResolver, JobLogger, ProgressEvent } from '../engine/jobContext';
 import type { JobSpec } from '../engine/jobSpec';
 import type { JobResult } from '../engine/runner';
-import { windowCredentials, windowSecrets } from './credentials';
+import { windowSecrets } from './credentials';
 import { jobsDir, loadEngine } from './engine';
 import { getLog } from './log';
 
@@ -51,7 +51,7 @@ export class JobRunner implements vscode.Disposable {
   readonly onDidChangeJobs = this.changed.event;
   private readonly running = new Set<string>();
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly credentials: CredentialResolver) {}
 
   runningJobIds(): string[] {
     return [...this.running];
@@ -93,7 +93,7 @@ export class JobRunner implements vscode.Disposable {
           return start(engine, {
             jobsDir: jobsDir(this.context),
             signal: controller.signal,
-            credentials: windowCredentials(),
+            credentials: this.credentials,
             secrets: windowSecrets(this.context.secrets),
             log: logger,
             onProgress: (event) => progress.report({ message: describeProgress(event) }),

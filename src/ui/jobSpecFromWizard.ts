@@ -2,12 +2,15 @@
 // knows JobSpecs only.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import { JOB_SPEC_VERSION, type JobSpec } from '../engine/jobSpec';
+import { type AuthRef, JOB_SPEC_VERSION, type JobSpec } from '../engine/jobSpec';
 import type { WizardForm } from '../webviewProtocol/wizardProtocol';
 
-/** Turns the wizard's first page into a JobSpec; the form has been validated already. */
-export function jobSpecFromWizardForm(form: WizardForm, now = new Date()): JobSpec {
-  const connection = { clusterUrl: form.clusterUrl.trim(), database: form.database.trim() };
+/**
+ * Turns the wizard's first page into a JobSpec; the form has been validated already. `auth` is the
+ * sign-in of the saved connection to that cluster (none: the local emulator in open mode).
+ */
+export function jobSpecFromWizardForm(form: WizardForm, now = new Date(), auth: AuthRef = { kind: 'none' }): JobSpec {
+  const connection = { clusterUrl: form.clusterUrl.trim(), database: form.database.trim(), auth };
   const id = `job-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
   if (form.direction === 'kustoToFiles') {
     const outputPath = form.outputPath.trim();

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { CredentialResolver } from '../engine/jobContext';
+import type { AuthRef } from '../engine/jobSpec';
 import {
   type HostToWizardMessage,
   type WizardForm,
@@ -25,7 +27,14 @@ export class WizardPanel {
   /** The job this form started and that has not ended: one at a time, so a second Run cannot start a duplicate. */
   private runningJobId: string | undefined;
 
-  static show(context: vscode.ExtensionContext, runJob: RunJob): WizardPanel {
+  /** The sign-in for a cluster URL: the saved connection to it, or none (the emulator). */
+  private static authFor: (clusterUrl: string) => AuthRef = () => ({ kind: 'none' });
+  /** The window's tokens, for what the form asks the cluster itself (the target table's row count). */
+  private static credentials: CredentialResolver | undefined;
+
+  static show(context: vscode.ExtensionContext, runJob: RunJob, authFor?: (clusterUrl: string) => AuthRef, credentials?: CredentialResolver): WizardPanel {
+    if (authFor) WizardPanel.authFor = authFor;
+    if (credentials) WizardPanel.credentials = credentials;
     const extensionUri = context.extensionUri;
     if (WizardPanel.current) {
       WizardPanel.current.panel.reveal();
@@ -94,7 +103,7 @@ export class WizardPanel {
       this.post({ type: 'submitDeclined', summary: 'Fix the fields marked above, then run the job.' });
       return;
     }
-    const spec = jobSpecFromWizardForm(form);
+    const spec = jobSpecFromWizardForm(form, new Date(), WizardPanel.authFor(form.clusterUrl));
     this.runningJobId = spec.id;
     try {
       if (form.direction === 'filesToKusto' && !(await this.confirmAppend(form))) {
@@ -111,7 +120,9 @@ export class WizardPanel {
   private async confirmAppend(form: WizardForm): Promise<boolean> {
     const table = form.table.trim();
     const database = form.database.trim();
-    const rows = await loadEngine(this.context).tableRowCount({ clusterUrl: form.clusterUrl.trim(), database }, table);
+    const auth = WizardPanel.authFor(form.clusterUrl);
+    const tokenProvider = auth.kind === 'credential' ? WizardPanel.credentials?.resolve(auth.id) : undefined;
+    const rows = await loadEngine(this.context).tableRowCount({ clusterUrl: form.clusterUrl.trim(), database, tokenProvider }, table);
     if (!rows) return true;
     const append = 'Append';
     const answer = await vscode.window.showWarningMessage(

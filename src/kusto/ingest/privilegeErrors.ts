@@ -1,6 +1,7 @@
 // Turns a 403 from a step of an ingestion job into a message that names the privilege and the
 // database or table, so a missing role is not mistaken for a token problem (azure-kusto-spark #161).
 import { KustoError } from '../kustoError';
+import { grantForForbidden } from '../privileges';
 
 export type IngestAction = 'readSchema' | 'createTable' | 'alterTable' | 'ingest' | 'createTempTable' | 'moveExtents' | 'dropTempTable';
 
@@ -14,11 +15,22 @@ const NEEDS: Record<IngestAction, (db: string, table: string) => string> = {
   dropTempTable: (db, t) => `database user on "${db}" to drop the temp table "${t}"`,
 };
 
+const GRANTS: Record<IngestAction, { role: 'viewers' | 'users' | 'ingestors' | 'admins'; onTable?: boolean }> = {
+  readSchema: { role: 'viewers' },
+  createTable: { role: 'users' },
+  alterTable: { role: 'users' },
+  ingest: { role: 'ingestors' },
+  createTempTable: { role: 'users' },
+  moveExtents: { role: 'admins', onTable: true },
+  dropTempTable: { role: 'users' },
+};
+
 export function explainPrivilegeError(err: unknown, action: IngestAction, database: string, table: string): unknown {
   if (!(err instanceof KustoError) || err.httpStatus !== 403) return err;
+  const grant = grantForForbidden(err.message, GRANTS[action].role, database, GRANTS[action].onTable ? table : undefined);
   return new KustoError({
     code: err.code,
-    message: `Access denied: this job needs ${NEEDS[action](database, table)}. The service said: ${err.message}`,
+    message: `Access denied: this job needs ${NEEDS[action](database, table)}.${grant ? ` An admin can grant it with: ${grant}` : ''} The service said: ${err.message}`,
     httpStatus: 403,
     permanent: true,
     privilegeNeeded: err.privilegeNeeded,

@@ -39,9 +39,20 @@ export function principalFromRequest(mode: AuthMode, authorization: string | und
   if (mode === 'open') return { fqn: ANONYMOUS, clusterAdmin: true, details: userDetails(ANONYMOUS, 'anonymous@emulator', undefined, undefined, 'anonymous') };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match) throw new KustoRequestError(401, 'Unauthorized', 'Unauthorized: the request carries no bearer token', undefined, true);
+  if (tokenExpired(match[1])) throw new KustoRequestError(401, 'Unauthorized', 'Unauthorized: the bearer token has expired', undefined, true);
   const principal = principalOfToken(match[1]);
   if (!principal) throw new KustoRequestError(401, 'Unauthorized', 'Unauthorized: the bearer token names no principal', undefined, true);
   return principal;
+}
+
+/** The service refuses a token after its `exp`: so does the emulator, so token refresh is tested. */
+function tokenExpired(token: string): boolean {
+  try {
+    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' && exp * 1000 < Date.now();
+  } catch {
+    return false;
+  }
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -61,23 +61,23 @@ describe('wizard form rules', () => {
 });
 
 describe('JobSpec from the wizard', () => {
-  test('Kusto → files becomes a query source and a Spark folder destination', () => {
-    const spec = jobSpecFromWizardForm(goodForm, new Date('2026-11-25T10:20:30Z'));
+  test('Kusto → files becomes a query source and a Spark folder destination, signed in as the chosen connection', () => {
+    const spec = jobSpecFromWizardForm(goodForm, new Date('2026-11-25T10:20:30Z'), { kind: 'credential', id: 'conn-help' });
     assert.match(spec.id, /^job-20261125102030-[0-9a-f]{8}$/);
     assert.deepEqual(spec.source, {
       kind: 'kustoQuery',
-      connection: { clusterUrl: 'https://help.kusto.windows.net', database: 'Samples' },
+      connection: { clusterUrl: 'https://help.kusto.windows.net', database: 'Samples', auth: { kind: 'credential', id: 'conn-help' } },
       query: 'StormEvents | take 10',
       readMode: 'auto',
     });
     assert.deepEqual(spec.destination, { kind: 'files', location: { kind: 'local', path: '/tmp/out' }, format: 'parquet', layout: 'sparkFolder' });
   });
 
-  test('files → Kusto becomes a queued ingestion that creates the table if needed', () => {
+  test('files → Kusto becomes a queued ingestion that creates the table if needed; with no connection chosen, auth is none', () => {
     const spec = jobSpecFromWizardForm({ ...ingestForm, table: ' Events ' });
     assert.deepEqual(spec.destination, {
       kind: 'kustoTable',
-      connection: { clusterUrl: 'https://help.kusto.windows.net', database: 'Samples' },
+      connection: { clusterUrl: 'https://help.kusto.windows.net', database: 'Samples', auth: { kind: 'none' } },
       table: 'Events',
       mode: 'queued',
       tableCreation: 'createIfNotExists',

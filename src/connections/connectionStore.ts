@@ -1,0 +1,101 @@
+// Saved connections: the non-secret fields in the extension's global state, every secret only in
+// SecretStorage under a key made of the connection's id. Written against the two small shapes of
+// vscode.Memento and vscode.SecretStorage it uses, so it is unit-tested without VS Code.
+import { randomUUID } from 'node:crypto';
+import { ALL_SECRET_NAMES, type Connection, normalizeClusterUrl, SECRET_NAMES, type SecretName, validateConnection } from './connection';
+
+export interface StateLike {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void>;
+}
+
+export interface SecretsLike {
+  get(key: string): Thenable<string | undefined>;
+  store(key: string, value: string): Thenable<void>;
+  delete(key: string): Thenable<void>;
+}
+
+const STATE_KEY = 'kustoDataMover.connections';
+
+export function secretKey(connectionId: string, name: SecretName): string {
+  return `kustoDataMover.connection/${connectionId}/${name}`;
+}
+
+type Listener = () => void;
+
+export class ConnectionStore {
+  private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly state: StateLike, private readonly secrets: SecretsLike) {}
+
+  onDidChange(listener: Listener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  list(): Connection[] {
+    return (this.state.get<Connection[]>(STATE_KEY) ?? []).map((c) => ({ ...c, auth: { ...c.auth } }));
+  }
+
+  get(id: string): Connection | undefined {
+    return this.list().find((c) => c.id === id);
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  /**
+   * Adds or replaces a connection. `secrets` holds the values its auth kind needs; a secret left
+   * out keeps its stored value (an edit that does not retype it). Secrets of other kinds are deleted.
+   */
+  async save(connection: Connection, secrets: Partial<Record<SecretName, string>> = {}): Promise<Connection> {
+    const clean = validateConnection({ ...connection, clusterUrl: normalizeClusterUrl(connection.clusterUrl), name: connection.name.trim() });
+    for (const key of Object.keys(clean) as Array<keyof Connection>) if (clean[key] === undefined || clean[key] === '') delete clean[key];
+    const needed = SECRET_NAMES[clean.auth.kind];
+    for (const name of Object.keys(secrets) as SecretName[]) {
+      if (!needed.includes(name)) throw new Error(`auth kind ${clean.auth.kind} takes no secret "${name}"`);
+    }
+    for (const name of needed) {
+      const value = secrets[name];
+      if (value !== undefined) await this.secrets.store(secretKey(clean.id, name), value);
+      else if ((await this.secrets.get(secretKey(clean.id, name))) === undefined) throw new Error(`the ${name} of connection "${clean.name}" is missing`);
+    }
+    for (const name of ALL_SECRET_NAMES) if (!needed.includes(name)) await this.secrets.delete(secretKey(clean.id, name));
+    const others = this.list().filter((c) => c.id !== clean.id);
+    if (others.some((c) => c.name.toLowerCase() === clean.name.toLowerCase())) throw new Error(`a connection named "${clean.name}" exists already`);
+    const all = this.list();
+    const at = all.findIndex((c) => c.id === clean.id);
+    if (at >= 0) all[at] = clean;
+    else all.push(clean);
+    await this.state.update(STATE_KEY, all);
+    this.fire();
+    return clean;
+  }
+
+  /** Removes the connection and every secret stored for it. */
+  async remove(id: string): Promise<void> {
+    for (const name of ALL_SECRET_NAMES) await this.secrets.delete(secretKey(id, name));
+    await this.state.update(STATE_KEY, this.list().filter((c) => c.id !== id));
+    this.fire();
+  }
+
+  async secret(id: string, name: SecretName): Promise<string | undefined> {
+    return this.secrets.get(secretKey(id, name));
+  }
+
+  /** Records the VS Code account a connection is pinned to (after a user signs in). */
+  async pinAccount(id: string, account: { id: string; label: string }): Promise<void> {
+    const all = this.list();
+    const c = all.find((x) => x.id === id);
+    if (!c) return;
+    c.auth.accountId = account.id;
+    c.auth.accountLabel = account.label;
+    await this.state.update(STATE_KEY, all);
+    this.fire();
+  }
+
+  private fire(): void {
+    for (const l of this.listeners) l();
+  }
+}

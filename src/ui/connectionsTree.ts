@@ -1,0 +1,156 @@
+// The Connections view: connection → databases → (folders →) tables → columns with Kusto types.
+// Loaded lazily, one request per expanded level (a database's tables and columns come in one
+// schema request, cached until Refresh). A failure is one tree item with an action, not a popup.
+import * as vscode from 'vscode';
+import { AUTH_KIND_LABELS, type Connection } from '../connections/connection';
+import type { ConnectionStore } from '../connections/connectionStore';
+import type { WindowProviders } from './credentials';
+import type { Engine } from './engine';
+import { getLog } from './log';
+
+type TableSchema = Awaited<ReturnType<Engine['databaseTables']>>[number];
+
+export type ConnectionNode =
+  | { kind: 'connection'; connection: Connection }
+  | { kind: 'database'; connection: Connection; database: string }
+  | { kind: 'folder'; connection: Connection; database: string; folder: string; tables: TableSchema[] }
+  | { kind: 'table'; connection: Connection; database: string; table: TableSchema }
+  | { kind: 'column'; name: string; type: string }
+  | { kind: 'error'; connection: Connection; message: string; signIn: boolean };
+
+export class ConnectionsTreeProvider implements vscode.TreeDataProvider<ConnectionNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ConnectionNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly databases = new Map<string, Promise<string[]>>();
+  private readonly tables = new Map<string, Promise<TableSchema[]>>();
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly store: ConnectionStore, private readonly providers: WindowProviders, private readonly engine: () => Engine) {
+    this.subscription = store.onDidChange(() => this.refresh());
+    void vscode.commands.executeCommand('setContext', 'kustoDataMover.hasConnections', store.list().length > 0);
+  }
+
+  refresh(connection?: Connection): void {
+    for (const cache of [this.databases, this.tables]) {
+      for (const key of [...cache.keys()]) if (!connection || key.startsWith(`${connection.id}/`)) cache.delete(key);
+    }
+    void vscode.commands.executeCommand('setContext', 'kustoDataMover.hasConnections', this.store.list().length > 0);
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: ConnectionNode): vscode.TreeItem {
+    const collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+    switch (node.kind) {
+      case 'connection': {
+        const item = new vscode.TreeItem(node.connection.name, collapsed);
+        item.id = `c/${node.connection.id}`;
+        item.description = new URL(node.connection.clusterUrl).host;
+        item.tooltip = new vscode.MarkdownString(`**${node.connection.name}**\n\n${node.connection.clusterUrl}\n\nSign-in: ${AUTH_KIND_LABELS[node.connection.auth.kind]}${node.connection.auth.accountLabel ? ` (${node.connection.auth.accountLabel})` : ''}`);
+        item.iconPath = new vscode.ThemeIcon('server-environment');
+        item.contextValue = `connection.${node.connection.auth.kind}`;
+        return item;
+      }
+      case 'database': {
+        const item = new vscode.TreeItem(node.database, collapsed);
+        item.id = `c/${node.connection.id}/db/${node.database}`;
+        item.iconPath = new vscode.ThemeIcon('database');
+        item.contextValue = 'database';
+        if (node.database === node.connection.defaultDatabase) item.description = 'default';
+        return item;
+      }
+      case 'folder': {
+        const item = new vscode.TreeItem(node.folder, collapsed);
+        item.id = `c/${node.connection.id}/db/${node.database}/f/${node.folder}`;
+        item.iconPath = vscode.ThemeIcon.Folder;
+        item.contextValue = 'folder';
+        return item;
+      }
+      case 'table': {
+        const item = new vscode.TreeItem(node.table.name, collapsed);
+        item.id = `c/${node.connection.id}/db/${node.database}/t/${node.table.name}`;
+        item.iconPath = new vscode.ThemeIcon('table');
+        item.description = node.table.docString || undefined;
+        item.tooltip = `${node.database}.${node.table.name}${node.table.docString ? `\n${node.table.docString}` : ''}\n${node.table.columns.length} columns`;
+        item.contextValue = 'table';
+        return item;
+      }
+      case 'column': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+        item.description = node.type;
+        item.iconPath = new vscode.ThemeIcon('symbol-field');
+        item.contextValue = 'column';
+        return item;
+      }
+      case 'error': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.tooltip = node.message;
+        item.contextValue = node.signIn ? 'error.signIn' : 'error';
+        item.description = node.signIn ? 'click to sign in' : 'click to show the log';
+        item.command = node.signIn
+          ? { command: 'kustoDataMover.signIn', title: 'Sign In', arguments: [{ kind: 'connection', connection: node.connection }] }
+          : { command: 'kustoDataMover.showLog', title: 'Show Log' };
+        return item;
+      }
+    }
+  }
+
+  async getChildren(node?: ConnectionNode): Promise<ConnectionNode[]> {
+    if (!node) return this.store.list().map((connection) => ({ kind: 'connection', connection }));
+    try {
+      switch (node.kind) {
+        case 'connection': {
+          const names = await this.cached(this.databases, `${node.connection.id}/`, () => this.engine().listDatabases(this.target(node.connection)));
+          return names.map((database) => ({ kind: 'database', connection: node.connection, database }));
+        }
+        case 'database': {
+          const tables = await this.tablesOf(node.connection, node.database);
+          const folders = new Map<string, TableSchema[]>();
+          const top: ConnectionNode[] = [];
+          for (const table of tables) {
+            if (table.folder) folders.set(table.folder, [...(folders.get(table.folder) ?? []), table]);
+            else top.push({ kind: 'table', connection: node.connection, database: node.database, table });
+          }
+          const folderNodes: ConnectionNode[] = [...folders].sort(([a], [b]) => a.localeCompare(b)).map(([folder, list]) => ({ kind: 'folder', connection: node.connection, database: node.database, folder, tables: list }));
+          return [...folderNodes, ...top];
+        }
+        case 'folder':
+          return node.tables.map((table) => ({ kind: 'table', connection: node.connection, database: node.database, table }));
+        case 'table':
+          return node.table.columns.map((c) => ({ kind: 'column', name: c.name, type: c.type }));
+        default:
+          return [];
+      }
+    } catch (err) {
+      const message = this.engine().redactSecrets((err as Error)?.message ?? String(err));
+      getLog().error(`Connections: ${node.kind === 'connection' ? node.connection.name : ''}: ${message}`);
+      const connection = 'connection' in node ? node.connection : undefined;
+      if (!connection) return [];
+      return [{ kind: 'error', connection, message, signIn: (err as { code?: string })?.code === 'SIGN_IN_REQUIRED' }];
+    }
+  }
+
+  tablesOf(connection: Connection, database: string): Promise<TableSchema[]> {
+    return this.cached(this.tables, `${connection.id}/${database}`, () => this.engine().databaseTables(this.target(connection), database));
+  }
+
+  target(connection: Connection): { clusterUrl: string; tokenProvider: ReturnType<WindowProviders['providerFor']> } {
+    return { clusterUrl: connection.clusterUrl, tokenProvider: this.providers.providerFor(connection) };
+  }
+
+  private cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    let entry = cache.get(key);
+    if (!entry) {
+      entry = load();
+      cache.set(key, entry);
+      // A failure is not cached: expanding again (or Refresh) tries again.
+      entry.catch(() => cache.delete(key));
+    }
+    return entry;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
