@@ -14,6 +14,7 @@ import { chooseReadMode } from './readModePlanner';
 import { outputPublished, streamToFiles } from './streamToFiles';
 import { exportToFiles, type ExportOutcome } from './exportToFiles';
 import { validateJobSpec } from './validateJobSpec';
+import type { SinkFileResult } from './sink/runFilesToKusto';
 
 export interface RunJobOptions {
   /** Folder holding one sub-folder per job (journal, log). */
@@ -220,16 +221,19 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
   }
   // The service does not count rows; Parquet footers do, so report them when every landed file has one.
   // Text formats record none: then the service's count, the RowCount of the extents tagged by this job.
-  const rows = landed.every((f) => f.rows !== undefined) ? landed.reduce((sum, f) => sum + (f.rows ?? 0), 0) : await rowsTheServiceReports(env, result.table);
+  const rows = landed.every((f) => f.rows !== undefined) ? landed.reduce((sum, f) => sum + (f.rows ?? 0), 0) : await rowsTheServiceReports(env, result.table, landed);
   return { rows, bytes: result.bytes, files: landed.map((f) => f.relativePath) };
 }
 
-async function rowsTheServiceReports(env: StepEnvironment, table: string): Promise<number> {
+async function rowsTheServiceReports(env: StepEnvironment, table: string, landed: readonly SinkFileResult[]): Promise<number> {
   if (env.spec.destination.kind !== 'kustoTable') return 0;
-  const { reportedRowsOfJob } = await import('./sink/reportedRows');
+  const { reportedRowsOfFiles } = await import('./sink/reportedRows');
+  const { fileTags } = await import('./sink/runFilesToKusto');
   const { clusterUrl, database } = env.spec.destination.connection;
+  const reingest = env.spec.options?.reingest === true;
+  const tags = landed.filter((f) => f.identity !== undefined).map((f) => fileTags(table, f.identity as string, env.spec.id, reingest).tags[0]);
   try {
-    return await reportedRowsOfJob({ clusterUrl, database, tokenProvider: env.tokenProvider, signal: env.signal }, table, env.spec.id);
+    return await reportedRowsOfFiles({ clusterUrl, database, tokenProvider: env.tokenProvider, signal: env.signal }, table, tags);
   } catch (err) {
     // The rows landed; a count the service would not give is not a reason to fail the job.
     env.log.warn(`the table's row count for this job could not be read: ${(err as Error).message}`);

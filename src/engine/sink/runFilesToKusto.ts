@@ -7,7 +7,7 @@
 // A file whose outcome is unclear (no final status in time; a streaming answer lost) is Unknown,
 // never sent again blind: a resume reads a queued file's status again.
 import { createHash, randomBytes } from 'node:crypto';
-import type { JobContext, TokenProvider } from '../jobContext';
+import type { JobContext, JobLogger, TokenProvider } from '../jobContext';
 import type { FilesSource, JobSpec, KustoTableDestination } from '../jobSpec';
 import type { ColumnSchema } from '../rows';
 import { abortableSleep } from '../retry';
@@ -398,7 +398,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       if (landed > 0 && err instanceof Error && !ctx.signal.aborted) err.message += ` (before this, ${landed} of ${listing.files.length} file(s) landed in ${table} and stay there; a resume sends only the others)`;
       throw err;
     }
-    reportSkips(listing.files.map((f) => results.get(f.relativePath)), table, reingest, warnings);
+    reportSkips(listing.files.map((f) => results.get(f.relativePath)), table, reingest, warnings, ctx.log);
     const summary = summarize(listing.files, results, spec.id, table);
     return finish(summary.state, bytes, summary.error);
   }
@@ -406,11 +406,14 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 }
 
 /** Says what a rerun skipped (already in the table), or what a deliberate re-ingest sent again. */
-function reportSkips(files: Array<SinkFileResult | undefined>, table: string, reingest: boolean, warnings: string[]): void {
+function reportSkips(files: Array<SinkFileResult | undefined>, table: string, reingest: boolean, warnings: string[], log: JobLogger): void {
+  const before = warnings.length;
   const skipped = files.filter((f) => f?.status === 'Skipped' && !/^finished by an earlier run/.test(f.details ?? '')).length;
   if (skipped > 0) warnings.push(`${skipped} file(s) were already in table ${table} (the same content, sent by this or an earlier job) and were skipped, so no row was ingested twice; to ingest them again on purpose, use the re-ingest option (--reingest, or "options": {"reingest": true} in a job file)`);
   const sent = files.filter((f) => f?.status === 'Succeeded').length;
   if (reingest && sent > 0) warnings.push(`re-ingest: ${sent} file(s) were ingested into table ${table} whether or not their rows were there already (rows sent before are now in it twice)`);
+  // Warnings are logged as they arise (the CLI prints the log's warnings): the result only carries them.
+  for (const warning of warnings.slice(before)) log.warn(warning);
 }
 
 /** The job's state and message from its files' outcomes: unknown is neither failed nor succeeded. */
@@ -556,7 +559,7 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
     await moveChecked(mgmt, moveCommand, table, movedTags, ctx);
     await state.update({ transactionPhase: 'moved' });
     await deps.checkpoint?.('afterMove');
-    reportSkips(listing.files.map((f) => results.get(f.relativePath)), table, input.reingest, input.warnings);
+    reportSkips(listing.files.map((f) => results.get(f.relativePath)), table, input.reingest, input.warnings, input.ctx.log);
     ctx.progress({ phase: 'cleaning', message: `dropping ${temp}` });
     await dropTemp();
     await state.update({ transactionPhase: 'done' });
