@@ -135,15 +135,19 @@ describe('connections inside code-server', () => {
     const view = workbench.webview();
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
     await view.getByText('Files → Kusto').click();
-    await view.locator('#queryOrTable-label:has-text("Target table")').waitFor({ timeout: 10_000 });
-    await view.locator('vscode-textarea#queryOrTable textarea').fill('StormEvents');
-    await view.locator('vscode-textfield#localPath input').fill(data);
+    await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 10_000 });
+    await view.locator('vscode-textfield#table input').fill('StormEvents');
+    await view.locator('vscode-textfield#sourcePath input').fill(data);
     await view.locator('vscode-button#create').click();
+    // StormEvents holds rows: the wizard asks before appending; the user says yes, the pre-flight then refuses.
+    const dialog = browser.page.locator('.monaco-dialog-box');
+    await dialog.locator(':text("already holds 5,000 rows")').waitFor({ timeout: 30_000 });
+    await dialog.locator('a.monaco-button:has-text("Append")').click();
     const status = view.locator('#status[data-state="failed"]');
     await status.waitFor({ timeout: 90_000 });
     const message = (await status.textContent()) ?? '';
     assert.match(message, /Access denied before any data moved: aaduser=viola@contoso\.com lacks database ingestor on "Samples" to ingest into table "StormEvents"/);
-    assert.ok(message.includes(".add database Samples ingestors ('aaduser=viola@contoso.com')"), message);
+    assert.ok(message.includes(".add database ['Samples'] ingestors ('aaduser=viola@contoso.com')"), message);
     assert.equal(await blobCount(), blobsBefore, 'no file was uploaded');
     await snap('ingest-refused.png');
   });

@@ -93,7 +93,7 @@ describe('pre-flight privileges', () => {
     assert.equal(result.errorCode, 'MissingPrivilege');
     assert.match(result.error ?? '', /Access denied before any data moved/);
     assert.match(result.error ?? '', new RegExp(`aadapp=${apps.viewer};${TENANT} lacks database ingestor on "Sales" to ingest into table "Orders"`));
-    assert.ok(result.error?.includes(`.add database Sales ingestors ('${fqn(apps.viewer)}')`), result.error);
+    assert.ok(result.error?.includes(`.add database ['Sales'] ingestors ('${fqn(apps.viewer)}')`), result.error);
     assert.equal(await blobCount(), before, 'nothing was uploaded');
     assert.equal(await orderCount(), 0);
   });
@@ -101,12 +101,12 @@ describe('pre-flight privileges', () => {
   test('an ingestor that is not a viewer is told it needs viewer to read the schema (as the service\'s ADF sink)', async () => {
     const result = await run(ingestSpec('pf-ingestor', apps.ingestorOnly), apps.ingestorOnly);
     assert.match(result.error ?? '', /database viewer on "Sales" to read the schema of table "Orders"/);
-    assert.ok(result.error?.includes(`.add database Sales viewers ('${fqn(apps.ingestorOnly)}')`));
+    assert.ok(result.error?.includes(`.add database ['Sales'] viewers ('${fqn(apps.ingestorOnly)}')`));
   });
 
   test('creating a missing table needs database user; a job that does not create tables says the table is missing', async () => {
     const create = await run(ingestSpec('pf-create', apps.writer, { table: 'NewOrders', tableCreation: 'createIfNotExists' }), apps.writer);
-    assert.match(create.error ?? '', /database user on "Sales" to create table "NewOrders"; grant: \.add database Sales users/);
+    assert.match(create.error ?? '', /database user on "Sales" to create table "NewOrders"; grant: \.add database \['Sales'\] users/);
     const fail = await run(ingestSpec('pf-missing', apps.writer, { table: 'NewOrders' }), apps.writer);
     assert.match(fail.error ?? '', /Table "NewOrders" does not exist in database "Sales"/);
   });
@@ -114,7 +114,7 @@ describe('pre-flight privileges', () => {
   test('transactional into a table the identity does not administer names table admin and the table grant', async () => {
     const result = await run(ingestSpec('pf-tx', apps.writer, { mode: 'transactional' }), apps.writer);
     assert.match(result.error ?? '', /table admin on "Sales" table "Orders" to move the ingested extents/);
-    assert.ok(result.error?.includes(`.add table Orders admins ('${fqn(apps.writer)}')`));
+    assert.ok(result.error?.includes(`.add table ['Orders'] admins ('${fqn(apps.writer)}')`));
   });
 
   test('a table admin (not database admin) passes the check and the transactional job lands its rows', async () => {
@@ -132,6 +132,6 @@ describe('pre-flight privileges', () => {
       destination: { kind: 'files', location: { kind: 'local', path: join(work, 'out.csv') }, format: 'csv', layout: 'singleFile' },
     };
     const result = await run(spec, apps.nobody);
-    assert.match(result.error ?? '', /lacks database viewer on "Sales" to run the query; grant: \.add database Sales viewers/);
+    assert.match(result.error ?? '', /lacks database viewer on "Sales" to run the query; grant: \.add database \['Sales'\] viewers/);
   });
 });

@@ -15,7 +15,7 @@ describe('missing privileges by job shape', () => {
   test('queued into an existing table needs viewer and ingestor; database names compare case-insensitively', () => {
     assert.deepEqual(missingPrivileges(ingest(), access(['viewer', 'ingestor']), true), []);
     const missing = missingPrivileges(ingest(), access(['viewer']), true);
-    assert.deepEqual(missing.map((m) => [m.role, m.grant]), [['database ingestor', `.add database Db ingestors ('${WHO}')`]]);
+    assert.deepEqual(missing.map((m) => [m.role, m.grant]), [['database ingestor', `.add database ['Db'] ingestors ('${WHO}')`]]);
   });
 
   test('a table ingestor may ingest into that table without database ingestor', () => {
@@ -28,7 +28,7 @@ describe('missing privileges by job shape', () => {
   });
 
   test('transactional into an existing table needs table admin, which a database admin or table admin holds', () => {
-    assert.deepEqual(missingPrivileges(ingest({ mode: 'transactional' }), access(['user', 'ingestor']), true).map((m) => m.grant), [`.add table T admins ('${WHO}')`]);
+    assert.deepEqual(missingPrivileges(ingest({ mode: 'transactional' }), access(['user', 'ingestor']), true).map((m) => m.grant), [`.add table ['T'] admins ('${WHO}')`]);
     assert.deepEqual(missingPrivileges(ingest({ mode: 'transactional' }), access(['user', 'ingestor'], { T: ['admin'] }), true), []);
     assert.deepEqual(missingPrivileges(ingest({ mode: 'transactional' }), access(['admin']), true), []);
   });
