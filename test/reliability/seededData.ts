@@ -122,6 +122,9 @@ export function faultCatalog(scenario: Scenario, draw: Draw): DrawnFault[] {
 export function drawFaults(scenario: Scenario, draw: Draw): DrawnFault[] {
   const catalog = faultCatalog(scenario, draw);
   const chosen: DrawnFault[] = [];
+  // Half the seeds meet a lost reply first: the fault that duplicates or loses rows when mishandled.
+  const lost = catalog.filter((f) => f.label.includes('lost reply'));
+  if (lost.length > 0 && draw.chance(0.5)) chosen.push(draw.pick(lost));
   const n = draw.int(1, 3);
   for (let i = 0; i < n; i++) {
     const f = draw.pick(catalog);

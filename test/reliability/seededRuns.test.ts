@@ -22,7 +22,7 @@ import { createStagingContainer, type StagingContainer } from '../helpers/azurit
 import { readBackParquet } from '../unit/parquetReadBack';
 import { countedFault, type CountedFault } from './countedFault';
 import { knownFailing } from './knownFailing';
-import { type Content, contentOf, Draw, drawFaults, generateRows, kqlString, type Row, type Scenario, split, toCsv } from './seededData';
+import { type Content, contentOf, Draw, type DrawnFault, drawFaults, generateRows, kqlString, type Row, type Scenario, split, toCsv } from './seededData';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 const root = join(__dirname, '..', '..');
@@ -61,6 +61,7 @@ after(async () => {
   const summary = {
     mode: ONE_SEED !== undefined ? `seed ${ONE_SEED}` : LONG ? 'long' : 'fast',
     ...totals,
+    firedByKind,
     passed: outcomes.filter((o) => o.result === 'passed').length,
     failed: outcomes.filter((o) => o.result === 'failed'),
     knownFailing: outcomes.filter((o) => o.result === 'known-failing'),
@@ -110,15 +111,26 @@ async function tableRows(table: string): Promise<Row[]> {
   return (await query(`['${table}'] | project id, name`)).map((r) => ({ id: Number(r[0]), name: String(r[1]) }));
 }
 
-function arm(faults: Array<{ rule: import('../emulator/server/faults').FaultRule }>): CountedFault[] {
+const firedByKind: Record<string, number> = {};
+type Armed = CountedFault & { label: string };
+function arm(faults: DrawnFault[]): Armed[] {
   return faults.map((f) => {
     const counted = countedFault(f.rule);
     emulator.addFault(counted.rule);
     totals.faultsDrawn++;
-    return counted;
+    return { ...counted, label: f.label };
   });
 }
-function fired(armed: CountedFault[]): number { return armed.reduce((n, f) => n + f.fired(), 0); }
+/** How many of the armed faults the emulator applied (counted per kind for the results file). */
+function fired(armed: Armed[]): number {
+  let sum = 0;
+  for (const f of armed) {
+    const k = f.fired();
+    if (k > 0) firedByKind[f.label] = (firedByKind[f.label] ?? 0) + k;
+    sum += k;
+  }
+  return sum;
+}
 
 /** No row twice, and every row one of the source's with its exact value. */
 function assertSubset(rows: Row[], source: Row[], what: string): void {
