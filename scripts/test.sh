@@ -86,7 +86,7 @@ for s in "${suites[@]}"; do
     unit) run_node_suite unit test/unit 2 60000 ;;
     emulator) run_node_suite emulator test/emulator ;;
     integration) run_node_suite integration test/integration ;;
-    reliability) run_node_suite reliability test/reliability ;;
+    reliability) run_node_suite reliability test/reliability 1 "$([ "${KDM_RELIABILITY_LONG:-}" = 1 ] && echo 3600000 || echo 300000)" ;;
     bench) run_node_suite bench test/bench ;;
     spark) run_spark_suite ;;
     e2e) run_node_suite e2e test/e2e ;;
