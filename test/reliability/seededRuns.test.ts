@@ -394,6 +394,24 @@ async function sameSinkSpecTwice(seed: number): Promise<void> {
   assertExact(contentOf(rows), contentOf(source), 'the same spec twice');
 }
 
+/** The same files → table JobSpec started twice at once in one process (a job host serving two requests). */
+async function sameSinkSpecTwiceInProcess(seed: number): Promise<void> {
+  const draw = new Draw(seed + 7000);
+  const source = generateRows(draw, draw.int(20, 200));
+  const folder = writeSinkFolder(`twice-in-${seed}`, source, draw.int(1, 3));
+  const table = `TI${seed}`;
+  const job = sinkSpec(`rel-twice-in${seed}`, folder, table, 'queued');
+  const settled = await Promise.allSettled([runJob(job, jobOptions()), runJob(job, jobOptions())]);
+  totals.concurrentRuns += 2;
+  const starts: ChildOutcome[] = settled.map((r) => (r.status === 'fulfilled'
+    ? { result: r.value, code: 0, signal: null, stderr: '' }
+    : (r.reason as Error).name === 'JobAlreadyRunningError' ? { refused: (r.reason as Error).message, code: 0, signal: null, stderr: '' } : { code: 1, signal: null, stderr: String((r.reason as Error).message) }));
+  judgeTwoStarts(starts, 'the same spec twice in one process');
+  const rows = await tableRows(table);
+  assertSubset(rows, source, 'the same spec twice in one process');
+  assertExact(contentOf(rows), contentOf(source), 'the same spec twice in one process');
+}
+
 /** The same query → file JobSpec started twice at once, in two processes. */
 async function sameSourceSpecTwice(seed: number): Promise<void> {
   const draw = new Draw(seed + 3000);
@@ -460,6 +478,7 @@ describe('concurrency and reruns', { timeout: Infinity }, () => {
     const k = seed % kinds.length;
     seededCase(`concurrency/${names[k]}`, seed, () => (kinds[k] as (s: number) => Promise<void>)(seed));
   }
+  for (const seed of CONCURRENCY_SEEDS.slice(0, LONG ? 12 : 2)) seededCase('concurrency/same files spec twice in one process', seed, () => sameSinkSpecTwiceInProcess(seed));
 });
 
 // ---- kill -9 and resume --------------------------------------------------------------------------
