@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the test suites (default: all) and ends with one line "N passed, N failed" (the total), after
 # a "harness: N passed, N failed" line for the checks of the test tools themselves (Azurite, Spark).
-#   bash scripts/test.sh [unit] [emulator] [integration] [spark] [e2e]
+#   bash scripts/test.sh [unit] [emulator] [integration] [reliability] [spark] [e2e]
+# reliability runs its fast mode (a few dozen seeds); KDM_RELIABILITY_LONG=1 for the long one.
 # Installs what the suites need first (scripts/setup.sh). A missing component fails the run.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,7 +11,7 @@ source scripts/tools-env.sh
 
 started_at=$(date +%s)
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit emulator integration bench spark e2e)
+[ ${#suites[@]} -eq 0 ] && suites=(unit emulator integration reliability bench spark e2e)
 
 needs=(npm wasm)
 for s in "${suites[@]}"; do
@@ -121,6 +122,7 @@ for s in "${suites[@]}"; do
     unit) run_node_suite unit test/unit 2 60000 ;;
     emulator) run_node_suite emulator test/emulator ;;
     integration) run_node_suite integration test/integration ;;
+    reliability) run_node_suite reliability test/reliability 1 "$([ "${KDM_RELIABILITY_LONG:-}" = 1 ] && echo 3600000 || echo 300000)" ;;
     bench) run_node_suite bench test/bench ;;
     spark) run_spark_suite ;;
     e2e) run_node_suite e2e test/e2e ;;
