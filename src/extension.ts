@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { copyQueryResultsFromEditor, ingestIntoKusto } from './ui/editorCommands';
 import { EmptyTreeProvider } from './ui/emptyTree';
 import { jobsDir, loadEngine } from './ui/engine';
 import { JobRunner, revealOutput } from './ui/jobRunner';
@@ -27,6 +28,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('kustoDataMover.revealJobOutput', (item?: JobItem) => item && revealOutput(item.record.result?.files[0])),
     vscode.commands.registerCommand('kustoDataMover.refreshJobs', () => jobs.refresh()),
+    vscode.commands.registerCommand('kustoDataMover.copyQueryResults', () => copyQueryResultsFromEditor(context, (spec) => runner.run(spec))),
+    vscode.commands.registerCommand('kustoDataMover.ingestIntoKusto', (uri?: vscode.Uri) => ingestIntoKusto(context, (spec) => runner.run(spec), uri)),
   );
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import {
   type HostToWizardMessage,
   type WizardForm,
+  type WizardPrefill,
   parseWizardMessage,
   validateWizardForm,
 } from '../webviewProtocol/wizardProtocol';
@@ -24,11 +25,20 @@ export class WizardPanel {
   private readonly disposables: vscode.Disposable[] = [];
   /** The job this form started and that has not ended: one at a time, so a second Run cannot start a duplicate. */
   private runningJobId: string | undefined;
+  /**
+   * Fields a command asked for that the page has not received yet. A hidden panel's page is gone
+   * (no retainContextWhenHidden), so they wait for its next "ready" and ride on "init".
+   */
+  private pendingPrefill: WizardPrefill | undefined;
+  /** The page's script runs and can take a message: set by "ready", cleared when the panel hides. */
+  private pageReady = false;
 
-  static show(context: vscode.ExtensionContext, runJob: RunJob): WizardPanel {
+  /** Opens the wizard, or reveals the open one; `prefill` sets some of its fields (over any draft). */
+  static show(context: vscode.ExtensionContext, runJob: RunJob, prefill?: WizardPrefill): WizardPanel {
     const extensionUri = context.extensionUri;
     if (WizardPanel.current) {
       WizardPanel.current.panel.reveal();
+      if (prefill) WizardPanel.current.prefill(prefill);
       return WizardPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(WizardPanel.viewType, 'New Copy Job', vscode.ViewColumn.Active, {
@@ -37,7 +47,16 @@ export class WizardPanel {
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
     });
     WizardPanel.current = new WizardPanel(panel, context, runJob);
+    WizardPanel.current.pendingPrefill = prefill;
     return WizardPanel.current;
+  }
+
+  private prefill(prefill: WizardPrefill): void {
+    if (this.pageReady && this.panel.visible) {
+      this.post({ type: 'prefill', prefill });
+      return;
+    }
+    this.pendingPrefill = prefill;
   }
 
   private constructor(
@@ -50,6 +69,9 @@ export class WizardPanel {
     panel.webview.html = this.renderHtml();
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
     panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw), undefined, this.disposables);
+    panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.pageReady = false;
+    }, undefined, this.disposables);
   }
 
   private post(message: HostToWizardMessage): void {
@@ -67,7 +89,9 @@ export class WizardPanel {
     switch (message.type) {
       case 'ready':
         // The webview asks for its state only once its script runs, so nothing is posted into the void.
-        this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl } });
+        this.pageReady = true;
+        this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl, prefill: this.pendingPrefill } });
+        this.pendingPrefill = undefined;
         return;
       case 'cancel':
         this.panel.dispose();
