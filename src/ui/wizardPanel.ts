@@ -26,8 +26,9 @@ export class WizardPanel {
   /** The job this form started and that has not ended: one at a time, so a second Run cannot start a duplicate. */
   private runningJobId: string | undefined;
   /**
-   * Fields a command asked for that the page has not received yet. A hidden panel's page is gone
-   * (no retainContextWhenHidden), so they wait for its next "ready" and ride on "init".
+   * Fields a command asked for that the page has not confirmed yet. A hidden panel's page is gone
+   * (no retainContextWhenHidden) and a message to it can be lost, so they are held until the page
+   * says "prefillApplied", and ride on the "init" of its next "ready".
    */
   private pendingPrefill: WizardPrefill | undefined;
   /** The page's script runs and can take a message: set by "ready", cleared when the panel hides. */
@@ -52,11 +53,8 @@ export class WizardPanel {
   }
 
   private prefill(prefill: WizardPrefill): void {
-    if (this.pageReady && this.panel.visible) {
-      this.post({ type: 'prefill', prefill });
-      return;
-    }
     this.pendingPrefill = prefill;
+    if (this.pageReady && this.panel.visible) this.post({ type: 'prefill', prefill });
   }
 
   private constructor(
@@ -91,6 +89,8 @@ export class WizardPanel {
         // The webview asks for its state only once its script runs, so nothing is posted into the void.
         this.pageReady = true;
         this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl, prefill: this.pendingPrefill } });
+        return;
+      case 'prefillApplied':
         this.pendingPrefill = undefined;
         return;
       case 'cancel':

@@ -50,6 +50,8 @@ export type HostToWizardMessage =
 export type WizardToHostMessage =
   | { type: 'ready' }
   | { type: 'submit'; form: WizardForm }
+  /** The page applied the last prefill (and saved it in its draft): the host stops holding it. */
+  | { type: 'prefillApplied' }
   | { type: 'cancel' };
 
 const directions: readonly CopyDirection[] = ['kustoToFiles', 'filesToKusto'];
@@ -95,6 +97,8 @@ export function parseWizardMessage(raw: unknown): WizardToHostMessage {
       return { type: 'ready' };
     case 'cancel':
       return { type: 'cancel' };
+    case 'prefillApplied':
+      return { type: 'prefillApplied' };
     case 'submit':
       return { type: 'submit', form: parseForm(raw.form) };
     default:

@@ -103,7 +103,10 @@ describe('copy from the editor, ingest from the Explorer', () => {
     await item.click();
 
     const view = workbench.webview();
-    await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 30_000 });
+    await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
+      await browser.page.screenshot({ path: join(screenshots, 'ingest-from-explorer-failed.png') });
+      throw err;
+    });
     assert.equal(await view.locator('vscode-textfield#sourcePath').evaluate((el) => (el as HTMLInputElement).value), join(workspace, 'spark-in'));
     assert.equal(await view.locator('vscode-textfield#table').evaluate((el) => (el as HTMLInputElement).value), 'spark_in');
     assert.equal(await view.locator('#filesToKusto-fields').isVisible(), true);

@@ -203,6 +203,7 @@ function applyPrefill(prefill: WizardPrefill): void {
   showErrors({});
   setStatus('', 'prefilled');
   saveDraft();
+  vscodeApi.postMessage({ type: 'prefillApplied' });
 }
 
 onHostMessage((message) => {
