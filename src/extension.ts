@@ -4,6 +4,7 @@ import type { AuthRef } from './engine/jobSpec';
 import { registerConnectionCommands } from './ui/connectionCommands';
 import { ConnectionsTreeProvider } from './ui/connectionsTree';
 import { WindowProviders, windowCredentials } from './ui/credentials';
+import { copyQueryResultsFromEditor, ingestIntoKusto } from './ui/editorCommands';
 import { jobsDir, loadEngine } from './ui/engine';
 import { JobRunner, revealOutput } from './ui/jobRunner';
 import { type JobItem, JobsTreeProvider } from './ui/jobsTree';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerConnectionCommands(context, connections, providers, connectionsTree, () => loadEngine(context));
   const credentials = windowCredentials(connections, providers);
   const runner = new JobRunner(context, credentials);
+  WizardPanel.useConnections((url) => authForCluster(connections, url), credentials);
   const jobs = new JobsTreeProvider(context, runner);
   context.subscriptions.push(
     runner,
@@ -27,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     connectionsTree,
     vscode.window.registerTreeDataProvider('kustoDataMover.connections', connectionsTree),
     vscode.window.registerTreeDataProvider('kustoDataMover.jobs', jobs),
-    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec), (url) => authForCluster(connections, url), credentials)),
+    vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec))),
     vscode.commands.registerCommand('kustoDataMover.showLog', () => getLog().show()),
     vscode.commands.registerCommand('kustoDataMover.runJobFile', (uri?: vscode.Uri) => runJobFile(context, runner, uri)),
     vscode.commands.registerCommand('kustoDataMover.resumeJob', (item?: JobItem) => item && runner.resume(item.record.spec.id)),
@@ -38,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('kustoDataMover.revealJobOutput', (item?: JobItem) => item && revealOutput(item.record.result?.files[0])),
     vscode.commands.registerCommand('kustoDataMover.refreshJobs', () => jobs.refresh()),
+    vscode.commands.registerCommand('kustoDataMover.copyQueryResults', () => copyQueryResultsFromEditor(context, (spec) => runner.run(spec))),
+    vscode.commands.registerCommand('kustoDataMover.ingestIntoKusto', (uri?: vscode.Uri) => ingestIntoKusto(context, (spec) => runner.run(spec), uri)),
   );
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
 }

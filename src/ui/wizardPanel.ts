@@ -4,6 +4,7 @@ import type { AuthRef } from '../engine/jobSpec';
 import {
   type HostToWizardMessage,
   type WizardForm,
+  type WizardPrefill,
   parseWizardMessage,
   validateWizardForm,
 } from '../webviewProtocol/wizardProtocol';
@@ -26,18 +27,32 @@ export class WizardPanel {
   private readonly disposables: vscode.Disposable[] = [];
   /** The job this form started and that has not ended: one at a time, so a second Run cannot start a duplicate. */
   private runningJobId: string | undefined;
+  /**
+   * Fields a command asked for that the page has not confirmed yet. A hidden panel's page is gone
+   * (no retainContextWhenHidden) and a message to it can be lost, so they are held until the page
+   * says "prefillApplied", and ride on the "init" of its next "ready".
+   */
+  private pendingPrefill: WizardPrefill | undefined;
+  /** The page's script runs and can take a message: set by "ready", cleared when the panel hides. */
+  private pageReady = false;
 
   /** The sign-in for a cluster URL: the saved connection to it, or none (the emulator). */
   private static authFor: (clusterUrl: string) => AuthRef = () => ({ kind: 'none' });
   /** The window's tokens, for what the form asks the cluster itself (the target table's row count). */
   private static credentials: CredentialResolver | undefined;
 
-  static show(context: vscode.ExtensionContext, runJob: RunJob, authFor?: (clusterUrl: string) => AuthRef, credentials?: CredentialResolver): WizardPanel {
-    if (authFor) WizardPanel.authFor = authFor;
-    if (credentials) WizardPanel.credentials = credentials;
+  /** Set once at activation: how a form's cluster finds its connection's sign-in. */
+  static useConnections(authFor: (clusterUrl: string) => AuthRef, credentials: CredentialResolver): void {
+    WizardPanel.authFor = authFor;
+    WizardPanel.credentials = credentials;
+  }
+
+  /** Opens the wizard, or reveals the open one; `prefill` sets some of its fields (over any draft). */
+  static show(context: vscode.ExtensionContext, runJob: RunJob, prefill?: WizardPrefill): WizardPanel {
     const extensionUri = context.extensionUri;
     if (WizardPanel.current) {
       WizardPanel.current.panel.reveal();
+      if (prefill) WizardPanel.current.prefill(prefill);
       return WizardPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(WizardPanel.viewType, 'New Copy Job', vscode.ViewColumn.Active, {
@@ -46,7 +61,13 @@ export class WizardPanel {
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
     });
     WizardPanel.current = new WizardPanel(panel, context, runJob);
+    WizardPanel.current.pendingPrefill = prefill;
     return WizardPanel.current;
+  }
+
+  private prefill(prefill: WizardPrefill): void {
+    this.pendingPrefill = prefill;
+    if (this.pageReady && this.panel.visible) this.post({ type: 'prefill', prefill });
   }
 
   private constructor(
@@ -59,6 +80,9 @@ export class WizardPanel {
     panel.webview.html = this.renderHtml();
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
     panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw), undefined, this.disposables);
+    panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.pageReady = false;
+    }, undefined, this.disposables);
   }
 
   private post(message: HostToWizardMessage): void {
@@ -76,7 +100,11 @@ export class WizardPanel {
     switch (message.type) {
       case 'ready':
         // The webview asks for its state only once its script runs, so nothing is posted into the void.
-        this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl } });
+        this.pageReady = true;
+        this.post({ type: 'init', state: { form: defaultForm(), defaultClusterUrl: defaultForm().clusterUrl, prefill: this.pendingPrefill } });
+        return;
+      case 'prefillApplied':
+        this.pendingPrefill = undefined;
         return;
       case 'cancel':
         this.panel.dispose();

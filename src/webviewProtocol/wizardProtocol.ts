@@ -30,10 +30,17 @@ export interface WizardInitState {
   form: WizardForm;
   /** Shown in the header so users know which cluster a job will touch. */
   defaultClusterUrl: string;
+  /** Fields set by the command that opened the wizard (a query from an editor, a folder from the Explorer): applied over the draft. */
+  prefill?: WizardPrefill;
 }
+
+/** Some fields of the form, set by a command ("Copy Query Results To…", "Ingest into Kusto…"). */
+export type WizardPrefill = Partial<WizardForm>;
 
 export type HostToWizardMessage =
   | { type: 'init'; state: WizardInitState }
+  /** A command opened the wizard again while it was shown: these fields replace what the form holds. */
+  | { type: 'prefill'; prefill: WizardPrefill }
   | { type: 'validation'; errors: Partial<Record<keyof WizardForm, string>> }
   | { type: 'jobCreated'; jobId: string; summary: string }
   | { type: 'jobFinished'; jobId: string; state: 'succeeded' | 'failed' | 'canceled'; summary: string }
@@ -43,6 +50,8 @@ export type HostToWizardMessage =
 export type WizardToHostMessage =
   | { type: 'ready' }
   | { type: 'submit'; form: WizardForm }
+  /** The page applied the last prefill (and saved it in its draft): the host stops holding it. */
+  | { type: 'prefillApplied' }
   | { type: 'cancel' };
 
 const directions: readonly CopyDirection[] = ['kustoToFiles', 'filesToKusto'];
@@ -88,6 +97,8 @@ export function parseWizardMessage(raw: unknown): WizardToHostMessage {
       return { type: 'ready' };
     case 'cancel':
       return { type: 'cancel' };
+    case 'prefillApplied':
+      return { type: 'prefillApplied' };
     case 'submit':
       return { type: 'submit', form: parseForm(raw.form) };
     default:

@@ -16,6 +16,7 @@ import {
   type CopyDirection,
   type FileFormat,
   type WizardForm,
+  type WizardPrefill,
   validateWizardForm,
 } from '../../src/webviewProtocol/wizardProtocol';
 import { onHostMessage, vscodeApi } from './vscodeApi';
@@ -189,13 +190,33 @@ function submit(): void {
   vscodeApi.postMessage({ type: 'submit', form });
 }
 
+/** Fields a command set (a query from an editor, a folder from the Explorer) replace the form's; the draft keeps them. */
+function applyPrefill(prefill: WizardPrefill): void {
+  for (const key of textFields) {
+    const value = prefill[key];
+    if (typeof value === 'string') field(key).value = value;
+  }
+  if (prefill.direction) {
+    checkRadio(prefill.direction);
+    showDirection(prefill.direction);
+  }
+  showErrors({});
+  setStatus('', 'prefilled');
+  saveDraft();
+  vscodeApi.postMessage({ type: 'prefillApplied' });
+}
+
 onHostMessage((message) => {
   switch (message.type) {
     case 'init': {
       const draft = vscodeApi.getState() as { form?: WizardForm } | undefined;
       render(draft?.form && isCurrentForm(draft.form) ? draft.form : message.state.form, message.state.defaultClusterUrl);
+      if (message.state.prefill) applyPrefill(message.state.prefill);
       return;
     }
+    case 'prefill':
+      applyPrefill(message.prefill);
+      return;
     case 'validation':
       showErrors(message.errors);
       return;

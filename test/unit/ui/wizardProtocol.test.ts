@@ -19,6 +19,7 @@ const ingestForm: WizardForm = { ...goodForm, direction: 'filesToKusto', sourceP
 describe('wizard message validation', () => {
   test('accepts the ready handshake and a well-formed submit', () => {
     assert.deepEqual(parseWizardMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWizardMessage({ type: 'prefillApplied', form: { query: 'dropped' } }), { type: 'prefillApplied' });
     assert.deepEqual(parseWizardMessage({ type: 'submit', form: { ...goodForm, extra: 'dropped' } }), { type: 'submit', form: goodForm });
   });
 
