@@ -73,6 +73,12 @@ describe('copy from the editor, ingest from the Explorer', () => {
     const item = page.locator('.monaco-menu .action-label:has-text("Copy Query Results To")');
     await item.waitFor({ timeout: 15_000 });
     await item.click();
+    // Under load the context menu sometimes keeps a click for its highlight only: the item is then
+    // focused, and Enter chooses it as a keyboard user would.
+    if (await page.locator('.monaco-menu').isVisible().catch(() => false)) {
+      await page.waitForTimeout(500);
+      if (await page.locator('.monaco-menu').isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    }
 
     const view = workbench.webview();
     await view.locator('#app[data-ready="true"][data-direction="kustoToFiles"]').waitFor({ timeout: 30_000 });
@@ -101,6 +107,12 @@ describe('copy from the editor, ingest from the Explorer', () => {
     const item = page.locator('.monaco-menu .action-label:has-text("Ingest into Kusto")');
     await item.waitFor({ timeout: 15_000 });
     await item.click();
+    // Under load the context menu sometimes keeps a click for its highlight only: the item is then
+    // focused, and Enter chooses it as a keyboard user would.
+    if (await page.locator('.monaco-menu').isVisible().catch(() => false)) {
+      await page.waitForTimeout(500);
+      if (await page.locator('.monaco-menu').isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    }
 
     const view = workbench.webview();
     await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
