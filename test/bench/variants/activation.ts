@@ -31,7 +31,7 @@ const vscodeStub = {
     registerTreeDataProvider: () => disposable,
     createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, show: () => undefined }),
   },
-  commands: { registerCommand: () => disposable },
+  commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
 };
 
 type Resolver = (request: string, ...rest: unknown[]) => string;
@@ -41,7 +41,9 @@ moduleInternals._resolveFilename = (request, ...rest) => (request === 'vscode' ?
 moduleInternals._cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscodeStub };
 
 const bundle = resolve(repoRoot(), 'dist', 'extension.js');
-const context = { subscriptions: [] as unknown[], extensionPath: repoRoot(), globalStorageUri: { fsPath: join('/tmp', 'kdm-bench-storage') } };
+const memento = { get: () => undefined, update: async () => undefined, keys: () => [] };
+const secrets = { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => disposable };
+const context = { subscriptions: [] as unknown[], extensionPath: repoRoot(), globalStorageUri: { fsPath: join('/tmp', 'kdm-bench-storage') }, globalState: memento, workspaceState: memento, secrets };
 const started = performance.now();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const extension = require(bundle) as { activate(ctx: unknown): void };
