@@ -8,6 +8,8 @@ import type { CredentialResolver, JobLogger, ProgressEvent, SecretResolver } fro
 import { JOB_SPEC_VERSION, type FilesDestination, type JobSpec, type KustoQuerySource } from './engine/jobSpec';
 // The engine comes from its own bundle (dist/engineHost.js), shared with the extension.
 import { type JobResult, type RunJobOptions, JobAlreadyRunningError, JobSpecError, Journal, redactSecrets, resumeJob, runJob } from './engineHost';
+// The CLI is its own job process: the same job side of the job host as a window's job processes.
+import { runHostedJob } from './jobHost/jobSide';
 
 const usage = `Usage: kusto-data-mover <command> [options]
 
@@ -279,7 +281,7 @@ async function main(argv: string[]): Promise<number> {
   let result: JobResult;
   if (command === 'resume') {
     if (!argument) throw new UsageError('resume needs a job id');
-    result = await resumeJob(argument, options);
+    result = (await runHostedJob({ runJob, resumeJob }, { kind: 'resume', jobId: argument }, options)).result;
   } else {
     let spec: unknown;
     if (argument) {
@@ -296,7 +298,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(spec, null, 2));
       return EXIT_OK;
     }
-    result = await runJob(spec, options);
+    result = (await runHostedJob({ runJob, resumeJob }, { kind: 'run', spec }, options)).result;
   }
   printer.finish();
   printSummary(result, await writeSnippets(jobsDir, result));
