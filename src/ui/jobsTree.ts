@@ -101,6 +101,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
   private poll: ReturnType<typeof setInterval> | undefined;
   private items: JobItem[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private lookUntil = 0;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -120,6 +121,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
   }
 
   private refreshSoon(): void {
+    // A new job folder gets its journal a moment after the folder: look again for a while.
+    this.lookUntil = Date.now() + 10_000;
+    this.ensurePolling(true);
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = undefined;
       this.refresh();
@@ -156,13 +160,17 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
       });
     const queued = [...live.values()].filter((j) => !entries.some((e) => e.record.spec.id === j.jobId)).map((j) => new JobItem(j.jobId, undefined, j.state, j));
     this.items = [...queued, ...items];
-    const external = items.some((i) => i.state === 'running' && !live.has(i.jobId));
-    if (external && !this.poll) this.poll = setInterval(() => this.refresh(), EXTERNAL_POLL_MS);
-    if (!external && this.poll) {
+    this.ensurePolling(items.some((i) => i.state === 'running' && !live.has(i.jobId)));
+    return this.items;
+  }
+
+  private ensurePolling(external: boolean): void {
+    const wanted = external || Date.now() < this.lookUntil;
+    if (wanted && !this.poll) this.poll = setInterval(() => this.refresh(), EXTERNAL_POLL_MS);
+    if (!wanted && this.poll) {
       clearInterval(this.poll);
       this.poll = undefined;
     }
-    return this.items;
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@
 // the channel (not by the signal fallback) with nothing partial left, and a job process killed
 // with SIGKILL leaves a journal that the job host resumes to the exact output.
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,7 +76,9 @@ async function sumCsvFolder(dir: string): Promise<{ rows: number; sum: bigint }>
 before(async () => {
   assert.ok(existsSync(entry), 'dist/jobProcess.js is built (npm run build)');
   work = await mkdtemp(join(tmpdir(), 'kdm-jobhost-'));
-  emulator = await startEmulator({ auth: 'tokens', databases: [DB] });
+  emulator = await startEmulator({ auth: 'tokens', databases: [DB], ingestionPollMs: 50 });
+  // The job process trusts the emulator's status-table certificate as the extension's would (code-server's NODE_EXTRA_CA_CERTS).
+  process.env.NODE_EXTRA_CA_CERTS = emulator.statusTable.caPemPath;
 });
 after(async () => {
   await emulator?.stop();
@@ -153,5 +155,30 @@ describe('a job in its own process', () => {
     const resumed = await hosted(join(work, 'jobs'), { kind: 'resume', jobId: 'killed-1' }).result;
     assert.equal(resumed.result.state, 'succeeded', resumed.result.error);
     assert.deepEqual(await sumCsvFolder(join(work, 'out-killed-1')), { rows: 2_000_000, sum: 2_000_001_000_000n });
+  });
+
+  test('a sink job with one bad file fails with a result per file: the good ones ingested, the bad one with the service\'s reason', async () => {
+    const folder = join(work, 'bad-files');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'good1.json'), '{"id":1}\n');
+    writeFileSync(join(folder, 'good2.json'), '{"id":2}\n');
+    writeFileSync(join(folder, 'broken.json'), '{"id": 3, "oops\n');
+    const sink: JobSpec = {
+      version: 1,
+      id: 'sink-bad',
+      createdAt: new Date().toISOString(),
+      source: { kind: 'files', location: { kind: 'local', path: folder }, format: 'json' },
+      destination: { kind: 'kustoTable', connection: { clusterUrl: emulator.url, database: DB, auth: { kind: 'credential', id: 'admin' } }, table: 'PartlyBad', mode: 'queued', tableCreation: 'createIfNotExists', statusPollIntervalMs: 20, statusTimeoutMs: 20_000 },
+    };
+    const { result } = await hosted(join(work, 'jobs'), { kind: 'run', spec: sink }).result;
+    assert.equal(result.state, 'failed');
+    const byName = new Map((result.fileResults ?? []).map((f) => [f.relativePath, f]));
+    assert.deepEqual([...byName.keys()].sort(), ['broken.json', 'good1.json', 'good2.json']);
+    assert.equal(byName.get('good1.json')?.status, 'Succeeded');
+    assert.equal(byName.get('good2.json')?.status, 'Succeeded');
+    assert.equal(byName.get('broken.json')?.status, 'Failed');
+    assert.ok((byName.get('broken.json')?.details ?? '').length > 0, 'the service\'s reason is kept');
+    const entry = await new JobsFolderReader(join(work, 'jobs')).read('sink-bad');
+    assert.equal(entry?.result?.fileResults?.find((f) => f.relativePath === 'broken.json')?.details, byName.get('broken.json')?.details);
   });
 });
