@@ -45,6 +45,8 @@ const targets = [
   }),
   // One copy of the engine in the VSIX: the CLI requires dist/engineHost.js at run time.
   nodeBundle({ cli: 'src/cli.ts' }, { bannerPrefix: '#!/usr/bin/env node\n', external: ['./engineHost'] }),
+  // The job process a window starts for each job (src/jobHost): the same engine bundle.
+  nodeBundle({ jobProcess: 'src/jobProcess.ts' }, { external: ['./engineHost'] }),
   {
     ...common,
     entryPoints: { wizard: 'webview/wizard/main.ts' },

@@ -9,6 +9,8 @@ import { type AuthRef, JOB_SPEC_VERSION, type FilesDestination, type JobSpec, ty
 // The engine comes from its own bundle (dist/engineHost.js), shared with the extension.
 import { type JobResult, type RunJobOptions, createTokenProvider, JobAlreadyRunningError, JobSpecError, Journal, planFilesToKusto, redactSecrets, resumeJob, runJob, validateJobSpec } from './engineHost';
 import { type AuthFlags, cliCredentials, connectionFromFlags } from './cliAuth';
+// The CLI is its own job process: the same job side of the job host as a window's job processes.
+import { runHostedJob } from './jobHost/jobSide';
 
 const usage = `Usage: kusto-data-mover <command> [options]
 
@@ -321,7 +323,7 @@ async function main(argv: string[]): Promise<number> {
     if (!argument) throw new UsageError('resume needs a job id');
     // The id names a folder under --jobs-dir: a path ("../../etc") must not reach outside it.
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(argument)) throw new UsageError(`"${argument}" is not a job id (letters, digits, ".", "_" and "-"); list them with: kusto-data-mover jobs`);
-    result = await resumeJob(argument, options);
+    result = (await runHostedJob({ runJob, resumeJob }, { kind: 'resume', jobId: argument }, options)).result;
   } else {
     let spec: unknown;
     if (argument) {
@@ -345,7 +347,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(plan, null, 2));
       return EXIT_OK;
     }
-    result = await runJob(spec, options);
+    result = (await runHostedJob({ runJob, resumeJob }, { kind: 'run', spec }, options)).result;
   }
   printer.finish();
   printSummary(result, await writeSnippets(jobsDir, result));

@@ -5,9 +5,11 @@ import { registerConnectionCommands } from './ui/connectionCommands';
 import { ConnectionsTreeProvider } from './ui/connectionsTree';
 import { WindowProviders, windowCredentials } from './ui/credentials';
 import { copyQueryResultsFromEditor, ingestIntoKusto } from './ui/editorCommands';
-import { jobsDir, loadEngine } from './ui/engine';
-import { JobRunner, revealOutput } from './ui/jobRunner';
-import { type JobItem, JobsTreeProvider } from './ui/jobsTree';
+import { loadEngine } from './ui/engine';
+import { registerJobCommands } from './ui/jobCommands';
+import { JobRunner } from './ui/jobRunner';
+import { jobsStatusBar } from './ui/jobsStatusBar';
+import { JobsTreeProvider } from './ui/jobsTree';
 import { getLog } from './ui/log';
 import { WizardPanel } from './ui/wizardPanel';
 
@@ -32,17 +34,19 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('kustoDataMover.newCopyJob', () => WizardPanel.show(context, (spec) => runner.run(spec))),
     vscode.commands.registerCommand('kustoDataMover.showLog', () => getLog().show()),
     vscode.commands.registerCommand('kustoDataMover.runJobFile', (uri?: vscode.Uri) => runJobFile(context, runner, uri)),
-    vscode.commands.registerCommand('kustoDataMover.resumeJob', (item?: JobItem) => item && runner.resume(item.record.spec.id)),
-    vscode.commands.registerCommand('kustoDataMover.openJobLog', async (item?: JobItem) => {
-      if (!item) return;
-      const log = vscode.Uri.joinPath(vscode.Uri.file(jobsDir(context)), item.record.spec.id, 'job.log');
-      await vscode.window.showTextDocument(log, { preview: true });
-    }),
-    vscode.commands.registerCommand('kustoDataMover.revealJobOutput', (item?: JobItem) => item && revealOutput(item.record.result?.files[0])),
-    vscode.commands.registerCommand('kustoDataMover.refreshJobs', () => jobs.refresh()),
     vscode.commands.registerCommand('kustoDataMover.copyQueryResults', () => copyQueryResultsFromEditor(context, (spec) => runner.run(spec))),
     vscode.commands.registerCommand('kustoDataMover.ingestIntoKusto', (uri?: vscode.Uri) => ingestIntoKusto(context, (spec) => runner.run(spec), uri)),
+    ...registerJobCommands(context, runner, jobs),
+    jobsStatusBar(runner),
   );
+  if (process.env.KDM_TEST_HOOKS === '1') {
+    // Hidden command for the e2e suite (mocha cannot run inside code-server's extension host): it only reads the Jobs view's items.
+    context.subscriptions.push(
+      vscode.commands.registerCommand('kustoDataMover.test.state', () => ({
+        jobs: jobs.shown().map((i) => ({ id: i.jobId, state: i.state, description: i.description, pid: i.entry?.record.pid })),
+      })),
+    );
+  }
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
 }
 
@@ -75,5 +79,5 @@ async function runJobFile(context: vscode.ExtensionContext, runner: JobRunner, u
 }
 
 export function deactivate(): void {
-  // Running jobs stop with the extension host; their journals let them resume on the next run.
+  // Running jobs are job processes of their own: they go on after the window (src/jobHost).
 }

@@ -42,6 +42,23 @@ export interface JobResult {
   /** Redacted message of the failure. */
   error?: string;
   errorCode?: string;
+  /** Files → Kusto: each file's outcome as the service reported it (also when the job failed). */
+  fileResults?: JobFileResult[];
+}
+
+export interface JobFileResult {
+  relativePath: string;
+  status: 'Succeeded' | 'Failed' | 'PartiallySucceeded' | 'Skipped' | 'Unknown';
+  /** The service's reason (failed), or why it was skipped. */
+  details?: string;
+  rows?: number;
+}
+
+/** A failure that carries the per-file outcomes up to the JobResult. */
+class SinkFilesError extends Error {
+  constructor(message: string, readonly fileResults: JobFileResult[]) {
+    super(message);
+  }
 }
 
 export class JobAlreadyRunningError extends Error {
@@ -159,6 +176,7 @@ async function execute(journal: Journal, options: RunJobOptions): Promise<JobRes
     const canceled = isAbortError(err) || signal.aborted;
     const message = redactor.redact(canceled ? 'the job was cancelled' : (err as Error)?.message ?? String(err));
     result = { jobId: spec.id, direction: directionOf(spec), state: canceled ? 'canceled' : 'failed', rows: 0, bytes: 0, files: [], seconds, error: message, errorCode: (err as { code?: string })?.code, readMode: journal.record.readMode };
+    if (err instanceof SinkFilesError) result.fileResults = err.fileResults.map((f) => ({ ...f, details: f.details && redactor.redact(f.details) }));
     await journal.update({ state: result.state, pid: undefined, error: message });
     (canceled ? log.warn : log.error)(`job ${spec.id} ${result.state}: ${message}`);
   } finally {
@@ -213,16 +231,17 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
   const result = await runFilesToKusto(env.spec, context, { tokenProvider: env.tokenProvider });
   // Its warnings were logged by the sink as they arose: logging result.warnings again printed each twice.
   const landed = result.files.filter((f) => f.status === 'Succeeded' || f.status === 'Skipped' || f.status === 'PartiallySucceeded');
+  const fileResults: JobFileResult[] = result.files.map((f) => ({ relativePath: f.relativePath, status: f.status, details: f.details, rows: f.rows }));
   if (result.state !== 'succeeded') {
     const failed = result.files.filter((f) => !landed.includes(f));
     // Unknown is not failed: the code lets front ends say so (the journal still lets `resume` re-read the statuses).
-    if (result.state === 'unknown') throw Object.assign(new Error(result.error ?? 'the outcome of some files is unknown'), { code: 'IngestionOutcomeUnknown' });
-    throw new Error(result.error ?? `${failed.length} of ${result.files.length} files were not ingested into ${result.table}: ${failed.slice(0, 5).map((f) => `${f.relativePath} (${f.status}${f.details ? `: ${f.details}` : ''})`).join('; ')}`);
+    if (result.state === 'unknown') throw Object.assign(new SinkFilesError(result.error ?? 'the outcome of some files is unknown', fileResults), { code: 'IngestionOutcomeUnknown' });
+    throw new SinkFilesError(result.error ?? `${failed.length} of ${result.files.length} files were not ingested into ${result.table}: ${failed.slice(0, 5).map((f) => `${f.relativePath} (${f.status}${f.details ? `: ${f.details}` : ''})`).join('; ')}`, fileResults);
   }
   // The service does not count rows; Parquet footers do, so report them when every landed file has one.
-  // Text formats record none: then the service's count, the RowCount of the extents tagged by this job.
+  // Text formats record none: then the service's count, the RowCount of the extents tagged with the files' tags.
   const rows = landed.every((f) => f.rows !== undefined) ? landed.reduce((sum, f) => sum + (f.rows ?? 0), 0) : await rowsTheServiceReports(env, result.table, landed);
-  return { rows, bytes: result.bytes, files: landed.map((f) => f.relativePath) };
+  return { rows, bytes: result.bytes, files: landed.map((f) => f.relativePath), fileResults };
 }
 
 async function rowsTheServiceReports(env: StepEnvironment, table: string, landed: readonly SinkFileResult[]): Promise<number> {

@@ -1,39 +1,19 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { CredentialResolver, JobLogger, ProgressEvent } from '../engine/jobContext';
+import type { CredentialResolver, ProgressEvent } from '../engine/jobContext';
 import type { JobSpec } from '../engine/jobSpec';
 import type { JobResult } from '../engine/runner';
+import { JobProcess, JobProcessExitedError } from '../jobHost/jobProcessClient';
+import { authIdOf, JobsFolderReader } from '../jobHost/journalReader';
+import type { LiveState } from '../jobHost/jobStatusText';
+import type { JobRequest } from '../jobHost/protocol';
 import { windowSecrets } from './credentials';
-import { jobsDir, loadEngine } from './engine';
+import { jobsDir } from './engine';
 import { getLog } from './log';
-
-const phaseLabels: Record<ProgressEvent['phase'], string> = {
-  planning: 'Planning',
-  estimating: 'Estimating the result size',
-  reading: 'Reading',
-  writing: 'Writing',
-  exporting: 'Exporting on the cluster',
-  downloading: 'Downloading',
-  uploading: 'Uploading',
-  ingesting: 'Ingesting',
-  committing: 'Committing',
-  cleaning: 'Cleaning up',
-  done: 'Done',
-};
 
 /** "1 file", "3 files". */
 export function files(n: number): string {
   return `${n.toLocaleString('en-US')} file${n === 1 ? '' : 's'}`;
-}
-
-export function describeProgress(e: ProgressEvent): string {
-  const parts: string[] = [phaseLabels[e.phase]];
-  if (e.rows) parts.push(`${e.rows.toLocaleString('en-US')} rows`);
-  if (e.filesTotal) parts.push(`${e.files ?? 0}/${e.filesTotal} files`);
-  else if (e.files) parts.push(`${e.files} files`);
-  if (e.rate && e.rows) parts.push(`${Math.round(e.rate).toLocaleString('en-US')} rows/s`);
-  if (e.etaSeconds !== undefined) parts.push(`about ${e.etaSeconds} s left`);
-  return e.message ? `${parts.join(', ')} (${e.message})` : parts.join(', ');
 }
 
 function summarize(result: JobResult): string {
@@ -44,84 +24,153 @@ function summarize(result: JobResult): string {
   return `Failed: ${result.error ?? 'unknown error'}`;
 }
 
-/** Runs copy jobs in this window: a cancellable notification, the log, and the Jobs view. */
+
+export interface LiveJob {
+  jobId: string;
+  title: string;
+  state: LiveState;
+  progress?: ProgressEvent;
+  process?: JobProcess;
+}
+
+/** How often the Jobs view and the status bar may redraw for progress. */
+const REDRAW_MS = 1000;
+
+/**
+ * Runs copy jobs for this window, each in a job process of its own (src/jobHost), never on the
+ * extension host's thread: a queue bounded by `kustoDataMover.maxConcurrentJobs`, live progress
+ * for the Jobs view and the status bar, cancel over the channel, and a message at the end.
+ */
 export class JobRunner implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
-  /** Fires when a job starts, ends or its journal changes, so the Jobs view refreshes. */
+  /** Fires when a job is queued, starts, ends, or (at most about once a second) progresses. */
   readonly onDidChangeJobs = this.changed.event;
-  private readonly running = new Set<string>();
+  private readonly live = new Map<string, LiveJob>();
+  private readonly waiting: Array<() => void> = [];
+  private redrawTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly reader: JobsFolderReader;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly credentials: CredentialResolver) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly credentials: CredentialResolver) {
+    this.reader = new JobsFolderReader(jobsDir(context));
+  }
 
-  runningJobIds(): string[] {
-    return [...this.running];
+  liveJobs(): LiveJob[] {
+    return [...this.live.values()];
+  }
+
+  liveJob(jobId: string): LiveJob | undefined {
+    return this.live.get(jobId);
   }
 
   run(spec: JobSpec): Promise<JobResult | undefined> {
-    return this.execute(spec.id, spec.name ?? spec.id, (engine, options) => engine.runJob(spec, options));
+    return this.execute(spec.id, spec.name ?? spec.id, authIdOf(spec), { kind: 'run', spec });
   }
 
-  resume(jobId: string): Promise<JobResult | undefined> {
-    return this.execute(jobId, jobId, (engine, options) => engine.resumeJob(jobId, options));
+  async resume(jobId: string): Promise<JobResult | undefined> {
+    const entry = await this.reader.read(jobId);
+    return this.execute(jobId, entry?.record.spec.name ?? jobId, entry ? authIdOf(entry.record.spec) : undefined, { kind: 'resume', jobId });
   }
 
-  private async execute(
-    jobId: string,
-    title: string,
-    start: (engine: ReturnType<typeof loadEngine>, options: Parameters<ReturnType<typeof loadEngine>['runJob']>[1]) => Promise<JobResult>,
-  ): Promise<JobResult | undefined> {
-    if (this.running.has(jobId)) {
+  cancel(jobId: string): void {
+    const job = this.live.get(jobId);
+    if (!job) return;
+    if (job.state === 'queued') {
+      this.live.delete(jobId);
+      this.release();
+    } else {
+      job.state = 'cancelling';
+      job.process?.cancel();
+    }
+    this.changed.fire();
+  }
+
+  private maxConcurrent(): number {
+    const value = vscode.workspace.getConfiguration('kustoDataMover').get<number>('maxConcurrentJobs', 2);
+    return Math.max(1, Math.floor(value));
+  }
+
+  private async slot(job: LiveJob): Promise<boolean> {
+    while ([...this.live.values()].filter((j) => j !== job && j.state !== 'queued').length >= this.maxConcurrent()) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (!this.live.has(job.jobId)) return false; // cancelled while queued
+    }
+    return this.live.has(job.jobId);
+  }
+
+  private release(): void {
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  private scheduleRedraw(): void {
+    this.redrawTimer ??= setTimeout(() => {
+      this.redrawTimer = undefined;
+      this.changed.fire();
+    }, REDRAW_MS);
+  }
+
+  private async execute(jobId: string, title: string, authId: string | undefined, request: JobRequest): Promise<JobResult | undefined> {
+    if (this.live.has(jobId)) {
       void vscode.window.showWarningMessage(`Job ${jobId} is already running in this window.`);
       return undefined;
     }
     const log = getLog();
-    const engine = loadEngine(this.context);
-    const logger: JobLogger = {
-      info: (m) => log.info(`[${jobId}] ${m}`),
-      warn: (m) => log.warn(`[${jobId}] ${m}`),
-      error: (m) => log.error(`[${jobId}] ${m}`),
-      debug: (m) => log.debug(`[${jobId}] ${m}`),
-    };
-    this.running.add(jobId);
+    const job: LiveJob = { jobId, title, state: 'queued' };
+    this.live.set(jobId, job);
     this.changed.fire();
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Kusto Data Mover: ${title}`, cancellable: true },
-        async (progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
-          return start(engine, {
-            jobsDir: jobsDir(this.context),
-            signal: controller.signal,
-            credentials: this.credentials,
-            secrets: windowSecrets(this.context.secrets),
-            log: logger,
-            onProgress: (event) => progress.report({ message: describeProgress(event) }),
-          });
+      if (!(await this.slot(job))) {
+        log.info(`[${jobId}] cancelled while queued`);
+        return undefined;
+      }
+      job.state = 'running';
+      this.changed.fire();
+      const hosted = new JobProcess({
+        entry: join(this.context.extensionPath, 'dist', 'jobProcess.js'),
+        jobsDir: jobsDir(this.context),
+        request,
+        authId,
+        credentials: this.credentials,
+        secrets: windowSecrets(this.context.secrets),
+        onProgress: (event) => {
+          job.progress = event;
+          this.scheduleRedraw();
         },
-      );
-      const summary = summarize(result);
+        onLog: (level, message) => log[level](`[${jobId}] ${message}`),
+      });
+      job.process = hosted;
+      log.info(`[${jobId}] started in job process ${hosted.pid}`);
+      const { result, warnings } = await hosted.result;
+      const summary = summarize(result) + (warnings.length > 0 ? ` ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (see the log).` : '');
       log.info(`[${jobId}] ${result.state}: ${summary}`);
       void this.announce(result, title, summary);
       return result;
     } catch (err) {
       // Bad specs and a job running elsewhere are user errors: a message, never a stack trace.
-      const message = engine.redactSecrets((err as Error).message ?? String(err));
+      const message = (err as Error).message ?? String(err);
       log.error(`[${jobId}] ${message}`);
-      void vscode.window.showErrorMessage(`Kusto Data Mover: ${message}`);
+      if (err instanceof JobProcessExitedError) void this.offerResume(`Kusto Data Mover: ${title} was interrupted: ${message}`, jobId);
+      else void vscode.window.showErrorMessage(`Kusto Data Mover: ${message}`);
       return undefined;
     } finally {
-      this.running.delete(jobId);
+      this.live.delete(jobId);
+      this.release();
       this.changed.fire();
     }
+  }
+
+  private async offerResume(text: string, jobId: string): Promise<void> {
+    const choice = await vscode.window.showWarningMessage(text, 'Resume', 'Show Log');
+    if (choice === 'Resume') void this.resume(jobId);
+    if (choice === 'Show Log') getLog().show();
   }
 
   private async announce(result: JobResult, title: string, summary: string): Promise<void> {
     const text = `Kusto Data Mover: ${title}: ${summary}`;
     if (result.state === 'failed') {
-      const choice = await vscode.window.showErrorMessage(text, 'Show Log', 'Resume');
+      // A job that needs the user to sign in stops resumably; resuming after signing in finishes it.
+      const choice = await vscode.window.showErrorMessage(text, result.errorCode === 'SIGN_IN_REQUIRED' ? 'Sign In and Resume' : 'Resume', 'Show Log');
       if (choice === 'Show Log') getLog().show();
-      if (choice === 'Resume') void this.resume(result.jobId);
+      if (choice === 'Resume' || choice === 'Sign In and Resume') void this.resume(result.jobId);
       return;
     }
     if (result.state === 'canceled') {
@@ -141,6 +190,7 @@ export class JobRunner implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.redrawTimer) clearTimeout(this.redrawTimer);
     this.changed.dispose();
   }
 }

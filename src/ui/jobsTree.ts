@@ -1,89 +1,182 @@
+import { type FSWatcher, watch } from 'node:fs';
 import * as vscode from 'vscode';
-import type { JournalRecord } from '../engine/journal';
-import { jobsDir, loadEngine } from './engine';
-import type { JobRunner } from './jobRunner';
+import type { JobEntry } from '../jobHost/journalReader';
+import { describeJob, type JobViewState, stateIcons, stateLabels, viewState } from '../jobHost/jobStatusText';
+import { jobsDir } from './engine';
+import type { JobRunner, LiveJob } from './jobRunner';
+
+const iconColors: Partial<Record<JobViewState, string>> = {
+  succeeded: 'testing.iconPassed',
+  succeededWithWarnings: 'list.warningForeground',
+  failed: 'testing.iconFailed',
+  interrupted: 'list.warningForeground',
+};
 
 export class JobItem extends vscode.TreeItem {
   constructor(
-    readonly record: JournalRecord,
-    running: boolean,
+    readonly jobId: string,
+    readonly entry: JobEntry | undefined,
+    readonly state: JobViewState,
+    live: LiveJob | undefined,
   ) {
-    super(record.spec.name ?? record.spec.id, vscode.TreeItemCollapsibleState.None);
-    const state = running ? 'running' : record.state === 'running' ? 'interrupted' : record.state;
-    this.id = record.spec.id;
-    this.description = describe(record, state);
-    this.tooltip = new vscode.MarkdownString(
-      `**${record.spec.id}** — ${state}\n\n${route(record)}\n\nUpdated ${record.updatedAt}${record.error ? `\n\n${record.error}` : ''}`,
-    );
-    this.iconPath = icon(state);
-    // The context value drives which inline actions the view offers (package.json menus).
-    this.contextValue = `job.${state}`;
+    super(entry?.record.spec.name ?? live?.title ?? jobId, (entry?.result?.fileResults?.length ?? 0) > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    this.id = jobId;
+    this.description = describeJob(state, entry, live?.progress);
+    this.tooltip = tooltip(jobId, state, entry);
+    const color = iconColors[state];
+    this.iconPath = new vscode.ThemeIcon(stateIcons[state], color ? new vscode.ThemeColor(color) : undefined);
+    // The context value drives which actions the view offers (package.json menus): the state,
+    // then flags for what the job has (output, snippets).
+    const flags: string[] = [state];
+    if (entry?.result?.files.length && entry.record.spec.destination.kind === 'files') flags.push('output');
+    if (entry?.result?.snippets) flags.push('snippets');
+    this.contextValue = `job.${flags.join('.')}`;
+  }
+
+  get record(): JobEntry['record'] | undefined {
+    return this.entry?.record;
   }
 }
 
-function describe(record: JournalRecord, state: string): string {
-  const what = record.result
-    ? record.spec.source.kind === 'files'
-      ? `${record.result.files.length} files`
-      : `${record.result.rows.toLocaleString('en-US')} rows`
-    : record.phase;
-  return `${state} · ${what}`;
+/** One file of a sink job: its outcome as the service reported it. */
+export class JobFileItem extends vscode.TreeItem {
+  constructor(jobId: string, file: NonNullable<NonNullable<JobEntry['result']>['fileResults']>[number]) {
+    super(file.relativePath, vscode.TreeItemCollapsibleState.None);
+    this.id = `${jobId}/${file.relativePath}`;
+    const [label, icon, color] = fileLabels[file.status] ?? [file.status.toLowerCase(), 'question', undefined];
+    this.description = `${label}${file.rows !== undefined ? ` · ${file.rows.toLocaleString('en-US')} rows` : ''}${file.details && file.status !== 'Succeeded' ? ` · ${file.details}` : ''}`;
+    this.tooltip = `${file.relativePath}: ${label}${file.details ? `\n${file.details}` : ''}`;
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    this.contextValue = `jobFile.${file.status}`;
+  }
 }
 
-function route(record: JournalRecord): string {
+const fileLabels: Record<string, [string, string, string | undefined]> = {
+  Succeeded: ['ingested', 'pass', 'testing.iconPassed'],
+  PartiallySucceeded: ['partly ingested', 'warning', 'list.warningForeground'],
+  Skipped: ['skipped: already ingested', 'debug-step-over', undefined],
+  Failed: ['failed', 'error', 'testing.iconFailed'],
+  Unknown: ['unknown at the status deadline', 'question', 'list.warningForeground'],
+  Pending: ['pending', 'clock', undefined],
+};
+
+function tooltip(jobId: string, state: JobViewState, entry: JobEntry | undefined): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escape(jobId)}** — ${stateLabels[state]}\n\n`);
+  if (!entry) return md;
+  const { record } = entry;
+  md.appendMarkdown(`${escape(route(record))}\n\n`);
+  md.appendMarkdown(`Started ${record.startedAt} · updated ${record.updatedAt}${record.runs > 1 ? ` · run ${record.runs}` : ''}\n\n`);
+  if (entry.result) md.appendMarkdown(`Took ${entry.result.seconds.toFixed(1)} s · ${entry.result.rows.toLocaleString('en-US')} rows · ${entry.result.files.length} files\n\n`);
+  if (record.state === 'running' && record.pid) md.appendMarkdown(`Process ${record.pid}${entry.processAlive ? '' : ' (gone: resume the job to finish it)'} · phase ${record.phase}\n\n`);
+  if (record.error) md.appendMarkdown(`Error (in ${record.phase}): ${escape(record.error)}\n\n`);
+  for (const warning of entry.result?.warnings.slice(0, 5) ?? []) md.appendMarkdown(`Warning: ${escape(warning)}\n\n`);
+  return md;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+function route(record: JobEntry['record']): string {
   const { source, destination } = record.spec;
-  const from = source.kind === 'kustoQuery' ? `${source.connection.database}: \`${source.query.slice(0, 80)}\`` : source.location.kind === 'local' ? source.location.path : source.location.url;
+  const from = source.kind === 'kustoQuery' ? `${source.connection.database}: ${source.query.slice(0, 80)}` : source.location.kind === 'local' ? source.location.path : source.location.url;
   const to = destination.kind === 'kustoTable' ? `${destination.connection.database}.${destination.table}` : destination.location.kind === 'local' ? destination.location.path : destination.location.url;
   return `${from} → ${to}`;
 }
 
-function icon(state: string): vscode.ThemeIcon {
-  switch (state) {
-    case 'running':
-      return new vscode.ThemeIcon('sync~spin');
-    case 'succeeded':
-      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-    case 'failed':
-      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
-    case 'canceled':
-      return new vscode.ThemeIcon('circle-slash');
-    default:
-      return new vscode.ThemeIcon('debug-pause');
-  }
-}
+/** How often jobs run elsewhere (the CLI, another window) are looked at again. */
+const EXTERNAL_POLL_MS = 2000;
 
-/** The Jobs view: every journal in the jobs folder, newest first. Empty → the welcome content. */
-export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem>, vscode.Disposable {
+/**
+ * The Jobs view: every journal in the jobs folder (read by a small module, not the engine) and
+ * this window's queued jobs, newest first. Empty → the welcome content. The folder is watched,
+ * and while a job runs elsewhere it is polled, so CLI jobs show as running and then finish.
+ */
+export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFileItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private watcher: FSWatcher | undefined;
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private items: JobItem[] = [];
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private lookUntil = 0;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly runner: JobRunner,
   ) {
     this.subscription = runner.onDidChangeJobs(() => this.refresh());
+    this.watchFolder();
+  }
+
+  private watchFolder(): void {
+    try {
+      this.watcher = watch(jobsDir(this.context), () => this.refreshSoon());
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // no jobs folder yet: the first job makes it, and its start refreshes the view
+    }
+  }
+
+  private refreshSoon(): void {
+    // A new job folder gets its journal a moment after the folder: look again for a while.
+    this.lookUntil = Date.now() + 10_000;
+    this.ensurePolling(true);
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refresh();
+    }, 300);
   }
 
   refresh(): void {
+    if (!this.watcher) this.watchFolder();
     this.changed.fire();
   }
 
-  getTreeItem(element: JobItem): vscode.TreeItem {
+  /** The items last shown (the status bar and commands read them). */
+  shown(): readonly JobItem[] {
+    return this.items;
+  }
+
+  getTreeItem(element: JobItem | JobFileItem): vscode.TreeItem {
     return element;
   }
 
-  async getChildren(): Promise<JobItem[]> {
-    // Which jobs run is read before the journals: a job that ends while they load shows as running
-    // until the refresh its end triggers, never as "interrupted".
-    const running = new Set(this.runner.runningJobIds());
-    const records = await loadEngine(this.context).Journal.list(jobsDir(this.context));
-    return records
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-      .map((record) => new JobItem(record, running.has(record.spec.id)));
+  async getChildren(element?: JobItem | JobFileItem): Promise<Array<JobItem | JobFileItem>> {
+    if (element instanceof JobFileItem) return [];
+    if (element) return (element.entry?.result?.fileResults ?? []).map((f) => new JobFileItem(element.jobId, f));
+    // Which jobs run here is read before the journals: a job that ends while they load shows as
+    // running until the refresh its end triggers, never as "interrupted".
+    const live = new Map(this.runner.liveJobs().map((j) => [j.jobId, { ...j }]));
+    const entries = await this.runner.reader.list();
+    const items = entries
+      .sort((a, b) => b.record.updatedAt.localeCompare(a.record.updatedAt))
+      .map((entry) => {
+        const job = live.get(entry.record.spec.id);
+        // A journal still running here, though the window's job ended: the journal is the truth once the process is gone.
+        return new JobItem(entry.record.spec.id, entry, viewState(entry, job?.state), job);
+      });
+    const queued = [...live.values()].filter((j) => !entries.some((e) => e.record.spec.id === j.jobId)).map((j) => new JobItem(j.jobId, undefined, j.state, j));
+    this.items = [...queued, ...items];
+    this.ensurePolling(items.some((i) => i.state === 'running' && !live.has(i.jobId)));
+    return this.items;
+  }
+
+  private ensurePolling(external: boolean): void {
+    const wanted = external || Date.now() < this.lookUntil;
+    if (wanted && !this.poll) this.poll = setInterval(() => this.refresh(), EXTERNAL_POLL_MS);
+    if (!wanted && this.poll) {
+      clearInterval(this.poll);
+      this.poll = undefined;
+    }
   }
 
   dispose(): void {
+    this.watcher?.close();
+    if (this.poll) clearInterval(this.poll);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.subscription.dispose();
     this.changed.dispose();
   }

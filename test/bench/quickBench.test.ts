@@ -128,6 +128,17 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  test('extension host loop delay: the job in-process and in the job host both move the 20,000 rows into Parquet and report the delay', async () => {
+    for (const [variant, folder] of [['job in-process', 'loop-in-process'], ['job host (job process)', 'loop-job-host']] as const) {
+      const r = row('extension host loop delay, kusto→parquet 20,000 rows', variant);
+      assert.equal(r.rows, 20_000);
+      assert.match((r as ResultRow & { note?: string }).note ?? '', /p99 \d+\.\d ms/);
+      let rows = 0;
+      for (const part of partFiles(join(dir, 'work', folder), '.parquet')) rows += (await readParquetSchema(part)).numRows;
+      assert.equal(rows, 20_000);
+    }
+  });
+
   test('the extension figures are measured: activation time and VSIX size', () => {
     assert.ok(results.extension, 'extension figures present');
     assert.ok(results.extension.activationMs > 0);

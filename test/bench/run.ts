@@ -190,6 +190,7 @@ async function main(): Promise<void> {
     console.log('"seconds" runs until every file\'s ingestion status is final (the local emulator ingests one file at a time into DuckDB on the same 2 cores):');
     console.log('for the engine that is the enqueue plus all of the ingestion after it, no overlap. "≥ 80% of raw upload" is judged on "all enqueued s", "≥ 3× SDK" on "seconds".');
   }
+  for (const r of all.filter((x) => x.note)) console.log(`\n${r.scenario} / ${r.variant}: ${r.note}`);
   for (const r of all.filter((x) => x.failed)) console.log(`\n${r.scenario} / ${r.variant} could not finish: ${r.failed}`);
   console.log('\nCommands:');
   for (const r of all) console.log(`  ${r.scenario} / ${r.variant}: ${r.command}`);

@@ -215,6 +215,26 @@ function downloadScenario(files: number, bytesPerFile: number, runs: number): Sc
   };
 }
 
+/** The extension host's event-loop delay while a Kusto → Parquet job runs: in-process (the baseline) against the job host, same run. */
+function hostLoopDelayScenario(rows: number, runs: number): Scenario {
+  return {
+    name: `extension host loop delay, kusto→parquet ${rows.toLocaleString('en-US')} rows`,
+    runs,
+    baseline: 'job in-process',
+    higherIsBetter: false,
+    variants: [
+      { name: 'job in-process', script: 'hostLoopDelay.ts', args: (p) => ['inProcess', String(p.url), join(String(p.dir), 'loop-in-process')] },
+      { name: 'job host (job process)', script: 'hostLoopDelay.ts', args: (p) => ['jobHost', String(p.url), join(String(p.dir), 'loop-job-host')] },
+    ],
+    async prepare(ctx) {
+      const recorded = await recordBenchResponse(ctx, rows);
+      const server = await startRecordedServer(recorded.file);
+      return { url: server.url, dir: ctx.workDir, responseBytes: recorded.bytes, cleanup: () => server.stop() };
+    },
+    bytesForRate: (p) => Number(p.responseBytes),
+  };
+}
+
 export function scenarios(ctx: BenchContext): Scenario[] {
   const sizes = ctx.quick ? [20_000] : [1_000_000, 10_000_000];
   const list: Scenario[] = [];
@@ -230,5 +250,6 @@ export function scenarios(ctx: BenchContext): Scenario[] {
   // The raw upload and the engine three times each (seconds a run), the SDK's minutes once.
   list.push(ctx.quick ? folderToKustoScenario(20_000, 10, 1) : folderToKustoScenario(4_300_000, 100, 3));
   list.push(ctx.quick ? downloadScenario(8, 1 << 20, 1) : downloadScenario(40, 25 << 20, 3));
+  list.push(ctx.quick ? hostLoopDelayScenario(20_000, 1) : hostLoopDelayScenario(10_000_000, 1));
   return list;
 }

@@ -1,0 +1,89 @@
+// Reads the jobs folder for views and status: journals and result files as plain JSON, without
+// the engine bundle (opening the Jobs view must stay cheap). A journal whose file did not change
+// since the last read is not parsed again, so a refresh per progress tick costs a stat per job.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { JobSpec } from '../engine/jobSpec';
+import type { JournalRecord } from '../engine/journal';
+import type { JobResult } from '../engine/runner';
+
+export const RESULT_FILE = 'result.json';
+
+/** The full result the job host leaves beside the journal. */
+export interface ResultFile extends JobResult {
+  warnings: string[];
+  endedAt: string;
+}
+
+export interface JobEntry {
+  record: JournalRecord;
+  result?: ResultFile;
+  /** The journal says running and its process is alive (this or another window, or the CLI). */
+  processAlive: boolean;
+}
+
+export function processAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The auth id a job's tokens are asked for, read from its spec. */
+export function authIdOf(spec: JobSpec): string | undefined {
+  const connection = spec.source.kind === 'kustoQuery' ? spec.source.connection : spec.destination.kind === 'kustoTable' ? spec.destination.connection : undefined;
+  return connection?.auth?.kind === 'credential' ? connection.auth.id : undefined;
+}
+
+function looksLikeJournal(value: unknown): value is JournalRecord {
+  const r = value as JournalRecord;
+  return typeof r === 'object' && r !== null && typeof r.spec?.id === 'string' && typeof r.state === 'string' && typeof r.updatedAt === 'string' && typeof r.spec.source === 'object' && typeof r.spec.destination === 'object';
+}
+
+async function readJson(path: string): Promise<unknown> {
+  return JSON.parse(await fs.readFile(path, 'utf8')) as unknown;
+}
+
+export class JobsFolderReader {
+  private readonly cache = new Map<string, { mtimeMs: number; resultMtimeMs: number; record: JournalRecord; result?: ResultFile }>();
+
+  constructor(readonly jobsDir: string) {}
+
+  async list(): Promise<JobEntry[]> {
+    const names = await fs.readdir(this.jobsDir).catch(() => [] as string[]);
+    const entries: JobEntry[] = [];
+    const seen = new Set<string>();
+    await Promise.all(
+      names.map(async (name) => {
+        const entry = await this.read(name);
+        if (!entry) return;
+        seen.add(name);
+        entries.push(entry);
+      }),
+    );
+    for (const name of this.cache.keys()) if (!seen.has(name)) this.cache.delete(name);
+    return entries;
+  }
+
+  async read(jobId: string): Promise<JobEntry | undefined> {
+    const dir = join(this.jobsDir, jobId);
+    const stat = await fs.stat(join(dir, 'journal.json')).catch(() => undefined);
+    if (!stat) return undefined;
+    const resultStat = await fs.stat(join(dir, RESULT_FILE)).catch(() => undefined);
+    const resultMtimeMs = resultStat?.mtimeMs ?? 0;
+    let cached = this.cache.get(jobId);
+    if (!cached || cached.mtimeMs !== stat.mtimeMs || cached.resultMtimeMs !== resultMtimeMs) {
+      const record = await readJson(join(dir, 'journal.json')).catch(() => undefined);
+      if (!looksLikeJournal(record)) return undefined;
+      const result = resultStat ? ((await readJson(join(dir, RESULT_FILE)).catch(() => undefined)) as ResultFile | undefined) : undefined;
+      cached = { mtimeMs: stat.mtimeMs, resultMtimeMs, record, result };
+      this.cache.set(jobId, cached);
+    }
+    // A result from an earlier run of the same id belongs to that run, not this one.
+    const result = cached.result && cached.result.endedAt >= cached.record.startedAt && cached.record.state !== 'running' ? cached.result : undefined;
+    return { record: cached.record, result, processAlive: cached.record.state === 'running' && processAlive(cached.record.pid) };
+  }
+}

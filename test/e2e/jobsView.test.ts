@@ -1,0 +1,194 @@
+// The Jobs view in code-server against the emulator, through the real UI: jobs run in job
+// processes of their own; Cancel from the view stops one with nothing partial and Resume finishes
+// it with every row once; a job survives a page reload; a job started by the CLI on the same jobs
+// folder shows as running; a job process killed with SIGKILL shows interrupted and Resume
+// completes it; a sink job with a bad file lists its files with the service's reason.
+// The test hook (kustoDataMover.test.state) only READS the view's items (for the job's pid).
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { type Browser, launchChromium } from '../helpers/browser';
+import { type CodeServer, startCodeServer } from '../helpers/codeServer';
+import { Workbench } from '../helpers/workbench';
+import { type RunningEmulator, startEmulator } from '../emulator/index';
+
+const run = promisify(execFile);
+const root = resolve(__dirname, '..', '..');
+const screenshots = join(process.env.KDM_TEST_ARTIFACTS ?? join(root, 'test-artifacts'), 'screenshots');
+const LONG_QUERY = (n: number): string => `range i from 1 to ${n} step 1 | extend s = strcat("r", tostring(i))`;
+
+async function snap(page: Browser['page'], name: string): Promise<void> {
+  const path = join(screenshots, name);
+  await page.screenshot({ path });
+  if (process.env.KDM_UPDATE_DOCS_IMAGES === '1') copyFileSync(path, join(root, 'docs', 'images', name));
+}
+
+async function sumCsvFolder(dir: string): Promise<{ rows: number; sum: bigint }> {
+  let rows = 0;
+  let sum = 0n;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.csv')).sort()) {
+    let header = true;
+    for await (const line of createInterface({ input: createReadStream(join(dir, name)) })) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      rows++;
+      sum += BigInt(line.split(',')[0]);
+    }
+  }
+  return { rows, sum };
+}
+
+const triangle = (n: number): bigint => (BigInt(n) * BigInt(n + 1)) / 2n;
+
+describe('the Jobs view inside code-server', () => {
+  let server: CodeServer;
+  let browser: Browser;
+  let workbench: Workbench;
+  let workspace: string;
+  let emulator: RunningEmulator;
+  let jobsDir: string;
+
+  before(async () => {
+    emulator = await startEmulator({ seed: 'sample', auth: 'open', ingestionPollMs: 50 });
+    mkdirSync(screenshots, { recursive: true });
+    if (process.env.KDM_E2E_SKIP_PACKAGE !== '1') await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
+    workspace = mkdtempSync(join(tmpdir(), 'kdm-jobs-workspace-'));
+    server = await startCodeServer({
+      vsixPath: join(root, 'dist', 'kusto-data-mover.vsix'),
+      workspace,
+      env: { KDM_TEST_HOOKS: '1', NODE_EXTRA_CA_CERTS: emulator.statusTable.caPemPath },
+      settings: { 'kustoDataMover.defaultClusterUrl': emulator.url },
+    });
+    jobsDir = join(server.userDataDir, 'User', 'globalStorage', 'kusto-data-mover.kusto-data-mover', 'jobs');
+    browser = await launchChromium();
+    workbench = new Workbench(browser.page);
+    await workbench.open(server.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await emulator?.stop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  const row = (text: string, state?: string) => browser.page.locator(`.part.sidebar .monaco-list-row:has-text("${text}")${state ? `:has-text("${state}")` : ''}`).first();
+
+  async function startFromWizard(query: string, out: string, direction: 'kustoToFiles' | 'filesToKusto' = 'kustoToFiles'): Promise<void> {
+    await workbench.runCommand('Kusto Data Mover: New Copy Job');
+    const view = workbench.webview();
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
+    if (direction === 'filesToKusto') {
+      await view.getByText('Files → Kusto').click();
+      await view.locator('#queryOrTable-label:has-text("Target table")').waitFor({ timeout: 10_000 });
+    }
+    await view.locator('vscode-textarea#queryOrTable textarea').fill(query);
+    await view.locator('vscode-textfield#localPath input').fill(out);
+    if (direction === 'kustoToFiles') {
+      await view.locator('vscode-single-select#format').evaluate((el) => {
+        (el as HTMLSelectElement).value = 'csv';
+      });
+    }
+    await view.locator('vscode-button#create').click();
+    await workbench.openViewContainer('Kusto Data Mover');
+  }
+
+  async function clickAction(text: string, action: string): Promise<void> {
+    const r = row(text);
+    await r.hover();
+    await r.locator(`.action-label[aria-label="${action}"]`).click({ timeout: 10_000 });
+  }
+
+  /** The journal of the job whose output folder is `name` (read from disk, as the view reads it). */
+  function journalOf(name: string): { pid?: number; state: string } | undefined {
+    for (const id of existsSync(jobsDir) ? readdirSync(jobsDir) : []) {
+      const path = join(jobsDir, id, 'journal.json');
+      if (!existsSync(path)) continue;
+      const record = JSON.parse(readFileSync(path, 'utf8')) as { pid?: number; state: string; spec: { name?: string } };
+      if (record.spec.name?.endsWith(`→ ${name}`)) return record;
+    }
+    return undefined;
+  }
+
+  test('Cancel from the Jobs view stops a long job with no partial output and shows cancelled; Resume writes every row once', async () => {
+    const out = join(workspace, 'cancelme');
+    await startFromWizard(LONG_QUERY(3_000_000), out);
+    // Live progress: the row shows a row count while it runs.
+    await row('cancelme', 'rows/s').waitFor({ timeout: 90_000 }).catch(async (err: unknown) => {
+      await snap(browser.page, 'failure-jobs-running.png');
+      throw err;
+    });
+    await snap(browser.page, 'jobs-running.png');
+    await clickAction('cancelme', 'Cancel Job');
+    await row('cancelme', 'cancelled').waitFor({ timeout: 15_000 });
+    assert.ok(!existsSync(out), 'nothing under the final name');
+    assert.deepEqual(readdirSync(workspace).filter((n) => n.startsWith('.cancelme')), [], 'no hidden temporary output left');
+    await clickAction('cancelme', 'Resume Job');
+    await row('cancelme', 'succeeded').waitFor({ timeout: 180_000 });
+    assert.deepEqual(await sumCsvFolder(out), { rows: 3_000_000, sum: triangle(3_000_000) });
+  });
+
+  test('a job started by the CLI on the same jobs folder shows as running, then succeeded', async () => {
+    const out = join(workspace, 'fromcli');
+    const cli = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'copy', '--cluster', emulator.url, '--db', 'Samples', '--query', LONG_QUERY(2_000_000), '--out', out, '--format', 'csv', '--read-mode', 'stream', '--job-id', 'fromcli-1', '--jobs-dir', jobsDir, '--progress', 'none'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => cli.once('exit', (code) => done(code)));
+    await workbench.openViewContainer('Kusto Data Mover');
+    await row('fromcli-1', 'running').waitFor({ timeout: 60_000 });
+    assert.equal(await exited, 0);
+    await row('fromcli-1', 'succeeded').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await sumCsvFolder(out), { rows: 2_000_000, sum: triangle(2_000_000) });
+  });
+
+  test('a job running while the page reloads shows running after the reload and ends succeeded with the complete output', async () => {
+    const out = join(workspace, 'reloadme');
+    await startFromWizard(LONG_QUERY(3_000_000), out);
+    await row('reloadme', 'rows/s').waitFor({ timeout: 90_000 });
+    await browser.page.reload();
+    await browser.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await workbench.openViewContainer('Kusto Data Mover');
+    await row('reloadme', 'running').waitFor({ timeout: 60_000 });
+    await row('reloadme', 'succeeded').waitFor({ timeout: 240_000 });
+    assert.deepEqual(await sumCsvFolder(out), { rows: 3_000_000, sum: triangle(3_000_000) });
+  });
+
+  test('SIGKILL of the job process shows interrupted; Resume completes the output exactly', async () => {
+    const out = join(workspace, 'killme');
+    await startFromWizard(LONG_QUERY(2_000_000), out);
+    await row('killme', 'rows/s').waitFor({ timeout: 90_000 });
+    const pid = journalOf('killme')?.pid;
+    assert.ok(pid && pid !== process.pid, 'the journal names the job process');
+    process.kill(pid, 'SIGKILL');
+    await row('killme', 'interrupted').waitFor({ timeout: 30_000 });
+    assert.ok(!existsSync(out), 'nothing under the final name');
+    await clickAction('killme', 'Resume Job');
+    await row('killme', 'succeeded').waitFor({ timeout: 180_000 });
+    assert.deepEqual(await sumCsvFolder(out), { rows: 2_000_000, sum: triangle(2_000_000) });
+  });
+
+  test('a sink job with one bad file ends failed and lists each file, the bad one with the service\'s reason', async () => {
+    const folder = join(workspace, 'badfiles');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'good1.json'), '{"id":1}\n');
+    writeFileSync(join(folder, 'good2.json'), '{"id":2}\n');
+    writeFileSync(join(folder, 'broken.json'), '{"id": 3, "oops\n');
+    await startFromWizard('PartlyBad', folder, 'filesToKusto');
+    const job = row('badfiles → PartlyBad', 'failed');
+    await job.waitFor({ timeout: 120_000 });
+    await snap(browser.page, 'jobs-failed.png');
+    await job.click();
+    await browser.page.keyboard.press('ArrowRight');
+    const broken = browser.page.locator('.part.sidebar .monaco-list-row:has-text("broken.json")');
+    await broken.waitFor({ timeout: 10_000 });
+    assert.match((await broken.textContent()) ?? '', /failed · .+/);
+    assert.match((await row('good1.json').textContent()) ?? '', /ingested/);
+    assert.match((await row('good2.json').textContent()) ?? '', /ingested/);
+    await snap(browser.page, 'jobs-finished.png');
+  });
+});
