@@ -85,12 +85,18 @@ describe('the Jobs view inside code-server', () => {
     await workbench.runCommand('Kusto Data Mover: New Copy Job');
     const view = workbench.webview();
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
-    if (direction === 'filesToKusto') {
-      await view.getByText('Files → Kusto').click();
-      await view.locator('#queryOrTable-label:has-text("Target table")').waitFor({ timeout: 10_000 });
+    if ((await view.locator('#app').getAttribute('data-direction')) !== direction) {
+      await view.locator(`vscode-radio[value="${direction}"]`).click();
+      await view.locator(`#app[data-direction="${direction}"]`).waitFor({ timeout: 10_000 });
     }
-    await view.locator('vscode-textarea#queryOrTable textarea').fill(query);
-    await view.locator('vscode-textfield#localPath input').fill(out);
+    // Each direction has its own fields: the query and output folder, or the target table and the source.
+    if (direction === 'kustoToFiles') {
+      await view.locator('vscode-textarea#query textarea').fill(query);
+      await view.locator('vscode-textfield#outputPath input').fill(out);
+    } else {
+      await view.locator('vscode-textfield#table input').fill(query);
+      await view.locator('vscode-textfield#sourcePath input').fill(out);
+    }
     if (direction === 'kustoToFiles') {
       await view.locator('vscode-single-select#format').evaluate((el) => {
         (el as HTMLSelectElement).value = 'csv';
