@@ -2,6 +2,7 @@
 // it, mark the folder with `_SUCCESS`, optionally download the files into a local Spark folder,
 // and hand out Spark read snippets. Each stage is journalled, so a resumed job polls the same
 // operation and downloads only the files it does not have yet.
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { hiddenSiblingPath, OutputExistsError, pathExists } from '../formats/fileOutput';
@@ -9,6 +10,7 @@ import { type ExportedFile, exportCommand, exportedFiles, startExport, waitForOp
 import type { ManagementOptions } from '../kusto/managementClient';
 import { downloadBlobs } from '../storage/blobDownload';
 import { containerClient, folderUrl, joinBlobPath, kustoStorageLiteral, parseBlobUrl, resolveBlobLocation, stripSas } from '../storage/blobLocation';
+import { checkReplaceable, finishPublishing, publishFolder, writeOutputMarker } from '../spark/outputFolder';
 import { sparkReadSnippets, type SparkSnippets } from '../spark/snippets';
 import type { BlobLocation, FilesDestination, KustoQuerySource } from './jobSpec';
 import type { ExportedFileRecord } from './journal';
@@ -111,9 +113,16 @@ async function downloadInto(env: StepEnvironment, finalFolder: string, files: Ex
   const tempFolder = hiddenSiblingPath(finalFolder, 'tmp', spec.id);
   const items = files.map((f, i) => ({ blobName: parseBlobUrl(f.url).prefix, fileName: `part-${String(i).padStart(5, '0')}-${spec.id}-c000.snappy.parquet` }));
   const finalFiles = items.map((item) => resolve(finalFolder, basename(item.fileName)));
-  // Killed after the folder was renamed into place but before the journal said so: it is complete.
-  if (journal.record.phase === 'committing' && !(await pathExists(tempFolder)) && (await pathExists(resolve(finalFolder, '_SUCCESS')))) return finalFiles;
+  // One id per download into this folder, in the folder's marker: a resume knows its own output.
+  let outputId = journal.record.export?.outputId;
+  if (!outputId) {
+    outputId = randomUUID();
+    await journal.update({ export: { ...journal.record.export, outputId } });
+  }
+  // Killed while committing: the folder is in place (our marker), or the swap is finished now.
+  if (journal.record.phase === 'committing' && (await finishPublishing(finalFolder, spec.id, outputId, ifExists))) return finalFiles;
   if (ifExists === 'fail' && (await pathExists(finalFolder))) throw new OutputExistsError(finalFolder);
+  if (ifExists === 'replace') await checkReplaceable(finalFolder);
   const done = new Set(journal.record.export?.downloaded ?? []);
   // Only files the journal lists as renamed into place are kept from an earlier run.
   if (await pathExists(tempFolder)) {
@@ -140,17 +149,12 @@ async function downloadInto(env: StepEnvironment, finalFolder: string, files: Ex
     if (signal.aborted) await fs.rm(tempFolder, { recursive: true, force: true });
     throw err;
   });
+  await writeOutputMarker(tempFolder, { jobId: spec.id, outputId, rows: files.reduce((sum, f) => sum + f.rows, 0), bytes: files.reduce((sum, f) => sum + f.bytes, 0), files: items.map((item) => item.fileName) });
   await fs.writeFile(resolve(tempFolder, '_SUCCESS'), '');
   signal.throwIfAborted();
   tracker.setPhase('committing');
   await journal.update({ phase: 'committing' });
-  if (await pathExists(finalFolder)) {
-    if (ifExists === 'fail') throw new OutputExistsError(finalFolder);
-    const old = hiddenSiblingPath(finalFolder, 'old', spec.id);
-    await fs.rename(finalFolder, old);
-    await fs.rename(tempFolder, finalFolder);
-    await fs.rm(old, { recursive: true, force: true });
-  } else await fs.rename(tempFolder, finalFolder);
+  await publishFolder(tempFolder, finalFolder, spec.id, ifExists);
   return finalFiles;
 }
 

@@ -41,8 +41,12 @@ export interface JournalRecord {
     /** Local files already downloaded and renamed into place (relative names). */
     downloaded?: string[];
     successMarker?: boolean;
+    /** The id in the local output folder's marker (src/spark/outputFolder.ts). */
+    outputId?: string;
   };
   result?: { rows: number; bytes: number; files: string[]; seconds: number };
+  /** Stream mode, Spark folder: the marker id of the output being committed (a resume finds it in the folder or its temp folder). */
+  outputId?: string;
   error?: string;
 }
 

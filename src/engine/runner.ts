@@ -12,7 +12,7 @@ import { JobAlreadyRunningError, JobLock } from './jobLock';
 import { isAbortError } from './retry';
 import type { StepEnvironment } from './stepEnvironment';
 import { chooseReadMode } from './readModePlanner';
-import { outputPublished, streamToFiles } from './streamToFiles';
+import { publishedByEarlierRun, streamToFiles } from './streamToFiles';
 import { exportToFiles, type ExportOutcome } from './exportToFiles';
 import { validateJobSpec } from './validateJobSpec';
 
@@ -232,10 +232,13 @@ async function kustoToFiles(env: StepEnvironment, source: KustoQuerySource, dest
     return { ...outcome, readMode };
   }
   if (destination.location.kind !== 'local') throw new Error('the stream read mode writes to a local folder; use read mode "export" for a blob destination');
-  // Killed after the output was renamed into place but before the journal said so: it is complete.
-  if (journal.record.phase === 'committing' && journal.record.runs > 1 && (await outputPublished(destination))) {
-    log.info('the output was published by the earlier run');
-    return { rows: journal.record.result?.rows ?? 0, bytes: 0, files: [], readMode };
+  // Killed while committing: what that run published (or finishes publishing now) is the output.
+  if (journal.record.phase === 'committing' && journal.record.runs > 1) {
+    const published = await publishedByEarlierRun(env, destination);
+    if (published) {
+      log.info('the output was published by the earlier run');
+      return { ...published, readMode };
+    }
   }
   const summary = await streamToFiles(env, source, destination);
   return { rows: summary.rows, bytes: summary.bytes, files: summary.files, readMode };

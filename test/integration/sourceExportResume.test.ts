@@ -99,7 +99,7 @@ describe('export path: journal, _SUCCESS, download and resume (scripted Kusto, r
     const blobs: string[] = [];
     for await (const b of container.listBlobsFlat({ prefix: 'exp/Tests/exp-1/' })) blobs.push(b.name);
     assert.deepEqual(blobs.sort(), ['exp/Tests/exp-1/_SUCCESS', 'exp/Tests/exp-1/part_1.snappy.parquet', 'exp/Tests/exp-1/part_2.snappy.parquet', 'exp/Tests/exp-1/part_3.snappy.parquet']);
-    assert.deepEqual((await readdir(out)).sort(), ['_SUCCESS', 'part-00000-exp-1-c000.snappy.parquet', 'part-00001-exp-1-c000.snappy.parquet', 'part-00002-exp-1-c000.snappy.parquet']);
+    assert.deepEqual((await readdir(out)).sort(), ['_SUCCESS', '_kdm_output.json', 'part-00000-exp-1-c000.snappy.parquet', 'part-00001-exp-1-c000.snappy.parquet', 'part-00002-exp-1-c000.snappy.parquet']);
     assert.equal(await readFile(join(out, 'part-00002-exp-1-c000.snappy.parquet'), 'utf8'), 'parquet bytes of part 3');
     const log = await readFile(join(work, 'jobs', 'exp-1', 'job.log'), 'utf8');
     assert.ok(!log.includes(new URLSearchParams(sas).get('sig') as string), 'the SAS signature leaked into the log');
