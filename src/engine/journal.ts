@@ -35,6 +35,9 @@ export interface JournalRecord {
   estimatedRows?: number;
   export?: {
     operationId?: string;
+    /** The name prefix (unique per attempt) and start time of the export being started, before its id is known. */
+    pendingPrefix?: string;
+    pendingSince?: string;
     /** Blob folder the export writes to (no SAS). */
     folderUrl?: string;
     files?: ExportedFileRecord[];
