@@ -351,6 +351,8 @@ async function main(argv: string[]): Promise<number> {
   }
   printer.finish();
   printSummary(result, await writeSnippets(jobsDir, result));
+  // A destination "replace" may not delete (someone's own files) is a usage error: nothing ran.
+  if (result.state === 'failed' && result.errorCode === 'OutputNotReplaceable') return EXIT_USAGE;
   return result.state === 'succeeded' ? EXIT_OK : result.state === 'canceled' ? EXIT_CANCELED : isBadInput(result) ? EXIT_USAGE : EXIT_FAILED;
 }
 

@@ -2,17 +2,19 @@
 // it, mark the folder with `_SUCCESS`, optionally download the files into a local Spark folder,
 // and hand out Spark read snippets. Each stage is journalled, so a resumed job polls the same
 // operation and downloads only the files it does not have yet.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { hiddenSiblingPath, OutputExistsError, pathExists } from '../formats/fileOutput';
-import { type ExportedFile, exportCommand, exportedFiles, startExport, waitForOperation } from '../kusto/exportToStorage';
+import { type ExportedFile, exportCommand, exportedFiles, findExportOperation, startExport, waitForOperation } from '../kusto/exportToStorage';
 import type { ManagementOptions } from '../kusto/managementClient';
 import { downloadBlobs } from '../storage/blobDownload';
 import { containerClient, folderUrl, joinBlobPath, kustoStorageLiteral, parseBlobUrl, resolveBlobLocation, stripSas } from '../storage/blobLocation';
+import { checkReplaceable, finishPublishing, publishFolder, writeOutputMarker } from '../spark/outputFolder';
 import { sparkReadSnippets, type SparkSnippets } from '../spark/snippets';
 import type { BlobLocation, FilesDestination, KustoQuerySource } from './jobSpec';
 import type { ExportedFileRecord } from './journal';
-import { withRetries } from './retry';
+import { isTransientError, withRetries } from './retry';
 import type { StepEnvironment } from './stepEnvironment';
 
 export interface ExportOutcome {
@@ -46,19 +48,44 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
     let operationId = state.operationId;
     if (!operationId) {
       tracker.setPhase('exporting', 'starting the export');
-      // An earlier run may have died between starting an export and journalling its id: its files must not mix with ours.
-      if (state.folderUrl || !toBlob) await deleteBlobsUnder(container, folderPrefix);
-      else if ((await countBlobsUnder(container, folderPrefix)) > 0) {
-        if ((destination.ifExists ?? 'fail') === 'fail') throw new OutputExistsError(stripSas(location.url));
-        await deleteBlobsUnder(container, folderPrefix);
+      const poll = { signal, timeoutMs: spec.options?.exportTimeoutMs ?? TWO_DAYS_MS, maxIntervalMs: spec.options?.exportPollMaxIntervalMs ?? 30_000 };
+      // An earlier run died between starting an export and journalling its id: that export is ours.
+      if (state.pendingPrefix && state.pendingSince) {
+        operationId = await withRetries(() => findExportOperation(management, state.pendingPrefix as string, new Date(state.pendingSince as string), poll), retry);
+        if (operationId) log.info(`export: operation ${operationId} was started by the earlier run`);
       }
-      state = { ...state, folderUrl: exportFolderUrl };
-      await journal.update({ export: state, phase: 'exporting' });
-      const namePrefix = subPath ? `${subPath}/part` : 'part';
-      // An export has no result-size limit, so the query goes as written (no `set notruncation;`).
-      const command = exportCommand(source.query.trim().replace(/;\s*$/, ''), kustoStorageLiteral(resolved), { namePrefix });
-      log.info(`export: ${env.redactor.redact(command)}`);
-      operationId = await withRetries(() => startExport(management, command), retry);
+      if (!operationId) {
+        // Files of an export that is not ours (or never finished) must not mix with ours.
+        if (state.folderUrl || !toBlob) await deleteBlobsUnder(container, folderPrefix);
+        else if ((await countBlobsUnder(container, folderPrefix)) > 0) {
+          if ((destination.ifExists ?? 'fail') === 'fail') throw new OutputExistsError(stripSas(location.url));
+          await deleteBlobsUnder(container, folderPrefix);
+        }
+        state = { ...state, folderUrl: exportFolderUrl };
+        await journal.update({ export: state, phase: 'exporting' });
+        operationId = await withRetries(async () => {
+          // A name prefix unique to this attempt tells its export apart from any other.
+          const namePrefix = joinBlobPath(subPath, `part-${randomBytes(4).toString('hex')}`);
+          const since = new Date();
+          state = { ...state, pendingPrefix: namePrefix, pendingSince: since.toISOString() };
+          await journal.update({ export: state });
+          // An export has no result-size limit, so the query goes as written (no `set notruncation;`).
+          const command = exportCommand(source.query.trim().replace(/;\s*$/, ''), kustoStorageLiteral(resolved), { namePrefix });
+          log.info(`export: ${env.redactor.redact(command)}`);
+          try {
+            return await startExport(management, command);
+          } catch (err) {
+            if (!isTransientError(err)) throw err;
+            // The reply may be lost after the service started the export: never start a second one blind.
+            const found = await findExportOperation(management, namePrefix, since, poll);
+            if (found) {
+              log.warn(`export: the reply to .export was lost (${(err as Error).message}); found its operation ${found}`);
+              return found;
+            }
+            throw err;
+          }
+        }, retry);
+      }
       state = { ...state, operationId };
       await journal.update({ export: state });
     } else log.info(`export: waiting for operation ${operationId} started by the earlier run`);
@@ -81,6 +108,11 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
   log.info(`export: ${files.length} files, ${rows} rows in ${exportFolderUrl}`);
 
   if (!state.successMarker) {
+    // _SUCCESS stands over this one export's files only: anything else under the folder goes first.
+    const ours = new Set(files.map((f) => parseBlobUrl(f.url).prefix));
+    for await (const blob of container.listBlobsFlat({ prefix: folderPrefix ? `${folderPrefix}/` : undefined })) {
+      if (!ours.has(blob.name)) await container.deleteBlob(blob.name);
+    }
     await withRetries(() => container.getBlockBlobClient(joinBlobPath(folderPrefix, '_SUCCESS')).upload('', 0, { abortSignal: signal }), retry);
     state = { ...state, successMarker: true };
     await journal.update({ export: state });
@@ -111,9 +143,16 @@ async function downloadInto(env: StepEnvironment, finalFolder: string, files: Ex
   const tempFolder = hiddenSiblingPath(finalFolder, 'tmp', spec.id);
   const items = files.map((f, i) => ({ blobName: parseBlobUrl(f.url).prefix, fileName: `part-${String(i).padStart(5, '0')}-${spec.id}-c000.snappy.parquet` }));
   const finalFiles = items.map((item) => resolve(finalFolder, basename(item.fileName)));
-  // Killed after the folder was renamed into place but before the journal said so: it is complete.
-  if (journal.record.phase === 'committing' && !(await pathExists(tempFolder)) && (await pathExists(resolve(finalFolder, '_SUCCESS')))) return finalFiles;
+  // One id per download into this folder, in the folder's marker: a resume knows its own output.
+  let outputId = journal.record.export?.outputId;
+  if (!outputId) {
+    outputId = randomUUID();
+    await journal.update({ export: { ...journal.record.export, outputId } });
+  }
+  // Killed while committing: the folder is in place (our marker), or the swap is finished now.
+  if (journal.record.phase === 'committing' && (await finishPublishing(finalFolder, spec.id, outputId, ifExists))) return finalFiles;
   if (ifExists === 'fail' && (await pathExists(finalFolder))) throw new OutputExistsError(finalFolder);
+  if (ifExists === 'replace') await checkReplaceable(finalFolder);
   const done = new Set(journal.record.export?.downloaded ?? []);
   // Only files the journal lists as renamed into place are kept from an earlier run.
   if (await pathExists(tempFolder)) {
@@ -140,17 +179,12 @@ async function downloadInto(env: StepEnvironment, finalFolder: string, files: Ex
     if (signal.aborted) await fs.rm(tempFolder, { recursive: true, force: true });
     throw err;
   });
+  await writeOutputMarker(tempFolder, { jobId: spec.id, outputId, rows: files.reduce((sum, f) => sum + f.rows, 0), bytes: files.reduce((sum, f) => sum + f.bytes, 0), files: items.map((item) => item.fileName) });
   await fs.writeFile(resolve(tempFolder, '_SUCCESS'), '');
   signal.throwIfAborted();
   tracker.setPhase('committing');
   await journal.update({ phase: 'committing' });
-  if (await pathExists(finalFolder)) {
-    if (ifExists === 'fail') throw new OutputExistsError(finalFolder);
-    const old = hiddenSiblingPath(finalFolder, 'old', spec.id);
-    await fs.rename(finalFolder, old);
-    await fs.rename(tempFolder, finalFolder);
-    await fs.rm(old, { recursive: true, force: true });
-  } else await fs.rename(tempFolder, finalFolder);
+  await publishFolder(tempFolder, finalFolder, spec.id, ifExists);
   return finalFiles;
 }
 

@@ -35,14 +35,21 @@ export interface JournalRecord {
   estimatedRows?: number;
   export?: {
     operationId?: string;
+    /** The name prefix (unique per attempt) and start time of the export being started, before its id is known. */
+    pendingPrefix?: string;
+    pendingSince?: string;
     /** Blob folder the export writes to (no SAS). */
     folderUrl?: string;
     files?: ExportedFileRecord[];
     /** Local files already downloaded and renamed into place (relative names). */
     downloaded?: string[];
     successMarker?: boolean;
+    /** The id in the local output folder's marker (src/spark/outputFolder.ts). */
+    outputId?: string;
   };
   result?: { rows: number; bytes: number; files: string[]; seconds: number };
+  /** Stream mode, Spark folder: the marker id of the output being committed (a resume finds it in the folder or its temp folder). */
+  outputId?: string;
   error?: string;
 }
 

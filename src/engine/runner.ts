@@ -8,10 +8,11 @@ import type { FilesDestination, JobSpec, KustoQuerySource } from './jobSpec';
 import { Journal, type JobState } from './journal';
 import { ProgressTracker } from './progressTracker';
 import { Redactor } from './redact';
+import { JobAlreadyRunningError, JobLock } from './jobLock';
 import { isAbortError } from './retry';
 import type { StepEnvironment } from './stepEnvironment';
 import { chooseReadMode } from './readModePlanner';
-import { outputPublished, streamToFiles } from './streamToFiles';
+import { publishedByEarlierRun, streamToFiles } from './streamToFiles';
 import { exportToFiles, type ExportOutcome } from './exportToFiles';
 import { validateJobSpec } from './validateJobSpec';
 import type { SinkFileResult } from './sink/runFilesToKusto';
@@ -61,53 +62,47 @@ class SinkFilesError extends Error {
   }
 }
 
-export class JobAlreadyRunningError extends Error {
-  constructor(jobId: string, pid: number) {
-    super(`job "${jobId}" is running in process ${pid}`);
-    this.name = 'JobAlreadyRunningError';
-  }
-}
-
-function processAlive(pid: number | undefined): boolean {
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { JobAlreadyRunningError };
 
 /** Starts a job. A journal left by an earlier run of the same id is continued (as a resume). */
 export async function runJob(specValue: unknown, options: RunJobOptions): Promise<JobResult> {
   const spec = validateJobSpec(specValue);
-  let journal: Journal;
+  // The lock comes before the journal is read: two starts at once cannot both see "not running".
+  const lock = await JobLock.acquire(join(options.jobsDir, spec.id), spec.id);
   try {
-    journal = await Journal.load(options.jobsDir, spec.id);
-    if (journal.record.state === 'running' && processAlive(journal.record.pid)) throw new JobAlreadyRunningError(spec.id, journal.record.pid as number);
-    if (journal.record.state !== 'running') {
-      // A finished job run again from its file: a fresh run with the (possibly edited) spec.
+    let journal: Journal;
+    try {
+      journal = await Journal.load(options.jobsDir, spec.id);
+      if (journal.record.state !== 'running') {
+        // A finished job run again from its file: a fresh run with the (possibly edited) spec.
+        journal = await Journal.create(options.jobsDir, spec);
+      } else await journal.update({ spec, runs: journal.record.runs + 1, pid: process.pid });
+    } catch (err) {
+      if (!/^no job /.test((err as Error).message)) throw err;
       journal = await Journal.create(options.jobsDir, spec);
-    } else await journal.update({ spec, runs: journal.record.runs + 1, pid: process.pid });
-  } catch (err) {
-    if (err instanceof JobAlreadyRunningError) throw err;
-    if (!/^no job /.test((err as Error).message)) throw err;
-    journal = await Journal.create(options.jobsDir, spec);
+    }
+    return await execute(journal, options);
+  } finally {
+    await lock.release();
   }
-  return execute(journal, options);
 }
 
 /** Resumes a job from its journal: a finished job returns its recorded result; otherwise it runs again, keeping what was finished. */
 export async function resumeJob(jobId: string, options: RunJobOptions): Promise<JobResult> {
-  const journal = await Journal.load(options.jobsDir, jobId);
-  const record = journal.record;
-  if (record.state === 'succeeded') {
-    const r = record.result ?? { rows: 0, bytes: 0, files: [], seconds: 0 };
-    return { jobId, direction: directionOf(record.spec), state: 'succeeded', rows: r.rows, bytes: r.bytes, files: r.files, seconds: r.seconds, readMode: record.readMode };
+  await Journal.load(options.jobsDir, jobId); // a clear error for an unknown id, before any lock file is made
+  const lock = await JobLock.acquire(join(options.jobsDir, jobId), jobId);
+  try {
+    const journal = await Journal.load(options.jobsDir, jobId);
+    const record = journal.record;
+    if (record.state === 'succeeded') {
+      const r = record.result ?? { rows: 0, bytes: 0, files: [], seconds: 0 };
+      return { jobId, direction: directionOf(record.spec), state: 'succeeded', rows: r.rows, bytes: r.bytes, files: r.files, seconds: r.seconds, readMode: record.readMode };
+    }
+    await journal.update({ state: 'running', runs: record.runs + 1, pid: process.pid, error: undefined });
+    return await execute(journal, options);
+  } finally {
+    await lock.release();
   }
-  if (record.state === 'running' && processAlive(record.pid)) throw new JobAlreadyRunningError(jobId, record.pid as number);
-  await journal.update({ state: 'running', runs: record.runs + 1, pid: process.pid, error: undefined });
-  return execute(journal, options);
 }
 
 function jobLogger(file: WriteStream, redactor: Redactor, forward: JobLogger | undefined): JobLogger {
@@ -282,10 +277,13 @@ async function kustoToFiles(env: StepEnvironment, source: KustoQuerySource, dest
     return { ...outcome, readMode };
   }
   if (destination.location.kind !== 'local') throw new Error('the stream read mode writes to a local folder; use read mode "export" for a blob destination');
-  // Killed after the output was renamed into place but before the journal said so: it is complete.
-  if (journal.record.phase === 'committing' && journal.record.runs > 1 && (await outputPublished(destination))) {
-    log.info('the output was published by the earlier run');
-    return { rows: journal.record.result?.rows ?? 0, bytes: 0, files: [], readMode };
+  // Killed while committing: what that run published (or finishes publishing now) is the output.
+  if (journal.record.phase === 'committing' && journal.record.runs > 1) {
+    const published = await publishedByEarlierRun(env, destination);
+    if (published) {
+      log.info('the output was published by the earlier run');
+      return { ...published, readMode };
+    }
   }
   const summary = await streamToFiles(env, source, destination);
   return { rows: summary.rows, bytes: summary.bytes, files: summary.files, readMode };

@@ -2,13 +2,15 @@
 // FileOutput (temp names, renamed at commit). A transient fault mid-way restarts the query and
 // the output from scratch: a query has no stable position to resume from, and the temp-then-rename
 // output guarantees that nothing of the failed attempt is ever visible.
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { type FileOutput, type FileOutputSummary, hiddenSiblingPath, pathExists } from '../formats/fileOutput';
+import { type FileOutput, type FileOutputSummary, hiddenSiblingPath } from '../formats/fileOutput';
 import { KustoError } from '../kusto/kustoError';
 import type { ParquetSpanOptions } from '../kusto/queryEvents';
 import { streamQuery } from '../kusto/streamingQueryReader';
 import { DEFAULT_PAGE_BYTES } from '../formats/parquet/parquetWriter';
+import { finishPublishing } from '../spark/outputFolder';
 import { openFileOutput } from '../spark/sparkFolderWriter';
 import type { FilesDestination, JobOptions, KustoQuerySource } from './jobSpec';
 import type { ColumnSchema } from './rows';
@@ -26,11 +28,26 @@ export function queryText(source: KustoQuerySource): string {
   return source.noTruncation === false || /^\s*set\s+notruncation\s*;/i.test(query) ? query : `set notruncation;\n${query}`;
 }
 
-/** True when a previous run of this job already published its output (it was killed after the rename). */
-export async function outputPublished(destination: FilesDestination): Promise<boolean> {
+/**
+ * A previous run was killed while committing: the output it published, or finished publishing
+ * now from its complete temp folder (Spark folder: the marker names the run's output; single
+ * file: the temp file is gone, or is the same file as the final one, so the rename was done).
+ * Undefined when nothing complete of that run is left: write it again.
+ */
+export async function publishedByEarlierRun(env: StepEnvironment, destination: FilesDestination): Promise<FileOutputSummary | undefined> {
+  const { spec, journal } = env;
   const path = localDestinationPath(destination);
-  if ((destination.layout ?? 'sparkFolder') === 'sparkFolder') return pathExists(resolve(path, '_SUCCESS'));
-  return pathExists(path);
+  const ifExists = destination.ifExists ?? 'fail';
+  if ((destination.layout ?? 'sparkFolder') === 'sparkFolder') {
+    const outputId = journal.record.outputId;
+    const marker = outputId ? await finishPublishing(path, spec.id, outputId, ifExists) : undefined;
+    return marker && { rows: marker.rows, bytes: marker.bytes, files: marker.files.map((f) => resolve(path, f)) };
+  }
+  const temp = hiddenSiblingPath(path, 'tmp', spec.id);
+  const [final, pending] = await Promise.all([fs.stat(path).catch(() => undefined), fs.stat(temp).catch(() => undefined)]);
+  if (!final?.isFile() || (pending && pending.ino !== final.ino)) return undefined;
+  if (pending) await fs.unlink(temp); // "fail" links then unlinks: killed in between
+  return { rows: journal.record.result?.rows ?? 0, bytes: final.size, files: [path] };
 }
 
 /**
@@ -50,8 +67,10 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
   // A run killed while writing leaves its hidden temp sibling behind: nobody else reads it.
   await fs.rm(hiddenSiblingPath(finalPath, 'tmp', spec.id), { recursive: true, force: true });
 
-  const open = (columns: ColumnSchema[]): Promise<FileOutput> =>
-    openFileOutput({
+  let outputId = randomUUID();
+  const open = (columns: ColumnSchema[]): Promise<FileOutput> => {
+    outputId = randomUUID();
+    return openFileOutput({
       folder: finalPath,
       layout: destination.layout ?? 'sparkFolder',
       format: destination.format,
@@ -62,7 +81,9 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
       jobId: spec.id,
       ifExists: destination.ifExists ?? 'fail',
       signal,
+      outputId,
     });
+  };
 
   return withRetries(
     async (attempt) => {
@@ -117,7 +138,7 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
         }
         if (!output) throw new KustoError({ code: 'NoResultSet', message: 'the query returned no result set', permanent: true });
         // Rows are known before the rename: a run killed right after it can still report them.
-        await journal.update({ phase: 'committing', result: { rows: tracker.rows, bytes: 0, files: [], seconds: 0 } });
+        await journal.update({ phase: 'committing', outputId, result: { rows: tracker.rows, bytes: 0, files: [], seconds: 0 } });
         tracker.setPhase('committing');
         const summary = await output.commit();
         tracker.files = summary.files.length;

@@ -35,6 +35,14 @@ export class OutputExistsError extends Error {
   }
 }
 
+export class OutputIsFolderError extends Error {
+  readonly code = 'OutputNotReplaceable';
+  constructor(readonly path: string) {
+    super(`will not replace ${path}: it is a folder, and the singleFile layout writes one file; give a file path, or use the sparkFolder layout`);
+    this.name = 'OutputIsFolderError';
+  }
+}
+
 export class OutputAbortedError extends Error {
   constructor() {
     super('the output was aborted; nothing was written');
@@ -73,6 +81,8 @@ export async function openSingleFileOutput(options: SingleFileOutputOptions): Pr
   const compression = checkCompression(options.format, options.compression);
   const ifExists = options.ifExists ?? 'fail';
   if (ifExists === 'fail' && (await pathExists(options.path))) throw new OutputExistsError(options.path);
+  // "replace" replaces a file, never a folder (of someone's files) at the path.
+  if (ifExists === 'replace' && (await fs.lstat(options.path).then((s) => s.isDirectory(), () => false))) throw new OutputIsFolderError(options.path);
   options.signal?.throwIfAborted();
   await fs.mkdir(dirname(options.path), { recursive: true });
   const tempPath = hiddenSiblingPath(options.path, 'tmp', options.jobId ?? randomUUID());

@@ -87,3 +87,30 @@ export async function exportedFiles(management: ManagementOptions, operationId: 
   const rows = await executeManagementRecords(management, `.show operation ${checkOperationId(operationId)} details`);
   return rows.map((r) => ({ path: String(r.Path ?? ''), rows: Number(r.NumRecords ?? 0), bytes: Number(r.SizeInBytes ?? 0) }));
 }
+
+/**
+ * After an unclear outcome (the reply to `.export async` was lost, or the run died before it
+ * journalled the operation id): the export operation that writes files named `namePrefix`, if the
+ * service started one. Exports of this database started since `since` are candidates; one still
+ * running is waited for, then its files tell whether it is ours (the prefix is unique per attempt).
+ */
+export async function findExportOperation(management: ManagementOptions, namePrefix: string, since: Date, options: PollOptions): Promise<string | undefined> {
+  // Allow for clock skew between this machine and the service.
+  const earliest = since.getTime() - 5 * 60_000;
+  const rows = await executeManagementRecords(management, '.show operations');
+  const candidates = rows
+    .filter((r) => /export/i.test(String(r.Operation ?? '')) && String(r.Database ?? '') === management.database && Date.parse(String(r.StartedOn ?? '')) >= earliest)
+    .map((r) => String(r.OperationId ?? ''))
+    .filter((id) => /^[A-Za-z0-9-]+$/.test(id));
+  for (const id of candidates) {
+    try {
+      await waitForOperation(management, id, options);
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      continue; // failed or gave up: its files, if any, are not listed as ours
+    }
+    const files = await exportedFiles(management, id);
+    if (files.some((f) => f.path.includes(`/${namePrefix}`))) return id;
+  }
+  return undefined;
+}

@@ -25,6 +25,7 @@ import { type FileCompression, type FileFormat, type ParquetWriterOptions, type 
 import { DEFAULT_ROW_GROUP_BYTES } from '../formats/parquet/parquetWriter';
 import type { EncodedRowGroup } from '../formats/parquet/rowGroupEncoder';
 import { partitionFolderName } from './hivePartitionPath';
+import { checkReplaceable, publishFolder, writeOutputMarker } from './outputFolder';
 
 export interface SparkFolderWriterOptions {
   folder: string;
@@ -41,6 +42,8 @@ export interface SparkFolderWriterOptions {
   parquet?: ParquetWriterOptions;
   /** Files open at once when writing partitions (oldest is finished first); default 16. */
   maxOpenFiles?: number;
+  /** Written into the folder's marker (see outputFolder.ts); a fresh UUID by default. */
+  outputId?: string;
 }
 
 interface OpenPart {
@@ -60,6 +63,7 @@ export class SparkFolderWriter implements FileOutput {
   private readonly options: SparkFolderWriterOptions;
   private readonly compression: FileCompression;
   private readonly jobId: string;
+  private readonly outputId: string;
   private readonly tempFolder: string;
   private readonly fileColumns: ColumnSchema[];
   private readonly dataIndexes: number[];
@@ -80,6 +84,7 @@ export class SparkFolderWriter implements FileOutput {
     this.options = options;
     this.compression = compression;
     this.jobId = jobId;
+    this.outputId = options.outputId ?? randomUUID();
     this.tempFolder = hiddenSiblingPath(options.folder, 'tmp', jobId);
     const partitionBy = options.partitionBy ?? [];
     this.partitionIndexes = partitionBy.map((name) => {
@@ -102,6 +107,8 @@ export class SparkFolderWriter implements FileOutput {
     const compression = checkCompression(options.format, options.compression);
     const writer = new SparkFolderWriter(options, compression, options.jobId ?? randomUUID());
     if ((options.ifExists ?? 'fail') === 'fail' && (await pathExists(options.folder))) throw new OutputExistsError(options.folder);
+    // Refused before any row is read, and checked again at the swap.
+    if (options.ifExists === 'replace') await checkReplaceable(options.folder);
     options.signal?.throwIfAborted();
     await fs.mkdir(writer.tempFolder, { recursive: true });
     options.signal?.addEventListener('abort', writer.onAbort, { once: true });
@@ -151,10 +158,12 @@ export class SparkFolderWriter implements FileOutput {
         await this.writeTo('', []);
         await this.finishPart('');
       }
+      await writeOutputMarker(this.tempFolder, { jobId: this.jobId, outputId: this.outputId, rows: this.rows, bytes: this.bytes, files: this.finishedFiles });
       await fs.writeFile(join(this.tempFolder, '_SUCCESS'), '');
       await this.ensureOpen();
       this.state = 'committing';
-      await this.publish();
+      await fs.mkdir(dirname(this.options.folder), { recursive: true });
+      await publishFolder(this.tempFolder, this.options.folder, this.jobId, this.options.ifExists ?? 'fail');
       this.state = 'committed';
       this.options.signal?.removeEventListener('abort', this.onAbort);
       return { rows: this.rows, bytes: this.bytes, files: this.finishedFiles.map((f) => join(this.options.folder, f)) };
@@ -176,23 +185,6 @@ export class SparkFolderWriter implements FileOutput {
       await fs.rm(this.tempFolder, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
     })();
     return this.aborting;
-  }
-
-  private async publish(): Promise<void> {
-    const folder = this.options.folder;
-    await fs.mkdir(dirname(folder), { recursive: true });
-    if ((this.options.ifExists ?? 'fail') === 'fail') {
-      // rename() refuses a non-empty target folder, so a folder created meanwhile is not overwritten.
-      await fs.rename(this.tempFolder, folder).catch((err: NodeJS.ErrnoException) => {
-        throw err.code === 'ENOTEMPTY' || err.code === 'EEXIST' || err.code === 'ENOTDIR' ? new OutputExistsError(folder) : err;
-      });
-      return;
-    }
-    const old = hiddenSiblingPath(folder, 'old', this.jobId);
-    const hadOld = await pathExists(folder);
-    if (hadOld) await fs.rename(folder, old);
-    await fs.rename(this.tempFolder, folder);
-    if (hadOld) await fs.rm(old, { recursive: true, force: true, maxRetries: 3 });
   }
 
   private groupByPartition(batch: RowBatch): Map<string, Row[]> {

@@ -70,9 +70,9 @@ describe('Kusto → files through .export (emulator + Azurite)', () => {
 
     // Locally: a Spark folder with the downloaded parts.
     const names = (await readdir(out)).sort();
-    assert.equal(names[0], '_SUCCESS');
-    assert.ok(names.length >= 2, names.join(', '));
-    assert.deepEqual(names.slice(1), names.slice(1).map((_, i) => `part-${String(i).padStart(5, '0')}-export-1-c000.snappy.parquet`));
+    assert.deepEqual(names.slice(0, 2), ['_SUCCESS', '_kdm_output.json']);
+    assert.ok(names.length >= 3, names.join(', '));
+    assert.deepEqual(names.slice(2), names.slice(2).map((_, i) => `part-${String(i).padStart(5, '0')}-export-1-c000.snappy.parquet`));
 
     // Neither the log nor the snippets hold the SAS signature.
     const signature = new URLSearchParams(staging.sas).get('sig') as string;

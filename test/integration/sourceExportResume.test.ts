@@ -53,7 +53,7 @@ function managementEndpoint(options: { losePart3?: boolean } = {}): (req: Receiv
     }
     if (csl.startsWith('.show operation ')) {
       // Part 3 vanishes after the export (a 404 at download): the job fails after parts 1 and 2 are in place.
-      const lost = options.losePart3 ? container.deleteBlob(exported.find((f) => f.name.endsWith('part_3.snappy.parquet'))?.name as string) : Promise.resolve();
+      const lost = options.losePart3 ? container.deleteBlob(exported.find((f) => f.name.endsWith('_3.snappy.parquet'))?.name as string) : Promise.resolve();
       const sorted = [...exported].sort((a, b) => a.name.localeCompare(b.name));
       void lost.then(() => res.end(v1(['Path', 'NumRecords', 'SizeInBytes'], sorted.map((f) => [`${azurite.blobUrl}/staging/${f.name}`, f.rows, f.content.length]))));
       return;
@@ -95,11 +95,13 @@ describe('export path: journal, _SUCCESS, download and resume (scripted Kusto, r
     assert.equal(result.state, 'succeeded', result.error);
     assert.equal(result.rows, 600);
     const exportCsl = kusto.requests.find((r) => r.body.csl?.startsWith('.export'))?.body.csl ?? '';
-    assert.match(exportCsl, /^\.export async compressed to parquet \(h@"http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/staging\/exp\?[^"]*sig=[^"]+"\) with \(namePrefix="Tests\/exp-1\/part", compressionType="snappy", parquetDatetimePrecision="microsecond"\) <\| Numbers \| where i > 0$/);
+    assert.match(exportCsl, /^\.export async compressed to parquet \(h@"http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/staging\/exp\?[^"]*sig=[^"]+"\) with \(namePrefix="Tests\/exp-1\/part-[0-9a-f]{8}", compressionType="snappy", parquetDatetimePrecision="microsecond"\) <\| Numbers \| where i > 0$/);
     const blobs: string[] = [];
     for await (const b of container.listBlobsFlat({ prefix: 'exp/Tests/exp-1/' })) blobs.push(b.name);
-    assert.deepEqual(blobs.sort(), ['exp/Tests/exp-1/_SUCCESS', 'exp/Tests/exp-1/part_1.snappy.parquet', 'exp/Tests/exp-1/part_2.snappy.parquet', 'exp/Tests/exp-1/part_3.snappy.parquet']);
-    assert.deepEqual((await readdir(out)).sort(), ['_SUCCESS', 'part-00000-exp-1-c000.snappy.parquet', 'part-00001-exp-1-c000.snappy.parquet', 'part-00002-exp-1-c000.snappy.parquet']);
+    // The name prefix is unique to the attempt that started the export.
+    const part = /namePrefix="Tests\/exp-1\/(part-[0-9a-f]{8})"/.exec(exportCsl)?.[1] as string;
+    assert.deepEqual(blobs.sort(), ['exp/Tests/exp-1/_SUCCESS', `exp/Tests/exp-1/${part}_1.snappy.parquet`, `exp/Tests/exp-1/${part}_2.snappy.parquet`, `exp/Tests/exp-1/${part}_3.snappy.parquet`]);
+    assert.deepEqual((await readdir(out)).sort(), ['_SUCCESS', '_kdm_output.json', 'part-00000-exp-1-c000.snappy.parquet', 'part-00001-exp-1-c000.snappy.parquet', 'part-00002-exp-1-c000.snappy.parquet']);
     assert.equal(await readFile(join(out, 'part-00002-exp-1-c000.snappy.parquet'), 'utf8'), 'parquet bytes of part 3');
     const log = await readFile(join(work, 'jobs', 'exp-1', 'job.log'), 'utf8');
     assert.ok(!log.includes(new URLSearchParams(sas).get('sig') as string), 'the SAS signature leaked into the log');
@@ -114,8 +116,9 @@ describe('export path: journal, _SUCCESS, download and resume (scripted Kusto, r
     assert.deepEqual((await readdir(work)).filter((n) => n.includes('out-2')).sort(), ['.out-2.kdm-tmp-exp-2']);
 
     // Part 3 comes back; part 1 changes in storage: a resume must not fetch part 1 again.
-    await container.getBlockBlobClient('exp/Tests/exp-2/part_3.snappy.parquet').upload('parquet bytes of part 3', 23);
-    await container.getBlockBlobClient('exp/Tests/exp-2/part_1.snappy.parquet').upload('CHANGED', 7);
+    const named = (n: number): string => exported.find((f) => f.name.startsWith('exp/Tests/exp-2/') && f.name.endsWith(`_${n}.snappy.parquet`))?.name as string;
+    await container.getBlockBlobClient(named(3)).upload('parquet bytes of part 3', 23);
+    await container.getBlockBlobClient(named(1)).upload('CHANGED', 7);
     const exportsBefore = kusto.requests.filter((r) => r.body.csl?.startsWith('.export')).length;
     const resumed = await resumeJob('exp-2', { jobsDir: join(work, 'jobs'), secrets });
     assert.equal(resumed.state, 'succeeded', resumed.error);

@@ -102,7 +102,7 @@ describe('Kusto → files against the emulator', () => {
     assert.equal(result.state, 'succeeded', result.error);
     const folder = outputOf(spec);
     const names = (await readdir(folder)).sort();
-    assert.deepEqual(names, ['_SUCCESS', `part-00000-${spec.id}-c000.snappy.parquet`]);
+    assert.deepEqual(names, ['_SUCCESS', '_kdm_output.json', `part-00000-${spec.id}-c000.snappy.parquet`]);
     const script = `
 import decimal, json, sys, pyarrow.parquet as pq
 t = pq.read_table(sys.argv[1])
@@ -114,7 +114,7 @@ def show(v):
 for row in t.to_pylist():
     print(json.dumps({k: show(v) for k, v in row.items()}, ensure_ascii=False))
 `;
-    const out = execFileSync(python, ['-c', script, join(folder, names[1])]).toString().trim().split('\n');
+    const out = execFileSync(python, ['-c', script, join(folder, names[2])]).toString().trim().split('\n');
     assert.deepEqual(out, [
       '["int32", "bool", "int32", "int64", "double", "decimal128(38, 18)", "string", "timestamp[us, tz=UTC]", "int64", "string", "string"]',
       '{"n": 1, "b": true, "i": 2147483647, "l": 9223372036854775807, "r": "0.1", "d": "1234567890.123456789012345678", "s": "tab\\there \\"q\\", ünï 😀", "t": "9999-12-31 23:59:59.999999+00:00", "ts": -1728020020002, "g": "123e27de-1e4e-49d9-b579-fe0b331d3642", "dyn": "{\\"a\\":[1,{\\"b\\":null}],\\"c\\":\\"x\\"}"}',
@@ -153,7 +153,8 @@ for row in t.to_pylist():
       assert.equal(result.state, 'succeeded', result.error);
       assert.equal(warnings.length, 3, warnings.join('\n'));
       assert.deepEqual(await sumCsvFolder(outputOf(spec)), { rows: 20_000, sum: 200_010_000n });
-      assert.equal((await readdir(outputOf(spec))).length, 4);
+      // 3 part files, _SUCCESS and our marker.
+      assert.equal((await readdir(outputOf(spec))).length, 5);
     } finally {
       emulator.clearFaults();
     }

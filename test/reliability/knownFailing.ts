@@ -11,10 +11,4 @@ export const knownFailing: KnownFailing[] = [
       + 'journaled, and streamed rows carry no ingest-by tag, so the resume streams it again (rows 33-48 twice); the long run found it at 10 of its 60 kill seeds (2, 11, 14, 17, 42, 43, 47, 49, 50, 54). A file could be '
       + 'journaled as "sending" before its request and treated as Unknown on resume, as a lost answer is.',
   },
-  {
-    case: 'concurrency/same files spec twice in one process',
-    owner: 'h5 (exclusive job lock)',
-    reason: 'two runJob calls for one spec in one process: the second does not see the first as running (same pid), both write '
-      + 'journal.json.tmp-<pid> and one crashes with "ENOENT: no such file or directory, rename …journal.json.tmp-<pid> -> …journal.json".',
-  },
 ];

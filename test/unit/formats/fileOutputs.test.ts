@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import type { ColumnSchema } from '../../../src/engine/rows';
 import { OutputExistsError, openSingleFileOutput } from '../../../src/formats/fileOutput';
 import { escapePathName, partitionFolderName } from '../../../src/spark/hivePartitionPath';
+import { OutputNotReplaceableError } from '../../../src/spark/outputFolder';
 import { SparkFolderWriter, openFileOutput, partFileName } from '../../../src/spark/sparkFolderWriter';
 
 const root = mkdtempSync(join(tmpdir(), 'kdm-file-outputs-'));
@@ -68,6 +69,7 @@ describe('Spark folder writer', () => {
     assert.deepEqual(await fs.readdir(join(root, 'spark')), ['out']);
     assert.deepEqual(await listTree(folder), [
       '_SUCCESS',
+      '_kdm_output.json',
       'region=__HIVE_DEFAULT_PARTITION__/part-00002-job1-c000.csv',
       'region=eu/part-00000-job1-c000.csv',
       'region=eu/part-00003-job1-c000.csv',
@@ -101,23 +103,36 @@ describe('Spark folder writer', () => {
     assert.deepEqual(await fs.readdir(parent), []);
   });
 
-  test('refuses an existing folder unless asked to replace it; replace swaps it whole', async () => {
+  test('refuses an existing folder unless asked to replace it; replace swaps a Spark output folder whole', async () => {
     const folder = join(root, 'existing');
     await fs.mkdir(folder, { recursive: true });
-    await fs.writeFile(join(folder, 'old.txt'), 'old');
+    await fs.writeFile(join(folder, 'part-00000-old-c000.csv'), 'old');
+    await fs.writeFile(join(folder, '_SUCCESS'), '');
     await assert.rejects(SparkFolderWriter.open({ folder, format: 'csv', columns, jobId: 'job4' }), OutputExistsError);
     const writer = await SparkFolderWriter.open({ folder, format: 'csv', columns, jobId: 'job4', ifExists: 'replace' });
     await writer.write([[7n, 'r', 'n']]);
     await writer.commit();
-    assert.deepEqual(await listTree(folder), ['_SUCCESS', 'part-00000-job4-c000.csv']);
+    assert.deepEqual(await listTree(folder), ['_SUCCESS', '_kdm_output.json', 'part-00000-job4-c000.csv']);
     assert.deepEqual(await fs.readdir(root).then((names) => names.filter((n) => n.includes('existing'))), ['existing']);
+    const marker = JSON.parse(await fs.readFile(join(folder, '_kdm_output.json'), 'utf8'));
+    assert.deepEqual([marker.jobId, marker.rows, marker.files], ['job4', 1, ['part-00000-job4-c000.csv']]);
+  });
+
+  test('replace refuses a folder holding anything but Spark output, and leaves it as it was', async () => {
+    const folder = join(root, 'users');
+    await fs.mkdir(folder, { recursive: true });
+    await fs.writeFile(join(folder, 'old.txt'), 'old');
+    await fs.writeFile(join(folder, '_SUCCESS'), '');
+    await assert.rejects(SparkFolderWriter.open({ folder, format: 'csv', columns, jobId: 'job6', ifExists: 'replace' }), (err: unknown) => err instanceof OutputNotReplaceableError && /\(old\.txt\)/.test(err.message));
+    assert.deepEqual(await listTree(folder), ['_SUCCESS', 'old.txt']);
+    assert.deepEqual(await fs.readdir(root).then((names) => names.filter((n) => n.includes('users'))), ['users']);
   });
 
   test('an empty result is one file with the header and _SUCCESS', async () => {
     const folder = join(root, 'empty');
     const writer = await SparkFolderWriter.open({ folder, format: 'csv', columns, jobId: 'job5', compression: 'gzip' });
     await writer.commit();
-    assert.deepEqual(await listTree(folder), ['_SUCCESS', 'part-00000-job5-c000.csv.gz']);
+    assert.deepEqual(await listTree(folder), ['_SUCCESS', '_kdm_output.json', 'part-00000-job5-c000.csv.gz']);
   });
 });
 
