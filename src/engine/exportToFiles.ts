@@ -10,7 +10,7 @@ import { type ExportedFile, exportCommand, exportedFiles, findExportOperation, s
 import type { ManagementOptions } from '../kusto/managementClient';
 import { downloadBlobs } from '../storage/blobDownload';
 import { containerClient, folderUrl, joinBlobPath, kustoStorageLiteral, parseBlobUrl, resolveBlobLocation, stripSas } from '../storage/blobLocation';
-import { checkReplaceable, finishPublishing, publishFolder, writeOutputMarker } from '../spark/outputFolder';
+import { type FolderEntry, OutputNotReplaceableError, checkReplaceable, finishPublishing, publishFolder, replaceRefusal, writeOutputMarker } from '../spark/outputFolder';
 import { sparkReadSnippets, type SparkSnippets } from '../spark/snippets';
 import type { BlobLocation, FilesDestination, KustoQuerySource } from './jobSpec';
 import type { ExportedFileRecord } from './journal';
@@ -59,6 +59,9 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
         if (state.folderUrl || !toBlob) await deleteBlobsUnder(container, folderPrefix);
         else if ((await countBlobsUnder(container, folderPrefix)) > 0) {
           if ((destination.ifExists ?? 'fail') === 'fail') throw new OutputExistsError(stripSas(location.url));
+          // "replace" deletes only an earlier output (ours or Spark's), never someone's other blobs.
+          const refusal = replaceRefusal(await blobEntriesUnder(container, folderPrefix));
+          if (refusal) throw new OutputNotReplaceableError(stripSas(location.url), refusal);
           await deleteBlobsUnder(container, folderPrefix);
         }
         state = { ...state, folderUrl: exportFolderUrl };
@@ -195,6 +198,13 @@ async function countBlobsUnder(container: ReturnType<typeof containerClient>, pr
     if (count > 0) break;
   }
   return count;
+}
+
+async function blobEntriesUnder(container: ReturnType<typeof containerClient>, prefix: string): Promise<FolderEntry[]> {
+  const entries: FolderEntry[] = [];
+  const start = prefix ? `${prefix}/` : '';
+  for await (const blob of container.listBlobsFlat({ prefix: start || undefined })) entries.push({ path: blob.name.slice(start.length), directory: false });
+  return entries;
 }
 
 async function deleteBlobsUnder(container: ReturnType<typeof containerClient>, prefix: string): Promise<void> {

@@ -5,7 +5,7 @@
 // recognisably an earlier output: our marker, or a Spark output folder holding nothing but Spark's
 // own files. Anything else (a folder of the user's files) is refused, never deleted.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { type IfExists, OutputExistsError, hiddenSiblingPath, pathExists } from '../formats/fileOutput';
 
 export const OUTPUT_MARKER = '_kdm_output.json';
@@ -50,20 +50,38 @@ export async function readOutputMarker(folder: string): Promise<OutputMarker | u
   }
 }
 
-/** Names Spark itself writes into an output folder (Hadoop's committers, checksums, the streaming sink's log). */
-function isSparkOwnName(name: string, isDirectory: boolean): boolean {
-  if (isDirectory) return name === '_spark_metadata' || name === '_temporary' || /^[^=/]+=.*$/.test(name);
-  return /^part-/.test(name) || /^\..*\.crc$/.test(name) || name === '_SUCCESS' || /^_(committed|started)_/.test(name);
+/** Names Spark itself writes into an output folder (Hadoop's committers, checksums, the streaming sink's log), and our marker. */
+function isOutputFileName(name: string): boolean {
+  return /^part-/.test(name) || /^\..*\.crc$/.test(name) || name === '_SUCCESS' || name === OUTPUT_MARKER || /^_(committed|started)_/.test(name);
 }
 
-async function foreignEntries(folder: string, relative: string, found: string[]): Promise<void> {
-  for (const entry of await fs.readdir(join(folder, relative), { withFileTypes: true })) {
-    const path = relative ? `${relative}/${entry.name}` : entry.name;
-    if (!isSparkOwnName(entry.name, entry.isDirectory())) found.push(path);
+export interface FolderEntry {
+  /** Relative to the folder, "/"-separated. */
+  path: string;
+  directory: boolean;
+}
+
+/**
+ * Why a folder holding `entries` is not an output that "replace" may delete, or undefined when it
+ * is one: only Spark's own names (and our marker), with _SUCCESS or _spark_metadata at the top.
+ */
+export function replaceRefusal(entries: readonly FolderEntry[]): string | undefined {
+  if (entries.length === 0) return undefined;
+  const top = new Set(entries.map((e) => e.path.split('/')[0]));
+  const foreign = entries.filter((entry) => {
+    const segments = entry.path.split('/');
     // The streaming sink's log and committers' scratch space are Spark's whatever they hold.
-    else if (entry.isDirectory() && entry.name !== '_spark_metadata' && entry.name !== '_temporary') await foreignEntries(folder, path, found);
-    if (found.length >= 3) return;
+    if (segments[0] === '_spark_metadata' || segments[0] === '_temporary') return false;
+    const folders = entry.directory ? segments : segments.slice(0, -1);
+    if (!folders.every((f) => /^[^=]+=/.test(f))) return true;
+    return !entry.directory && !isOutputFileName(segments.at(-1) as string);
+  });
+  if (foreign.length > 0) {
+    const named = foreign.slice(0, 3).map((e) => e.path);
+    return `it holds files that are not an output of ours nor Spark's (${named.join(', ')}${foreign.length > 3 ? ', …' : ''})`;
   }
+  if (!top.has('_SUCCESS') && !top.has('_spark_metadata')) return 'it holds part files but no _SUCCESS or _spark_metadata, so it is not a finished Spark output';
+  return undefined;
 }
 
 /** Throws OutputNotReplaceableError unless `folder` is absent, empty, our marked output, or a Spark output folder. */
@@ -76,12 +94,13 @@ export async function checkReplaceable(folder: string): Promise<void> {
     throw err;
   }
   if (!stat.isDirectory()) throw new OutputNotReplaceableError(folder, 'it is a file, not an output folder');
-  const names = await fs.readdir(folder);
-  if (names.length === 0 || (await readOutputMarker(folder))) return;
-  const found: string[] = [];
-  await foreignEntries(folder, '', found);
-  if (found.length > 0) throw new OutputNotReplaceableError(folder, `it holds files that are not an output of ours nor Spark's (${found.join(', ')}${found.length >= 3 ? ', …' : ''})`);
-  if (!names.includes('_SUCCESS') && !names.includes('_spark_metadata')) throw new OutputNotReplaceableError(folder, 'it holds part files but no _SUCCESS or _spark_metadata, so it is not a finished Spark output');
+  if (await readOutputMarker(folder)) return;
+  const entries = (await fs.readdir(folder, { recursive: true, withFileTypes: true })).map((e) => ({
+    path: relative(folder, join(e.parentPath, e.name)).split(sep).join('/'),
+    directory: e.isDirectory(),
+  }));
+  const refusal = replaceRefusal(entries);
+  if (refusal) throw new OutputNotReplaceableError(folder, refusal);
 }
 
 /**

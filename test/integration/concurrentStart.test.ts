@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { executeManagement } from '../../src/kusto/managementClient';
 import { startEmulator } from '../emulator/index';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -24,7 +25,9 @@ let work: string;
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'kdm-concurrent-'));
-  emulator = await startEmulator({ auth: 'open', databases: [DB] });
+  emulator = await startEmulator({ auth: 'open', databases: [DB], ingestionPollMs: 50 });
+  // Every files → Kusto job waits 3 s for its ingestion resources, for the same reason.
+  emulator.addFault({ endpoint: 'v1/rest/mgmt', command: 'get\\s+ingestion\\s+resources', delayMs: 3000 });
   // Every query of this suite waits 3 s before its answer: the first start still runs when the others begin.
   emulator.addFault({ endpoint: 'v2/rest/query', command: 'ConcurrentMarker', delayMs: 3000 });
 });
@@ -40,7 +43,8 @@ interface Exit {
 }
 
 function runCli(args: string[]): Promise<Exit> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The emulator's ingestion status table speaks HTTPS with its own certificate.
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_EXTRA_CA_CERTS: emulator.statusTable.caPemPath } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -88,6 +92,34 @@ describe('the same job started several times at once', () => {
       assert.ok(!existsSync(join(jobsDir, `same-${round}`, 'job.lock')), 'the lock is released');
       const journal = JSON.parse(await readFile(join(jobsDir, `same-${round}`, 'journal.json'), 'utf8')) as { state: string; runs: number };
       assert.deepEqual([journal.state, journal.runs], ['succeeded', 1]);
+    }
+  });
+
+  test(`files → Kusto: ${STARTS} CLI processes at once, 3 times: one ingests, the others exit 3, every row once in the table`, async () => {
+    const source = join(work, 'spark-source');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'part-00000-s-c000.csv'), 'id,s\n' + Array.from({ length: 500 }, (_, i) => `${i + 1},a${i + 1}`).join('\n') + '\n');
+    await writeFile(join(source, 'part-00001-s-c000.csv'), 'id,s\n' + Array.from({ length: 500 }, (_, i) => `${i + 501},b${i + 501}`).join('\n') + '\n');
+    await writeFile(join(source, '_SUCCESS'), '');
+    for (let round = 1; round <= 3; round++) {
+      const table = `Same${round}`;
+      await executeManagement({ clusterUrl: emulator.url, database: DB }, `.create table ${table} (id:long, s:string)`);
+      const spec = {
+        version: 1,
+        id: `ingest-same-${round}`,
+        createdAt: new Date().toISOString(),
+        source: { kind: 'files', location: { kind: 'local', path: source }, layout: 'auto', format: 'csv' },
+        destination: { kind: 'kustoTable', connection: { clusterUrl: emulator.url, database: DB }, table, mode: 'queued', tableCreation: 'failIfNotExists', statusPollIntervalMs: 20, statusTimeoutMs: 30_000 },
+      };
+      const specFile = join(work, `ingest-spec-${round}.json`);
+      await writeFile(specFile, JSON.stringify(spec));
+      const exits = await Promise.all(Array.from({ length: STARTS }, () => runCli(['copy', specFile, '--jobs-dir', join(work, 'jobs'), '--progress', 'none'])));
+      const detail = exits.map((e) => `exit ${e.code}: ${e.stdout.trim()} ${e.stderr.trim()}`).join('\n');
+      assert.deepEqual(exits.map((e) => e.code).sort(), [0, ...Array<number>(STARTS - 1).fill(3)], `round ${round}:\n${detail}`);
+      for (const e of exits.filter((x) => x.code === 3)) assert.match(e.stderr, new RegExp(`^job "ingest-same-${round}" is already running \\(process \\d+\\)$`, 'm'), detail);
+      const [counted] = await executeManagement({ clusterUrl: emulator.url, database: DB }, `${table} | summarize n = count(), d = dcount(id), s = sum(id)`, 'v1/rest/query');
+      const [sample] = await executeManagement({ clusterUrl: emulator.url, database: DB }, `${table} | take 2`, 'v1/rest/query');
+      assert.deepEqual(counted?.rows.map((r) => r.map(Number)), [[1000, 1000, 500_500]], `round ${round}: ${JSON.stringify(sample?.rows)}`);
     }
   });
 });
