@@ -9,6 +9,7 @@ import { loadEngine } from './ui/engine';
 import { registerJobCommands } from './ui/jobCommands';
 import { JobRunner } from './ui/jobRunner';
 import { jobsStatusBar } from './ui/jobsStatusBar';
+import { offerToResumeInterrupted } from './ui/resumeOffer';
 import { JobsTreeProvider } from './ui/jobsTree';
 import { getLog } from './ui/log';
 import { WizardPanel } from './ui/wizardPanel';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
       })),
     );
   }
+  void offerToResumeInterrupted(context, runner).catch((err: unknown) => getLog().warn(`could not look for interrupted jobs: ${(err as Error).message}`));
   getLog().info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
 }
 

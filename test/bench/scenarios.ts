@@ -250,6 +250,7 @@ export function scenarios(ctx: BenchContext): Scenario[] {
   // The raw upload and the engine three times each (seconds a run), the SDK's minutes once.
   list.push(ctx.quick ? folderToKustoScenario(20_000, 10, 1) : folderToKustoScenario(4_300_000, 100, 3));
   list.push(ctx.quick ? downloadScenario(8, 1 << 20, 1) : downloadScenario(40, 25 << 20, 3));
-  list.push(ctx.quick ? hostLoopDelayScenario(20_000, 1) : hostLoopDelayScenario(10_000_000, 1));
+  // KDM_BENCH_LOOP_ROWS sets a smaller full-mode size (recording 10 M rows takes minutes).
+  list.push(ctx.quick ? hostLoopDelayScenario(20_000, 1) : hostLoopDelayScenario(Number(process.env.KDM_BENCH_LOOP_ROWS ?? 10_000_000), 1));
   return list;
 }

@@ -154,14 +154,19 @@ describe('the Jobs view inside code-server', () => {
 
   test('a job running while the page reloads shows running after the reload and ends succeeded with the complete output', async () => {
     const out = join(workspace, 'reloadme');
-    await startFromWizard(LONG_QUERY(3_000_000), out);
+    // Long enough to outlast a reload on a busy machine.
+    await startFromWizard(LONG_QUERY(10_000_000), out);
     await row('reloadme', 'rows/s').waitFor({ timeout: 90_000 });
     await browser.page.reload();
     await browser.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await workbench.openViewContainer('Kusto Data Mover');
-    await row('reloadme', 'running').waitFor({ timeout: 60_000 });
-    await row('reloadme', 'succeeded').waitFor({ timeout: 240_000 });
-    assert.deepEqual(await sumCsvFolder(out), { rows: 3_000_000, sum: triangle(3_000_000) });
+    // The side bar comes back as it was; clicking its icon too early would hide it.
+    await browser.page.locator('.part.sidebar .pane-header:has-text("Jobs")').waitFor({ timeout: 20_000 }).catch(() => workbench.openViewContainer('Kusto Data Mover'));
+    await row('reloadme', 'running').waitFor({ timeout: 60_000 }).catch(async (err: unknown) => {
+      await snap(browser.page, 'failure-after-reload.png');
+      throw new Error(`${(err as Error).message}\nrow: ${await row('reloadme').textContent({ timeout: 1000 }).catch(() => 'none')}\njournal: ${JSON.stringify(journalOf('reloadme'))}`);
+    });
+    await row('reloadme', 'succeeded').waitFor({ timeout: 300_000 });
+    assert.deepEqual(await sumCsvFolder(out), { rows: 10_000_000, sum: triangle(10_000_000) });
   });
 
   test('SIGKILL of the job process shows interrupted; Resume completes the output exactly', async () => {
