@@ -10,7 +10,7 @@ import type { JobRequest } from '../jobHost/protocol';
 import { windowSecrets } from './credentials';
 import { jobsDir } from './engine';
 import { getLog } from './log';
-import { noteInJobLog } from './resumeOffer';
+import { noteInJobLog } from './jobLogNote';
 
 /** "1 file", "3 files". */
 export function files(n: number): string {

@@ -1,15 +1,9 @@
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { viewState } from '../jobHost/jobStatusText';
+import { noteInJobLog } from './jobLogNote';
 import type { JobRunner } from './jobRunner';
 
 const OFFERED_KEY = 'kustoDataMover.resumeOffered';
-
-/** Appends a line to a job's own log (the job process that would have written it is gone). */
-export async function noteInJobLog(jobFolder: string, message: string): Promise<void> {
-  await fs.appendFile(join(jobFolder, 'job.log'), `${new Date().toISOString()} [warn] ${message}\n`).catch(() => undefined);
-}
 
 /**
  * After a reload or restart: jobs whose process died are named once (a notification with Resume

@@ -68,7 +68,7 @@ def expected_spark_rows(timespans, strings=None):
 )
 def test_pyarrow_reads_every_kusto_type_from_parquet(written, folder, codec, suffix):
     path = written / folder
-    assert sorted(os.listdir(path)) == ["_SUCCESS", f"part-00000-fixture-c000{suffix}", f"part-00001-fixture-c000{suffix}"]
+    assert sorted(os.listdir(path)) == ["_SUCCESS", "_kdm_output.json", f"part-00000-fixture-c000{suffix}", f"part-00001-fixture-c000{suffix}"]
     first = pq.ParquetFile(path / f"part-00000-fixture-c000{suffix}")
     assert first.metadata.num_rows == 4
     assert pq.ParquetFile(path / f"part-00001-fixture-c000{suffix}").metadata.num_rows == 2
@@ -100,7 +100,7 @@ def test_spark_reads_parquet_with_the_documented_types(spark, written):
 @pytest.mark.parametrize("folder", ["csv", "csv-gzip"])
 def test_spark_reads_csv_with_exact_values(spark, written, folder):
     names = sorted(os.listdir(written / folder))
-    assert names == ["_SUCCESS", "part-00000-fixture-c000.csv" + (".gz" if folder.endswith("gzip") else "")]
+    assert names == ["_SUCCESS", "_kdm_output.json", "part-00000-fixture-c000.csv" + (".gz" if folder.endswith("gzip") else "")]
     df = (spark.read.schema(SPARK_TEXT_SCHEMA)
           .option("header", "true").option("escape", '"').option("multiLine", "true")
           .csv(str(written / folder)))
@@ -129,7 +129,7 @@ def test_json_lines_keep_long_beyond_2_53_and_dynamic_as_json(written):
 
 def test_spark_and_pyarrow_read_partition_columns_back_from_hive_folders(spark, written):
     path = written / "partitioned"
-    assert sorted(os.listdir(path)) == ["_SUCCESS", "region=__HIVE_DEFAULT_PARTITION__", "region=a%3Ab%3Dc", "region=eu", "region=us%2Fwest"]
+    assert sorted(os.listdir(path)) == ["_SUCCESS", "_kdm_output.json", "region=__HIVE_DEFAULT_PARTITION__", "region=a%3Ab%3Dc", "region=eu", "region=us%2Fwest"]
     one = pq.ParquetFile(path / "region=eu" / "part-00000-fixture-c000.snappy.parquet")
     assert one.schema_arrow.names == COLUMNS[:-1]
     assert one.metadata.num_rows == 3
