@@ -24,7 +24,17 @@ class TreeItem {
 }
 
 const disposable = { dispose: () => undefined };
-const vscodeStub = {
+// Anything activation touches that the stand-in does not model (status-bar items, watchers, enums)
+// is a no-op that returns itself, so adding a UI part does not break the measurement.
+const inert: unknown = new Proxy(function inertMember() {}, {
+  get: (_target, key) => (key === 'then' ? undefined : key === Symbol.toPrimitive ? () => 0 : inert),
+  apply: () => inert,
+  construct: () => inert as object,
+});
+const withFallback = <T extends object>(known: T): T =>
+  new Proxy(known, { get: (target, key) => (key in target ? withFallback2((target as Record<string | symbol, unknown>)[key]) : inert) });
+const withFallback2 = (value: unknown): unknown => (value && typeof value === 'object' && !Array.isArray(value) ? withFallback(value) : value);
+const vscodeStub = withFallback({
   EventEmitter,
   TreeItem,
   window: {
@@ -32,7 +42,9 @@ const vscodeStub = {
     createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, show: () => undefined }),
   },
   commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
-};
+  // Listed because the bundle copies the module's own top-level names (esbuild's ESM interop).
+  ...Object.fromEntries(['workspace', 'env', 'authentication', 'Uri', 'Disposable', 'MarkdownString', 'ThemeIcon', 'ThemeColor', 'ProgressLocation', 'StatusBarAlignment', 'TreeItemCollapsibleState', 'ViewColumn', 'RelativePattern', 'l10n'].map((name) => [name, inert])),
+});
 
 type Resolver = (request: string, ...rest: unknown[]) => string;
 const moduleInternals = Module as unknown as { _resolveFilename: Resolver; _cache: Record<string, unknown> };
