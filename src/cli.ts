@@ -208,19 +208,28 @@ function specFromFlags(flags: Flags): JobSpec {
   return spec;
 }
 
-async function writeSnippets(jobsDir: string, result: JobResult): Promise<string | undefined> {
+async function writeSnippets(jobsDir: string, result: JobResult): Promise<{ dir: string; names: string[] } | undefined> {
   if (!result.snippets) return undefined;
   const dir = join(jobsDir, result.jobId);
   const s = result.snippets;
-  await fs.writeFile(join(dir, 'spark-read.py'), `${s.pyspark}\n`);
-  await fs.writeFile(join(dir, 'spark-read.scala'), `${s.scala}\n`);
-  if (s.pysparkLocal) await fs.writeFile(join(dir, 'spark-read-local.py'), `${s.pysparkLocal}\n`);
-  await fs.writeFile(join(dir, 'kusto-connector-read.py'), `${s.kustoConnectorPyspark}\n`);
-  await fs.writeFile(join(dir, 'kusto-connector-read.scala'), `${s.kustoConnectorScala}\n`);
-  return dir;
+  // The blob-folder snippets exist only where that folder stays (not in the cluster's storage, nor cleaned-up staging).
+  const files: Array<[string, string | undefined]> = [
+    ['spark-read.py', s.pyspark],
+    ['spark-read.scala', s.scala],
+    ['spark-read-local.py', s.pysparkLocal],
+    ['kusto-connector-read.py', s.kustoConnectorPyspark],
+    ['kusto-connector-read.scala', s.kustoConnectorScala],
+  ];
+  const names: string[] = [];
+  for (const [name, text] of files) {
+    if (text === undefined) continue;
+    await fs.writeFile(join(dir, name), `${text}\n`);
+    names.push(name);
+  }
+  return { dir, names };
 }
 
-function printSummary(result: JobResult, snippetsDir: string | undefined): void {
+function printSummary(result: JobResult, snippets: { dir: string; names: string[] } | undefined): void {
   const rate = result.seconds > 0 ? result.rows / result.seconds : 0;
   if (result.state === 'succeeded' && result.direction === 'filesToKusto') {
     const rows = result.rows > 0 ? `${result.rows} rows, ` : '';
@@ -229,7 +238,8 @@ function printSummary(result: JobResult, snippetsDir: string | undefined): void 
   } else if (result.state === 'succeeded') {
     console.log(`Done: ${result.rows} rows, ${formatBytes(result.bytes)} written, ${result.files.length} file${result.files.length === 1 ? '' : 's'} in ${result.seconds.toFixed(2)} s (${formatCount(rate)} rows/s)${result.readMode ? `, read mode ${result.readMode}` : ''}`);
     console.log(`Job: ${result.jobId}`);
-    if (snippetsDir) console.log(`Spark read snippets: ${snippetsDir}/spark-read.py, spark-read.scala, kusto-connector-read.py`);
+    if (result.exportStorage) console.log(`Export storage: ${result.exportStorage.kind} ${result.exportStorage.url} (${result.exportStorage.reason})`);
+    if (snippets) console.log(`Spark read snippets: ${snippets.dir}/${snippets.names.join(', ')}`);
   } else if (result.state === 'canceled') {
     console.error(`Cancelled after ${result.seconds.toFixed(1)} s; nothing partial was left in the output. Resume with: kusto-data-mover resume ${result.jobId}`);
   } else {

@@ -1,7 +1,9 @@
 // The export read mode: Kusto writes Parquet into blob storage itself (`.export async`), we wait for
 // it, mark the folder with `_SUCCESS`, optionally download the files into a local Spark folder,
-// and hand out Spark read snippets. Each stage is journalled, so a resumed job polls the same
-// operation and downloads only the files it does not have yet.
+// and hand out Spark read snippets. The storage is the blob destination, the user's staging, or the
+// cluster's own export containers when neither is given (src/engine/exportStorage.ts). Each stage
+// is journalled, so a resumed job polls the same operation and downloads only the files it does
+// not have yet, and a rerun of the same job reuses a finished export whose files are still there.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -9,9 +11,10 @@ import { hiddenSiblingPath, OutputExistsError, pathExists } from '../formats/fil
 import { type ExportedFile, exportCommand, exportedFiles, findExportOperation, startExport, waitForOperation } from '../kusto/exportToStorage';
 import type { ManagementOptions } from '../kusto/managementClient';
 import { downloadBlobs } from '../storage/blobDownload';
-import { containerClient, folderUrl, joinBlobPath, kustoStorageLiteral, parseBlobUrl, resolveBlobLocation, stripSas } from '../storage/blobLocation';
+import { containerClient, folderUrl, joinBlobPath, kustoStorageLiteral, parseBlobUrl, type ResolvedBlobLocation, resolveBlobLocation, stripSas } from '../storage/blobLocation';
 import { type FolderEntry, OutputNotReplaceableError, checkReplaceable, finishPublishing, publishFolder, replaceRefusal, writeOutputMarker } from '../spark/outputFolder';
 import { sparkReadSnippets, type SparkSnippets } from '../spark/snippets';
+import { chooseExportStorage, clusterExportContainer, CLUSTER_EXPORT_FOLDER, type ExportStorageChoice } from './exportStorage';
 import type { BlobLocation, FilesDestination, KustoQuerySource } from './jobSpec';
 import type { ExportedFileRecord } from './journal';
 import { isTransientError, withRetries } from './retry';
@@ -22,7 +25,19 @@ export interface ExportOutcome {
   bytes: number;
   /** Local files when downloaded, else blob URLs (no SAS). */
   files: string[];
-  snippets: SparkSnippets;
+  snippets: ExportSnippets;
+  exportStorage: ExportStorageReport;
+}
+
+/** The blob-folder snippets are absent when that folder does not stay (cluster storage, staging cleaned up). */
+export type ExportSnippets = Omit<SparkSnippets, 'pyspark' | 'scala'> & Partial<Pick<SparkSnippets, 'pyspark' | 'scala'>>;
+
+/** Which storage the export went through, and why (plan, log and result say the same). */
+export interface ExportStorageReport extends ExportStorageChoice {
+  /** The export folder (no SAS). */
+  url: string;
+  /** Staging only: the exported blobs were deleted once the job succeeded. */
+  cleanedUp?: boolean;
 }
 
 const TWO_DAYS_MS = 2 * 24 * 3600 * 1000;
@@ -30,19 +45,47 @@ const TWO_DAYS_MS = 2 * 24 * 3600 * 1000;
 export async function exportToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<ExportOutcome> {
   const { spec, journal, tracker, log, signal } = env;
   if (destination.format !== 'parquet') throw new Error('the export read mode writes Parquet only: choose format "parquet" or read mode "stream"');
-  const toBlob = destination.location.kind === 'blob';
-  const location: BlobLocation | undefined = toBlob ? (destination.location as BlobLocation) : source.staging;
-  if (!location) throw new Error('the export read mode needs a staging location (source.staging)');
-  const resolved = await resolveBlobLocation(location, env.secrets);
+  const management: ManagementOptions = { clusterUrl: source.connection.clusterUrl, database: source.connection.database, tokenProvider: env.tokenProvider, signal };
+  const retry = { policy: env.retryPolicy, signal, onRetry: ({ error, delayMs }: { error: unknown; delayMs: number }) => log.warn(`${(error as Error).message}; retrying in ${delayMs} ms`) };
+  const choice = chooseExportStorage(source, destination);
+  const toBlob = choice.kind === 'destination';
+  const inCluster = choice.kind === 'cluster';
+  let state = journal.record.export ?? {};
+  let resolved: ResolvedBlobLocation;
+  if (inCluster) {
+    // A resume writes (and reads) where the first run did; the SAS is fetched afresh, never journalled.
+    const preferred = state.storage?.kind === 'cluster' ? state.storage.containerUrl : undefined;
+    let found = await withRetries(() => clusterExportContainer(management, preferred), retry);
+    if (!found) {
+      log.warn(`export: the cluster no longer lists the export container ${preferred ?? ''} of the earlier run; exporting again`);
+      state = {};
+      found = await withRetries(() => clusterExportContainer(management), retry);
+    }
+    resolved = found as ResolvedBlobLocation;
+    env.redactor.addSecret(resolved.secret);
+  } else resolved = await resolveBlobLocation(toBlob ? (destination.location as BlobLocation) : (source.staging as BlobLocation), env.secrets);
+  const location = resolved.location;
   // Staging folders are per job, so what is in them is ours; a blob destination is the folder itself.
-  const subPath = toBlob ? '' : joinBlobPath(source.connection.database, spec.id);
+  const subPath = toBlob ? '' : inCluster ? joinBlobPath(CLUSTER_EXPORT_FOLDER, source.connection.database, spec.id) : joinBlobPath(source.connection.database, spec.id);
   const exportFolderUrl = folderUrl(resolved, subPath);
   const container = containerClient(resolved);
   const folderPrefix = joinBlobPath(resolved.parsed.prefix, subPath);
-  const management: ManagementOptions = { clusterUrl: source.connection.clusterUrl, database: source.connection.database, tokenProvider: env.tokenProvider, signal };
-  const retry = { policy: env.retryPolicy, signal, onRetry: ({ error, delayMs }: { error: unknown; delayMs: number }) => log.warn(`${(error as Error).message}; retrying in ${delayMs} ms`) };
+  if (!state.storage) {
+    state = { ...state, storage: { kind: choice.kind, reason: choice.reason, containerUrl: inCluster ? location.url : undefined } };
+    await journal.update({ export: state });
+  }
+  log.info(`export storage: ${describeStorage(choice.kind)} ${exportFolderUrl} (${choice.reason})`);
 
-  let state = journal.record.export ?? {};
+  if (state.reused && state.files) {
+    // An earlier run's export, offered to this rerun: use it only if every file is still there.
+    const missing = await firstMissingFile(container, state.files);
+    if (missing) {
+      log.info(`export: the earlier run's export is gone (${missing} is missing); exporting again`);
+      state = { storage: state.storage };
+    } else log.info(`export: reusing the export of the earlier run (operation ${state.operationId ?? 'unknown'}, ${state.files.length} files)`);
+    state = { ...state, reused: undefined };
+    await journal.update({ export: state });
+  }
   let files: ExportedFileRecord[] | undefined = state.files;
   if (!files) {
     let operationId = state.operationId;
@@ -56,14 +99,17 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
       }
       if (!operationId) {
         // Files of an export that is not ours (or never finished) must not mix with ours.
-        if (state.folderUrl || !toBlob) await deleteBlobsUnder(container, folderPrefix);
-        else if ((await countBlobsUnder(container, folderPrefix)) > 0) {
-          if ((destination.ifExists ?? 'fail') === 'fail') throw new OutputExistsError(stripSas(location.url));
-          // "replace" deletes only an earlier output (ours or Spark's), never someone's other blobs.
-          const refusal = replaceRefusal(await blobEntriesUnder(container, folderPrefix));
-          if (refusal) throw new OutputNotReplaceableError(stripSas(location.url), refusal);
-          await deleteBlobsUnder(container, folderPrefix);
-        }
+        // In the cluster's storage (the service's) nothing is cleared: each attempt's name prefix is
+        // unique and only the files its operation lists are read.
+        if (toBlob && !state.folderUrl) {
+          if ((await countBlobsUnder(container, folderPrefix)) > 0) {
+            if ((destination.ifExists ?? 'fail') === 'fail') throw new OutputExistsError(stripSas(location.url));
+            // "replace" deletes only an earlier output (ours or Spark's), never someone's other blobs.
+            const refusal = replaceRefusal(await blobEntriesUnder(container, folderPrefix));
+            if (refusal) throw new OutputNotReplaceableError(stripSas(location.url), refusal);
+            await deleteBlobsUnder(container, folderPrefix);
+          }
+        } else if (!inCluster) await deleteBlobsUnder(container, folderPrefix);
         state = { ...state, folderUrl: exportFolderUrl };
         await journal.update({ export: state, phase: 'exporting' });
         operationId = await withRetries(async () => {
@@ -110,7 +156,7 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
   tracker.filesTotal = files.length;
   log.info(`export: ${files.length} files, ${rows} rows in ${exportFolderUrl}`);
 
-  if (!state.successMarker) {
+  if (!state.successMarker && !inCluster) {
     // _SUCCESS stands over this one export's files only: anything else under the folder goes first.
     const ours = new Set(files.map((f) => parseBlobUrl(f.url).prefix));
     for await (const blob of container.listBlobsFlat({ prefix: folderPrefix ? `${folderPrefix}/` : undefined })) {
@@ -127,7 +173,24 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
     localFolder = resolve(destination.location.path);
     outputFiles = await downloadInto(env, localFolder, files, container, destination);
   }
-  const snippets = sparkReadSnippets({
+  // The user's staging is transient: once the rows are in place its blobs go, unless the job keeps them.
+  let cleanedUp: boolean | undefined;
+  if (choice.kind === 'staging') {
+    cleanedUp = false;
+    if (!source.keepExportedFiles) {
+      try {
+        await withRetries(() => deleteBlobsUnder(container, folderPrefix), retry);
+        cleanedUp = true;
+        log.info(`export: deleted the exported files in ${exportFolderUrl}`);
+      } catch (err) {
+        signal.throwIfAborted();
+        // The rows landed; files left behind are said, not a reason to fail the job.
+        log.warn(`export: the exported files in ${exportFolderUrl} could not be deleted (${(err as Error).message}); delete them yourself`);
+      }
+      await journal.update({ export: { ...journal.record.export, cleanedUp } });
+    } else log.info(`export: the exported files are kept in ${exportFolderUrl} (keepExportedFiles)`);
+  } else if (inCluster) log.info("export: the files in the cluster's export storage are left to the service's retention");
+  const snippets: ExportSnippets = sparkReadSnippets({
     accountName: resolved.parsed.accountName,
     container: resolved.parsed.container,
     path: folderPrefix,
@@ -137,7 +200,25 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
     database: source.connection.database,
     query: source.query,
   });
-  return { rows, bytes, files: outputFiles, snippets };
+  // Snippets that read the blob folder only where it stays, in storage of the user's.
+  const folderStays = toBlob || (choice.kind === 'staging' && !cleanedUp);
+  if (!folderStays) {
+    delete snippets.pyspark;
+    delete snippets.scala;
+  }
+  return { rows, bytes, files: outputFiles, snippets, exportStorage: { ...choice, url: exportFolderUrl, cleanedUp } };
+}
+
+function describeStorage(kind: ExportStorageChoice['kind']): string {
+  return kind === 'cluster' ? "the cluster's export container" : kind === 'staging' ? 'the staging location' : 'the destination folder';
+}
+
+async function firstMissingFile(container: ReturnType<typeof containerClient>, files: ExportedFileRecord[]): Promise<string | undefined> {
+  for (const file of files) {
+    const name = parseBlobUrl(file.url).prefix;
+    if (!(await container.getBlobClient(name).exists())) return name;
+  }
+  return undefined;
 }
 
 async function downloadInto(env: StepEnvironment, finalFolder: string, files: ExportedFileRecord[], container: ReturnType<typeof containerClient>, destination: FilesDestination): Promise<string[]> {

@@ -45,9 +45,15 @@ export interface KustoQuerySource {
   query: string;
   /** auto: estimate rows and choose; stream: query and stream; export: server-side .export. */
   readMode?: 'auto' | 'stream' | 'export';
-  /** Transient storage for the export path. */
+  /**
+   * Your own transient storage for the export path. Without it the export goes to the cluster's own
+   * export containers (`.show export containers`), as the Spark connector does by default; bring
+   * your own for network rules or retention you control.
+   */
   staging?: BlobLocation;
-  /** Row count above which auto mode exports (when a staging location is set; default 1,000,000). */
+  /** Keep the exported files in `staging` once the job succeeds (default false: they are deleted). */
+  keepExportedFiles?: boolean;
+  /** Row count above which auto mode exports (Parquet output only; default 1,000,000). */
   exportThresholdRows?: number;
   /** Stream with `set notruncation;` (default true: a copy wants the whole result). */
   noTruncation?: boolean;

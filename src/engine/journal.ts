@@ -19,6 +19,9 @@ export interface ExportedFileRecord {
   bytes: number;
 }
 
+/** Where an export wrote: the blob destination itself, the user's staging, or the cluster's export storage. */
+export type ExportStorageKind = 'destination' | 'staging' | 'cluster';
+
 export interface JournalRecord {
   journalVersion: 1;
   spec: JobSpec;
@@ -34,6 +37,12 @@ export interface JournalRecord {
   readMode?: 'stream' | 'export';
   estimatedRows?: number;
   export?: {
+    /** Which storage the export uses and why (cluster: which of its containers, no SAS). */
+    storage?: { kind: ExportStorageKind; reason: string; containerUrl?: string };
+    /** Carried over from an earlier run of the same job: its files are checked before use. */
+    reused?: boolean;
+    /** The exported blobs in the user's staging were deleted after the job succeeded. */
+    cleanedUp?: boolean;
     operationId?: string;
     /** The name prefix (unique per attempt) and start time of the export being started, before its id is known. */
     pendingPrefix?: string;

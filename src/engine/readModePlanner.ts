@@ -1,6 +1,7 @@
 // Chooses how to read a query's result, like the Spark connector but visibly: estimate the rows
 // (`evaluate estimate_rows_count()`, then `count`, each with a short timeout); small results are
-// streamed, large ones exported through blob storage when a staging location is set.
+// streamed, large ones exported (Parquet only) through blob storage: the staging location when one
+// is set, else the cluster's own export containers (src/engine/exportStorage.ts).
 import type { TokenProvider } from './jobContext';
 import type { KustoQuerySource } from './jobSpec';
 import { streamQuery } from '../kusto/streamingQueryReader';
@@ -60,10 +61,10 @@ export async function chooseReadMode(
   const requested = source.readMode ?? 'auto';
   if (requested === 'stream') return { mode: 'stream', reason: 'read mode "stream" was chosen' };
   if (requested === 'export') return { mode: 'export', reason: 'read mode "export" was chosen' };
-  if (!canExport) return { mode: 'stream', reason: 'no staging location is set, so the result is streamed' };
+  if (!canExport) return { mode: 'stream', reason: 'only Parquet output can be exported, so the result is streamed' };
   const estimatedRows = await estimateRowCount(source, tokenProvider, timeoutMs, signal);
   const threshold = source.exportThresholdRows ?? DEFAULT_EXPORT_THRESHOLD_ROWS;
   if (estimatedRows === undefined) return { mode: 'export', reason: 'the row count could not be estimated in time, so the result is exported (as the Spark connector does)' };
-  if (estimatedRows > threshold) return { mode: 'export', estimatedRows, reason: `about ${estimatedRows.toLocaleString('en-US')} rows (more than ${threshold.toLocaleString('en-US')}): exporting through the staging location` };
+  if (estimatedRows > threshold) return { mode: 'export', estimatedRows, reason: `about ${estimatedRows.toLocaleString('en-US')} rows (more than ${threshold.toLocaleString('en-US')}): exporting` };
   return { mode: 'stream', estimatedRows, reason: `about ${estimatedRows.toLocaleString('en-US')} rows (at most ${threshold.toLocaleString('en-US')}): streaming` };
 }

@@ -14,6 +14,7 @@ import type { StepEnvironment } from './stepEnvironment';
 import { chooseReadMode } from './readModePlanner';
 import { publishedByEarlierRun, streamToFiles } from './streamToFiles';
 import { exportToFiles, type ExportOutcome } from './exportToFiles';
+import { chooseExportStorage, reusableExport } from './exportStorage';
 import { validateJobSpec } from './validateJobSpec';
 import type { SinkFileResult } from './sink/runFilesToKusto';
 
@@ -40,6 +41,8 @@ export interface JobResult {
   readMode?: 'stream' | 'export';
   /** Spark read snippets (export path). */
   snippets?: ExportOutcome['snippets'];
+  /** Export path: which storage the export went through and why. */
+  exportStorage?: ExportOutcome['exportStorage'];
   /** Redacted message of the failure. */
   error?: string;
   errorCode?: string;
@@ -74,8 +77,12 @@ export async function runJob(specValue: unknown, options: RunJobOptions): Promis
     try {
       journal = await Journal.load(options.jobsDir, spec.id);
       if (journal.record.state !== 'running') {
-        // A finished job run again from its file: a fresh run with the (possibly edited) spec.
+        // A finished job run again from its file: a fresh run with the (possibly edited) spec, which
+        // reuses the earlier run's export when its source is unchanged (as the connector's cache does).
+        const earlier = journal.record;
         journal = await Journal.create(options.jobsDir, spec);
+        const reused = reusableExport(earlier, spec);
+        if (reused) await journal.update({ export: reused, readMode: 'export', estimatedRows: earlier.estimatedRows });
       } else await journal.update({ spec, runs: journal.record.runs + 1, pid: process.pid });
     } catch (err) {
       if (!/^no job /.test((err as Error).message)) throw err;
@@ -260,11 +267,13 @@ async function kustoToFiles(env: StepEnvironment, source: KustoQuerySource, dest
   let readMode = journal.record.readMode;
   tracker.setPhase('planning');
   if (!readMode) {
-    // The export path writes Parquet only: auto mode streams CSV and JSON whatever their size.
-    const canExport = destination.format === 'parquet' && (source.staging !== undefined || destination.location.kind === 'blob');
+    // The export path writes Parquet only: auto mode streams CSV and JSON whatever their size. It
+    // needs no storage of the user's: without staging, the cluster's own export containers serve.
+    const canExport = destination.format === 'parquet';
     if ((source.readMode ?? 'auto') === 'auto' && canExport) tracker.setPhase('estimating');
     const decision = await chooseReadMode(source, canExport, env.tokenProvider, env.spec.options?.estimateTimeoutMs ?? 3000, signal);
-    log.info(`read mode: ${decision.mode} (${decision.reason})`);
+    const storage = decision.mode === 'export' ? chooseExportStorage(source, destination) : undefined;
+    log.info(`read mode: ${decision.mode} (${decision.reason})${storage ? `; storage: ${storage.kind} (${storage.reason})` : ''}`);
     readMode = decision.mode;
     if (decision.estimatedRows !== undefined) tracker.totalRows = decision.estimatedRows;
     await journal.update({ readMode, estimatedRows: decision.estimatedRows, phase: 'planning' });

@@ -171,7 +171,7 @@ function checkSource(c: Checker, value: unknown): Json | undefined {
   if (!source) return undefined;
   const kind = c.oneOf(source, 'kind', 'source', ['kustoQuery', 'files'], true);
   if (kind === 'kustoQuery') {
-    c.known(source, 'source', ['kind', 'connection', 'query', 'readMode', 'staging', 'exportThresholdRows', 'noTruncation']);
+    c.known(source, 'source', ['kind', 'connection', 'query', 'readMode', 'staging', 'keepExportedFiles', 'exportThresholdRows', 'noTruncation']);
     checkConnection(c, source.connection, 'source.connection');
     const query = c.string(source, 'query', 'source', true);
     if (query !== undefined && query.trim().startsWith('.')) c.fail('source.query', 'management commands (starting with ".") cannot be copied; give a query or a table name');
@@ -185,6 +185,7 @@ function checkSource(c: Checker, value: unknown): Json | undefined {
     }
     c.positiveInteger(source, 'exportThresholdRows', 'source', true);
     if (source.noTruncation !== undefined && typeof source.noTruncation !== 'boolean') c.fail('source.noTruncation', 'must be true or false');
+    if (source.keepExportedFiles !== undefined && typeof source.keepExportedFiles !== 'boolean') c.fail('source.keepExportedFiles', 'must be true or false');
   } else if (kind === 'files') {
     c.known(source, 'source', ['kind', 'location', 'pattern', 'format', 'layout', 'csvHeader', 'partitionTypes']);
     c.oneOf(source, 'partitionTypes', 'source', ['infer', 'string']);
@@ -277,9 +278,8 @@ export function validateJobSpec(value: unknown): JobSpec {
   checkOptions(c, spec.options);
   if (source?.kind === 'kustoQuery' && destination?.kind === 'files') {
     const destinationKind = (destination.location as Json | undefined)?.kind;
-    if (source.readMode === 'export' && source.staging === undefined && destinationKind !== 'blob') {
-      c.fail('source.staging', 'is required for readMode "export" when the destination is a local folder (the export writes to blob storage first)');
-    }
+    // Without a staging location the export goes to the cluster's own export containers.
+    if (source.keepExportedFiles === true && source.staging === undefined) c.fail('source.keepExportedFiles', destinationKind === 'blob' ? 'applies to a staging location; a blob destination keeps its files anyway' : 'needs a staging location (source.staging): files in the cluster\'s export storage are the service\'s to keep or remove');
     if (source.readMode === 'export' && destination.format !== undefined && destination.format !== 'parquet') c.fail('destination.format', 'must be "parquet" for readMode "export"');
   }
   if (source?.kind === 'files' && destination?.kind === 'files') c.fail('destination.kind', 'files to files is not a supported move (copy them with your file tools)');

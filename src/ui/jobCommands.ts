@@ -14,8 +14,8 @@ export function registerJobCommands(context: vscode.ExtensionContext, runner: Jo
     const snippets = item.entry?.result?.snippets;
     if (!snippets) return undefined;
     const choices = [
-      { label: 'PySpark', text: snippets.pyspark, language: 'python' },
-      { label: 'Scala', text: snippets.scala, language: 'scala' },
+      ...(snippets.pyspark ? [{ label: 'PySpark', text: snippets.pyspark, language: 'python' }] : []),
+      ...(snippets.scala ? [{ label: 'Scala', text: snippets.scala, language: 'scala' }] : []),
       ...(snippets.pysparkLocal ? [{ label: 'PySpark (local copy)', text: snippets.pysparkLocal, language: 'python' }] : []),
       { label: 'Kusto Spark connector (PySpark)', text: snippets.kustoConnectorPyspark, language: 'python' },
       { label: 'Kusto Spark connector (Scala)', text: snippets.kustoConnectorScala, language: 'scala' },

@@ -46,6 +46,8 @@ describe('Kusto → files through .export (emulator + Azurite)', () => {
         readMode: 'auto',
         exportThresholdRows: 1000,
         staging: { kind: 'blob', url: `${staging.url}/exports`, secretRef: 'env:KDM_TEST_STAGING_SAS', authKind: 'sas' },
+        // Kept, so the staging folder and its snippet can be checked (by default it is deleted on success).
+        keepExportedFiles: true,
       },
       destination: { kind: 'files', location: { kind: 'local', path: out }, format: 'parquet', layout: 'sparkFolder' },
       options: { exportPollMaxIntervalMs: 200, estimateTimeoutMs: 5000 },

@@ -55,7 +55,7 @@ describe('export: a lost reply to .export', () => {
       version: 1,
       id: 'lost-export',
       createdAt: new Date().toISOString(),
-      source: { kind: 'kustoQuery', connection: { clusterUrl: emulator.url, database: DB }, query: 'Numbers', readMode: 'export', staging: { kind: 'blob', url: `${staging.url}/exports`, secretRef: 'staging', authKind: 'sas' } },
+      source: { kind: 'kustoQuery', connection: { clusterUrl: emulator.url, database: DB }, query: 'Numbers', readMode: 'export', staging: { kind: 'blob', url: `${staging.url}/exports`, secretRef: 'staging', authKind: 'sas' }, keepExportedFiles: true },
       destination: { kind: 'files', location: { kind: 'local', path: join(work, 'numbers') }, format: 'parquet', layout: 'sparkFolder' },
       options: { exportPollMaxIntervalMs: 100, retry: { maxAttempts: 4, initialDelayMs: 50, maxDelayMs: 200 } },
     };

@@ -79,7 +79,7 @@ function spec(id: string, out: string): JobSpec {
     version: 1,
     id,
     createdAt: new Date().toISOString(),
-    source: { kind: 'kustoQuery', connection: { clusterUrl: kusto.url, database: 'Tests' }, query: 'Numbers | where i > 0', readMode: 'export', staging: { kind: 'blob', url: `${azurite.blobUrl}/staging/exp`, secretRef: 'staging', authKind: 'sas' } },
+    source: { kind: 'kustoQuery', connection: { clusterUrl: kusto.url, database: 'Tests' }, query: 'Numbers | where i > 0', readMode: 'export', staging: { kind: 'blob', url: `${azurite.blobUrl}/staging/exp`, secretRef: 'staging', authKind: 'sas' }, keepExportedFiles: true },
     destination: { kind: 'files', location: { kind: 'local', path: out }, format: 'parquet', layout: 'sparkFolder' },
     options: { exportPollMaxIntervalMs: 50, downloadConcurrency: 2, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 } },
   };

@@ -26,7 +26,7 @@ describe('chooseReadMode', () => {
     assert.equal(server.requests.length, 0);
   });
 
-  test('auto without a staging location streams without estimating', async () => {
+  test('auto streams without estimating when the output cannot be exported (not Parquet)', async () => {
     server.script([count('1')]);
     assert.equal((await chooseReadMode(source('auto'), false, undefined, 1000)).mode, 'stream');
     assert.equal(server.requests.length, 0);
@@ -35,7 +35,7 @@ describe('chooseReadMode', () => {
   test('auto estimates with estimate_rows_count and exports above the threshold, streams at or below it', async () => {
     server.script([count('5000')]);
     const big = await chooseReadMode(source('auto'), true, undefined, 1000);
-    assert.deepEqual(big, { mode: 'export', estimatedRows: 5000, reason: 'about 5,000 rows (more than 1,000): exporting through the staging location' });
+    assert.deepEqual(big, { mode: 'export', estimatedRows: 5000, reason: 'about 5,000 rows (more than 1,000): exporting' });
     assert.equal(server.requests[0].body.csl, 'T | where x > 1\n| evaluate estimate_rows_count()');
     assert.equal(server.requests[0].body.properties?.Options?.servertimeout, '00:00:01.000');
     server.script([count('1000')]);

@@ -55,12 +55,14 @@ describe('validateJobSpec', () => {
     assert.deepEqual(problems(null), ['job spec: must be an object']);
   });
 
-  test('refuses a SAS in a staging URL and export without staging', () => {
+  test('refuses a SAS in a staging URL; export without staging is valid (the cluster\'s export storage), keeping its files is not', () => {
     const withSas = withChange(['source', 'staging'], { kind: 'blob', url: 'https://a.blob.core.windows.net/c?sv=1&sig=abc' });
     assert.deepEqual(problems(withSas), ['source.staging.url: must not contain a SAS token: store it as a secret and name it in secretRef']);
-    assert.deepEqual(problems(withChange(['source', 'readMode'], 'export')), [
-      'source.staging: is required for readMode "export" when the destination is a local folder (the export writes to blob storage first)',
+    assert.deepEqual(problems(withChange(['source', 'readMode'], 'export')), []);
+    assert.deepEqual(problems(withChange(['source', 'keepExportedFiles'], true)), [
+      "source.keepExportedFiles: needs a staging location (source.staging): files in the cluster's export storage are the service's to keep or remove",
     ]);
+    assert.deepEqual(problems(withChange(['source', 'keepExportedFiles'], 'yes')), ['source.keepExportedFiles: must be true or false']);
   });
 
   test('refuses format and compression pairs no writer has', () => {
