@@ -95,13 +95,15 @@ describe('the same job started several times at once', () => {
     }
   });
 
-  test(`files → Kusto: ${STARTS} CLI processes at once, 3 times: one ingests, the others exit 3, every row once in the table`, async () => {
+  test(`files → Kusto: ${STARTS} CLI processes at once, in queued, streaming and transactional mode: one ingests, the others exit 3, every row once in the table`, async () => {
     const source = join(work, 'spark-source');
     await mkdir(source, { recursive: true });
     await writeFile(join(source, 'part-00000-s-c000.csv'), 'id,s\n' + Array.from({ length: 500 }, (_, i) => `${i + 1},a${i + 1}`).join('\n') + '\n');
     await writeFile(join(source, 'part-00001-s-c000.csv'), 'id,s\n' + Array.from({ length: 500 }, (_, i) => `${i + 501},b${i + 501}`).join('\n') + '\n');
     await writeFile(join(source, '_SUCCESS'), '');
-    for (let round = 1; round <= 3; round++) {
+    const modes = ['queued', 'streaming', 'transactional'] as const;
+    for (let round = 1; round <= modes.length; round++) {
+      const mode = modes[round - 1];
       const table = `Same${round}`;
       await executeManagement({ clusterUrl: emulator.url, database: DB }, `.create table ${table} (id:long, s:string)`);
       const spec = {
@@ -109,17 +111,17 @@ describe('the same job started several times at once', () => {
         id: `ingest-same-${round}`,
         createdAt: new Date().toISOString(),
         source: { kind: 'files', location: { kind: 'local', path: source }, layout: 'auto', format: 'csv' },
-        destination: { kind: 'kustoTable', connection: { clusterUrl: emulator.url, database: DB }, table, mode: 'queued', tableCreation: 'failIfNotExists', statusPollIntervalMs: 20, statusTimeoutMs: 30_000 },
+        destination: { kind: 'kustoTable', connection: { clusterUrl: emulator.url, database: DB }, table, mode, tableCreation: 'failIfNotExists', statusPollIntervalMs: 20, statusTimeoutMs: 30_000 },
       };
       const specFile = join(work, `ingest-spec-${round}.json`);
       await writeFile(specFile, JSON.stringify(spec));
       const exits = await Promise.all(Array.from({ length: STARTS }, () => runCli(['copy', specFile, '--jobs-dir', join(work, 'jobs'), '--progress', 'none'])));
       const detail = exits.map((e) => `exit ${e.code}: ${e.stdout.trim()} ${e.stderr.trim()}`).join('\n');
-      assert.deepEqual(exits.map((e) => e.code).sort(), [0, ...Array<number>(STARTS - 1).fill(3)], `round ${round}:\n${detail}`);
+      assert.deepEqual(exits.map((e) => e.code).sort(), [0, ...Array<number>(STARTS - 1).fill(3)], `${mode}:\n${detail}`);
       for (const e of exits.filter((x) => x.code === 3)) assert.match(e.stderr, new RegExp(`^job "ingest-same-${round}" is already running \\(process \\d+\\)$`, 'm'), detail);
       const [counted] = await executeManagement({ clusterUrl: emulator.url, database: DB }, `${table} | summarize n = count(), d = dcount(id), s = sum(id)`, 'v1/rest/query');
       const [sample] = await executeManagement({ clusterUrl: emulator.url, database: DB }, `${table} | take 2`, 'v1/rest/query');
-      assert.deepEqual(counted?.rows.map((r) => r.map(Number)), [[1000, 1000, 500_500]], `round ${round}: ${JSON.stringify(sample?.rows)}`);
+      assert.deepEqual(counted?.rows.map((r) => r.map(Number)), [[1000, 1000, 500_500]], `${mode}: ${JSON.stringify(sample?.rows)}`);
     }
   });
 });
