@@ -100,7 +100,12 @@ export class Journal {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no job "${jobId}" in ${jobsDir}`);
       throw err;
     }
-    const record = JSON.parse(text) as JournalRecord;
+    let record: JournalRecord;
+    try {
+      record = JSON.parse(text) as JournalRecord;
+    } catch (err) {
+      throw new Error(`the journal of job "${jobId}" (${journalPath(jobsDir, jobId)}) is corrupt: ${(err as Error).message}. It cannot be resumed; delete its folder and run the job again (output it published stays as it is).`);
+    }
     record.spec = validateJobSpec(record.spec);
     return new Journal(jobsDir, record);
   }

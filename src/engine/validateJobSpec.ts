@@ -266,6 +266,10 @@ export function validateJobSpec(value: unknown): JobSpec {
   const spec = c.object(value, 'job spec');
   if (!spec) throw new JobSpecError(c.problems);
   c.known(spec, '', ['version', 'id', 'name', 'createdAt', 'source', 'destination', 'options']);
+  if (typeof spec.version === 'number' && Number.isInteger(spec.version) && spec.version > JOB_SPEC_VERSION) {
+    // Checking its fields against this release's rules would only list confusing "unknown field"s.
+    throw new JobSpecError([`version: is ${spec.version}: the job was written by a newer release of Kusto Data Mover (this one reads version ${JOB_SPEC_VERSION}); update the extension or the CLI to run it`]);
+  }
   if (spec.version !== JOB_SPEC_VERSION) c.fail('version', `must be ${JOB_SPEC_VERSION} (got ${JSON.stringify(spec.version)})`);
   const id = c.string(spec, 'id', 'job spec', true);
   // The id names the job's folder: keep it to characters safe in any file system.

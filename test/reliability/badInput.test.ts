@@ -104,10 +104,6 @@ export const knownBadInput: Record<string, string> = {
   'ragged CSV: a row with an extra field': `${H6}: accepted today, the extra field silently dropped`,
   'ragged CSV: a row with a missing field': `${H6}: accepted today, the missing field silently null`,
   'CSV with invalid UTF-8': `${H6}: accepted today, the bad bytes silently replaced`,
-  'wrong types for an existing table': `${H6}: accepted today, the values that are not longs silently null`,
-  'a JobSpec from a newer version': `${H6}: today "version: must be 1 (got 99)", not that a newer release wrote it`,
-  'a corrupt journal: resume says which file is broken and what to do': `${H6}/h5: today the bare JSON.parse message ("Unterminated string in JSON at position 49")`,
-  'a corrupt sink state: the resume says so instead of ingesting again blind': `${H6}: today the bare JSON.parse message ("Unexpected end of JSON input")`,
 };
 
 function tableCase(name: string, folder: string, table: string, expect: RegExp | undefined, opts: { extra?: Partial<KustoTableDestination>; format?: string; rows?: number; tableMayBeAbsent?: boolean } = {}): Case {

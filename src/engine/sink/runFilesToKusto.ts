@@ -27,6 +27,7 @@ import { identityOf, listSourceFiles, mapLimit, type SourceFile, type SourceList
 import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderReaderBlob';
 import { SinkState } from './sinkState';
 import { StreamingSender } from './streamingSender';
+import { textIntoTypedColumnProblem } from './textIntoTypedColumns';
 import { inferSourceSchema, type SourceSchema } from './sourceSchema';
 
 /** Named points of a run; tests stop the process at one of them to prove a resume is exactly-once. */
@@ -240,6 +241,8 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const setup = await withPrivilegeContext(creation === 'failIfNotExists' ? 'readSchema' : 'createTable', database, table, () => ensureTable(mgmt, table, creation, schema.columns));
   if (setup.created) ctx.log.info(`created table ${table} (${cslSchema(setup.columns)})`);
   if (setup.added.length > 0) ctx.log.info(`added column(s) ${setup.added.join(', ')} to table ${table}`);
+  const lossy = destination.mappingReference ? undefined : textIntoTypedColumnProblem(table, setup.columns, schema.perFile);
+  if (lossy) throw new Error(lossy);
 
   // Identities known without reading a file: a blob's from its listed hash, a local file's from an
   // earlier run that saw it with the same size and mtime. The others are learnt as files upload.

@@ -45,13 +45,21 @@ export class SinkState {
   static async load(jobDir: string): Promise<SinkState> {
     await fs.mkdir(jobDir, { recursive: true });
     const file = join(jobDir, 'sink-state.json');
+    let text: string;
     try {
-      const record = JSON.parse(await fs.readFile(file, 'utf8')) as SinkStateRecord;
-      return new SinkState(file, { ...record, files: record.files ?? {} });
+      text = await fs.readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       return new SinkState(file, { version: 1, files: {} });
     }
+    let record: SinkStateRecord;
+    try {
+      record = JSON.parse(text) as SinkStateRecord;
+    } catch (err) {
+      // Ingesting again without knowing what landed could duplicate rows: stop and say so.
+      throw new Error(`${file} is corrupt (${(err as Error).message}): the job cannot tell which files already landed. Check the table for rows of this job (its ingest-by tags) before deleting the job folder and running it again.`);
+    }
+    return new SinkState(file, { ...record, files: record.files ?? {} });
   }
 
   get record(): Readonly<SinkStateRecord> {
