@@ -36,10 +36,15 @@ describe('connections inside code-server', () => {
     }
   }
 
-  /** Types into the open input box or quick pick and accepts. */
-  async function answer(text: string): Promise<void> {
-    const input = browser.page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 20_000 });
+  /**
+   * Types into the input box or quick pick whose title holds `step`, and accepts. Waiting for the
+   * step's own title matters: until it shows, the widget still holds the command palette or the step
+   * before, and text typed there is lost (seen on a loaded machine).
+   */
+  async function answer(step: string, text: string): Promise<void> {
+    const widget = browser.page.locator('.quick-input-widget');
+    await widget.locator(`.quick-input-title:has-text(${JSON.stringify(step)})`).waitFor({ timeout: 30_000 });
+    const input = widget.locator('input');
     await input.fill(text);
     await browser.page.waitForTimeout(150); // the validation message updates asynchronously
     await input.press('Enter');
@@ -79,16 +84,16 @@ describe('connections inside code-server', () => {
   test('Add Connection from the palette: validated steps, a live test, then the connection in the tree', async () => {
     await workbench.openViewContainer('Kusto Data Mover');
     await workbench.runCommand('Kusto Data Mover: Add Connection');
-    await answer('Emulator (viewer)');
+    await answer('(1/5 name)', 'Emulator (viewer)');
     // Plain http off loopback is refused at its step.
+    await browser.page.locator('.quick-input-widget .quick-input-title:has-text("(2/5 cluster)")').waitFor({ timeout: 30_000 });
     const input = browser.page.locator('.quick-input-widget input');
-    await input.waitFor();
     await input.fill('http://example.com:8082');
-    await browser.page.locator('.quick-input-widget .quick-input-message:has-text("Plain http is only allowed")').waitFor({ timeout: 10_000 });
-    await answer(emulator.url);
-    await answer('Samples');
-    await answer('Pasted access token');
-    await answer(emulator.tokenFor(VIEWER));
+    await browser.page.locator('.quick-input-widget .quick-input-message:has-text("Plain http is only allowed")').waitFor({ timeout: 30_000 });
+    await answer('(2/5 cluster)', emulator.url);
+    await answer('(3/5 database)', 'Samples');
+    await answer('(4/5 sign-in)', 'Pasted access token');
+    await answer('(token)', emulator.tokenFor(VIEWER));
     const saved = browser.page.locator('.notifications-toasts .notification-toast:has-text("saved \\"Emulator (viewer)\\"")');
     await saved.waitFor({ timeout: 60_000 });
     const text = (await saved.textContent()) ?? '';
@@ -115,7 +120,7 @@ describe('connections inside code-server', () => {
   test('Test Connection shows the identity and its roles per database', async () => {
     await browser.page.locator('.notifications-toasts .notification-toast .codicon-notifications-clear').first().click().catch(() => undefined);
     await workbench.runCommand('Kusto Data Mover: Test Connection');
-    await answer('Emulator (viewer)');
+    await answer('pick a connection', 'Emulator (viewer)');
     const toast = browser.page.locator('.notifications-toasts .notification-toast:has-text("\\"Emulator (viewer)\\": Connected")');
     await toast.waitFor({ timeout: 60_000 });
     assert.match((await toast.textContent()) ?? '', /as aaduser=viola@contoso\.com\. Samples: read \(viewer\)/);

@@ -103,7 +103,6 @@ const H6 = 'h6 (input validation and messages)';
 export const knownBadInput: Record<string, string> = {
   'ragged CSV: a row with an extra field': `${H6}: accepted today, the extra field silently dropped`,
   'ragged CSV: a row with a missing field': `${H6}: accepted today, the missing field silently null`,
-  'CSV with invalid UTF-8': `${H6}: accepted today, the bad bytes silently replaced`,
 };
 
 function tableCase(name: string, folder: string, table: string, expect: RegExp | undefined, opts: { extra?: Partial<KustoTableDestination>; format?: string; rows?: number; tableMayBeAbsent?: boolean } = {}): Case {

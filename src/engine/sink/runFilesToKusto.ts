@@ -28,7 +28,7 @@ import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderRead
 import { SinkState } from './sinkState';
 import { StreamingSender } from './streamingSender';
 import { textIntoTypedColumnProblem } from './textIntoTypedColumns';
-import { inferSourceSchema, type SourceSchema } from './sourceSchema';
+import { inferSourceSchema, SourceSchemaError, type SourceSchema } from './sourceSchema';
 
 /** Named points of a run; tests stop the process at one of them to prove a resume is exactly-once. */
 export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDrop' | 'round';
@@ -242,7 +242,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   if (setup.created) ctx.log.info(`created table ${table} (${cslSchema(setup.columns)})`);
   if (setup.added.length > 0) ctx.log.info(`added column(s) ${setup.added.join(', ')} to table ${table}`);
   const lossy = destination.mappingReference ? undefined : textIntoTypedColumnProblem(table, setup.columns, schema.perFile);
-  if (lossy) throw new Error(lossy);
+  if (lossy) throw new SourceSchemaError(lossy);
 
   // Identities known without reading a file: a blob's from its listed hash, a local file's from an
   // earlier run that saw it with the same size and mtime. The others are learnt as files upload.

@@ -2,6 +2,7 @@
 // CSV headers per file, since ordinals follow each file's header; JSON from a sample of each file),
 // merged into one Kusto schema, plus the partition columns typed from their values. Also the
 // conversions worth showing before the job runs.
+import { isUtf8 } from 'node:buffer';
 import { readTextSample, SAMPLE_BYTES } from '../../formats/formatSniffReader';
 import { inferCsvSchema } from '../../formats/csvSchemaReader';
 import { inferJsonSchema } from '../../formats/jsonSchemaReader';
@@ -65,6 +66,31 @@ function exactParquetTypes(file: string, columns: ColumnSchema[], conversions: T
   return { columns: out, conversions: converted };
 }
 
+/**
+ * The 1-based line of the first bytes that are not UTF-8. A last character cut short is let pass:
+ * the sample may end inside it (a gzip sample is cut by its decompressed size, whatever the file's).
+ */
+export function firstLineNotUtf8(bytes: Buffer): number | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return undefined; // UTF-16 with its byte order mark: the service reads it
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return undefined;
+  let end = bytes.length;
+  let back = 0;
+  while (back < 3 && end - back - 1 >= 0 && (bytes[end - back - 1]! & 0xc0) === 0x80) back++;
+  if (end - back - 1 >= 0 && bytes[end - back - 1]! >= 0xc0) end -= back + 1;
+  const whole = bytes.subarray(0, end);
+  if (isUtf8(whole)) return undefined;
+  let line = 1;
+  let start = 0;
+  for (;;) {
+    const newline = whole.indexOf(0x0a, start);
+    const stop = newline < 0 ? whole.length : newline;
+    if (!isUtf8(whole.subarray(start, stop))) return line;
+    if (newline < 0) return line;
+    start = newline + 1;
+    line++;
+  }
+}
+
 export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, csvHeader?: boolean): Promise<FileSchema> {
   if (file.format === 'parquet') {
     const info = await readParquetSchema(bytes);
@@ -74,6 +100,11 @@ export async function readFileSchema(file: SourceFile, bytes: ByteRangeSource, c
   const { text } = await readTextSample(bytes);
   // The sample holds the whole file when the raw read covered it: then the last row needs no newline.
   const complete = file.size <= SAMPLE_BYTES;
+  const badLine = firstLineNotUtf8(text);
+  if (badLine !== undefined) {
+    // The service would replace the bad bytes with U+FFFD and say nothing: the values would change.
+    throw new SourceSchemaError(`${file.relativePath}: line ${badLine} is not valid UTF-8 text. Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), or write it from Spark, which writes UTF-8`);
+  }
   const sample = text.toString('utf8');
   if (file.format === 'json' || file.format === 'multijson') {
     const json = inferJsonSchema(sample);
