@@ -12,3 +12,7 @@ export { tableRowCount } from './kusto/tableRowCount';
 export { createTokenProvider, type ConnectionTokenProvider } from './auth/credentialFactory';
 export { listDatabases, databaseTables, type TableSchema } from './kusto/clusterSchema';
 export { readClusterAccess, accessIn, describeAllowed, type ClusterAccess } from './kusto/privileges';
+// The wizard's checks as the user types (query columns, the source as found on disk) and its Spark code.
+export { executeManagement } from './kusto/managementClient';
+export { listSourceFiles } from './spark/sparkFolderReader';
+export { generateSparkCode } from './spark/connectorCode';
