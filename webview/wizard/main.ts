@@ -93,7 +93,15 @@ function render(state: PageState): void {
   renderPartitionColumns();
   app.setAttribute('aria-busy', 'false');
   app.dataset.ready = 'true';
-  // Focus starts in the first field: the checked direction.
+  focusFirstField();
+  // The webview gets the focus after it renders (and back after a hide): give it to the first field then too.
+  window.addEventListener('focus', () => {
+    if (document.activeElement === document.body || document.activeElement === null) focusFirstField();
+  });
+}
+
+/** Focus starts in the first field: the checked direction. */
+function focusFirstField(): void {
   radios().find((r) => r.checked)?.focus();
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { validateJobSpec } from '../../../src/engine/validateJobSpec';
 import { completeJobFile, jobFileFromSpec, jobSpecFromWizardForm, wizardPrefillFromSpec } from '../../../src/ui/jobSpecFromWizard';
-import { type WizardForm, parseWizardMessage, validateWizardForm } from '../../../src/webviewProtocol/wizardProtocol';
+import { type WizardForm, type WizardOptions, parseWizardMessage, validateWizardForm } from '../../../src/webviewProtocol/wizardProtocol';
 
 const queryForm: WizardForm = {
   direction: 'kustoToFiles',
@@ -56,7 +56,7 @@ describe('wizard options in the JobSpec', () => {
   });
 
   test('a spec comes back into the wizard with every option it set (open a job file, edit a job)', () => {
-    const options = { compression: 'gzip', partitionBy: ['State'], maxRowsPerFile: '100', ifExists: 'replace', readMode: 'stream' } as const;
+    const options: Partial<WizardOptions> = { compression: 'gzip', partitionBy: ['State'], maxRowsPerFile: '100', ifExists: 'replace', readMode: 'stream' };
     const prefill = wizardPrefillFromSpec(jobSpecFromWizardForm({ ...queryForm, options }));
     assert.equal(prefill.direction, 'kustoToFiles');
     assert.equal(prefill.query, 'StormEvents');
