@@ -48,6 +48,8 @@ export function jobSpecFromWizardForm(form: WizardForm, now = new Date(), auth: 
   const sourcePath = form.sourcePath.trim();
   const destination: KustoTableDestination = { kind: 'kustoTable', connection, table: form.table.trim(), mode: options.ingestMode, tableCreation: options.tableCreation };
   if (options.mappingReference.trim()) destination.mappingReference = options.mappingReference.trim();
+  // A named mapping decides the columns; without one, the review's edits of a new table do.
+  else if (form.tableColumns?.length) destination.columns = form.tableColumns.map((c) => ({ source: c.source, name: c.name.trim(), type: c.type }));
   if (options.continuous) destination.continuous = { pollIntervalMs: Number(options.pollIntervalSeconds.trim()) * 1000 };
   return {
     version: JOB_SPEC_VERSION,
@@ -115,6 +117,7 @@ export function wizardPrefillFromSpec(spec: JobSpec): WizardPrefill {
       sourcePath: source.location.path,
       table: destination.table,
       options,
+      ...(destination.columns ? { tableColumns: destination.columns.map((c) => ({ ...c })) } : {}),
     };
   }
   throw new Error(`the wizard has no form for moving ${spec.source.kind} to ${spec.destination.kind}`);

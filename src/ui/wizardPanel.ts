@@ -23,6 +23,7 @@ import { completeJobFile, jobFileFromSpec, jobSpecFromWizardForm, wizardPrefillF
 import { getLog } from './log';
 import { createNonce } from './nonce';
 import { type CheckContext, checkWizardForm, databasesOf, plainError, tablesOf } from './wizardChecks';
+import { WizardReviewer } from './wizardReviewHost';
 
 /** Runs a job the wizard built; resolves with its result (undefined when it could not start). */
 export type RunJob = (spec: JobSpec) => Promise<JobResult | undefined>;
@@ -47,6 +48,7 @@ export class WizardPanel {
   private checking: AbortController | undefined;
   /** A cluster's databases and a database's tables, asked once per panel. */
   private readonly lookups = new Map<string, Promise<string[]>>();
+  private readonly reviewer: WizardReviewer;
 
   /** The sign-in for a cluster URL: the saved connection to it, or none (the emulator). */
   private static authFor: (clusterUrl: string) => AuthRef = () => ({ kind: 'none' });
@@ -108,6 +110,7 @@ export class WizardPanel {
     private readonly runJob: RunJob,
   ) {
     const extensionUri = context.extensionUri;
+    this.reviewer = new WizardReviewer(context.secrets);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity-bar.svg');
     panel.webview.html = this.renderHtml();
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
@@ -154,6 +157,9 @@ export class WizardPanel {
       case 'lookup':
         void this.lookup(message.what, message.clusterUrl, message.database, message.connectionId);
         return;
+      case 'review':
+        void this.review(message.form, message.seq);
+        return;
       case 'browse':
         this.browse(message.field).catch(failed('open the dialog'));
         return;
@@ -197,6 +203,17 @@ export class WizardPanel {
       getLog().warn(`The wizard's check of the form failed: ${plainError(err)}`);
       return false;
     }
+  }
+
+  private async review(form: WizardForm, seq: number): Promise<void> {
+    if (Object.keys(validateWizardForm(form)).length > 0) {
+      this.post({ type: 'review', seq, error: 'Complete the fields marked above to see the review.' });
+      return;
+    }
+    const auth = this.authOf(form);
+    const tokenProvider = auth.kind === 'credential' ? WizardPanel.credentials?.resolve(auth.id) : undefined;
+    const outcome = await this.reviewer.review(loadEngine(this.context), this.specOf(form), tokenProvider);
+    if (outcome) this.post({ type: 'review', seq, ...outcome });
   }
 
   private async lookup(what: LookupKind, clusterUrl: string, database: string, connectionId: string): Promise<void> {
@@ -381,6 +398,7 @@ export class WizardPanel {
 
   private dispose(): void {
     this.checking?.abort();
+    this.reviewer.dispose();
     if (WizardPanel.current === this) WizardPanel.current = undefined;
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }

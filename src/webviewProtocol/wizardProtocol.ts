@@ -1,6 +1,7 @@
 // The typed message channel between the wizard webview and the extension host. Both bundles
 // import this file; the host validates every inbound message with `parseWizardMessage` because a
 // webview is untrusted input.
+import type { JobReview } from './reviewProtocol';
 
 export type CopyDirection = 'kustoToFiles' | 'filesToKusto';
 export type FileFormat = 'parquet' | 'csv' | 'json';
@@ -78,19 +79,18 @@ export interface WizardForm {
   table: string;
   /** Left out: the engine's defaults (`defaultWizardOptions`). */
   options?: Partial<WizardOptions>;
-  /** Files → Kusto into a new table: the review's edits to the inferred schema. */
-  schemaEdits?: SchemaEdit[];
+  /**
+   * Files → Kusto into a new table: its columns as edited in the review (renamed, retyped; a source
+   * column left out is dropped). Becomes the spec's `destination.columns`.
+   */
+  tableColumns?: TableColumnChoice[];
 }
 
-/** One change the review made to a new table's inferred schema. */
-export interface SchemaEdit {
-  /** The column as inferred from the files. */
-  column: string;
-  /** New name; absent: unchanged. */
-  rename?: string;
-  /** New Kusto type; absent: unchanged. */
-  retype?: string;
-  drop?: boolean;
+/** A new table's column as the review edited it: the source column, its name and Kusto type in the table. */
+export interface TableColumnChoice {
+  source: string;
+  name: string;
+  type: string;
 }
 
 /** A saved connection as the page lists it: no secrets, nothing of its auth but the label. */
@@ -158,6 +158,8 @@ export type HostToWizardMessage =
   | { type: 'validation'; errors: Partial<Record<WizardField, string>>; validation?: WizardValidation }
   | { type: 'lookupResult'; what: LookupKind; clusterUrl: string; database: string; items: string[]; error?: string }
   | { type: 'browsed'; field: BrowseField; path: string }
+  /** The Review of the form as it was at `seq`: the engine's account of what Run will do. */
+  | { type: 'review'; seq: number; review?: JobReview; error?: string }
   | { type: 'notice'; summary: string; state: 'saved' | 'opened' | 'generated' | 'failed' }
   | { type: 'jobCreated'; jobId: string; summary: string }
   | { type: 'jobFinished'; jobId: string; state: 'succeeded' | 'failed' | 'canceled'; summary: string }
@@ -173,6 +175,8 @@ export type WizardToHostMessage =
   | { type: 'validate'; seq: number; form: WizardForm; resolveHost: boolean }
   | { type: 'lookup'; what: LookupKind; clusterUrl: string; database: string; connectionId: string }
   | { type: 'browse'; field: BrowseField }
+  /** Debounced as the form changes (and checks out): build the Review of this form. */
+  | { type: 'review'; seq: number; form: WizardForm }
   | { type: 'saveJobFile'; form: WizardForm }
   | { type: 'openJobFile' }
   | { type: 'generateSparkCode'; form: WizardForm; language: SparkLanguage }
@@ -247,17 +251,11 @@ function parseOptions(value: unknown): Partial<WizardOptions> {
   return out;
 }
 
-function parseSchemaEdits(value: unknown): SchemaEdit[] {
-  if (!Array.isArray(value) || value.length > maxListLength) throw new Error(`schemaEdits must be a list of at most ${maxListLength} edits`);
-  return value.map((edit) => {
-    if (!isRecord(edit)) throw new Error('each schema edit must be an object');
-    const out: SchemaEdit = { column: stringField(edit, 'column') };
-    const rename = optionalString(edit, 'rename');
-    const retype = optionalString(edit, 'retype');
-    if (rename !== undefined) out.rename = rename;
-    if (retype !== undefined) out.retype = retype;
-    if (edit.drop !== undefined) out.drop = booleanField(edit, 'drop');
-    return out;
+function parseTableColumns(value: unknown): TableColumnChoice[] {
+  if (!Array.isArray(value) || value.length > maxListLength) throw new Error(`tableColumns must be a list of at most ${maxListLength} columns`);
+  return value.map((column) => {
+    if (!isRecord(column)) throw new Error('each table column must be an object');
+    return { source: stringField(column, 'source'), name: stringField(column, 'name'), type: stringField(column, 'type') };
   });
 }
 
@@ -276,7 +274,7 @@ function parseForm(value: unknown): WizardForm {
   const connectionId = optionalString(value, 'connectionId');
   if (connectionId !== undefined) form.connectionId = connectionId;
   if (value.options !== undefined) form.options = parseOptions(value.options);
-  if (value.schemaEdits !== undefined) form.schemaEdits = parseSchemaEdits(value.schemaEdits);
+  if (value.tableColumns !== undefined) form.tableColumns = parseTableColumns(value.tableColumns);
   return form;
 }
 
@@ -312,6 +310,8 @@ export function parseWizardMessage(raw: unknown): WizardToHostMessage {
         database: stringField(raw, 'database'),
         connectionId: stringField(raw, 'connectionId'),
       };
+    case 'review':
+      return { type: 'review', seq: seqField(raw), form: parseForm(raw.form) };
     case 'browse':
       return { type: 'browse', field: oneOf(raw, 'field', browseFields) };
     case 'generateSparkCode':

@@ -4,7 +4,7 @@
 // the webview itself in light, dark and high contrast (with screenshots of each section).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -43,6 +43,15 @@ describe('the wizard, section by section, in code-server', () => {
     const jobs = readdirSync(storage).map((ext) => join(storage, ext, 'jobs')).find((dir) => existsSync(dir));
     return jobs ? readdirSync(jobs).filter((id) => existsSync(join(jobs, id, 'journal.json'))).length : 0;
   }
+
+  async function kusto(path: string, csl: string): Promise<unknown[][]> {
+    const response = await fetch(`${emulator.url}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ db: 'Samples', csl }) });
+    assert.ok(response.ok, `${csl}: HTTP ${response.status}`);
+    const body = (await response.json()) as { Tables: Array<{ Rows: unknown[][] }> };
+    return body.Tables[0].Rows;
+  }
+  const mgmt = (csl: string) => kusto('v1/rest/mgmt', csl);
+  const query = (csl: string) => kusto('v1/rest/query', csl);
 
   async function finished(view: FrameLocator): Promise<string> {
     await view.locator('#status[data-state="succeeded"], #status[data-state="failed"], #status[data-state="canceled"]').waitFor({ timeout: 120_000 });
@@ -132,6 +141,41 @@ describe('the wizard, section by section, in code-server', () => {
     assert.equal(total, 5000);
   });
 
+  test('a Spark folder → a new table with one column renamed in the Review: the table has the new name and every row', async () => {
+    const spark = join(workspace, 'spark-events');
+    for (const [state, ids] of [['TEXAS', [1, 2, 3]], ['OHIO', [4, 5]]] as const) {
+      mkdirSync(join(spark, `State=${state}`), { recursive: true });
+      writeFileSync(join(spark, `State=${state}`, 'part-00000-5f1e.c000.csv'), `EventId,EventType\n${ids.map((id) => `${id},Hail`).join('\n')}\n`);
+    }
+    writeFileSync(join(spark, '_SUCCESS'), '');
+    const view = await freshWizard();
+    await view.locator('vscode-radio[value="filesToKusto"]').click();
+    await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 10_000 });
+    await view.locator('vscode-textfield#sourcePath input').fill(spark);
+    await view.locator('vscode-textfield#table input').fill('WizardEvents');
+    // The folder is recognised as Spark output, with its partition column and values.
+    await view.locator('#source-summary[data-layout="spark"]:has-text("Partition column State: OHIO, TEXAS")').waitFor({ timeout: 30_000 });
+    await view.locator('#source-summary:has-text("_SUCCESS is present")').waitFor();
+    await view.locator('#table-note:has-text("A new table")').waitFor({ timeout: 30_000 });
+    // The Review (built by the engine) offers the new table's schema for editing.
+    const row = view.locator('#review tr[data-source="EventType"]');
+    await row.waitFor({ timeout: 60_000 });
+    await row.locator('vscode-textfield input').fill('Kind');
+    await browser.page.keyboard.press('Tab');
+    await view.locator('#review[data-state="ready"] tr[data-source="EventType"]').waitFor({ timeout: 60_000 });
+    assert.equal(await view.locator('#review tr[data-source="EventType"] vscode-textfield').evaluate((el) => (el as HTMLInputElement).value), 'Kind', 'the edit survives the review it triggers');
+    await browser.page.screenshot({ path: join(screenshots, 'wizard-review-new-table.png') });
+    await view.locator('#app[data-can-run="true"]').waitFor({ timeout: 30_000 });
+    await view.locator('vscode-button#create').click();
+    assert.match(await finished(view), /succeeded: 2 files ingested into WizardEvents/);
+
+    const schema = await mgmt('.show database Samples schema as json');
+    const tables = (JSON.parse(String(schema[0][0])) as { Databases: Record<string, { Tables: Record<string, { OrderedColumns: Array<{ Name: string }> }> }> }).Databases.Samples.Tables;
+    assert.deepEqual(tables.WizardEvents.OrderedColumns.map((c) => c.Name).sort(), ['EventId', 'Kind', 'State']);
+    assert.equal(Number((await query('WizardEvents | count'))[0][0]), 5);
+    assert.equal(Number((await query('WizardEvents | where Kind == "Hail" and State == "TEXAS" | count'))[0][0]), 3);
+  });
+
   test('invalid inputs show inline errors before Run, and Run starts nothing', async () => {
     const view = await freshWizard();
     const jobsBefore = jobCount();
@@ -161,6 +205,9 @@ describe('the wizard, section by section, in code-server', () => {
 
   test('a whole job by keyboard alone: focus starts in the first field, a table picked from the list, Run by Enter', async () => {
     const view = await freshWizard();
+    // The webview takes the focus once shown; the page then gives it to its first field.
+    const deadline = Date.now() + 10_000;
+    while ((await focusedId(view)) !== 'kustoToFiles' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await focusedId(view), 'kustoToFiles', 'focus starts on the first field, the direction');
     await tabTo(view, 'sourceTable');
     await browser.page.keyboard.type('storm');

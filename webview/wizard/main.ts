@@ -17,17 +17,20 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import {
   type ConnectionChoice,
+  type HostToWizardMessage,
   type CopyDirection,
   type FileFormat,
   type SourceSummary,
   type WizardField,
   type WizardForm,
   type WizardOptions,
+  type TableColumnChoice,
   type WizardPrefill,
   type WizardValidation,
   defaultWizardOptions,
   validateWizardForm,
 } from '../../src/webviewProtocol/wizardProtocol';
+import { renderReview } from './review';
 import { renderSections } from './sections';
 import { attachSuggestions, type SuggestionList } from './suggestions';
 import { onHostMessage, vscodeApi } from './vscodeApi';
@@ -56,6 +59,9 @@ let defaultClusterUrl = '';
 /** The query's columns as the host last found them: what partition columns are picked from. */
 let columns: string[] = [];
 let partitionBy: string[] = [];
+/** A new table's columns as edited in the Review; dropped when the source or table changes (they describe another schema). */
+let tableColumns: TableColumnChoice[] | undefined;
+let tableColumnsFor = '';
 let databases: string[] = [];
 let tables: string[] = [];
 let seq = 0;
@@ -100,9 +106,16 @@ function render(state: PageState): void {
   });
 }
 
-/** Focus starts in the first field: the checked direction. */
+/**
+ * Focus starts in the first field: the checked direction. The radio delegates focus into its
+ * shadow DOM, which exists only once the element has rendered, so wait for that first.
+ */
 function focusFirstField(): void {
-  radios().find((r) => r.checked)?.focus();
+  const radio = radios().find((r) => r.checked) as (RadioElement & { updateComplete?: Promise<unknown> }) | undefined;
+  if (!radio) return;
+  void Promise.resolve(radio.updateComplete).then(() => {
+    if (document.activeElement === document.body || document.activeElement === null) radio.focus();
+  });
 }
 
 function fillConnections(): void {
@@ -178,7 +191,13 @@ function readForm(): WizardForm {
     sourcePath: field('sourcePath').value,
     table: field('table').value,
     options: readOptions(),
+    ...(tableColumns ? { tableColumns: tableColumns.map((c) => ({ ...c })) } : {}),
   };
+}
+
+/** What a new table's edited columns were made for: another source or table makes them stale. */
+function schemaKey(): string {
+  return [field('sourcePath').value.trim(), field('table').value.trim(), field('sourceFormat').value].join('|');
 }
 
 /** Sets the fields a (partial) form holds; others keep their values. */
@@ -201,6 +220,10 @@ function writeForm(form: WizardPrefill): void {
     partitionBy = [...options.partitionBy];
     for (const c of partitionBy) if (!columns.includes(c)) columns = [...columns, c];
     renderPartitionColumns();
+  }
+  if (Array.isArray(form.tableColumns)) {
+    tableColumns = form.tableColumns.map((c) => ({ ...c }));
+    tableColumnsFor = schemaKey();
   }
   if (form.direction) checkRadio(form.direction);
   showDirection(form.direction ?? readForm().direction);
@@ -237,6 +260,7 @@ function updateRunButton(): void {
 
 /** Something in the form changed: keep the draft, show the field rules at once, and ask the host (debounced). */
 function formChanged(): void {
+  if (tableColumns && schemaKey() !== tableColumnsFor) tableColumns = undefined;
   saveDraft();
   const form = readForm();
   showErrors(validateWizardForm(form));
@@ -276,11 +300,41 @@ function onValidation(validation: WizardValidation | undefined, errors: Partial<
   note.textContent = validation.tableExists === undefined ? '' : validation.tableExists ? 'The table exists: rows are appended.' : 'A new table: the job creates it with the schema inferred from the files.';
   updateRunButton();
   saveDraft();
+  if (validation.seq === seq) requestReview();
   if (runRequested && !checkPending) {
     runRequested = false;
     if (canRun) submit();
     else setStatus('Fix the fields marked above, then run the job.', 'declined');
   }
+}
+
+/** The Review is built host-side by the engine once the form's own rules pass; a newer form replaces it. */
+function requestReview(): void {
+  const form = readForm();
+  const box = el('review');
+  if (Object.keys(validateWizardForm(form)).length > 0) {
+    box.dataset.state = 'incomplete';
+    box.replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: 'Complete the fields marked above to see the review.' }));
+    return;
+  }
+  box.dataset.state = 'loading';
+  vscodeApi.postMessage({ type: 'review', seq, form });
+}
+
+function onReview(message: Extract<HostToWizardMessage, { type: 'review' }>): void {
+  if (message.seq !== seq) return; // the review of an older form
+  const box = el('review');
+  if (!message.review) {
+    box.dataset.state = 'error';
+    box.replaceChildren(Object.assign(document.createElement('p'), { className: 'error', textContent: message.error ?? 'No review.' }));
+    return;
+  }
+  renderReview(box, message.review, (columns) => {
+    tableColumns = columns.map((c) => ({ source: c.source, name: c.name, type: c.type }));
+    tableColumnsFor = schemaKey();
+    formChanged();
+  });
+  box.dataset.state = 'ready';
 }
 
 function renderPartitionColumns(): void {
@@ -487,6 +541,9 @@ onHostMessage((message) => {
       return;
     case 'validation':
       onValidation(message.validation, message.errors);
+      return;
+    case 'review':
+      onReview(message);
       return;
     case 'lookupResult': {
       const form = readForm();

@@ -55,6 +55,16 @@ describe('wizard options in the JobSpec', () => {
     });
   });
 
+  test('a new table\'s columns as edited in the review become destination.columns; a named mapping or none leaves them out', () => {
+    const tableColumns = [{ source: 'EventId', name: 'Id', type: 'long' }, { source: 'State', name: 'State', type: 'string' }];
+    const spec = jobSpecFromWizardForm({ ...ingestForm, tableColumns });
+    validateJobSpec(spec);
+    assert.deepEqual(spec.destination.kind === 'kustoTable' && spec.destination.columns, tableColumns);
+    const mapped = jobSpecFromWizardForm({ ...ingestForm, tableColumns, options: { mappingReference: 'M' } });
+    assert.equal(mapped.destination.kind === 'kustoTable' && mapped.destination.columns, undefined);
+    assert.deepEqual(wizardPrefillFromSpec(spec).tableColumns, tableColumns);
+  });
+
   test('a spec comes back into the wizard with every option it set (open a job file, edit a job)', () => {
     const options: Partial<WizardOptions> = { compression: 'gzip', partitionBy: ['State'], maxRowsPerFile: '100', ifExists: 'replace', readMode: 'stream' };
     const prefill = wizardPrefillFromSpec(jobSpecFromWizardForm({ ...queryForm, options }));
@@ -106,9 +116,11 @@ describe('wizard option rules and messages', () => {
     assert.throws(() => parseWizardMessage({ type: 'browse', field: '/etc/passwd' }), /"field" must be one of/);
     assert.throws(() => parseWizardMessage({ type: 'generateSparkCode', form: queryForm, language: 'java' }), /"language" must be one of/);
     assert.deepEqual(parseWizardMessage({ type: 'lookup', what: 'tables', clusterUrl: 'u', database: 'd', connectionId: '' }), { type: 'lookup', what: 'tables', clusterUrl: 'u', database: 'd', connectionId: '' });
-    assert.deepEqual(parseWizardMessage({ type: 'submit', form: { ...ingestForm, schemaEdits: [{ column: 'a', rename: 'b', drop: false, x: 1 }] } }), {
-      type: 'submit',
-      form: { ...ingestForm, schemaEdits: [{ column: 'a', rename: 'b', drop: false }] },
+    assert.deepEqual(parseWizardMessage({ type: 'review', seq: 2, form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b', type: 'long', x: 1 }] } }), {
+      type: 'review',
+      seq: 2,
+      form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b', type: 'long' }] },
     });
+    assert.throws(() => parseWizardMessage({ type: 'review', seq: 2, form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b' }] } }), /"type" must be a string/);
   });
 });
