@@ -12,3 +12,9 @@ export { tableRowCount } from './kusto/tableRowCount';
 export { createTokenProvider, type ConnectionTokenProvider } from './auth/credentialFactory';
 export { listDatabases, databaseTables, type TableSchema } from './kusto/clusterSchema';
 export { readClusterAccess, accessIn, describeAllowed, type ClusterAccess } from './kusto/privileges';
+// The wizard's checks as the user types (query columns, the source as found on disk) and its Spark code.
+export { executeManagement } from './kusto/managementClient';
+export { listSourceFiles } from './spark/sparkFolderReader';
+export { generateSparkCode } from './spark/connectorCode';
+// The wizard's Review (built host-side, shown by webview/wizard/review.ts).
+export { buildJobReview } from './engine/review/jobReview';

@@ -13,6 +13,7 @@ import { offerToResumeInterrupted } from './ui/resumeOffer';
 import { JobsTreeProvider } from './ui/jobsTree';
 import { getLog } from './ui/log';
 import { WizardPanel } from './ui/wizardPanel';
+import { registerWizardCommands } from './ui/wizardCommands';
 
 // Activation only registers commands and views; the engine bundle loads on the first job.
 export function activate(context: vscode.ExtensionContext): void {
@@ -23,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerConnectionCommands(context, connections, providers, connectionsTree, () => loadEngine(context));
   const credentials = windowCredentials(connections, providers);
   const runner = new JobRunner(context, credentials);
-  WizardPanel.useConnections((url) => authForCluster(connections, url), credentials);
+  WizardPanel.useConnections((url) => authForCluster(connections, url), credentials, () => connections.list());
   const jobs = new JobsTreeProvider(context, runner);
   context.subscriptions.push(
     runner,
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('kustoDataMover.copyQueryResults', () => copyQueryResultsFromEditor(context, (spec) => runner.run(spec))),
     vscode.commands.registerCommand('kustoDataMover.ingestIntoKusto', (uri?: vscode.Uri) => ingestIntoKusto(context, (spec) => runner.run(spec), uri)),
     ...registerJobCommands(context, runner, jobs),
+    ...registerWizardCommands(context, (spec) => runner.run(spec)),
     jobsStatusBar(runner),
   );
   if (process.env.KDM_TEST_HOOKS === '1') {

@@ -86,6 +86,14 @@ export interface FilesDestination {
   ifExists?: 'fail' | 'replace';
 }
 
+/** One column of a new table: which source column fills it, and its name and Kusto type there. */
+export interface TableColumnEdit {
+  source: string;
+  name: string;
+  /** A Kusto scalar type: bool, int, long, real, decimal, string, datetime, timespan, guid, dynamic. */
+  type: string;
+}
+
 export interface KustoTableDestination {
   kind: 'kustoTable';
   connection: KustoConnectionRef;
@@ -93,6 +101,14 @@ export interface KustoTableDestination {
   mode?: 'queued' | 'streaming' | 'transactional';
   tableCreation?: 'failIfNotExists' | 'createIfNotExists' | 'createMerge';
   mappingReference?: string;
+  /**
+   * The table's columns as the user edited them (the wizard's review): each source column (a
+   * file's column or a partition column) that lands, under its name and Kusto type in the table.
+   * A source column left out is not ingested (dropped). Used to create the table (and by
+   * create-merge to add columns) and to map the files' columns onto the table's by these names.
+   * Not with mappingReference (a named mapping decides the mapping).
+   */
+  columns?: TableColumnEdit[];
   /** Keep watching the source for newly committed files. */
   continuous?: { pollIntervalMs?: number };
   statusPollIntervalMs?: number;

@@ -217,13 +217,14 @@ function checkDestination(c: Checker, value: unknown): Json | undefined {
     c.positiveInteger(destination, 'maxRowsPerFile', 'destination');
     c.oneOf(destination, 'ifExists', 'destination', ['fail', 'replace']);
   } else if (kind === 'kustoTable') {
-    c.known(destination, 'destination', ['kind', 'connection', 'table', 'mode', 'tableCreation', 'mappingReference', 'continuous', 'statusPollIntervalMs', 'statusTimeoutMs']);
+    c.known(destination, 'destination', ['kind', 'connection', 'table', 'mode', 'tableCreation', 'mappingReference', 'columns', 'continuous', 'statusPollIntervalMs', 'statusTimeoutMs']);
     checkConnection(c, destination.connection, 'destination.connection');
     c.string(destination, 'table', 'destination', true);
     c.entityName(destination, 'table', 'destination');
     c.oneOf(destination, 'mode', 'destination', ['queued', 'streaming', 'transactional']);
     c.oneOf(destination, 'tableCreation', 'destination', ['failIfNotExists', 'createIfNotExists', 'createMerge']);
     c.string(destination, 'mappingReference', 'destination', false);
+    if (destination.columns !== undefined) checkColumnEdits(c, destination.columns, destination.mappingReference !== undefined);
     if (destination.continuous !== undefined) {
       const continuous = c.object(destination.continuous, 'destination.continuous');
       if (continuous) {
@@ -235,6 +236,42 @@ function checkDestination(c: Checker, value: unknown): Json | undefined {
     c.positiveInteger(destination, 'statusTimeoutMs', 'destination', false, MAX_TIMER_MS);
   }
   return destination;
+}
+
+/** Kusto's scalar types, as a table's columns take them. */
+export const KUSTO_SCALAR_TYPES = ['bool', 'int', 'long', 'real', 'decimal', 'string', 'datetime', 'timespan', 'guid', 'dynamic'] as const;
+
+/** destination.columns: each a source column once, a valid and unique column name, a known type. (That each source exists is checked against the files' schema when the job runs.) */
+function checkColumnEdits(c: Checker, value: unknown, withMappingReference: boolean): void {
+  const path = 'destination.columns';
+  if (withMappingReference) c.fail(path, 'cannot be used with mappingReference (the named mapping decides which column goes where)');
+  if (!Array.isArray(value)) {
+    c.fail(path, 'must be a list of { "source", "name", "type" }');
+    return;
+  }
+  if (value.length === 0) c.fail(path, 'must name at least one column (leave it out to take every source column as it is)');
+  const names = new Map<string, string>();
+  const sources = new Set<string>();
+  value.forEach((item, i) => {
+    const at = `${path}[${i}]`;
+    const column = c.object(item, at);
+    if (!column) return;
+    c.known(column, at, ['source', 'name', 'type']);
+    const source = c.string(column, 'source', at, true);
+    const name = c.string(column, 'name', at, true);
+    c.oneOf(column, 'type', at, KUSTO_SCALAR_TYPES, true);
+    if (name !== undefined && name !== '') {
+      const problem = entityNameProblem(name);
+      if (problem) c.fail(`${at}.name`, `${JSON.stringify(name)} ${problem}`);
+      const other = names.get(name.toLowerCase());
+      if (other !== undefined) c.fail(`${at}.name`, `${JSON.stringify(name)} is already the name of another column${other === name ? '' : ` (${JSON.stringify(other)}: Kusto column names differ by more than case)`}`);
+      names.set(name.toLowerCase(), name);
+    }
+    if (source !== undefined && source !== '') {
+      if (sources.has(source.toLowerCase())) c.fail(`${at}.source`, `${JSON.stringify(source)} is listed twice (each source column fills one column)`);
+      sources.add(source.toLowerCase());
+    }
+  });
 }
 
 function checkOptions(c: Checker, value: unknown): void {

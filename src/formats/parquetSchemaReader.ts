@@ -34,7 +34,7 @@ export interface ParquetSchemaInfo {
 const FOOTER_FETCH_BYTES = 64 * 1024;
 
 /** A ByteRangeSource as hyparquet's AsyncBuffer (it asks for byte ranges [start, end)). */
-async function asAsyncBuffer(source: ByteRangeSource): Promise<AsyncBuffer> {
+export async function asAsyncBuffer(source: ByteRangeSource): Promise<AsyncBuffer> {
   const byteLength = await source.size();
   return {
     byteLength,

@@ -120,8 +120,9 @@ describe('the extension inside code-server', () => {
 
   test('the wizard refuses an empty query with a message under the field', async () => {
     const view = await freshWizard();
-    await view.locator('vscode-button#create').click();
+    // An empty query: the field says what it needs, and Run waits for it.
     await view.locator('#query-error:has-text("Enter a KQL query or a table name.")').waitFor({ timeout: 10_000 });
+    await view.locator('vscode-button#create[disabled]').waitFor({ timeout: 10_000 });
     assert.equal((await view.locator('#database-error').textContent())?.trim(), '');
   });
 
@@ -155,22 +156,19 @@ describe('the extension inside code-server', () => {
     await snap(browser.page, 'job-succeeded.png');
   });
 
-  test('a query the cluster refuses ends as a failed job: the service message in the wizard, Resume in the Jobs view', async () => {
+  test('a query the cluster refuses is caught in the wizard before any job exists: the service message inline, Run starts nothing', async () => {
     const view = await freshWizard();
     const output = join(workspace, uniqueName('typo-'));
     await view.locator('vscode-textarea#query textarea').fill('StormEvnts | take 10');
     await view.locator('vscode-textfield#outputPath input').fill(output);
-    await view.locator('vscode-button#create').click();
-    assert.equal(await finishedState(view), 'failed');
-    assert.match((await view.locator('#status').textContent()) ?? '', /StormEvnts/);
-    assert.ok(!existsSync(output), 'no output for a failed job');
-    await workbench.openViewContainer('Kusto Data Mover');
-    // The view refreshes when the job ends: wait for that state rather than the first rendering.
-    const row = browser.page.locator('.part.sidebar .monaco-list-row:has-text("StormEvnts"):has-text("failed")');
-    await row.waitFor({ timeout: 20_000 });
-    await row.hover();
-    await row.locator('.action-label[aria-label="Resume Job"]').waitFor({ timeout: 10_000 });
-    await snap(browser.page, 'job-failed.png');
+    // The host checks the query as it is typed (`| take 0` against the cluster): the service names the table.
+    await view.locator('#query-error:has-text("StormEvnts")').waitFor({ timeout: 30_000 });
+    await view.locator('vscode-button#create[disabled]').waitFor({ timeout: 10_000 });
+    assert.ok(!existsSync(output), 'no output');
+    const storage = join(server.userDataDir, 'User', 'globalStorage', 'kusto-data-mover.kusto-data-mover', 'jobs');
+    const journals = existsSync(storage) ? readdirSync(storage).map((id) => join(storage, id, 'journal.json')).filter((path) => existsSync(path)) : [];
+    assert.equal(journals.filter((path) => readFileSync(path, 'utf8').includes('StormEvnts')).length, 0, 'no job was created for the refused query');
+    await snap(browser.page, 'query-refused-inline.png');
   });
 
   test('Run Job ingests a Spark folder of CSV into a new table: its 625 rows land, once', async () => {

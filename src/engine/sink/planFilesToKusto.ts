@@ -11,6 +11,7 @@ import { withPrivilegeContext } from '../../kusto/ingest/privilegeErrors';
 import { listSourceFiles, type SourceListing } from '../../spark/sparkFolderReader';
 import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderReaderBlob';
 import { inferSourceSchema } from './sourceSchema';
+import { applyColumnEdits } from './columnEdits';
 
 export interface FilesToKustoPlan {
   layout: SourceListing['layout'];
@@ -35,7 +36,9 @@ export async function planFilesToKusto(spec: JobSpec, ctx: Pick<JobContext, 'sig
   const existing = await withPrivilegeContext('readSchema', mgmt.database, destination.table, () => showTableColumns(mgmt, destination.table));
   const creation = destination.tableCreation ?? 'createIfNotExists';
   const lower = (name: string): string => name.toLowerCase();
-  const missing = existing ? schema.columns.filter((c) => !existing.some((e) => lower(e.name) === lower(c.name))) : [];
+  // The table's columns as the job would have them: the review's edits (rename, retype, drop) applied.
+  const wanted = applyColumnEdits(schema.columns, destination.columns).columns;
+  const missing = existing ? wanted.filter((c) => !existing.some((e) => lower(e.name) === lower(c.name))) : [];
   const action = !existing ? (creation === 'failIfNotExists' ? 'fail' : 'create') : creation === 'createMerge' && missing.length > 0 ? 'createMerge' : 'use';
   const warnings = [...listing.warnings, ...schema.warnings];
   if (action === 'fail') warnings.push(`table "${destination.table}" does not exist and the job is set to fail in that case`);
@@ -47,7 +50,7 @@ export async function planFilesToKusto(spec: JobSpec, ctx: Pick<JobContext, 'sig
     table: { name: destination.table, exists: existing !== undefined, action, columnsToAdd: action === 'createMerge' ? missing : [], columns: existing },
     columnsNotIngested: existing && action === 'use' ? missing.map((c) => c.name) : [],
     typeMismatches: existing
-      ? schema.columns.flatMap((c) => {
+      ? wanted.flatMap((c) => {
           const e = existing.find((x) => lower(x.name) === lower(c.name));
           return e && e.type !== c.type ? [{ column: e.name, source: c.type, table: e.type }] : [];
         })

@@ -29,6 +29,7 @@ import { SinkState } from './sinkState';
 import { StreamingSender } from './streamingSender';
 import { textIntoTypedColumnProblem } from './textIntoTypedColumns';
 import { inferSourceSchema, SourceSchemaError, type SourceSchema } from './sourceSchema';
+import { applyColumnEdits } from './columnEdits';
 
 /** Named points of a run; tests stop the process at one of them to prove a resume is exactly-once. */
 export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDrop' | 'round';
@@ -238,10 +239,14 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     if (r.statusTables[0]) statusTableCa = await statusTableTrust(mgmt.clusterUrl, r.statusTables[0], ctx.signal);
   }));
   if (mode !== 'streaming') await ensureStatusTableTrust();
-  const setup = await withPrivilegeContext(creation === 'failIfNotExists' ? 'readSchema' : 'createTable', database, table, () => ensureTable(mgmt, table, creation, schema.columns));
+  // The review's edits (rename, retype, drop), checked against the files before the table is touched.
+  const edited = applyColumnEdits(schema.columns, destination.columns);
+  if (edited.dropped.length > 0) ctx.log.info(`column(s) ${edited.dropped.join(', ')} are left out (destination.columns) and not ingested`);
+  const setup = await withPrivilegeContext(creation === 'failIfNotExists' ? 'readSchema' : 'createTable', database, table, () => ensureTable(mgmt, table, creation, edited.columns));
   if (setup.created) ctx.log.info(`created table ${table} (${cslSchema(setup.columns)})`);
   if (setup.added.length > 0) ctx.log.info(`added column(s) ${setup.added.join(', ')} to table ${table}`);
-  const lossy = destination.mappingReference ? undefined : textIntoTypedColumnProblem(table, setup.columns, schema.perFile);
+  // With the review's edits the user chose each column's name and type; the review showed the risk.
+  const lossy = destination.mappingReference || destination.columns ? undefined : textIntoTypedColumnProblem(table, setup.columns, schema.perFile);
   if (lossy) throw new SourceSchemaError(lossy);
 
   // Identities known without reading a file: a blob's from its listed hash, a local file's from an
@@ -304,7 +309,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     }
     const fileSchema = schema.perFile.get(file.relativePath);
     const format = fileSchema?.format ?? file.format;
-    const mapping = destination.mappingReference ? undefined : buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns);
+    const mapping = destination.mappingReference ? undefined : buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns, edited.targetOf);
     if (mapping && mapping.unmatched.length > 0) ctx.log.warn(`${file.relativePath}: column(s) ${mapping.unmatched.join(', ')} have no column in table ${table} and are not ingested`);
     if (streamer && !file.url) {
       const streamed = await uploading(async () => {

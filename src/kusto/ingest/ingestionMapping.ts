@@ -23,6 +23,8 @@ export interface FileMapping {
   entries: MappingEntry[];
   /** Source columns with no column in the table (their values are not ingested). */
   unmatched: string[];
+  /** Source columns the job's column edits leave out (dropped on purpose). */
+  omitted: string[];
 }
 
 /** JSON path of a top-level property, quoted so that any name works. */
@@ -33,8 +35,10 @@ export function jsonPathOf(name: string): string {
 /**
  * Maps the file's columns (in file order: CSV ordinals follow it) and its partition values onto
  * the table's columns. Exact name first, then a case-insensitive match (Spark is case-insensitive).
+ * `targetOf` (the job's column edits) names the table column a source column fills under another
+ * name, or undefined to leave it out.
  */
-export function buildFileMapping(format: DataFormat, fileColumns: string[], partitionValues: Record<string, string | null>, tableColumns: ColumnSchema[]): FileMapping {
+export function buildFileMapping(format: DataFormat, fileColumns: string[], partitionValues: Record<string, string | null>, tableColumns: ColumnSchema[], targetOf: (source: string) => string | undefined = (source) => source): FileMapping {
   const kind = mappingKindOf(format);
   const used = new Set<string>();
   const find = (name: string): string | undefined => {
@@ -45,8 +49,14 @@ export function buildFileMapping(format: DataFormat, fileColumns: string[], part
   };
   const entries: MappingEntry[] = [];
   const unmatched: string[] = [];
+  const omitted: string[] = [];
   fileColumns.forEach((name, ordinal) => {
-    const column = find(name);
+    const target = targetOf(name);
+    if (target === undefined) {
+      omitted.push(name);
+      return;
+    }
+    const column = find(target);
     if (!column) {
       unmatched.push(name);
       return;
@@ -55,7 +65,12 @@ export function buildFileMapping(format: DataFormat, fileColumns: string[], part
   });
   for (const [name, value] of Object.entries(partitionValues)) {
     if (fileColumns.some((c) => c.toLowerCase() === name.toLowerCase())) continue; // the file's own column wins, as in Spark
-    const column = find(name);
+    const target = targetOf(name);
+    if (target === undefined) {
+      omitted.push(name);
+      continue;
+    }
+    const column = find(target);
     if (!column) {
       unmatched.push(name);
       continue;
@@ -63,5 +78,5 @@ export function buildFileMapping(format: DataFormat, fileColumns: string[], part
     // A null partition (__HIVE_DEFAULT_PARTITION__) is left unmapped: the column gets null.
     if (value !== null) entries.push({ Column: column, Properties: { ConstValue: value } });
   }
-  return { kind, entries, unmatched };
+  return { kind, entries, unmatched, omitted };
 }
