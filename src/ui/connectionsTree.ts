@@ -104,10 +104,14 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
         item.tooltip = node.message;
         item.contextValue = node.signIn ? 'error.signIn' : 'error';
-        item.description = node.signIn ? 'click to sign in' : 'click to show the log';
-        item.command = node.signIn
-          ? { command: 'kustoDataMover.signIn', title: 'Sign In', arguments: [{ kind: 'connection', connection: node.connection }] }
-          : { command: 'kustoDataMover.showLog', title: 'Show Log' };
+        // A lapsed pasted token cannot be signed in again: a new one is pasted.
+        const paste = node.signIn && node.connection.auth.kind === 'userToken';
+        item.description = paste ? 'click to paste a new token' : node.signIn ? 'click to sign in' : 'click to show the log';
+        item.command = paste
+          ? { command: 'kustoDataMover.pasteNewToken', title: 'Paste New Token', arguments: [{ kind: 'connection', connection: node.connection }] }
+          : node.signIn
+            ? { command: 'kustoDataMover.signIn', title: 'Sign In', arguments: [{ kind: 'connection', connection: node.connection }] }
+            : { command: 'kustoDataMover.showLog', title: 'Show Log' };
         return item;
       }
     }
