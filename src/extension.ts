@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ConnectionStore } from './connections/connectionStore';
 import type { AuthRef } from './engine/jobSpec';
-import { registerConnectionCommands } from './ui/connectionCommands';
+import { registerConnectionCommands, registerTreeJobActions } from './ui/connectionCommands';
 import { ConnectionsTreeProvider } from './ui/connectionsTree';
 import { WindowProviders, windowCredentials } from './ui/credentials';
 import { copyQueryResultsFromEditor, ingestIntoKusto } from './ui/editorCommands';
@@ -40,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('kustoDataMover.ingestIntoKusto', (uri?: vscode.Uri) => ingestIntoKusto(context, (spec) => runner.run(spec), uri)),
     ...registerJobCommands(context, runner, jobs),
     ...registerWizardCommands(context, (spec) => runner.run(spec)),
+    ...registerTreeJobActions(context, (spec) => runner.run(spec)),
     jobsStatusBar(runner),
   );
   if (process.env.KDM_TEST_HOOKS === '1') {

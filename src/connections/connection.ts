@@ -17,6 +17,8 @@ export interface AuthSettings {
   /** VS Code account: the account this connection is pinned to (its id and label). */
   accountId?: string;
   accountLabel?: string;
+  /** Set by Sign Out: no token is asked silently until the user signs in again. */
+  signedOut?: boolean;
 }
 
 export interface Connection {

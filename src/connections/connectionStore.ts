@@ -91,7 +91,32 @@ export class ConnectionStore {
     if (!c) return;
     c.auth.accountId = account.id;
     c.auth.accountLabel = account.label;
+    delete c.auth.signedOut;
     await this.state.update(STATE_KEY, all);
+    this.fire();
+  }
+
+  /**
+   * Sign Out: forgets the VS Code account the connection is pinned to and marks it signed out, so
+   * nothing signs in silently until the user chooses Sign In. Its stored secrets stay (Remove drops them).
+   */
+  async signOut(id: string): Promise<void> {
+    const all = this.list();
+    const c = all.find((x) => x.id === id);
+    if (!c) return;
+    delete c.auth.accountId;
+    delete c.auth.accountLabel;
+    if (c.auth.kind === 'vscodeAccount') c.auth.signedOut = true;
+    await this.state.update(STATE_KEY, all);
+    this.fire();
+  }
+
+  /** Replaces one secret of a saved connection (Paste New Token), checked against its auth kind. */
+  async replaceSecret(id: string, name: SecretName, value: string): Promise<void> {
+    const c = this.get(id);
+    if (!c) throw new Error(`no connection with id "${id}"`);
+    if (!SECRET_NAMES[c.auth.kind].includes(name)) throw new Error(`auth kind ${c.auth.kind} takes no secret "${name}"`);
+    await this.secrets.store(secretKey(id, name), value);
     this.fire();
   }
 

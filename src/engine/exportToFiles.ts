@@ -63,7 +63,7 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
     }
     resolved = found as ResolvedBlobLocation;
     env.redactor.addSecret(resolved.secret);
-  } else resolved = await resolveBlobLocation(toBlob ? (destination.location as BlobLocation) : (source.staging as BlobLocation), env.secrets);
+  } else resolved = await resolveBlobLocation(toBlob ? (destination.location as BlobLocation) : (source.staging as BlobLocation), env.secrets, env.credentials);
   const location = resolved.location;
   // Staging folders are per job, so what is in them is ours; a blob destination is the folder itself.
   const subPath = toBlob ? '' : inCluster ? joinBlobPath(CLUSTER_EXPORT_FOLDER, source.connection.database, spec.id) : joinBlobPath(source.connection.database, spec.id);
@@ -194,7 +194,8 @@ export async function exportToFiles(env: StepEnvironment, source: KustoQuerySour
     accountName: resolved.parsed.accountName,
     container: resolved.parsed.container,
     path: folderPrefix,
-    authKind: resolved.authKind,
+    // A sign-in credential has no secret to put in a snippet: it reads like a SAS placeholder (the user grants access).
+    authKind: resolved.authKind === 'credential' ? 'sas' : resolved.authKind,
     localFolder,
     clusterUrl: source.connection.clusterUrl,
     database: source.connection.database,

@@ -26,6 +26,8 @@ export interface BlobLocation {
    */
   secretRef?: string;
   authKind?: 'sas' | 'accountKey' | 'credential';
+  /** authKind credential: the saved connection (an AuthRef id) whose sign-in opens the storage, with Azure Storage's scope. */
+  credentialId?: string;
 }
 
 export interface LocalLocation {

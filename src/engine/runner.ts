@@ -159,6 +159,24 @@ async function execute(journal: Journal, options: RunJobOptions): Promise<JobRes
         return secret;
       },
     },
+    // Blob locations that sign in as a saved connection (authKind credential); their tokens are redacted too.
+    credentials: options.credentials && {
+      resolve: (id) => {
+        const provider = options.credentials?.resolve(id);
+        return provider && {
+          getToken: async (resource, s) => {
+            const token = await provider.getToken(resource, s);
+            redactor.addSecret(token);
+            return token;
+          },
+          getTokenInfo: provider.getTokenInfo && (async (resource, s) => {
+            const info = await provider.getTokenInfo?.(resource, s);
+            redactor.addSecret(info?.token);
+            return info;
+          }),
+        };
+      },
+    },
     retryPolicy: spec.options?.retry ?? {},
     redactor,
   };

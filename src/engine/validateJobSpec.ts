@@ -147,11 +147,12 @@ function checkConnection(c: Checker, value: unknown, path: string): void {
 }
 
 function checkBlobLocation(c: Checker, location: Json, path: string): void {
-  c.known(location, path, ['kind', 'url', 'secretRef', 'authKind']);
+  c.known(location, path, ['kind', 'url', 'secretRef', 'authKind', 'credentialId']);
   const url = c.url(location, 'url', path);
   if (url && /[?&]sig=/i.test(url)) c.fail(`${path}.url`, 'must not contain a SAS token: store it as a secret and name it in secretRef');
   c.string(location, 'secretRef', path, false);
-  c.oneOf(location, 'authKind', path, ['sas', 'accountKey', 'credential']);
+  const authKind = c.oneOf(location, 'authKind', path, ['sas', 'accountKey', 'credential']);
+  c.string(location, 'credentialId', path, authKind === 'credential');
 }
 
 function checkLocation(c: Checker, value: unknown, path: string): string | undefined {

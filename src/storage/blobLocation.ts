@@ -1,8 +1,9 @@
 // Blob (and ADLS-through-Blob) locations: parse a folder URL into account, container and prefix,
 // attach or strip a SAS, build the storage literal Kusto's .export takes, and open an SDK client.
 // Secrets (SAS, account key) travel next to the URL, never inside what is logged or journalled.
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { SecretResolver } from '../engine/jobContext';
+import type { CredentialResolver, SecretResolver, TokenProvider } from '../engine/jobContext';
 import type { BlobLocation } from '../engine/jobSpec';
 
 export interface ParsedBlobUrl {
@@ -51,14 +52,49 @@ export function joinBlobPath(...parts: string[]): string {
 export interface ResolvedBlobLocation {
   location: BlobLocation;
   parsed: ParsedBlobUrl;
-  authKind: 'sas' | 'accountKey';
+  authKind: 'sas' | 'accountKey' | 'credential';
+  /** The SAS or account key ('' for a sign-in credential). */
   secret: string;
+  /** authKind credential: the connection's sign-in, asked for Azure Storage's scope. */
+  credential?: TokenCredential;
 }
 
-/** Resolves a location's secretRef through the front end; SAS vs account key from authKind or the secret's shape. */
-export async function resolveBlobLocation(location: BlobLocation, secrets: SecretResolver | undefined): Promise<ResolvedBlobLocation> {
+/** The resource whose scope is Azure Storage's (https://storage.azure.com/.default) for any account. */
+export const STORAGE_RESOURCE = 'https://storage.azure.com/';
+
+/** A connection's token provider as the storage SDK's TokenCredential: every request asks for Storage's scope. */
+export function storageCredential(provider: TokenProvider): TokenCredential {
+  return {
+    async getToken(_scopes, options): Promise<AccessToken | null> {
+      const info = provider.getTokenInfo ? await provider.getTokenInfo(STORAGE_RESOURCE, options?.abortSignal as AbortSignal | undefined) : undefined;
+      const token = info?.token ?? (await provider.getToken(STORAGE_RESOURCE, options?.abortSignal as AbortSignal | undefined));
+      if (!token) return null;
+      return { token, expiresOnTimestamp: info?.expiresOnTimestamp ?? jwtExpiry(token) ?? Date.now() + 5 * 60_000 };
+    },
+  };
+}
+
+function jwtExpiry(token: string): number | undefined {
+  try {
+    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves a location's secretRef through the front end; SAS vs account key from authKind or the
+ * secret's shape. authKind credential signs in as the saved connection `credentialId` names.
+ */
+export async function resolveBlobLocation(location: BlobLocation, secrets: SecretResolver | undefined, credentials?: CredentialResolver): Promise<ResolvedBlobLocation> {
   const parsed = parseBlobUrl(location.url);
-  if (location.authKind === 'credential') throw new Error('blob locations with a sign-in credential are not supported yet: use a SAS or an account key');
+  if (location.authKind === 'credential') {
+    if (!location.credentialId) throw new Error(`the blob location ${stripSas(location.url)} signs in with a credential but names none (credentialId: the connection whose sign-in opens it)`);
+    const provider = credentials?.resolve(location.credentialId);
+    if (!provider) throw new Error(`the connection "${location.credentialId}" named by ${stripSas(location.url)} has no sign-in credential to open storage with`);
+    return { location, parsed, authKind: 'credential', secret: '', credential: storageCredential(provider) };
+  }
   if (!location.secretRef) throw new Error(`the blob location ${location.url} has no secretRef (a SAS token or account key is needed)`);
   const secret = await secrets?.resolve(location.secretRef);
   if (!secret) throw new Error(`the secret "${location.secretRef}" for ${location.url} could not be resolved`);
@@ -69,9 +105,11 @@ export async function resolveBlobLocation(location: BlobLocation, secrets: Secre
 export function containerClient(resolved: ResolvedBlobLocation): ContainerClient {
   const { parsed } = resolved;
   const service =
-    resolved.authKind === 'sas'
-      ? new BlobServiceClient(withSas(parsed.serviceUrl, resolved.secret))
-      : new BlobServiceClient(parsed.serviceUrl, new StorageSharedKeyCredential(parsed.accountName, resolved.secret));
+    resolved.authKind === 'credential' && resolved.credential
+      ? new BlobServiceClient(parsed.serviceUrl, resolved.credential)
+      : resolved.authKind === 'sas'
+        ? new BlobServiceClient(withSas(parsed.serviceUrl, resolved.secret))
+        : new BlobServiceClient(parsed.serviceUrl, new StorageSharedKeyCredential(parsed.accountName, resolved.secret));
   return service.getContainerClient(parsed.container);
 }
 
@@ -81,9 +119,12 @@ export function folderUrl(resolved: ResolvedBlobLocation, subPath: string): stri
   return `${parsed.serviceUrl}/${parsed.container}/${joinBlobPath(parsed.prefix, subPath)}`;
 }
 
-/** Kusto's storage connection literal for a folder: h@"url?sas" or h@"url;key" (obfuscated in Kusto's logs). */
+/**
+ * Kusto's storage connection literal for a folder: h@"url?sas", h@"url;key", or h@"url;impersonate"
+ * (the cluster opens the storage as the caller: a sign-in credential's own identity).
+ */
 export function kustoStorageLiteral(resolved: ResolvedBlobLocation, subPath = ''): string {
   const url = subPath ? folderUrl(resolved, subPath) : `${resolved.parsed.serviceUrl}/${resolved.parsed.container}${resolved.parsed.prefix ? `/${resolved.parsed.prefix}` : ''}`;
-  const connection = resolved.authKind === 'sas' ? withSas(url, resolved.secret) : `${url};${resolved.secret}`;
+  const connection = resolved.authKind === 'credential' ? `${url};impersonate` : resolved.authKind === 'sas' ? withSas(url, resolved.secret) : `${url};${resolved.secret}`;
   return `h@"${connection.replace(/"/g, '""')}"`;
 }

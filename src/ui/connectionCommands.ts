@@ -18,8 +18,10 @@ import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionNode, ConnectionsTreeProvider } from './connectionsTree';
 import type { WindowProviders } from './credentials';
 import type { Engine } from './engine';
+import { prefillFor, type TreeJobAction } from './connectionPrefill';
 import { getLog } from './log';
 import { VsCodeAccountCredential } from './vscodeAccountCredential';
+import { type RunJob, WizardPanel } from './wizardPanel';
 
 const TITLE = 'Kusto Data Mover: Add Connection';
 
@@ -210,6 +212,36 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, sto
       const account = await new VsCodeAccountCredential(c).signIn(`${new URL(c.clusterUrl).origin}/.default`, true);
       await store.pinAccount(c.id, account);
     })),
+    vscode.commands.registerCommand('kustoDataMover.signOut', guard(async (node) => {
+      const c = await pick(node);
+      if (!c) return;
+      providers.forget(c.id);
+      await store.signOut(c.id);
+      tree.refresh(c);
+      const kept = c.auth.kind === 'vscodeAccount' || c.auth.kind === 'deviceCode' ? 'Use Sign In to sign in again.' : 'Its stored secrets are kept (Remove Connection deletes them); the next request signs in with them again.';
+      void vscode.window.showInformationMessage(`Kusto Data Mover: signed out of "${c.name}": cached tokens dropped. ${kept}`);
+    })),
+    vscode.commands.registerCommand('kustoDataMover.pasteNewToken', guard(async (node) => {
+      const c = await pick(node);
+      if (!c) return;
+      if (c.auth.kind !== 'userToken') throw new Error(`connection "${c.name}" does not sign in with a pasted token`);
+      const token = await vscode.window.showInputBox({
+        title: `Kusto Data Mover: Paste New Token for "${c.name}"`,
+        prompt: 'Access token for the cluster (from az account get-access-token --resource <cluster>); kept in VS Code\'s secret storage only',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => {
+          if (!v.trim()) return 'Paste the token';
+          const exp = tokenExpiry(v.trim());
+          return exp !== undefined && exp <= Date.now() ? `That token expired at ${new Date(exp).toISOString()}` : undefined;
+        },
+      });
+      if (!token) return;
+      await store.replaceSecret(c.id, 'userToken', token.trim());
+      tree.refresh(c);
+      const exp = tokenExpiry(token.trim());
+      void vscode.window.showInformationMessage(`Kusto Data Mover: saved the new token of "${c.name}"${exp ? `; it is valid until ${new Date(exp).toLocaleString()}` : ''}.`);
+    })),
     vscode.commands.registerCommand('kustoDataMover.copyConnectionString', guard(async (node) => {
       const c = await pick(node);
       if (!c) return;
@@ -218,4 +250,21 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, sto
     })),
     vscode.commands.registerCommand('kustoDataMover.refreshConnections', (node?: ConnectionNode) => tree.refresh(node && 'connection' in node ? node.connection : undefined)),
   );
+}
+
+/** Context actions on tables and databases: open the New Copy Job wizard with what the node knows. */
+export function registerTreeJobActions(context: vscode.ExtensionContext, runJob: RunJob): vscode.Disposable[] {
+  const open = (action: TreeJobAction) => (node?: ConnectionNode) => {
+    if (!node || (node.kind !== 'table' && node.kind !== 'database')) {
+      void vscode.window.showInformationMessage('Kusto Data Mover: choose this on a table or database in the Connections view.');
+      return;
+    }
+    WizardPanel.show(context, runJob, prefillFor(action, { connection: node.connection, database: node.database, table: node.kind === 'table' ? node.table.name : undefined }));
+  };
+  return [
+    vscode.commands.registerCommand('kustoDataMover.exportTable', open('exportTable')),
+    vscode.commands.registerCommand('kustoDataMover.queryTableToFiles', open('queryToFiles')),
+    vscode.commands.registerCommand('kustoDataMover.ingestIntoTable', open('ingestIntoTable')),
+    vscode.commands.registerCommand('kustoDataMover.ingestIntoDatabase', open('ingestIntoDatabase')),
+  ];
 }

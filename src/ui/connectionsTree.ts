@@ -4,17 +4,24 @@
 import * as vscode from 'vscode';
 import { AUTH_KIND_LABELS, type Connection } from '../connections/connection';
 import type { ConnectionStore } from '../connections/connectionStore';
+import { describeExpiry, expiryStatus } from '../connections/tokenExpiry';
+import { TokenExpiryWatch } from './connectionTokenWatch';
 import type { WindowProviders } from './credentials';
 import type { Engine } from './engine';
 import { getLog } from './log';
+
+/** "5,000 rows", "1 row": a table's count as its tree item shows it. */
+export function formatRowCount(n: number): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`;
+}
 
 type TableSchema = Awaited<ReturnType<Engine['databaseTables']>>[number];
 
 export type ConnectionNode =
   | { kind: 'connection'; connection: Connection }
   | { kind: 'database'; connection: Connection; database: string }
-  | { kind: 'folder'; connection: Connection; database: string; folder: string; tables: TableSchema[] }
-  | { kind: 'table'; connection: Connection; database: string; table: TableSchema }
+  | { kind: 'folder'; connection: Connection; database: string; folder: string; tables: TableSchema[]; rowCounts?: Map<string, number> }
+  | { kind: 'table'; connection: Connection; database: string; table: TableSchema; rowCount?: number }
   | { kind: 'column'; name: string; type: string }
   | { kind: 'error'; connection: Connection; message: string; signIn: boolean };
 
@@ -23,15 +30,21 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
   readonly onDidChangeTreeData = this.changed.event;
   private readonly databases = new Map<string, Promise<string[]>>();
   private readonly tables = new Map<string, Promise<TableSchema[]>>();
+  private readonly rowCounts = new Map<string, Promise<Map<string, number>>>();
   private readonly subscription: { dispose(): void };
+  private readonly tokenWatch: TokenExpiryWatch;
+  private readonly tokenWatchSubscription: { dispose(): void };
 
   constructor(private readonly store: ConnectionStore, private readonly providers: WindowProviders, private readonly engine: () => Engine) {
     this.subscription = store.onDidChange(() => this.refresh());
+    this.tokenWatch = new TokenExpiryWatch(store);
+    // A pasted token's expiry shows on its connection: redraw those items (not their children) when it changes.
+    this.tokenWatchSubscription = this.tokenWatch.onDidChange(() => this.changed.fire(undefined));
     void vscode.commands.executeCommand('setContext', 'kustoDataMover.hasConnections', store.list().length > 0);
   }
 
   refresh(connection?: Connection): void {
-    for (const cache of [this.databases, this.tables]) {
+    for (const cache of [this.databases, this.tables, this.rowCounts] as Array<Map<string, unknown>>) {
       for (const key of [...cache.keys()]) if (!connection || key.startsWith(`${connection.id}/`)) cache.delete(key);
     }
     void vscode.commands.executeCommand('setContext', 'kustoDataMover.hasConnections', this.store.list().length > 0);
@@ -45,8 +58,12 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
         const item = new vscode.TreeItem(node.connection.name, collapsed);
         item.id = `c/${node.connection.id}`;
         item.description = new URL(node.connection.clusterUrl).host;
-        item.tooltip = new vscode.MarkdownString(`**${node.connection.name}**\n\n${node.connection.clusterUrl}\n\nSign-in: ${AUTH_KIND_LABELS[node.connection.auth.kind]}${node.connection.auth.accountLabel ? ` (${node.connection.auth.accountLabel})` : ''}`);
-        item.iconPath = new vscode.ThemeIcon('server-environment');
+        const expiresAt = this.tokenWatch.expiryOf(node.connection.id);
+        const now = Date.now();
+        const tokenLine = expiresAt === undefined ? '' : `\n\nPasted token ${describeExpiry(expiresAt, now)}: valid until ${new Date(expiresAt).toISOString()}`;
+        if (expiresAt !== undefined) item.description += ` · token ${describeExpiry(expiresAt, now)}`;
+        item.tooltip = new vscode.MarkdownString(`**${node.connection.name}**\n\n${node.connection.clusterUrl}\n\nSign-in: ${AUTH_KIND_LABELS[node.connection.auth.kind]}${node.connection.auth.accountLabel ? ` (${node.connection.auth.accountLabel})` : ''}${node.connection.auth.signedOut ? ' (signed out)' : ''}${tokenLine}`);
+        item.iconPath = expiresAt !== undefined && expiryStatus(expiresAt, now) !== 'valid' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('server-environment');
         item.contextValue = `connection.${node.connection.auth.kind}`;
         return item;
       }
@@ -69,8 +86,9 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
         const item = new vscode.TreeItem(node.table.name, collapsed);
         item.id = `c/${node.connection.id}/db/${node.database}/t/${node.table.name}`;
         item.iconPath = new vscode.ThemeIcon('table');
-        item.description = node.table.docString || undefined;
-        item.tooltip = `${node.database}.${node.table.name}${node.table.docString ? `\n${node.table.docString}` : ''}\n${node.table.columns.length} columns`;
+        const rows = node.rowCount === undefined ? undefined : formatRowCount(node.rowCount);
+        item.description = [rows, node.table.docString].filter(Boolean).join(' · ') || undefined;
+        item.tooltip = `${node.database}.${node.table.name}${node.table.docString ? `\n${node.table.docString}` : ''}\n${node.table.columns.length} columns${rows ? `, ${rows}` : ''}`;
         item.contextValue = 'table';
         return item;
       }
@@ -86,10 +104,14 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
         item.tooltip = node.message;
         item.contextValue = node.signIn ? 'error.signIn' : 'error';
-        item.description = node.signIn ? 'click to sign in' : 'click to show the log';
-        item.command = node.signIn
-          ? { command: 'kustoDataMover.signIn', title: 'Sign In', arguments: [{ kind: 'connection', connection: node.connection }] }
-          : { command: 'kustoDataMover.showLog', title: 'Show Log' };
+        // A lapsed pasted token cannot be signed in again: a new one is pasted.
+        const paste = node.signIn && node.connection.auth.kind === 'userToken';
+        item.description = paste ? 'click to paste a new token' : node.signIn ? 'click to sign in' : 'click to show the log';
+        item.command = paste
+          ? { command: 'kustoDataMover.pasteNewToken', title: 'Paste New Token', arguments: [{ kind: 'connection', connection: node.connection }] }
+          : node.signIn
+            ? { command: 'kustoDataMover.signIn', title: 'Sign In', arguments: [{ kind: 'connection', connection: node.connection }] }
+            : { command: 'kustoDataMover.showLog', title: 'Show Log' };
         return item;
       }
     }
@@ -104,18 +126,18 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
           return names.map((database) => ({ kind: 'database', connection: node.connection, database }));
         }
         case 'database': {
-          const tables = await this.tablesOf(node.connection, node.database);
+          const [tables, counts] = await Promise.all([this.tablesOf(node.connection, node.database), this.rowCountsOf(node.connection, node.database)]);
           const folders = new Map<string, TableSchema[]>();
           const top: ConnectionNode[] = [];
           for (const table of tables) {
             if (table.folder) folders.set(table.folder, [...(folders.get(table.folder) ?? []), table]);
-            else top.push({ kind: 'table', connection: node.connection, database: node.database, table });
+            else top.push({ kind: 'table', connection: node.connection, database: node.database, table, rowCount: counts.get(table.name) });
           }
-          const folderNodes: ConnectionNode[] = [...folders].sort(([a], [b]) => a.localeCompare(b)).map(([folder, list]) => ({ kind: 'folder', connection: node.connection, database: node.database, folder, tables: list }));
+          const folderNodes: ConnectionNode[] = [...folders].sort(([a], [b]) => a.localeCompare(b)).map(([folder, list]) => ({ kind: 'folder', connection: node.connection, database: node.database, folder, tables: list, rowCounts: counts }));
           return [...folderNodes, ...top];
         }
         case 'folder':
-          return node.tables.map((table) => ({ kind: 'table', connection: node.connection, database: node.database, table }));
+          return node.tables.map((table) => ({ kind: 'table', connection: node.connection, database: node.database, table, rowCount: node.rowCounts?.get(table.name) }));
         case 'table':
           return node.table.columns.map((c) => ({ kind: 'column', name: c.name, type: c.type }));
         default:
@@ -132,6 +154,16 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
 
   tablesOf(connection: Connection, database: string): Promise<TableSchema[]> {
     return this.cached(this.tables, `${connection.id}/${database}`, () => this.engine().databaseTables(this.target(connection), database));
+  }
+
+  /** Row counts are a nicety: a cluster that refuses `.show tables details` leaves them out (logged), never the tables. */
+  private rowCountsOf(connection: Connection, database: string): Promise<Map<string, number>> {
+    return this.cached(this.rowCounts, `${connection.id}/${database}`, () =>
+      this.engine().tableRowCounts(this.target(connection), database).catch((err: unknown) => {
+        getLog().warn(`Connections: no row counts for ${connection.name}/${database}: ${this.engine().redactSecrets((err as Error)?.message ?? String(err))}`);
+        return new Map<string, number>();
+      }),
+    );
   }
 
   target(connection: Connection): { clusterUrl: string; tokenProvider: ReturnType<WindowProviders['providerFor']> } {
@@ -151,6 +183,8 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
 
   dispose(): void {
     this.subscription.dispose();
+    this.tokenWatchSubscription.dispose();
+    this.tokenWatch.dispose();
     this.changed.dispose();
   }
 }

@@ -28,6 +28,12 @@ export class WindowProviders implements vscode.Disposable {
     return provider;
   }
 
+  /** Sign Out: the connection's provider (and the tokens it cached) is dropped; the next request makes a new one. */
+  forget(connectionId: string): void {
+    this.providers.get(connectionId)?.clear();
+    this.providers.delete(connectionId);
+  }
+
   dispose(): void {
     this.subscription.dispose();
   }

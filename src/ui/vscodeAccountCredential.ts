@@ -34,6 +34,7 @@ export class VsCodeAccountCredential implements TokenCredential {
   }
 
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
+    if (this.connection.auth.signedOut) throw new SignInRequiredError(`Connection "${this.connection.name}" is signed out: use Sign In on it in the Connections view.`, this.connection.id);
     const account = await this.account();
     const session = await vscode.authentication.getSession(this.providerId, this.scopes(scopes, options?.tenantId), { silent: true, account });
     if (!session || (this.connection.auth.accountId && session.account.id !== this.connection.auth.accountId)) {

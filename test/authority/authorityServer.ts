@@ -104,7 +104,9 @@ export async function startAuthority(options: AuthorityOptions = {}): Promise<Ru
   function accessToken(scope: string, subject: { app?: RegisteredApp; user?: RegisteredUser; clientId: string; tenant: string }): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
     const resource = scope.split(' ').find((s) => s.endsWith('/.default'))?.replace(/\/\.default$/, '') ?? scope;
-    const claims: Record<string, unknown> = { aud: resource, iss: `${base}/${subject.tenant}/v2.0`, iat: now, nbf: now, exp: now + lifetime, tid: subject.tenant };
+    // Azure Storage takes v1 tokens, whose issuer is sts.windows.net (Azurite's --oauth basic checks it).
+    const iss = resource.replace(/\/+$/, '') === 'https://storage.azure.com' ? `https://sts.windows.net/${subject.tenant}/` : `${base}/${subject.tenant}/v2.0`;
+    const claims: Record<string, unknown> = { aud: resource, iss, iat: now, nbf: now, exp: now + lifetime, tid: subject.tenant };
     if (subject.user) Object.assign(claims, { upn: subject.user.upn, oid: randomUUID(), azp: subject.clientId, name: subject.user.upn });
     else Object.assign(claims, { appid: subject.clientId, oid: randomUUID() });
     return claims;

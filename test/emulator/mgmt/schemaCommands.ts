@@ -104,6 +104,10 @@ export async function clearTableData(ctx: EmulatorContext, db: DatabaseMeta, req
 export function showSchema(ctx: EmulatorContext, db: DatabaseMeta, req: RequestContext, c: Cursor): MgmtTable | undefined {
   if (c.accept('tables')) {
     if (!hasAnyRole(db, req.principal)) throw forbidden(req.principal, '.show tables', db, 'database viewer');
+    if (c.accept('details')) {
+      c.end();
+      return tableDetails(ctx, db, db.tables.filter((t) => !t.hidden));
+    }
     const names = c.peek()?.text === '(' ? c.nameList() : undefined;
     const includeHidden = (c.withProperties().includehiddentables ?? '').toLowerCase() === 'true';
     c.end();
@@ -131,23 +135,7 @@ export function showSchema(ctx: EmulatorContext, db: DatabaseMeta, req: RequestC
     }
     if (c.accept('details')) {
       c.end();
-      const extents = ctx.store.extentsOf(table);
-      const rowCount = extents.reduce((n, e) => n + e.rowCount, 0);
-      const policy = (kind: string) => table.policies[kind] ?? null;
-      const created = extents.map((e) => e.createdOn).sort();
-      return {
-        columns: [
-          ['TableName', 'string'], ['DatabaseName', 'string'], ['TotalExtents', 'long'], ['TotalExtentSize', 'real'], ['TotalOriginalSize', 'real'], ['TotalRowCount', 'long'],
-          ['HotExtents', 'long'], ['HotExtentSize', 'real'], ['HotOriginalSize', 'real'], ['HotRowCount', 'long'], ['AuthorizedPrincipals', 'string'], ['RetentionPolicy', 'string'],
-          ['CachingPolicy', 'string'], ['ShardingPolicy', 'string'], ['MergePolicy', 'string'], ['StreamingIngestionPolicy', 'string'], ['IngestionBatchingPolicy', 'string'],
-          ['MinExtentsCreationTime', 'datetime'], ['MaxExtentsCreationTime', 'datetime'], ['RowOrderPolicy', 'string'], ['TableId', 'string'], ['Folder', 'string'], ['DocString', 'string'],
-        ],
-        rows: [[
-          table.name, db.name, extents.length, rowCount * 5, rowCount * 10, rowCount, extents.length, rowCount * 5, rowCount * 10, rowCount, '[]', policy('retention'),
-          policy('caching'), policy('sharding'), policy('merge'), policy('streamingingestion'), policy('ingestionbatching'),
-          created[0] ?? null, created[created.length - 1] ?? null, null, `00000000-0000-0000-0000-${String(table.id).padStart(12, '0')}`, table.folder, table.docString,
-        ]],
-      };
+      return tableDetails(ctx, db, [table]);
     }
     c.end();
     return {
@@ -350,4 +338,27 @@ export function streamingIngestionEnabled(db: DatabaseMeta, table: TableMeta | u
     }
   };
   return enabled(table?.policies.streamingingestion) ?? enabled(db.policies.streamingingestion) ?? false;
+}
+
+/** `.show table T details` / `.show tables details`: one row per table, TotalRowCount from its extents. */
+function tableDetails(ctx: EmulatorContext, db: DatabaseMeta, tables: readonly TableMeta[]): MgmtTable {
+  return {
+    columns: [
+      ['TableName', 'string'], ['DatabaseName', 'string'], ['TotalExtents', 'long'], ['TotalExtentSize', 'real'], ['TotalOriginalSize', 'real'], ['TotalRowCount', 'long'],
+      ['HotExtents', 'long'], ['HotExtentSize', 'real'], ['HotOriginalSize', 'real'], ['HotRowCount', 'long'], ['AuthorizedPrincipals', 'string'], ['RetentionPolicy', 'string'],
+      ['CachingPolicy', 'string'], ['ShardingPolicy', 'string'], ['MergePolicy', 'string'], ['StreamingIngestionPolicy', 'string'], ['IngestionBatchingPolicy', 'string'],
+      ['MinExtentsCreationTime', 'datetime'], ['MaxExtentsCreationTime', 'datetime'], ['RowOrderPolicy', 'string'], ['TableId', 'string'], ['Folder', 'string'], ['DocString', 'string'],
+    ],
+    rows: tables.map((table) => {
+      const extents = ctx.store.extentsOf(table);
+      const rowCount = extents.reduce((n, e) => n + e.rowCount, 0);
+      const policy = (kind: string) => table.policies[kind] ?? null;
+      const created = extents.map((e) => e.createdOn).sort();
+      return [
+        table.name, db.name, extents.length, rowCount * 5, rowCount * 10, rowCount, extents.length, rowCount * 5, rowCount * 10, rowCount, '[]', policy('retention'),
+        policy('caching'), policy('sharding'), policy('merge'), policy('streamingingestion'), policy('ingestionbatching'),
+        created[0] ?? null, created[created.length - 1] ?? null, null, `00000000-0000-0000-0000-${String(table.id).padStart(12, '0')}`, table.folder, table.docString,
+      ];
+    }),
+  };
 }
