@@ -52,6 +52,11 @@ export class JobsFolderReader {
 
   constructor(readonly jobsDir: string) {}
 
+  /** The journal last read for a job, without touching the disk (the status bar reads it per progress tick). */
+  cachedRecord(jobId: string): JournalRecord | undefined {
+    return this.cache.get(jobId)?.record;
+  }
+
   async list(): Promise<JobEntry[]> {
     const names = await fs.readdir(this.jobsDir).catch(() => [] as string[]);
     const entries: JobEntry[] = [];

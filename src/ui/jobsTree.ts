@@ -1,8 +1,10 @@
 import { type FSWatcher, watch } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobEntry } from '../jobHost/journalReader';
 import { describeJob, type JobViewState, stateIcons, stateLabels, viewState } from '../jobHost/jobStatusText';
 import { jobsDir } from './engine';
+import { noteInterruptedOnce } from './jobLogNote';
 import type { JobRunner, LiveJob } from './jobRunner';
 
 const iconColors: Partial<Record<JobViewState, string>> = {
@@ -31,6 +33,8 @@ export class JobItem extends vscode.TreeItem {
     if (entry?.result?.files.length && entry.record.spec.destination.kind === 'files') flags.push('output');
     if (entry?.result?.snippets) flags.push('snippets');
     this.contextValue = `job.${flags.join('.')}`;
+    // Selecting a job shows its details (a read-only document; the focus stays in the view).
+    this.command = { command: 'kustoDataMover.showJobDetails', title: 'Show Job Details', arguments: [jobId] };
   }
 
   get record(): JobEntry['record'] | undefined {
@@ -102,6 +106,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
   private items: JobItem[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private lookUntil = 0;
+  private readonly noted = new Set<string>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -160,6 +165,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
       });
     const queued = [...live.values()].filter((j) => !entries.some((e) => e.record.spec.id === j.jobId)).map((j) => new JobItem(j.jobId, undefined, j.state, j));
     this.items = [...queued, ...items];
+    // A job run elsewhere (the CLI, another window) that died while shown: its log says so.
+    for (const item of items) {
+      if (item.state !== 'interrupted' || this.noted.has(item.jobId)) continue;
+      this.noted.add(item.jobId);
+      const record = item.record;
+      void noteInterruptedOnce(join(jobsDir(this.context), item.jobId), `its process ${record?.pid ?? '?'} ended during ${record?.phase ?? '?'} without finishing; resume the job to finish it, or discard it`);
+    }
     this.ensurePolling(items.some((i) => i.state === 'running' && !live.has(i.jobId)));
     return this.items;
   }
