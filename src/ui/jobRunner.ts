@@ -132,6 +132,7 @@ export class JobRunner implements vscode.Disposable {
         authId,
         credentials: this.credentials,
         secrets: windowSecrets(this.context.secrets),
+        whenWindowCloses: vscode.workspace.getConfiguration('kustoDataMover').get<string>('jobs.whenLastWindowCloses') === 'stopResumably' ? 'stopResumably' : 'continue',
         onProgress: (event) => {
           job.progress = event;
           this.scheduleRedraw();
