@@ -2,7 +2,8 @@
 // by a window through src/jobHost/jobProcessClient.ts. It talks to the window only over the IPC
 // channel (src/jobHost/protocol.ts): tokens and secrets are asked of the window, progress, log
 // lines and the result are sent to it, and cancel comes from it (SIGTERM only as a fallback).
-// When the window goes (reload, close) the job keeps going on the token it has.
+// When the window goes (reload, close) the job keeps going on the token it has (then stops
+// resumably, SIGN_IN_REQUIRED), or, when the window asked for it, stops resumably at once.
 import type { AccessTokenInfo } from './engine/jobContext';
 import { SignInRequiredError } from './engine/jobContext';
 import { type RequestChannel, REQUEST_TIMEOUT_MS, channelCredentials, channelSecrets } from './jobHost/channelCredentials';
@@ -14,6 +15,10 @@ import { redactSecrets, resumeJob, runJob } from './engineHost';
 const START_TIMEOUT_MS = 30_000;
 
 const controller = new AbortController();
+/** Set when the job stops because its window went and the window asked for that (stopResumably). */
+let stopReason: string | undefined;
+let whenWindowCloses: 'continue' | 'stopResumably' = 'continue';
+let finished = false;
 let nextId = 1;
 const pending = new Map<number, { resolve: (m: HostMessage) => void; reject: (e: Error) => void }>();
 
@@ -70,7 +75,8 @@ async function start(message: Extract<HostMessage, { type: 'start' }>): Promise<
       secrets: channelSecrets(channel),
       log: { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') },
       onProgress: (event) => void send({ type: 'progress', event }),
-    });
+    }, () => stopReason);
+    finished = true;
     await send({ type: 'result', result, warnings });
     process.exitCode = 0;
   } catch (err) {
@@ -96,6 +102,7 @@ process.on('message', (value: unknown) => {
   if (message.type === 'start') {
     if (started) return;
     started = true;
+    whenWindowCloses = message.whenWindowCloses ?? 'continue';
     clearTimeout(startTimer);
     void start(message);
   } else if (message.type === 'cancel') controller.abort();
@@ -106,6 +113,11 @@ process.on('disconnect', () => {
   // The window went: requests in flight fail over to the cached token (channelCredentials).
   for (const p of pending.values()) p.reject(new SignInRequiredError('the window went away'));
   if (!started) process.exit(2);
+  // The setting kustoDataMover.jobs.whenLastWindowCloses = stopResumably: stop at the next check, resumable from any window.
+  if (whenWindowCloses === 'stopResumably' && !finished && !controller.signal.aborted) {
+    stopReason = 'its window closed and kustoDataMover.jobs.whenLastWindowCloses is "stopResumably": stopped resumably; resume it from a window';
+    controller.abort();
+  }
 });
 
 // Fallback for a window that cannot reach us over the channel.

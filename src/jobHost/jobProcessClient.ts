@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AccessTokenInfo, CredentialResolver, ProgressEvent, SecretResolver, TokenProvider } from '../engine/jobContext';
 import type { JobResult } from '../engine/runner';
-import { type HostMessage, type JobMessage, type JobRequest, type LogLevel, parseJobMessage } from './protocol';
+import { type HostMessage, type JobMessage, type JobRequest, type LogLevel, parseJobMessage, type WhenWindowCloses } from './protocol';
 
 /** After a cancel over the channel, the signal fallback waits this long. */
 const CANCEL_FALLBACK_MS = 4000;
@@ -19,6 +19,8 @@ export interface JobProcessOptions {
   authId: string | undefined;
   credentials: CredentialResolver;
   secrets?: SecretResolver;
+  /** What the job does when this front end goes away (the setting kustoDataMover.jobs.whenLastWindowCloses). */
+  whenWindowCloses?: WhenWindowCloses;
   onStarted?(pid: number): void;
   onProgress?(event: ProgressEvent): void;
   onLog?(level: LogLevel, message: string): void;
@@ -50,6 +52,8 @@ export class JobProcessExitedError extends Error {
 
 export class JobProcess {
   readonly result: Promise<HostedResult>;
+  /** The process's end, whether or not this front end is still attached to hear its result. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
   private cancelTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
@@ -75,6 +79,7 @@ export class JobProcess {
     this.child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
     this.result = new Promise<HostedResult>((resolve, reject) => {
       let outcome: HostedResult | undefined;
       let startError: JobStartError | undefined;
@@ -105,7 +110,7 @@ export class JobProcess {
         }
       });
     });
-    this.post({ type: 'start', request: options.request, jobsDir: options.jobsDir, hasTokenProvider: this.provider !== undefined, credentialError });
+    this.post({ type: 'start', request: options.request, jobsDir: options.jobsDir, hasTokenProvider: this.provider !== undefined, credentialError, whenWindowCloses: options.whenWindowCloses });
   }
 
   get pid(): number | undefined {
@@ -119,6 +124,16 @@ export class JobProcess {
     this.cancelTimer ??= setTimeout(() => {
       if (!this.ended) this.child.kill('SIGTERM');
     }, CANCEL_FALLBACK_MS);
+  }
+
+  /**
+   * Lets go of the job as a closing window does: the channel closes, the job goes on by itself
+   * (or stops resumably, as the front end asked at the start) and its journal tells the outcome.
+   */
+  detach(): void {
+    if (this.child.connected) this.child.disconnect();
+    this.child.stderr?.destroy();
+    this.child.unref();
   }
 
   private post(message: HostMessage): void {

@@ -19,7 +19,10 @@ export interface HostedOutcome {
   warnings: string[];
 }
 
-export async function runHostedJob(engine: EngineEntryPoints, request: JobRequest, options: RunJobOptions): Promise<HostedOutcome> {
+/** Why a job was stopped by its host rather than by a user's cancel (its window went away). */
+export type StopReason = () => string | undefined;
+
+export async function runHostedJob(engine: EngineEntryPoints, request: JobRequest, options: RunJobOptions, stopReason: StopReason = () => undefined): Promise<HostedOutcome> {
   const warnings: string[] = [];
   const forward = options.log;
   const log: JobLogger = {
@@ -32,6 +35,12 @@ export async function runHostedJob(engine: EngineEntryPoints, request: JobReques
     },
   };
   const result = request.kind === 'run' ? await engine.runJob(request.spec, { ...options, log }) : await engine.resumeJob(request.jobId, { ...options, log });
+  const reason = result.state === 'canceled' ? stopReason() : undefined;
+  if (reason) {
+    // Not a user's cancel: the result and the job's own log say why it stopped, and how to go on.
+    result.error = reason;
+    await fs.appendFile(join(options.jobsDir, result.jobId, 'job.log'), `${new Date().toISOString()} [warn] stopped: ${reason}\n`).catch(() => undefined);
+  }
   const file: ResultFile = { ...result, warnings, endedAt: new Date().toISOString() };
   await fs.writeFile(join(options.jobsDir, result.jobId, RESULT_FILE), JSON.stringify(file, null, 2)).catch(() => undefined);
   return { result, warnings };

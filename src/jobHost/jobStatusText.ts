@@ -69,6 +69,14 @@ export function percentDone(progress: ProgressEvent | undefined, estimatedRows: 
   return undefined;
 }
 
+/** Overall percent of running jobs (the status bar), or undefined when one of them has no total. */
+export function overallPercent(jobs: ReadonlyArray<{ jobId: string; progress?: ProgressEvent }>, estimatedRows: (jobId: string) => number | undefined): number | undefined {
+  if (jobs.length === 0) return undefined;
+  const percents = jobs.map((j) => percentDone(j.progress, estimatedRows(j.jobId)));
+  if (percents.some((p) => p === undefined)) return undefined;
+  return Math.floor((percents as number[]).reduce((a, b) => a + b, 0) / percents.length);
+}
+
 /** "42% · 1.20M rows · 35.0 MB · 210k rows/s · 12 s left", or the outcome of a finished job. */
 export function describeJob(state: JobViewState, entry: JobEntry | undefined, progress: ProgressEvent | undefined): string {
   const label = stateLabels[state];
@@ -77,7 +85,9 @@ export function describeJob(state: JobViewState, entry: JobEntry | undefined, pr
     const parts: string[] = [];
     const percent = percentDone(progress, entry?.record.estimatedRows);
     if (percent !== undefined) parts.push(`${percent}%`);
-    if (progress.rows) parts.push(`${formatCount(progress.rows)} rows`);
+    // A streamed copy's total is the planner's row estimate (kept in the journal).
+    const total = entry?.record.estimatedRows;
+    if (progress.rows) parts.push(total && !progress.filesTotal ? `${formatCount(progress.rows)} of ${formatCount(total)} rows` : `${formatCount(progress.rows)} rows`);
     if (progress.filesTotal) parts.push(`${progress.files ?? 0}/${progress.filesTotal} files`);
     else if (progress.files) parts.push(`${progress.files} files`);
     if (progress.bytes) parts.push(formatBytes(progress.bytes));

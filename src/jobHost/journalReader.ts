@@ -52,7 +52,15 @@ export class JobsFolderReader {
 
   constructor(readonly jobsDir: string) {}
 
+  /** The journal last read for a job, without touching the disk (the status bar reads it per progress tick). */
+  cachedRecord(jobId: string): JournalRecord | undefined {
+    return this.cache.get(jobId)?.record;
+  }
+
+  private listed = false;
+
   async list(): Promise<JobEntry[]> {
+    this.listed = true;
     const names = await fs.readdir(this.jobsDir).catch(() => [] as string[]);
     const entries: JobEntry[] = [];
     const seen = new Set<string>();
@@ -68,10 +76,31 @@ export class JobsFolderReader {
     return entries;
   }
 
+  /**
+   * The jobs as last read, with only `ids` read again (the jobs that run or just ended): what a
+   * progress tick costs, so a thousand finished jobs are not even stat'ed on each. Before a first
+   * full list, a full list.
+   */
+  async listSome(ids: Iterable<string>): Promise<JobEntry[]> {
+    if (!this.listed) return this.list();
+    await Promise.all([...new Set(ids)].map((id) => this.read(id)));
+    const entries: JobEntry[] = [];
+    for (const [, cached] of this.cache) entries.push(this.entryOf(cached));
+    return entries;
+  }
+
+  /** Ids whose journal said "running" when last read. */
+  runningIds(): string[] {
+    return [...this.cache].filter(([, c]) => c.record.state === 'running').map(([id]) => id);
+  }
+
   async read(jobId: string): Promise<JobEntry | undefined> {
     const dir = join(this.jobsDir, jobId);
     const stat = await fs.stat(join(dir, 'journal.json')).catch(() => undefined);
-    if (!stat) return undefined;
+    if (!stat) {
+      this.cache.delete(jobId);
+      return undefined;
+    }
     const resultStat = await fs.stat(join(dir, RESULT_FILE)).catch(() => undefined);
     const resultMtimeMs = resultStat?.mtimeMs ?? 0;
     let cached = this.cache.get(jobId);
@@ -82,6 +111,10 @@ export class JobsFolderReader {
       cached = { mtimeMs: stat.mtimeMs, resultMtimeMs, record, result };
       this.cache.set(jobId, cached);
     }
+    return this.entryOf(cached);
+  }
+
+  private entryOf(cached: { record: JournalRecord; result?: ResultFile }): JobEntry {
     // A result from an earlier run of the same id belongs to that run, not this one.
     const result = cached.result && cached.result.endedAt >= cached.record.startedAt && cached.record.state !== 'running' ? cached.result : undefined;
     return { record: cached.record, result, processAlive: cached.record.state === 'running' && processAlive(cached.record.pid) };

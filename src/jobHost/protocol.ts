@@ -17,10 +17,14 @@ export type HostMessage =
       hasTokenProvider: boolean;
       /** Set when the front end's resolver refused the auth id: the job fails with this message. */
       credentialError?: string;
+      /** When the front end goes away (window closed or reloaded): go on (default) or stop resumably. */
+      whenWindowCloses?: WhenWindowCloses;
     }
   | { type: 'cancel' }
   | { type: 'tokenResponse'; id: number; token?: string; expiresOnTimestamp?: number; error?: string; code?: string }
   | { type: 'secretResponse'; id: number; value?: string; error?: string };
+
+export type WhenWindowCloses = 'continue' | 'stopResumably';
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'debug';
 
@@ -142,6 +146,7 @@ export function parseHostMessage(value: unknown): HostMessage {
       str(o, 'jobsDir');
       bool(o, 'hasTokenProvider');
       str(o, 'credentialError', true);
+      if (o.whenWindowCloses !== undefined && o.whenWindowCloses !== 'continue' && o.whenWindowCloses !== 'stopResumably') throw new ChannelMessageError('unknown whenWindowCloses');
       break;
     }
     case 'cancel':

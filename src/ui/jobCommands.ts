@@ -2,7 +2,11 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { jobsDir } from './engine';
+import { getLog } from './log';
 import { type JobRunner, revealOutput } from './jobRunner';
+import { describeDiscard, discardJob } from '../jobHost/discardJob';
+import { editableSpecCopy } from '../jobHost/editableSpec';
+import { JOB_DETAILS_SCHEME, JobDetailsProvider, showJobDetails } from './jobsDetails';
 import { type JobItem, type JobsTreeProvider } from './jobsTree';
 
 const finished = new Set(['canceled', 'succeeded', 'succeededWithWarnings', 'failed']);
@@ -23,7 +27,40 @@ export function registerJobCommands(context: vscode.ExtensionContext, runner: Jo
     const picked = await vscode.window.showQuickPick(choices, { placeHolder: 'Spark read snippet' });
     return picked && JSON.stringify({ text: picked.text, language: picked.language });
   };
+  const details = new JobDetailsProvider(runner);
   return [
+    details,
+    vscode.workspace.registerTextDocumentContentProvider(JOB_DETAILS_SCHEME, details),
+    vscode.commands.registerCommand('kustoDataMover.showJobDetails', (item?: JobItem | string) => {
+      const jobId = typeof item === 'string' ? item : item?.jobId;
+      return jobId && showJobDetails(jobId);
+    }),
+    vscode.commands.registerCommand('kustoDataMover.editJobAsJson', async (item?: JobItem) => {
+      if (!item?.record) return;
+      // A copy in this workspace's storage (else the global one), never the journal itself.
+      const folder = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'job-specs');
+      const { fileName, text } = editableSpecCopy(item.record.spec);
+      await fs.mkdir(folder.fsPath, { recursive: true });
+      const file = vscode.Uri.joinPath(folder, fileName);
+      await fs.writeFile(file.fsPath, text);
+      await vscode.window.showTextDocument(file);
+      void vscode.window.showInformationMessage('Kusto Data Mover: this is a copy of the job\'s spec with a new id. Edit it, then run it with Run Copy Job from JSON File.', 'Run Copy Job from JSON File').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('kustoDataMover.runJobFile', file);
+      });
+    }),
+    vscode.commands.registerCommand('kustoDataMover.discardJob', async (item?: JobItem) => {
+      if (!item?.record || (item.state !== 'interrupted' && item.state !== 'failed' && item.state !== 'canceled')) return;
+      const choice = await vscode.window.showWarningMessage(`Discard job "${item.jobId}"? Its hidden temporary output, journal and log are removed; the output itself is never touched.`, { modal: true }, 'Discard');
+      if (choice !== 'Discard') return;
+      try {
+        const text = describeDiscard(item.jobId, await discardJob(jobsDir(context), item.record));
+        getLog().info(text);
+        void vscode.window.showInformationMessage(`Kusto Data Mover: ${text}`);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Kusto Data Mover: could not discard job ${item.jobId}: ${(err as Error).message}`);
+      }
+      jobs.refresh();
+    }),
     vscode.commands.registerCommand('kustoDataMover.cancelJob', (item?: JobItem) => item && runner.cancel(item.jobId)),
     vscode.commands.registerCommand('kustoDataMover.resumeJob', (item?: JobItem) => item && runner.resume(item.jobId)),
     vscode.commands.registerCommand('kustoDataMover.rerunJob', (item?: JobItem) => item?.record && runner.run(item.record.spec)),

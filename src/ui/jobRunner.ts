@@ -10,7 +10,7 @@ import type { JobRequest } from '../jobHost/protocol';
 import { windowSecrets } from './credentials';
 import { jobsDir } from './engine';
 import { getLog } from './log';
-import { noteInJobLog } from './jobLogNote';
+import { noteInterruptedOnce } from './jobLogNote';
 
 /** "1 file", "3 files". */
 export function files(n: number): string {
@@ -132,6 +132,7 @@ export class JobRunner implements vscode.Disposable {
         authId,
         credentials: this.credentials,
         secrets: windowSecrets(this.context.secrets),
+        whenWindowCloses: vscode.workspace.getConfiguration('kustoDataMover').get<string>('jobs.whenLastWindowCloses') === 'stopResumably' ? 'stopResumably' : 'continue',
         onProgress: (event) => {
           job.progress = event;
           this.scheduleRedraw();
@@ -149,7 +150,7 @@ export class JobRunner implements vscode.Disposable {
       // Bad specs and a job running elsewhere are user errors: a message, never a stack trace.
       const message = (err as Error).message ?? String(err);
       log.error(`[${jobId}] ${message}`);
-      if (err instanceof JobProcessExitedError) await noteInJobLog(this.jobFolder(jobId), `interrupted: ${message}`);
+      if (err instanceof JobProcessExitedError) await noteInterruptedOnce(this.jobFolder(jobId), message);
       if (err instanceof JobProcessExitedError) void this.offerResume(`Kusto Data Mover: ${title} was interrupted: ${message}`, jobId);
       else void vscode.window.showErrorMessage(`Kusto Data Mover: ${message}`);
       return undefined;

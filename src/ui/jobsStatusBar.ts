@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { percentDone } from '../jobHost/jobStatusText';
+import { overallPercent } from '../jobHost/jobStatusText';
 import type { JobRunner } from './jobRunner';
 
 /** Running and queued jobs of this window at a glance; click → the Jobs view. */
@@ -14,8 +14,9 @@ export function jobsStatusBar(runner: JobRunner): vscode.Disposable {
       item.hide();
       return;
     }
-    const percents = running.map((j) => percentDone(j.progress, undefined)).filter((p): p is number => p !== undefined);
-    const overall = percents.length === running.length && percents.length > 0 ? ` ${Math.floor(percents.reduce((a, b) => a + b, 0) / percents.length)}%` : '';
+    // A streamed copy's total is its row estimate, from the journal the view last read (no disk read here).
+    const percent = overallPercent(running, (id) => runner.reader.cachedRecord(id)?.estimatedRows);
+    const overall = percent !== undefined ? ` ${percent}%` : '';
     const queued = jobs.length - running.length;
     item.text = `$(sync~spin) ${running.length} job${running.length === 1 ? '' : 's'}${overall}${queued ? ` (+${queued} queued)` : ''}`;
     item.tooltip = jobs.map((j) => `${j.title}: ${j.state}`).join('\n');

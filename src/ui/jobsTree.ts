@@ -1,8 +1,10 @@
 import { type FSWatcher, watch } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobEntry } from '../jobHost/journalReader';
 import { describeJob, type JobViewState, stateIcons, stateLabels, viewState } from '../jobHost/jobStatusText';
 import { jobsDir } from './engine';
+import { noteInterruptedOnce } from './jobLogNote';
 import type { JobRunner, LiveJob } from './jobRunner';
 
 const iconColors: Partial<Record<JobViewState, string>> = {
@@ -22,7 +24,7 @@ export class JobItem extends vscode.TreeItem {
     super(entry?.record.spec.name ?? live?.title ?? jobId, (entry?.result?.fileResults?.length ?? 0) > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = jobId;
     this.description = describeJob(state, entry, live?.progress);
-    this.tooltip = tooltip(jobId, state, entry);
+    // The tooltip is built when hovered (resolveTreeItem), not for each of a thousand jobs per refresh.
     const color = iconColors[state];
     this.iconPath = new vscode.ThemeIcon(stateIcons[state], color ? new vscode.ThemeColor(color) : undefined);
     // The context value drives which actions the view offers (package.json menus): the state,
@@ -31,6 +33,8 @@ export class JobItem extends vscode.TreeItem {
     if (entry?.result?.files.length && entry.record.spec.destination.kind === 'files') flags.push('output');
     if (entry?.result?.snippets) flags.push('snippets');
     this.contextValue = `job.${flags.join('.')}`;
+    // Selecting a job shows its details (a read-only document; the focus stays in the view).
+    this.command = { command: 'kustoDataMover.showJobDetails', title: 'Show Job Details', arguments: [jobId] };
   }
 
   get record(): JobEntry['record'] | undefined {
@@ -60,7 +64,7 @@ const fileLabels: Record<string, [string, string, string | undefined]> = {
   Pending: ['pending', 'clock', undefined],
 };
 
-function tooltip(jobId: string, state: JobViewState, entry: JobEntry | undefined): vscode.MarkdownString {
+export function tooltip(jobId: string, state: JobViewState, entry: JobEntry | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(jobId)}** — ${stateLabels[state]}\n\n`);
   if (!entry) return md;
@@ -102,12 +106,19 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
   private items: JobItem[] = [];
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private lookUntil = 0;
+  private readonly noted = new Set<string>();
+  private fullRead = true;
+  private wasLive = new Set<string>();
+  /** Items reused while their job is unchanged: a refresh builds new ones only for what moved. */
+  private readonly itemCache = new Map<string, { key: unknown[]; item: JobItem }>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly runner: JobRunner,
   ) {
-    this.subscription = runner.onDidChangeJobs(() => this.refresh());
+    // A job of this window queued, started, progressed or ended: only the jobs that run (or just
+    // ended) are read again; the rest come from the reader's cache without touching the disk.
+    this.subscription = runner.onDidChangeJobs(() => this.changed.fire());
     this.watchFolder();
   }
 
@@ -130,8 +141,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
     }, 300);
   }
 
+  /** Everything read again (stat per journal; parsed only when changed): the folder changed, or asked. */
   refresh(): void {
     if (!this.watcher) this.watchFolder();
+    this.fullRead = true;
     this.changed.fire();
   }
 
@@ -144,22 +157,49 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
     return element;
   }
 
+  resolveTreeItem(item: vscode.TreeItem, element: JobItem | JobFileItem): vscode.TreeItem {
+    if (element instanceof JobItem) item.tooltip = tooltip(element.jobId, element.state, element.entry);
+    return item;
+  }
+
+  private itemFor(jobId: string, entry: JobEntry | undefined, state: JobViewState, live: LiveJob | undefined): JobItem {
+    const key = [entry?.record, entry?.result, entry?.processAlive, state, live?.progress, live?.title];
+    const cached = this.itemCache.get(jobId);
+    if (cached && cached.key.length === key.length && cached.key.every((k, i) => k === key[i])) return cached.item;
+    const item = new JobItem(jobId, entry, state, live);
+    this.itemCache.set(jobId, { key, item });
+    return item;
+  }
+
   async getChildren(element?: JobItem | JobFileItem): Promise<Array<JobItem | JobFileItem>> {
     if (element instanceof JobFileItem) return [];
     if (element) return (element.entry?.result?.fileResults ?? []).map((f) => new JobFileItem(element.jobId, f));
     // Which jobs run here is read before the journals: a job that ends while they load shows as
     // running until the refresh its end triggers, never as "interrupted".
     const live = new Map(this.runner.liveJobs().map((j) => [j.jobId, { ...j }]));
-    const entries = await this.runner.reader.list();
+    const full = this.fullRead;
+    this.fullRead = false;
+    const reader = this.runner.reader;
+    const entries = full ? await reader.list() : await reader.listSome([...live.keys(), ...this.wasLive, ...reader.runningIds()]);
+    this.wasLive = new Set(live.keys());
     const items = entries
       .sort((a, b) => b.record.updatedAt.localeCompare(a.record.updatedAt))
       .map((entry) => {
         const job = live.get(entry.record.spec.id);
         // A journal still running here, though the window's job ended: the journal is the truth once the process is gone.
-        return new JobItem(entry.record.spec.id, entry, viewState(entry, job?.state), job);
+        return this.itemFor(entry.record.spec.id, entry, viewState(entry, job?.state), job);
       });
-    const queued = [...live.values()].filter((j) => !entries.some((e) => e.record.spec.id === j.jobId)).map((j) => new JobItem(j.jobId, undefined, j.state, j));
+    const listed = new Set(entries.map((e) => e.record.spec.id));
+    const queued = [...live.values()].filter((j) => !listed.has(j.jobId)).map((j) => this.itemFor(j.jobId, undefined, j.state, j));
+    for (const id of this.itemCache.keys()) if (!listed.has(id) && !live.has(id)) this.itemCache.delete(id);
     this.items = [...queued, ...items];
+    // A job run elsewhere (the CLI, another window) that died while shown: its log says so.
+    for (const item of items) {
+      if (item.state !== 'interrupted' || this.noted.has(item.jobId)) continue;
+      this.noted.add(item.jobId);
+      const record = item.record;
+      void noteInterruptedOnce(join(jobsDir(this.context), item.jobId), `its process ${record?.pid ?? '?'} ended during ${record?.phase ?? '?'} without finishing; resume the job to finish it, or discard it`);
+    }
     this.ensurePolling(items.some((i) => i.state === 'running' && !live.has(i.jobId)));
     return this.items;
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { viewState } from '../jobHost/jobStatusText';
-import { noteInJobLog } from './jobLogNote';
+import { noteInterruptedOnce } from './jobLogNote';
 import type { JobRunner } from './jobRunner';
 
 const OFFERED_KEY = 'kustoDataMover.resumeOffered';
@@ -16,7 +16,7 @@ export async function offerToResumeInterrupted(context: vscode.ExtensionContext,
   if (interrupted.length === 0) return;
   for (const e of interrupted) {
     offered.add(`${e.record.spec.id}@${e.record.runs}`);
-    await noteInJobLog(runner.jobFolder(e.record.spec.id), `interrupted: its process ${e.record.pid ?? '?'} ended during ${e.record.phase} without finishing; resume the job to finish it (its hidden temporary output is removed then)`);
+    await noteInterruptedOnce(runner.jobFolder(e.record.spec.id), `its process ${e.record.pid ?? '?'} ended during ${e.record.phase} without finishing; resume the job to finish it (its hidden temporary output is removed then), or discard it`);
   }
   await context.globalState.update(OFFERED_KEY, [...offered].slice(-500));
   const names = interrupted.map((e) => e.record.spec.name ?? e.record.spec.id);

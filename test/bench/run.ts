@@ -148,6 +148,11 @@ function printTargets(all: Row[], extension: ExtensionFigures | undefined): void
     // Information only: includes the local emulator ingesting every file afterwards.
     console.log(`  info ${scenario}: engine until every status is final = ${engine && upload ? percent(upload.seconds, engine.seconds) : '-'} of raw upload (enqueue + the emulator's ingestion after it)`);
   }
+  const jobsView = find('jobs view, 1,000 finished jobs', 'jobs view (cached reader)');
+  const rereadAll = find('jobs view, 1,000 finished jobs', 'reread every journal');
+  check('jobs view, 1,000 finished jobs: open + refresh < 100 ms', jobsView ? jobsView.seconds * 1000 < 100 : undefined, jobsView ? `${(jobsView.seconds * 1000).toFixed(1)} ms${rereadAll ? ` (${(rereadAll.seconds / jobsView.seconds).toFixed(2)}× faster than rereading every journal)` : ''}` : '-');
+  const readsPerTick = jobsView?.note?.match(/with ([\d.]+) journal\/result reads/)?.[1];
+  check('jobs view: a progress tick rereads no unchanged journal', readsPerTick === undefined ? undefined : Number(readsPerTick) === 0, readsPerTick === undefined ? '-' : `${readsPerTick} reads per tick (rereading all: ${rereadAll?.note?.match(/with ([\d.]+) journal\/result reads/)?.[1] ?? '-'})`);
   if (extension) check('activation < 100 ms', extension.activationMs < 100, `${extension.activationMs.toFixed(1)} ms`);
 }
 

@@ -235,6 +235,22 @@ function hostLoopDelayScenario(rows: number, runs: number): Scenario {
   };
 }
 
+/** The Jobs view's data (journal reader + tree provider) with 1,000 finished jobs: ours against rereading every journal on each refresh. */
+function jobsViewScenario(runs: number): Scenario {
+  return {
+    name: 'jobs view, 1,000 finished jobs',
+    runs,
+    baseline: 'reread every journal',
+    higherIsBetter: false,
+    variants: [
+      { name: 'reread every journal', script: 'jobsViewScale.ts', args: () => ['rereadAll'] },
+      { name: 'jobs view (cached reader)', script: 'jobsViewScale.ts', args: () => ['cached'] },
+    ],
+    prepare: async () => ({}),
+    bytesForRate: () => 0,
+  };
+}
+
 export function scenarios(ctx: BenchContext): Scenario[] {
   const sizes = ctx.quick ? [20_000] : [1_000_000, 10_000_000];
   const list: Scenario[] = [];
@@ -252,5 +268,6 @@ export function scenarios(ctx: BenchContext): Scenario[] {
   list.push(ctx.quick ? downloadScenario(8, 1 << 20, 1) : downloadScenario(40, 25 << 20, 3));
   // KDM_BENCH_LOOP_ROWS sets a smaller full-mode size (recording 10 M rows takes minutes).
   list.push(ctx.quick ? hostLoopDelayScenario(20_000, 1) : hostLoopDelayScenario(Number(process.env.KDM_BENCH_LOOP_ROWS ?? 10_000_000), 1));
+  list.push(jobsViewScenario(ctx.quick ? 1 : 3));
   return list;
 }

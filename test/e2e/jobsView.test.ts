@@ -2,7 +2,8 @@
 // processes of their own; Cancel from the view stops one with nothing partial and Resume finishes
 // it with every row once; a job survives a page reload; a job started by the CLI on the same jobs
 // folder shows as running; a job process killed with SIGKILL shows interrupted and Resume
-// completes it; a sink job with a bad file lists its files with the service's reason.
+// completes it; a sink job with a bad file lists its files with the service's reason, and
+// selecting it opens its details.
 // The test hook (kustoDataMover.test.state) only READS the view's items (for the job's pid).
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -193,6 +194,12 @@ describe('the Jobs view inside code-server', () => {
     const job = row('badfiles → PartlyBad', 'failed');
     await job.waitFor({ timeout: 120_000 });
     await snap(browser.page, 'jobs-failed.png');
+    await job.click();
+    // Selecting the job opens its details (a read-only document): its state reads "failed", and
+    // the cause and what to do follow (Monaco renders the spaces as no-break spaces).
+    const details = browser.page.locator('.editor-instance .view-lines');
+    await details.filter({ hasText: /State:\*\*\sfailed/ }).first().waitFor({ timeout: 15_000 });
+    await details.filter({ hasText: /Likely\scause:\*\*\s1\sfile\sfailed\sto\singest/ }).first().waitFor({ timeout: 5_000 });
     await job.click();
     await browser.page.keyboard.press('ArrowRight');
     const broken = browser.page.locator('.part.sidebar .monaco-list-row:has-text("broken.json")');

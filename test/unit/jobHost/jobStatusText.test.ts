@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { JournalRecord } from '../../../src/engine/journal';
 import type { JobEntry } from '../../../src/jobHost/journalReader';
-import { describeJob, viewState } from '../../../src/jobHost/jobStatusText';
+import { describeJob, overallPercent, viewState } from '../../../src/jobHost/jobStatusText';
 
 function entry(change: Partial<JournalRecord>, extra: Partial<JobEntry> = {}): JobEntry {
   const record = {
@@ -45,7 +45,22 @@ describe('job states in the view', () => {
   test('a running job shows percent from the row estimate, rows, bytes, rate and time left', () => {
     const e = entry({ estimatedRows: 1_000_000 }, { processAlive: true });
     const text = describeJob('running', e, { jobId: 'j1', phase: 'writing', rows: 420_000, bytes: 35 * 1024 * 1024, rate: 210_000, etaSeconds: 3 });
-    assert.equal(text, '42% · 420.0k rows · 35.0 MB · 210.0k rows/s · 3 s left');
+    assert.equal(text, '42% · 420.0k of 1.00M rows · 35.0 MB · 210.0k rows/s · 3 s left');
+  });
+
+  test('a streamed copy with no estimate shows its rows without a total or percent', () => {
+    const text = describeJob('running', entry({}, { processAlive: true }), { jobId: 'j1', phase: 'reading', rows: 5000, rate: 1000 });
+    assert.equal(text, '5,000 rows · 1,000 rows/s');
+  });
+
+  test('the status bar\'s overall percent uses each job\'s row estimate, and none when one job has no total', () => {
+    const estimates = new Map([['a', 1000], ['b', 4000]]);
+    const jobs = [
+      { jobId: 'a', progress: { jobId: 'a', phase: 'reading' as const, rows: 500 } },
+      { jobId: 'b', progress: { jobId: 'b', phase: 'reading' as const, rows: 1000 } },
+    ];
+    assert.equal(overallPercent(jobs, (id) => estimates.get(id)), 37);
+    assert.equal(overallPercent([...jobs, { jobId: 'c', progress: { jobId: 'c', phase: 'reading' as const, rows: 5 } }], (id) => estimates.get(id)), undefined);
   });
 
   test('a sink job shows percent from its files', () => {
