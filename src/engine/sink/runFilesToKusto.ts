@@ -30,7 +30,7 @@ import { StreamingSender } from './streamingSender';
 import { inferSourceSchema, type SourceSchema } from './sourceSchema';
 
 /** Named points of a run; tests stop the process at one of them to prove a resume is exactly-once. */
-export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDrop' | 'round';
+export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDrop' | 'round' | 'streamSent';
 
 /**
  * What runFilesToKusto needs besides the spec and the job context:
@@ -146,6 +146,12 @@ function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
       else active--;
     }
   };
+}
+
+/** Why a file found in flight by a resume stays Unknown (streamed rows carry no tag to check). */
+function inFlightDetails(table: string): string {
+  return `its streaming request was in flight when the job stopped (killed, crashed or cancelled), so its rows may or may not be in table ${table}; `
+    + 'it is not sent again, since streamed rows carry no tag to check (look for its rows in the table; if they are missing, ingest this file again with a new job)';
 }
 
 /** Thrown into files not yet started once another file's error has stopped the run. */
@@ -307,8 +313,19 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       const streamed = await uploading(async () => {
         if (stopped()) throw new RunStopped();
         // Streaming sends carry no tag: the identity is for the sink state alone.
-        await identify(file);
-        return streamer.send(file, format, fileSchema?.hasHeader ?? false, mapping, destination.mappingReference);
+        const identity = await identify(file);
+        let journaledInFlight = false;
+        const outcome = await streamer.send(file, format, fileSchema?.hasHeader ?? false, mapping, destination.mappingReference, async () => {
+          // Durably journaled before the request leaves: a resume after a crash from here on cannot
+          // tell whether the rows landed (no tag to look for), so it must not send them again.
+          await state.recordFile(identity, { relativePath: file.relativePath, status: 'Unknown', unclear: true, inFlight: true, details: inFlightDetails(table), fingerprint: file.contentHash === undefined ? file.fingerprint : undefined });
+          journaledInFlight = true;
+        });
+        // The service has answered, the sink state does not know yet: the narrowest window a kill can hit.
+        if (outcome.status !== 'fallback') await deps.checkpoint?.('streamSent', file);
+        // Clearly refused (the policy is off, or too big): nothing landed, the file goes queued with its tag.
+        else if (journaledInFlight) await state.forgetFile(identity);
+        return outcome;
       });
       if (streamed.status !== 'fallback') {
         bytes += file.size;
