@@ -17,6 +17,7 @@ import { exportToFiles, type ExportOutcome } from './exportToFiles';
 import { chooseExportStorage, reusableExport } from './exportStorage';
 import { validateJobSpec } from './validateJobSpec';
 import type { SinkFileResult } from './sink/runFilesToKusto';
+import { explainDestinationError } from './destinationErrors';
 
 export interface RunJobOptions {
   /** Folder holding one sub-folder per job (journal, log). */
@@ -176,7 +177,8 @@ async function execute(journal: Journal, options: RunJobOptions): Promise<JobRes
   } catch (err) {
     const seconds = (Date.now() - started) / 1000;
     const canceled = isAbortError(err) || signal.aborted;
-    const message = redactor.redact(canceled ? 'the job was cancelled' : (err as Error)?.message ?? String(err));
+    const explained = canceled ? undefined : await explainDestinationError(err, spec);
+    const message = redactor.redact(canceled ? 'the job was cancelled' : explained ?? (err as Error)?.message ?? String(err));
     result = { jobId: spec.id, direction: directionOf(spec), state: canceled ? 'canceled' : 'failed', rows: 0, bytes: 0, files: [], seconds, error: message, errorCode: (err as { code?: string })?.code, readMode: journal.record.readMode };
     if (err instanceof SinkFilesError) result.fileResults = err.fileResults.map((f) => ({ ...f, details: f.details && redactor.redact(f.details) }));
     await journal.update({ state: result.state, pid: undefined, error: message });

@@ -5,6 +5,7 @@
 // It needs `mount` (root, or a container that allows tmpfs); elsewhere it is skipped and says why.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,9 +55,11 @@ before(async () => {
   emulator = await startEmulator({ databases: [DB], auth: 'open', ingestionPollMs: 50 });
   trustEmulatorCertificate(emulator);
   staging = await createStagingContainer(emulator.azurite.blobUrl);
-  // 6,000 rows of ~120 bytes: ~700 KB as JSON lines, several times the 128 KiB tmpfs.
+  // 6,000 rows of ~140 bytes of hex (compresses to about half): ~850 KB as JSON lines, and still
+  // well over the 128 KiB tmpfs as the exported (compressed) Parquet.
+  const hex = (n: number): string => createHash('sha256').update(String(n)).digest('hex') + createHash('sha256').update(`${n}.`).digest('hex');
   for (let chunk = 0; chunk < 6; chunk++) {
-    const rows = Array.from({ length: 1000 }, (_, i) => `${chunk * 1000 + i + 1}, "${'x'.repeat(100)}${chunk * 1000 + i}"`).join(',\n');
+    const rows = Array.from({ length: 1000 }, (_, i) => `${chunk * 1000 + i + 1}, "${hex(chunk * 1000 + i)}"`).join(',\n');
     await executeManagement({ clusterUrl: emulator.url, database: DB }, `.set-or-append Big <| datatable(id:long, name:string)[${rows}]`);
   }
 });
@@ -101,9 +104,11 @@ describe('a destination that fills up or is read-only', { skip: canMount }, () =
       assert.ok(typeof at === 'string', String(at));
       writeFileSync(join(at, 'keep.txt'), 'the user\'s own file\n');
       const out = join(at, path.endsWith('file') ? 'out.jsonl' : 'out');
-      const result = await runJob(spec(`disk-full-${i}`, path, out), options());
+      const result = await runJob(spec(`full-${i}`, path, out), options());
       assert.equal(result.state, 'failed', 'a job that ran out of space must fail');
-      assert.match(result.error ?? '', /no space|ENOSPC|disk.*full/i, `the message names the cause: ${result.error}`);
+      // The cause, where, and what to do (not a bare "ENOSPC: no space left on device, write").
+      assert.match(result.error ?? '', new RegExp(`cannot write to ${at.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the disk is full \\(ENOSPC\\)`), `the message names the cause and the place: ${result.error}`);
+      assert.match(result.error ?? '', /free some space there or choose another destination/i, `the message says what to do: ${result.error}`);
       assert.doesNotMatch(result.error ?? '', /\n\s+at .+:\d+:\d+/, 'no stack trace');
       assert.equal(existsSync(out), false, 'nothing published under the final name');
       assert.deepEqual(entries(at), ['keep.txt'], 'temp files removed, nothing else left');
@@ -119,9 +124,11 @@ describe('a destination that fills up or is read-only', { skip: canMount }, () =
       writeFileSync(join(at, 'keep.txt'), 'the user\'s own file\n');
       execFileSync('mount', ['-o', 'remount,ro', at], { stdio: 'pipe' });
       const out = join(at, path.endsWith('file') ? 'out.jsonl' : 'out');
-      const result = await runJob(spec(`read-only-${i}`, path, out), options());
+      const result = await runJob(spec(`ro-${i}`, path, out), options());
       assert.equal(result.state, 'failed');
-      assert.match(result.error ?? '', /read-only|EROFS/i, `the message names the cause: ${result.error}`);
+      // Node reports a recursive mkdir on a read-only file system as ENOENT: the message must not.
+      assert.match(result.error ?? '', new RegExp(`cannot write to ${at.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: it is on a read-only file system \\(EROFS\\)`), `the message names the cause and the place: ${result.error}`);
+      assert.match(result.error ?? '', /choose a destination you can write to/i, `the message says what to do: ${result.error}`);
       assert.doesNotMatch(result.error ?? '', /\n\s+at .+:\d+:\d+/, 'no stack trace');
       assert.equal(existsSync(out), false);
       assert.deepEqual(entries(at), ['keep.txt']);
