@@ -18,6 +18,7 @@ import { chooseExportStorage, reusableExport } from './exportStorage';
 import { validateJobSpec } from './validateJobSpec';
 import type { SinkFileResult } from './sink/runFilesToKusto';
 import { explainDestinationError } from './destinationErrors';
+import { checkPlainHttp, plainHttpEndpoints } from './transportSecurity';
 
 export interface RunJobOptions {
   /** Folder holding one sub-folder per job (journal, log). */
@@ -166,6 +167,7 @@ async function execute(journal: Journal, options: RunJobOptions): Promise<JobRes
   log.info(`job ${spec.id} run ${journal.record.runs}: ${describe(spec)}`);
   let result: JobResult;
   try {
+    checkPlainHttp(plainHttpEndpoints(spec), spec, (m) => log.warn(m));
     const outcome = await runSteps(env);
     const seconds = (Date.now() - started) / 1000;
     result = { jobId: spec.id, direction: directionOf(spec), state: 'succeeded', seconds, ...outcome };

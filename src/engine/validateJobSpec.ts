@@ -242,7 +242,7 @@ function checkOptions(c: Checker, value: unknown): void {
   const options = c.object(value, 'options');
   if (!options) return;
   const timers = ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'queryTimeoutMs'];
-  c.known(options, 'options', ['retry', ...timers, 'downloadConcurrency', 'parseWorkers', 'spanBytes', 'reingest']);
+  c.known(options, 'options', ['retry', ...timers, 'downloadConcurrency', 'parseWorkers', 'spanBytes', 'reingest', 'allowInsecureHttp']);
   if (options.retry !== undefined) {
     const retry = c.object(options.retry, 'options.retry');
     if (retry) {
@@ -258,6 +258,7 @@ function checkOptions(c: Checker, value: unknown): void {
   c.positiveInteger(options, 'spanBytes', 'options', false, 1 << 30);
   c.positiveInteger(options, 'parseWorkers', 'options', true, 64);
   if (options.reingest !== undefined && typeof options.reingest !== 'boolean') c.fail('options.reingest', 'must be true or false');
+  if (options.allowInsecureHttp !== undefined && typeof options.allowInsecureHttp !== 'boolean') c.fail('options.allowInsecureHttp', 'must be true or false');
 }
 
 /** Returns the spec typed, or throws a JobSpecError listing every problem with its field. */

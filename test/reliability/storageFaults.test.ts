@@ -29,7 +29,7 @@ const root = join(__dirname, '..', '..');
 const DB = 'RelStorage';
 const LONG = process.env.KDM_RELIABILITY_LONG === '1';
 const ONE_SEED = process.env.KDM_RELIABILITY_SEED ? Number(process.env.KDM_RELIABILITY_SEED) : undefined;
-const SEEDS = ONE_SEED !== undefined ? [ONE_SEED] : Array.from({ length: LONG ? 120 : 21 }, (_, i) => i + 1);
+const SEEDS = ONE_SEED !== undefined ? [ONE_SEED] : Array.from({ length: LONG ? 120 : 15 }, (_, i) => i + 1);
 const CAP_MS = 120_000;
 const replay = (seed: number): string => `KDM_RELIABILITY_SEED=${seed} node --import tsx --test test/reliability/storageFaults.test.ts`;
 

@@ -25,6 +25,7 @@ import { statusTableTrust } from '../../kusto/ingest/loopbackTrust';
 import type { TypeConversion } from '../../formats/parquetSchemaReader';
 import { identityOf, listSourceFiles, mapLimit, type SourceFile, type SourceListing } from '../../spark/sparkFolderReader';
 import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderReaderBlob';
+import { checkPlainHttp } from '../transportSecurity';
 import { SinkState } from './sinkState';
 import { StreamingSender } from './streamingSender';
 import { inferSourceSchema, type SourceSchema } from './sourceSchema';
@@ -230,7 +231,11 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   // One request shared by the first uploads, which all start at once (a failure is retried by the next caller).
   let resources: Promise<IngestionResources> | undefined;
   const getResources = (): Promise<IngestionResources> => {
-    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
+    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)).then((r) => {
+      // The cluster hands out its storage: plain http to another machine is refused as for the spec's own URLs.
+      checkPlainHttp([...r.tempContainers, ...r.queues, ...r.statusTables], spec, (m) => ctx.log.warn(m), ' (ingestion storage the cluster handed out)');
+      return r;
+    }));
     fetching.catch(() => {
       if (resources === fetching) resources = undefined;
     });
