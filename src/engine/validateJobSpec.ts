@@ -106,7 +106,8 @@ class Checker {
     const value = obj[key];
     if (typeof value !== 'string' || value.trim() === '') return;
     const problem = entityNameProblem(value);
-    if (problem) this.fail(`${path}.${key}`, `${JSON.stringify(value)} ${problem}`);
+    // A name of 100,000 characters is quoted by its start only: the message goes to logs and notifications.
+    if (problem) this.fail(`${path}.${key}`, `${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} ${problem}`);
   }
 
   url(obj: Json, key: string, path: string): string | undefined {
