@@ -33,6 +33,8 @@ Options:
   --jobs-dir DIR                  Jobs folder (default $KDM_JOBS_DIR or ~/.kusto-data-mover/jobs)
   --progress bar|lines|json|none  Progress display (default: bar on a terminal, lines otherwise)
   --print-spec                    Print the JobSpec the flags describe and exit (nothing runs)
+  --allow-insecure-http           Allow plain http to a cluster or storage not on this machine
+                                  (refused otherwise: tokens and data would travel unencrypted)
   --plan                          Files → Kusto: print the dry run (files found and skipped, the
                                   schema, the table's fate, conversions) as JSON; nothing moves
   --help                          Show this help
@@ -285,6 +287,7 @@ async function main(argv: string[]): Promise<number> {
       mode: { type: 'string' },
       'table-creation': { type: 'string' },
       reingest: { type: 'boolean' },
+      'allow-insecure-http': { type: 'boolean' },
       'print-spec': { type: 'boolean' },
       plan: { type: 'boolean' },
       auth: { type: 'string' },
@@ -346,6 +349,10 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`the job file ${argument} is not JSON: ${(err as Error).message}`);
       }
     } else spec = specFromFlags(flags);
+    if (flags['allow-insecure-http'] === true && typeof spec === 'object' && spec !== null) {
+      const withOptions = spec as { options?: Record<string, unknown> };
+      withOptions.options = { ...withOptions.options, allowInsecureHttp: true };
+    }
     if (flags['print-spec']) {
       console.log(redactSecrets(JSON.stringify(spec, null, 2)));
       return EXIT_OK;

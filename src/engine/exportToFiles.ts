@@ -260,8 +260,10 @@ async function downloadInto(env: StepEnvironment, finalFolder: string, files: Ex
       },
     },
   ).catch(async (err: unknown) => {
-    // A cancel leaves nothing visible; the temp folder is hidden and removed.
-    if (signal.aborted) await fs.rm(tempFolder, { recursive: true, force: true });
+    // A cancel leaves nothing visible; the temp folder is hidden and removed. So does a full or
+    // read-only disk: the parts kept for a resume would only hold the space the user must free.
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (signal.aborted || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') await fs.rm(tempFolder, { recursive: true, force: true });
     throw err;
   });
   await writeOutputMarker(tempFolder, { jobId: spec.id, outputId, rows: files.reduce((sum, f) => sum + f.rows, 0), bytes: files.reduce((sum, f) => sum + f.bytes, 0), files: items.map((item) => item.fileName) });

@@ -148,6 +148,8 @@ export interface JobOptions {
    * is there, from this or another job). Off by default: a rerun skips what landed before.
    */
   reingest?: boolean;
+  /** Allow plain http to a cluster or storage that is not on this machine (refused otherwise; a warning is logged). */
+  allowInsecureHttp?: boolean;
   /** Bytes of response per span, i.e. per row group (default 16 MiB on the job's thread, 8 MiB with parseWorkers: about 200 k / 100 k rows of 8 columns). */
   spanBytes?: number;
 }

@@ -17,6 +17,8 @@ import { exportToFiles, type ExportOutcome } from './exportToFiles';
 import { chooseExportStorage, reusableExport } from './exportStorage';
 import { validateJobSpec } from './validateJobSpec';
 import type { SinkFileResult } from './sink/runFilesToKusto';
+import { explainDestinationError } from './destinationErrors';
+import { checkPlainHttp, plainHttpEndpoints } from './transportSecurity';
 
 export interface RunJobOptions {
   /** Folder holding one sub-folder per job (journal, log). */
@@ -183,6 +185,7 @@ async function execute(journal: Journal, options: RunJobOptions): Promise<JobRes
   log.info(`job ${spec.id} run ${journal.record.runs}: ${describe(spec)}`);
   let result: JobResult;
   try {
+    checkPlainHttp(plainHttpEndpoints(spec), spec, (m) => log.warn(m));
     const outcome = await runSteps(env);
     const seconds = (Date.now() - started) / 1000;
     result = { jobId: spec.id, direction: directionOf(spec), state: 'succeeded', seconds, ...outcome };
@@ -194,7 +197,8 @@ async function execute(journal: Journal, options: RunJobOptions): Promise<JobRes
   } catch (err) {
     const seconds = (Date.now() - started) / 1000;
     const canceled = isAbortError(err) || signal.aborted;
-    const message = redactor.redact(canceled ? 'the job was cancelled' : (err as Error)?.message ?? String(err));
+    const explained = canceled ? undefined : await explainDestinationError(err, spec);
+    const message = redactor.redact(canceled ? 'the job was cancelled' : explained ?? (err as Error)?.message ?? String(err));
     result = { jobId: spec.id, direction: directionOf(spec), state: canceled ? 'canceled' : 'failed', rows: 0, bytes: 0, files: [], seconds, error: message, errorCode: (err as { code?: string })?.code, readMode: journal.record.readMode };
     if (err instanceof SinkFilesError) result.fileResults = err.fileResults.map((f) => ({ ...f, details: f.details && redactor.redact(f.details) }));
     await journal.update({ state: result.state, pid: undefined, error: message });

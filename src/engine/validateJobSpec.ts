@@ -106,7 +106,8 @@ class Checker {
     const value = obj[key];
     if (typeof value !== 'string' || value.trim() === '') return;
     const problem = entityNameProblem(value);
-    if (problem) this.fail(`${path}.${key}`, `${JSON.stringify(value)} ${problem}`);
+    // A name of 100,000 characters is quoted by its start only: the message goes to logs and notifications.
+    if (problem) this.fail(`${path}.${key}`, `${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} ${problem}`);
   }
 
   url(obj: Json, key: string, path: string): string | undefined {
@@ -280,7 +281,7 @@ function checkOptions(c: Checker, value: unknown): void {
   const options = c.object(value, 'options');
   if (!options) return;
   const timers = ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'queryTimeoutMs'];
-  c.known(options, 'options', ['retry', ...timers, 'downloadConcurrency', 'parseWorkers', 'spanBytes', 'reingest']);
+  c.known(options, 'options', ['retry', ...timers, 'downloadConcurrency', 'parseWorkers', 'spanBytes', 'reingest', 'allowInsecureHttp']);
   if (options.retry !== undefined) {
     const retry = c.object(options.retry, 'options.retry');
     if (retry) {
@@ -296,6 +297,7 @@ function checkOptions(c: Checker, value: unknown): void {
   c.positiveInteger(options, 'spanBytes', 'options', false, 1 << 30);
   c.positiveInteger(options, 'parseWorkers', 'options', true, 64);
   if (options.reingest !== undefined && typeof options.reingest !== 'boolean') c.fail('options.reingest', 'must be true or false');
+  if (options.allowInsecureHttp !== undefined && typeof options.allowInsecureHttp !== 'boolean') c.fail('options.allowInsecureHttp', 'must be true or false');
 }
 
 /** Returns the spec typed, or throws a JobSpecError listing every problem with its field. */

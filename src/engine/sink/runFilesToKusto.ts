@@ -25,6 +25,7 @@ import { statusTableTrust } from '../../kusto/ingest/loopbackTrust';
 import type { TypeConversion } from '../../formats/parquetSchemaReader';
 import { identityOf, listSourceFiles, mapLimit, type SourceFile, type SourceListing } from '../../spark/sparkFolderReader';
 import { listBlobSourceFiles, openBlobSource } from '../../spark/sparkFolderReaderBlob';
+import { checkPlainHttp } from '../transportSecurity';
 import { SinkState } from './sinkState';
 import { StreamingSender } from './streamingSender';
 import { textIntoTypedColumnProblem } from './textIntoTypedColumns';
@@ -32,7 +33,7 @@ import { inferSourceSchema, SourceSchemaError, type SourceSchema } from './sourc
 import { applyColumnEdits } from './columnEdits';
 
 /** Named points of a run; tests stop the process at one of them to prove a resume is exactly-once. */
-export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDrop' | 'round';
+export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDrop' | 'round' | 'streamSent';
 
 /**
  * What runFilesToKusto needs besides the spec and the job context:
@@ -150,6 +151,12 @@ function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
   };
 }
 
+/** Why a file found in flight by a resume stays Unknown (streamed rows carry no tag to check). */
+function inFlightDetails(table: string): string {
+  return `its streaming request was in flight when the job stopped (killed, crashed or cancelled), so its rows may or may not be in table ${table}; `
+    + 'it is not sent again, since streamed rows carry no tag to check (look for its rows in the table; if they are missing, ingest this file again with a new job)';
+}
+
 /** Thrown into files not yet started once another file's error has stopped the run. */
 class RunStopped extends Error {}
 
@@ -226,7 +233,11 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   // One request shared by the first uploads, which all start at once (a failure is retried by the next caller).
   let resources: Promise<IngestionResources> | undefined;
   const getResources = (): Promise<IngestionResources> => {
-    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)));
+    const fetching = (resources ??= withPrivilegeContext('ingest', database, table, () => fetchIngestionResources(mgmt)).then((r) => {
+      // The cluster hands out its storage: plain http to another machine is refused as for the spec's own URLs.
+      checkPlainHttp([...r.tempContainers, ...r.queues, ...r.statusTables], spec, (m) => ctx.log.warn(m), ' (ingestion storage the cluster handed out)');
+      return r;
+    }));
     fetching.catch(() => {
       if (resources === fetching) resources = undefined;
     });
@@ -315,8 +326,19 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       const streamed = await uploading(async () => {
         if (stopped()) throw new RunStopped();
         // Streaming sends carry no tag: the identity is for the sink state alone.
-        await identify(file);
-        return streamer.send(file, format, fileSchema?.hasHeader ?? false, mapping, destination.mappingReference);
+        const identity = await identify(file);
+        let journaledInFlight = false;
+        const outcome = await streamer.send(file, format, fileSchema?.hasHeader ?? false, mapping, destination.mappingReference, async () => {
+          // Durably journaled before the request leaves: a resume after a crash from here on cannot
+          // tell whether the rows landed (no tag to look for), so it must not send them again.
+          await state.recordFile(identity, { relativePath: file.relativePath, status: 'Unknown', unclear: true, inFlight: true, details: inFlightDetails(table), fingerprint: file.contentHash === undefined ? file.fingerprint : undefined });
+          journaledInFlight = true;
+        });
+        // The service has answered, the sink state does not know yet: the narrowest window a kill can hit.
+        if (outcome.status !== 'fallback') await deps.checkpoint?.('streamSent', file);
+        // Clearly refused (the policy is off, or too big): nothing landed, the file goes queued with its tag.
+        else if (journaledInFlight) await state.forgetFile(identity);
+        return outcome;
       });
       if (streamed.status !== 'fallback') {
         bytes += file.size;

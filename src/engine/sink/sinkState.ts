@@ -18,6 +18,8 @@ export interface FileRecord {
   statusTableUrl?: string;
   /** Unknown outcome of a streaming request whose answer was lost: never sent again by this job. */
   unclear?: boolean;
+  /** Streaming: journaled just before the request left and not answered since (a crash or kill came first). */
+  inFlight?: boolean;
 }
 
 export interface SinkStateRecord {
@@ -84,6 +86,14 @@ export class SinkState {
   recordFile(identity: string, record: FileRecord): Promise<void> {
     this.current = { ...this.current, files: { ...this.current.files, [identity]: record } };
     if (record.fingerprint) this.byFingerprint?.set(`${record.relativePath}\n${record.fingerprint}`, identity);
+    return this.save();
+  }
+
+  /** Drops a file's record (a streaming request clearly refused: the file was never in the table). */
+  forgetFile(identity: string): Promise<void> {
+    const { [identity]: _dropped, ...files } = this.current.files;
+    this.current = { ...this.current, files };
+    this.byFingerprint = undefined;
     return this.save();
   }
 

@@ -1,8 +1,11 @@
 // Streaming mode of files → Kusto: each file small enough (≤ 4 MB of data) goes through the
 // streaming endpoint; a bigger one, or every one once the table's or database's streaming policy
 // refuses (an error the service marks @permanent), goes queued instead. Streaming requests take
-// no extent tags, so exactly-once rests on the job's sink state recording each file as soon as
-// its request succeeded (a crash in that instant could repeat the file: queued mode has no such gap).
+// no extent tags (the REST endpoint has no such parameter, and the service keeps no per-request
+// record a client could query), so the table cannot tell whether a file landed: exactly-once rests
+// on the job's sink state, which records each file as in flight before its request leaves and its
+// outcome once answered. A file found in flight by a resume (a crash or kill while its request was
+// out) is Unknown and never sent again blind, as one whose answer was lost.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -54,7 +57,12 @@ export class StreamingSender {
     return created;
   }
 
-  async send(file: SourceFile, format: DataFormat, hasHeader: boolean, mapping: FileMapping | undefined, mappingReference: string | undefined): Promise<StreamOutcome> {
+  /**
+   * Streams one file. `beforeRequest` runs (and is awaited) just before the first request leaves:
+   * the caller journals the file as in flight there, so a crash at any later instant is seen by
+   * the resume as an unclear outcome, never as a file not yet sent.
+   */
+  async send(file: SourceFile, format: DataFormat, hasHeader: boolean, mapping: FileMapping | undefined, mappingReference: string | undefined, beforeRequest?: () => Promise<void>): Promise<StreamOutcome> {
     if (this.refused) return { status: 'fallback', details: this.refused };
     if (file.size > STREAMING_LIMIT_BYTES) return { status: 'fallback', details: `larger than ${STREAMING_LIMIT_BYTES} bytes` };
     let data: Buffer = await fs.readFile(file.path);
@@ -64,6 +72,7 @@ export class StreamingSender {
     }
     if (hasHeader && format !== 'parquet' && format !== 'json' && format !== 'multijson') data = withoutFirstRecord(data);
     const mappingName = mappingReference ?? (mapping ? await this.mappingName(mapping.kind, mapping) : undefined);
+    await beforeRequest?.();
     try {
       await withRetries(() => streamIngest({ clusterUrl: this.mgmt.clusterUrl, database: this.mgmt.database, table: this.table, format, mappingName, data, tokenProvider: this.mgmt.tokenProvider, signal: this.ctx.signal }), {
         policy: this.retry,
