@@ -11,6 +11,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ColumnSchema } from '../engine/rows';
 import type { SpanParse } from './parquet/rowSpanColumns';
+import { WasmTextEncoder } from './rowTextWasm';
 
 export type TextSpanFormat = 'csv' | 'json';
 
@@ -72,11 +73,24 @@ export class RowSpanTextEncoder {
   private rows = 0;
   /** Where the next backslash of the span is (-1: none), searched once per span rather than per value. */
   private backslashAt = -1;
+  private readonly wasm: WasmTextEncoder | undefined;
+  /** Bytes from the module, appended to the output. */
+  private readonly fromWasm = (bytes: Uint8Array): void => {
+    this.ensure(bytes.length);
+    this.out.set(bytes, this.at);
+    this.at += bytes.length;
+  };
 
   constructor(readonly columns: readonly ColumnSchema[], format: TextSpanFormat) {
     this.kinds = columns.map((c) => kindOf(c.type));
     this.csv = format === 'csv';
     this.prefixes = columns.map((c, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`, 'utf8'));
+    this.wasm = WasmTextEncoder.for(columns, this.kinds, this.prefixes, !this.csv);
+  }
+
+  /** Whether runs of rows are written by the WebAssembly module (tests check it does the work). */
+  get usesWasm(): boolean {
+    return this.wasm !== undefined;
   }
 
   /** Rows encoded into the output not taken yet. */
@@ -112,6 +126,10 @@ export class RowSpanTextEncoder {
    * then the next chunk). `span` is the bytes parsed, valid until the next call.
    */
   appendSpanParts(parts: readonly Buffer[], length: number): { parse: SpanParse; span: Buffer } {
+    if (this.wasm) {
+      const span = this.wasm.load(parts, length);
+      return { parse: this.encode(span, length, false), span };
+    }
     if (parts.length === 1) return { parse: this.encode(parts[0], parts[0].length, false), span: parts[0] };
     if (parts.length === 2 && parts[0].length < HEAD_BYTES && parts[1].length > 4 * HEAD_BYTES) {
       // The row cut by the last chunk, finished from the head of this chunk alone, so that the
@@ -158,6 +176,20 @@ export class RowSpanTextEncoder {
       if (!atRowStart || span[i] !== OPEN_BRACKET) return { rows, end: i, stop: 'stopped' };
       lastRowStart = i;
       lastRowOut = this.at;
+      if (this.wasm && !oneRow) {
+        // Runs of common-shape rows; the row it stops before (if any) is written below.
+        const before = this.at;
+        const written = this.wasm.encode(i, n, this.fromWasm);
+        if (written > 0) {
+          rows += written;
+          this.rows += written;
+          i = this.wasm.end;
+          lastRowStart = this.wasm.lastRowStart;
+          lastRowOut = before + this.wasm.lastRowOutput;
+          atRowStart = false;
+          continue;
+        }
+      }
       const end = this.row(span, i, n);
       if (end < 0) {
         this.at = lastRowOut;

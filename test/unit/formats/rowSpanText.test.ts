@@ -207,6 +207,14 @@ describe('CSV and JSON lines from row bytes (the text fast path)', () => {
     assert.ok(fast.bytes.equals(exact.bytes));
   });
 
+  test('the WebAssembly writer is built and takes the common rows (the same bytes are proven above with it; KDM_ENGINE_WASM=0 runs them without it)', () => {
+    const encoder = new RowSpanTextEncoder([{ name: 'n', type: 'long' }, { name: 'r', type: 'real' }, { name: 's', type: 'string' }], 'json');
+    assert.equal(encoder.usesWasm, process.env.KDM_ENGINE_WASM !== '0', 'dist/rowTextWasm.wasm is built (npm run build)');
+    const span = '[1,0.14285714285714285,"a,b"],[2,1e-7,""],[3,1.0,"x"],';
+    assert.deepEqual(encoder.appendSpan(Buffer.from(span)), { rows: 3, end: span.length, stop: 'complete' });
+    assert.equal(encoder.take().bytes.toString(), '{"n":1,"r":0.14285714285714285,"s":"a,b"}\n{"n":2,"r":1e-7,"s":""}\n{"n":3,"r":1,"s":"x"}\n');
+  });
+
   test('the encoder alone: a row it does not take leaves no byte behind, and where it stops says how to go on', () => {
     const encoder = new RowSpanTextEncoder([{ name: 'n', type: 'long' }, { name: 's', type: 'string' }], 'csv');
     assert.deepEqual(encoder.appendSpan(Buffer.from('[1,"a"],[2,"b\\"c"],[3,"d"],')), { rows: 1, end: 8, stop: 'stopped' });
