@@ -51,14 +51,15 @@ export async function publishedByEarlierRun(env: StepEnvironment, destination: F
 }
 
 /**
- * Parquet output without partitions or a rows-per-file limit takes row groups parsed straight from
+ * Parquet output without partitions takes row groups parsed straight from
  * the response's bytes: on the job's thread by default, or on options.parseWorkers worker threads
  * (opt-in: on the 2-core machines measured they add about 100 MB of peak memory each for little gain).
  */
 function parquetSpansFor(options: JobOptions | undefined, destination: FilesDestination): ParquetSpanOptions | undefined {
-  if (destination.format !== 'parquet' || (destination.partitionBy?.length ?? 0) > 0 || (destination.maxRowsPerFile ?? 0) > 0) return undefined;
+  if (destination.format !== 'parquet' || (destination.partitionBy?.length ?? 0) > 0) return undefined;
   const codec = destination.compression === 'none' || destination.compression === 'gzip' ? destination.compression : 'snappy';
-  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers ?? 0 };
+  const maxRowsPerFile = (destination.maxRowsPerFile ?? 0) > 0 ? destination.maxRowsPerFile : undefined;
+  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers ?? 0, maxRowsPerFile };
 }
 
 /** CSV and JSON lines without partitions or a rows-per-file limit: text written straight from the response's bytes. */

@@ -18,7 +18,7 @@ export interface FileOutputSummary {
 
 export interface FileOutput {
   write(batch: RowBatch): Promise<void>;
-  /** Parquet without partitions or a rows-per-file limit: an encoded row group (see rowGroupEncoder.ts), in order with the batches written. */
+  /** Parquet without partitions: an encoded row group (see rowGroupEncoder.ts; within one file of maxRowsPerFile), in order with the batches written. */
   writeRowGroup(group: EncodedRowGroup): Promise<void>;
   /** CSV or JSON lines without partitions or a rows-per-file limit: rows already written as the format's bytes (see rowSpanText.ts). */
   writeText(text: Uint8Array, rows: number): Promise<void>;

@@ -49,7 +49,8 @@ export class WasmTextEncoder {
     const formatReal = (value: number, at: number): number => {
       // JavaScript's own text of the double: the text path prints exactly this.
       const text = String(value);
-      const view = this.view();
+      // The module never grows its memory (load() does, and refreshes the view).
+      const view = this.bytes;
       for (let k = 0; k < text.length; k++) view[at + k] = text.charCodeAt(k);
       return text.length;
     };

@@ -18,6 +18,11 @@ export interface ParquetSpanOptions {
   spanBytes?: number;
   /** Worker threads (at most one per core); 0 (the default): spans are parsed on the reading thread. */
   workers?: number;
+  /**
+   * The output starts a new file every this many rows: no row group crosses that boundary (rows
+   * are parsed on the reading thread then, whatever `workers` says).
+   */
+  maxRowsPerFile?: number;
 }
 
 /** Parse the primary table's rows from the response's bytes straight into CSV or JSON lines text (on the reading thread). */

@@ -118,6 +118,9 @@ export class ResponseReader {
   private tailSplit = false;
 
   private readonly spans: ParquetSpanOptions | undefined;
+  private readonly maxRowsPerFile: number;
+  /** Rows of the primary table handed on so far (row groups and rows): where the output's file boundaries fall. */
+  private primaryRowsOut = 0;
 
   constructor(
     private readonly parser: V2ResponseParser,
@@ -128,7 +131,8 @@ export class ResponseReader {
     // Text spans go the inline way of Parquet spans (the options below are not used by them).
     const spans = textSpans ? { codec: 'none' as const, pageBytes: 0, workers: 0 } : parquetSpans;
     this.spans = spans;
-    this.inline = spans !== undefined && (spans.workers ?? 0) < 1;
+    this.inline = spans !== undefined && ((spans.workers ?? 0) < 1 || (spans.maxRowsPerFile ?? 0) > 0);
+    this.maxRowsPerFile = spans?.maxRowsPerFile && spans.maxRowsPerFile > 0 ? spans.maxRowsPerFile : Infinity;
     // Spans pay where the WebAssembly parser takes the rows; other tables (a timespan column, no
     // module: KDM_ENGINE_WASM=0) are parsed row by row, as the other formats are.
     if (textSpans) parser.spansTake = (columns) => columns.length > 0;
@@ -202,6 +206,8 @@ export class ResponseReader {
   /** Events of the parser; when it stopped at a primary row, its rows are gathered into spans from there. */
   private *parsed(events: V2Event[]): Generator<QueryEvent> {
     for (const event of events) {
+      if (event.kind === 'rows') this.primaryRowsOut += event.rows.length;
+      else if (event.kind === 'replace') this.primaryRowsOut = 0;
       // The open row group goes before anything else of the result, across the fragments of its
       // table; a fragment replacing the table drops it (its rows are replaced).
       if (this.openGroup && event.kind !== 'progress') {
@@ -310,7 +316,10 @@ export class ResponseReader {
     // The row the last chunk ended in, then this chunk: parsed without concatenating them first
     // where the encoder can (`input` is the bytes parsed, valid until its next span).
     const parts = this.gathered.length === 1 ? [sameShapeBuffer(this.gathered[0])] : this.gathered;
-    const { parse, span: input } = this.inlineEncoder.encoder.appendSpanParts(parts, this.gatheredBytes);
+    const encoding = this.inlineEncoder.encoder;
+    // Rows left in the output's current file (after those of the open group).
+    const fileRowsLeft = this.maxRowsPerFile - (this.primaryRowsOut % this.maxRowsPerFile) - this.openGroup.announced;
+    const { parse, span: input } = encoding instanceof RowGroupEncoder ? encoding.appendSpanParts(parts, this.gatheredBytes, fileRowsLeft) : encoding.appendSpanParts(parts, this.gatheredBytes);
     this.openGroup.bytes += parse.end;
     if (parse.rows > 0) {
       // Progress shows rows as they are parsed, not a row group later (a slow or stalled stream).
@@ -318,6 +327,14 @@ export class ResponseReader {
       yield { kind: 'rowsParsed', tableId: table.id, rows: parse.rows };
     }
     const rest = input.length - parse.end;
+    if (parse.stop === 'full') {
+      // The file is full: its last row group goes, and the rest starts the next one.
+      this.gathered = rest > 0 ? [Buffer.from(input.subarray(parse.end))] : [];
+      this.gatheredBytes = rest;
+      yield* this.finishInlineGroup();
+      yield* this.encodeInline();
+      return;
+    }
     if (parse.stop === 'complete' || (parse.stop === 'incomplete' && !this.inputEnded && rest < LONG_ROW_BYTES)) {
       // A copy: the rest is the start of one row, and must not keep the whole chunk alive.
       this.gathered = rest > 0 ? [Buffer.from(input.subarray(parse.end))] : [];
@@ -343,6 +360,7 @@ export class ResponseReader {
       return;
     }
     const group = encoder.finish(false);
+    this.primaryRowsOut += group.numRows;
     if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, announced: open.announced, group };
   }
 
