@@ -69,7 +69,7 @@ cpSync('webview/wizard/wizard.css', 'dist/webview/wizard.css', { force: true });
 // wasm-ld (Debian: clang, lld) come from `scripts/setup.sh wasm`.
 const clang = ['clang', 'clang-14', 'clang-15', 'clang-16'].find((c) => spawnSync(c, ['--version']).status === 0);
 if (!clang) throw new Error('clang is missing (it builds the engine\'s WebAssembly modules): run `bash scripts/setup.sh wasm`');
-for (const name of ['rowSpanWasm', 'snappyWasm']) {
+for (const name of ['rowSpanWasm', 'snappyWasm', 'rowTextWasm']) {
   const source = `src/formats/parquet/${name}.c`;
   const args = ['--target=wasm32', '-O3', '-mbulk-memory', '-nostdlib', '-Wall', '-Wextra', '-Werror', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-o', `dist/${name}.wasm`, source];
   if (spawnSync(clang, args, { stdio: 'inherit' }).status !== 0) throw new Error(`compiling ${source} failed`);

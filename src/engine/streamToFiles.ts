@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { type FileOutput, type FileOutputSummary, hiddenSiblingPath } from '../formats/fileOutput';
 import { KustoError } from '../kusto/kustoError';
-import type { ParquetSpanOptions } from '../kusto/queryEvents';
+import type { ParquetSpanOptions, TextSpanOptions } from '../kusto/queryEvents';
 import { streamQuery } from '../kusto/streamingQueryReader';
 import { DEFAULT_PAGE_BYTES } from '../formats/parquet/parquetWriter';
 import { finishPublishing } from '../spark/outputFolder';
@@ -51,14 +51,21 @@ export async function publishedByEarlierRun(env: StepEnvironment, destination: F
 }
 
 /**
- * Parquet output without partitions or a rows-per-file limit takes row groups parsed straight from
+ * Parquet output without partitions takes row groups parsed straight from
  * the response's bytes: on the job's thread by default, or on options.parseWorkers worker threads
  * (opt-in: on the 2-core machines measured they add about 100 MB of peak memory each for little gain).
  */
 function parquetSpansFor(options: JobOptions | undefined, destination: FilesDestination): ParquetSpanOptions | undefined {
-  if (destination.format !== 'parquet' || (destination.partitionBy?.length ?? 0) > 0 || (destination.maxRowsPerFile ?? 0) > 0) return undefined;
+  if (destination.format !== 'parquet' || (destination.partitionBy?.length ?? 0) > 0) return undefined;
   const codec = destination.compression === 'none' || destination.compression === 'gzip' ? destination.compression : 'snappy';
-  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers ?? 0 };
+  const maxRowsPerFile = (destination.maxRowsPerFile ?? 0) > 0 ? destination.maxRowsPerFile : undefined;
+  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers ?? 0, maxRowsPerFile };
+}
+
+/** CSV and JSON lines without partitions or a rows-per-file limit: text written straight from the response's bytes. */
+function textSpansFor(destination: FilesDestination): TextSpanOptions | undefined {
+  if (destination.format === 'parquet' || (destination.partitionBy?.length ?? 0) > 0 || (destination.maxRowsPerFile ?? 0) > 0) return undefined;
+  return { format: destination.format };
 }
 
 export async function streamToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<FileOutputSummary> {
@@ -101,6 +108,7 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
           serverTimeoutMs: spec.options?.queryTimeoutMs,
           onBytes: (bytes) => (tracker.bytes += bytes),
           parquetSpans: parquetSpansFor(spec.options, destination),
+          textSpans: textSpansFor(destination),
         })) {
           switch (event.kind) {
             case 'table':
@@ -115,6 +123,10 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
               break;
             case 'encodedRows':
               await (output as FileOutput).writeRowGroup(event.group);
+              tracker.addRows(event.rows - event.announced);
+              break;
+            case 'encodedText':
+              await (output as FileOutput).writeText(event.text, event.rows);
               tracker.addRows(event.rows - event.announced);
               break;
             case 'rowsParsed':

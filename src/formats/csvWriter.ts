@@ -57,6 +57,12 @@ export class CsvWriter implements RecordFileWriter {
     if (text.length > 0) await this.sink.write(Buffer.from(text, 'utf8'));
   }
 
+  async writeText(text: Uint8Array, rows: number): Promise<void> {
+    if (!this.headerWritten) await this.write([]);
+    await this.sink.write(text);
+    this.rows += rows;
+  }
+
   async close(): Promise<WriteSummary> {
     if (!this.headerWritten) await this.write([]);
     const bytes = await this.sink.finish();

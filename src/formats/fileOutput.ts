@@ -18,8 +18,10 @@ export interface FileOutputSummary {
 
 export interface FileOutput {
   write(batch: RowBatch): Promise<void>;
-  /** Parquet without partitions or a rows-per-file limit: an encoded row group (see rowGroupEncoder.ts), in order with the batches written. */
+  /** Parquet without partitions: an encoded row group (see rowGroupEncoder.ts; within one file of maxRowsPerFile), in order with the batches written. */
   writeRowGroup(group: EncodedRowGroup): Promise<void>;
+  /** CSV or JSON lines without partitions or a rows-per-file limit: rows already written as the format's bytes (see rowSpanText.ts). */
+  writeText(text: Uint8Array, rows: number): Promise<void>;
   /** Finishes every file and makes the output visible atomically. */
   commit(): Promise<FileOutputSummary>;
   /** Removes everything written so far; never throws; safe to call twice or after a failure. */
@@ -116,6 +118,12 @@ class SingleFileOutput implements FileOutput {
     await this.ensureOpen();
     if (!this.writer.writeRowGroup) throw new Error('this output does not take encoded row groups');
     await this.writer.writeRowGroup(group);
+  }
+
+  async writeText(text: Uint8Array, rows: number): Promise<void> {
+    await this.ensureOpen();
+    if (!this.writer.writeText) throw new Error('this output does not take encoded text');
+    await this.writer.writeText(text, rows);
   }
 
   async commit(): Promise<FileOutputSummary> {

@@ -69,6 +69,11 @@ export class JsonLinesWriter implements RecordFileWriter {
     if (text.length > 0) await this.sink.write(Buffer.from(text, 'utf8'));
   }
 
+  async writeText(text: Uint8Array, rows: number): Promise<void> {
+    await this.sink.write(text);
+    this.rows += rows;
+  }
+
   async close(): Promise<WriteSummary> {
     const bytes = await this.sink.finish();
     return { rows: this.rows, bytes };

@@ -3,6 +3,7 @@
 // asked for with ParquetSpanOptions.
 import type { PageCodec } from '../formats/parquet/pageCompressor';
 import type { EncodedRowGroup } from '../formats/parquet/rowGroupEncoder';
+import type { TextSpanFormat } from '../formats/rowSpanText';
 import type { V2Event } from './v2ResponseParser';
 
 /**
@@ -17,6 +18,26 @@ export interface ParquetSpanOptions {
   spanBytes?: number;
   /** Worker threads (at most one per core); 0 (the default): spans are parsed on the reading thread. */
   workers?: number;
+  /**
+   * The output starts a new file every this many rows: no row group crosses that boundary (rows
+   * are parsed on the reading thread then, whatever `workers` says).
+   */
+  maxRowsPerFile?: number;
+}
+
+/** Parse the primary table's rows from the response's bytes straight into CSV or JSON lines text (on the reading thread). */
+export interface TextSpanOptions {
+  format: TextSpanFormat;
+}
+
+/** Rows of the primary table already written as CSV (no header) or JSON lines bytes, in order with `rows` events. */
+export interface EncodedTextEvent {
+  kind: 'encodedText';
+  tableId: number;
+  rows: number;
+  /** Of `rows`, those announced before by `rowsParsed` events. */
+  announced: number;
+  text: Buffer;
 }
 
 /** Rows of the primary table already encoded as one Parquet row group, in order with `rows` events. */
@@ -36,4 +57,4 @@ export interface RowsParsedEvent {
   rows: number;
 }
 
-export type QueryEvent = V2Event | EncodedRowsEvent | RowsParsedEvent;
+export type QueryEvent = V2Event | EncodedRowsEvent | EncodedTextEvent | RowsParsedEvent;

@@ -6,7 +6,8 @@ import { startCompressionWorker } from '../formats/parquet/pageCompressor';
 import { RowGroupEncoder } from '../formats/parquet/rowGroupEncoder';
 import { type RowSpanResult, RowSpanEncoderPool } from '../formats/parquet/rowSpanEncoding';
 import { rowWasmTakes } from '../formats/parquet/rowSpanWasm';
-import type { ParquetSpanOptions, QueryEvent } from './queryEvents';
+import { RowSpanTextEncoder } from '../formats/rowSpanText';
+import type { ParquetSpanOptions, QueryEvent, TextSpanOptions } from './queryEvents';
 import type { ResumeRows, V2Event, V2ResponseParser } from './v2ResponseParser';
 
 /** Bytes of response a worker turns into one Parquet row group by default (about 100 k rows of 8 columns). */
@@ -16,6 +17,8 @@ export const DEFAULT_SPAN_BYTES = 8 << 20;
  * span is never held): about the Parquet writer's own row group (~200 k rows of 8 columns).
  */
 export const DEFAULT_INLINE_SPAN_BYTES = 16 << 20;
+/** Text spans: CSV or JSON lines bytes are handed on (written) once about this many are made. */
+const TEXT_OUTPUT_BYTES = 1 << 20;
 /** `],[` between two rows: where spans are cut. */
 const ROW_SEPARATOR = Buffer.from('],[', 'latin1');
 /** A remainder at the end of the input this large is cut into two spans, so two threads share it. */
@@ -95,7 +98,7 @@ export class ResponseReader {
   private readonly spanBytes: number;
   /** Spans are parsed on this thread, one after the other (no workers asked for). */
   private readonly inline: boolean;
-  private inlineEncoder: { columns: ColumnSchema[]; encoder: RowGroupEncoder } | undefined;
+  private inlineEncoder: { columns: ColumnSchema[]; encoder: RowGroupEncoder | RowSpanTextEncoder } | undefined;
   /** The row group being filled on this thread: its table, the response bytes in it, its rows announced so far. */
   private openGroup: { tableId: number; bytes: number; announced: number } | undefined;
   private pool: RowSpanEncoderPool | undefined;
@@ -114,14 +117,26 @@ export class ResponseReader {
   /** The remainder at the end of the input was split in two once already. */
   private tailSplit = false;
 
+  private readonly spans: ParquetSpanOptions | undefined;
+  private readonly maxRowsPerFile: number;
+  /** Rows of the primary table handed on so far (row groups and rows): where the output's file boundaries fall. */
+  private primaryRowsOut = 0;
+
   constructor(
     private readonly parser: V2ResponseParser,
-    private readonly spans: ParquetSpanOptions | undefined,
+    parquetSpans: ParquetSpanOptions | undefined,
+    /** CSV or JSON lines written from the rows' bytes: on this thread, as Parquet without workers is. */
+    private readonly textSpans?: TextSpanOptions,
   ) {
-    this.inline = spans !== undefined && (spans.workers ?? 0) < 1;
+    // Text spans go the inline way of Parquet spans (the options below are not used by them).
+    const spans = textSpans ? { codec: 'none' as const, pageBytes: 0, workers: 0 } : parquetSpans;
+    this.spans = spans;
+    this.inline = spans !== undefined && ((spans.workers ?? 0) < 1 || (spans.maxRowsPerFile ?? 0) > 0);
+    this.maxRowsPerFile = spans?.maxRowsPerFile && spans.maxRowsPerFile > 0 ? spans.maxRowsPerFile : Infinity;
     // Spans pay where the WebAssembly parser takes the rows; other tables (a timespan column, no
     // module: KDM_ENGINE_WASM=0) are parsed row by row, as the other formats are.
-    if (spans) parser.spansTake = rowWasmTakes;
+    if (textSpans) parser.spansTake = (columns) => columns.length > 0;
+    else if (spans) parser.spansTake = rowWasmTakes;
     // Row groups of this thread are compressed on the writer's worker: it starts (and warms up)
     // while the response is still on its way, not when the first group is full.
     if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');
@@ -191,6 +206,8 @@ export class ResponseReader {
   /** Events of the parser; when it stopped at a primary row, its rows are gathered into spans from there. */
   private *parsed(events: V2Event[]): Generator<QueryEvent> {
     for (const event of events) {
+      if (event.kind === 'rows') this.primaryRowsOut += event.rows.length;
+      else if (event.kind === 'replace') this.primaryRowsOut = 0;
       // The open row group goes before anything else of the result, across the fragments of its
       // table; a fragment replacing the table drops it (its rows are replaced).
       if (this.openGroup && event.kind !== 'progress') {
@@ -289,7 +306,8 @@ export class ResponseReader {
     if (this.inlineEncoder?.columns !== table.columns) {
       yield* this.finishInlineGroup();
       const spans = this.spans as ParquetSpanOptions;
-      this.inlineEncoder = { columns: table.columns, encoder: new RowGroupEncoder(table.columns, spans.codec, spans.pageBytes) };
+      const encoder = this.textSpans ? new RowSpanTextEncoder(table.columns, this.textSpans.format) : new RowGroupEncoder(table.columns, spans.codec, spans.pageBytes);
+      this.inlineEncoder = { columns: table.columns, encoder };
     }
     if (!this.openGroup) {
       this.inlineEncoder.encoder.reset();
@@ -298,7 +316,10 @@ export class ResponseReader {
     // The row the last chunk ended in, then this chunk: parsed without concatenating them first
     // where the encoder can (`input` is the bytes parsed, valid until its next span).
     const parts = this.gathered.length === 1 ? [sameShapeBuffer(this.gathered[0])] : this.gathered;
-    const { parse, span: input } = this.inlineEncoder.encoder.appendSpanParts(parts, this.gatheredBytes);
+    const encoding = this.inlineEncoder.encoder;
+    // Rows left in the output's current file (after those of the open group).
+    const fileRowsLeft = this.maxRowsPerFile - (this.primaryRowsOut % this.maxRowsPerFile) - this.openGroup.announced;
+    const { parse, span: input } = encoding instanceof RowGroupEncoder ? encoding.appendSpanParts(parts, this.gatheredBytes, fileRowsLeft) : encoding.appendSpanParts(parts, this.gatheredBytes);
     this.openGroup.bytes += parse.end;
     if (parse.rows > 0) {
       // Progress shows rows as they are parsed, not a row group later (a slow or stalled stream).
@@ -306,11 +327,20 @@ export class ResponseReader {
       yield { kind: 'rowsParsed', tableId: table.id, rows: parse.rows };
     }
     const rest = input.length - parse.end;
+    if (parse.stop === 'full') {
+      // The file is full: its last row group goes, and the rest starts the next one.
+      this.gathered = rest > 0 ? [Buffer.from(input.subarray(parse.end))] : [];
+      this.gatheredBytes = rest;
+      yield* this.finishInlineGroup();
+      yield* this.encodeInline();
+      return;
+    }
     if (parse.stop === 'complete' || (parse.stop === 'incomplete' && !this.inputEnded && rest < LONG_ROW_BYTES)) {
       // A copy: the rest is the start of one row, and must not keep the whole chunk alive.
       this.gathered = rest > 0 ? [Buffer.from(input.subarray(parse.end))] : [];
       this.gatheredBytes = rest;
-      if (this.openGroup.bytes >= this.spanBytes) yield* this.finishInlineGroup();
+      const encoder = this.inlineEncoder.encoder;
+      if (encoder instanceof RowSpanTextEncoder ? encoder.pendingBytes >= TEXT_OUTPUT_BYTES : this.openGroup.bytes >= this.spanBytes) yield* this.finishInlineGroup();
       return;
     }
     // The rows ended (the group may go on in the table's next fragment), or the parser takes the row here.
@@ -323,7 +353,14 @@ export class ResponseReader {
     const open = this.openGroup;
     if (!open || !this.inlineEncoder) return;
     this.openGroup = undefined;
-    const group = this.inlineEncoder.encoder.finish(false);
+    const encoder = this.inlineEncoder.encoder;
+    if (encoder instanceof RowSpanTextEncoder) {
+      const { bytes, rows } = encoder.take();
+      if (rows > 0) yield { kind: 'encodedText', tableId: open.tableId, rows, announced: open.announced, text: bytes };
+      return;
+    }
+    const group = encoder.finish(false);
+    this.primaryRowsOut += group.numRows;
     if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, announced: open.announced, group };
   }
 

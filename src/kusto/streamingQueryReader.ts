@@ -4,7 +4,7 @@
 import type { TokenProvider } from '../engine/jobContext';
 import { KustoError, kustoErrorFromNetwork } from './kustoError';
 import { abortError, postKusto } from './kustoHttp';
-import type { ParquetSpanOptions, QueryEvent } from './queryEvents';
+import type { ParquetSpanOptions, QueryEvent, TextSpanOptions } from './queryEvents';
 import { ResponseReader } from './responseReader';
 import { V2ResponseParser } from './v2ResponseParser';
 
@@ -28,6 +28,8 @@ export interface StreamQueryOptions {
   onBytes?: (bytes: number) => void;
   /** Yield the primary table as `encodedRows` (Parquet row groups parsed from the response's bytes). */
   parquetSpans?: ParquetSpanOptions;
+  /** Yield the primary table as `encodedText` (CSV or JSON lines bytes written from the response's bytes). */
+  textSpans?: TextSpanOptions;
 }
 
 /** Kusto's timespan literal for a duration, e.g. 00:02:00.000 or 1.00:00:00.000. */
@@ -65,7 +67,7 @@ export async function* streamQuery(options: StreamQueryOptions): AsyncGenerator<
     headersTimeoutMs: options.headersTimeoutMs,
   });
   const parser = new V2ResponseParser(options.batchRows);
-  const reader = new ResponseReader(parser, options.parquetSpans);
+  const reader = new ResponseReader(parser, options.parquetSpans, options.textSpans);
   let finished = false;
   try {
     for await (const chunk of response.body) {

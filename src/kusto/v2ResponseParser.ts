@@ -346,6 +346,9 @@ export class V2ResponseParser {
       else if (parsed.row) this.onRow(table, parsed.row);
     }
     this.pos = i;
+    // The text ended right after a row parsed here, and the span reader goes on from there: that
+    // row goes first (in the batch it would wait behind the rows of the spans after it).
+    if (this.spans && table.spans && this.sequentialRows === 0 && !this.rowCutByChunk) this.flush(table.id);
   }
 
   private onRow(table: TableState, row: Row): void {

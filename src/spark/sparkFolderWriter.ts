@@ -136,13 +136,31 @@ export class SparkFolderWriter implements FileOutput {
 
   async writeRowGroup(group: EncodedRowGroup): Promise<void> {
     await this.ensureOpen();
-    if (this.partitionIndexes.length > 0 || this.maxRowsPerFile !== Infinity) throw new Error('encoded row groups go only to Parquet output without partitions or a rows-per-file limit');
+    if (this.partitionIndexes.length > 0) throw new Error('encoded row groups go only to Parquet output without partitions');
     try {
       const part = await this.partFor('');
       if (!part.writer.writeRowGroup) throw new Error('this part file does not take encoded row groups');
+      // The reader ends each group at the file boundaries (ParquetSpanOptions.maxRowsPerFile).
+      if (part.rows + group.numRows > this.maxRowsPerFile) throw new Error(`a row group of ${group.numRows} rows would cross the ${this.maxRowsPerFile}-row file boundary`);
       await part.writer.writeRowGroup(group);
       part.rows += group.numRows;
       this.rows += group.numRows;
+      if (part.rows >= this.maxRowsPerFile) await this.finishPart('');
+    } catch (err) {
+      await this.abort();
+      throw this.signalAborted() ? new OutputAbortedError() : err;
+    }
+  }
+
+  async writeText(text: Uint8Array, rows: number): Promise<void> {
+    await this.ensureOpen();
+    if (this.partitionIndexes.length > 0 || this.maxRowsPerFile !== Infinity) throw new Error('encoded text goes only to output without partitions or a rows-per-file limit');
+    try {
+      const part = await this.partFor('');
+      if (!part.writer.writeText) throw new Error('this part file does not take encoded text');
+      await part.writer.writeText(text, rows);
+      part.rows += rows;
+      this.rows += rows;
     } catch (err) {
       await this.abort();
       throw this.signalAborted() ? new OutputAbortedError() : err;

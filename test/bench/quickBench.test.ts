@@ -95,6 +95,20 @@ describe('npm run bench -- --quick', () => {
     assert.ok(readdirSync(join(dir, 'work', 'engine-csv')).includes('_SUCCESS'));
   });
 
+  test('Kusto → JSON lines: every variant moves the 20,000 rows, counted in what each wrote (one JSON object a line); the engine folder is a finished Spark folder', () => {
+    const scenario = 'kusto→json 20,000 rows';
+    judgeRawCopy(scenario, 'json');
+    for (const [variant, folder] of [['sdk execute + write', 'sdk-json'], ['engine', 'engine-json']]) {
+      const lines = partFiles(join(dir, 'work', folder), '.json').flatMap((f) => readFileSync(f, 'utf8').trimEnd().split('\n'));
+      assert.equal(lines.length, 20_000, `${folder} lines`);
+      // Each line is one row of the bench table: its id column counts 1..20,000 across the parts.
+      const ids = lines.map((line) => (JSON.parse(line) as { id: number }).id).sort((a, b) => a - b);
+      assert.deepEqual([ids[0], ids[19_999], new Set(ids).size], [1, 20_000, 20_000], `${folder} ids`);
+      assert.equal(row(scenario, variant).rows, 20_000);
+    }
+    assert.ok(readdirSync(join(dir, 'work', 'engine-json')).includes('_SUCCESS'));
+  });
+
   test('folder → Kusto: the engine and the SDK each land the 20,000 rows (counted in the table); the upload stored the folder\'s bytes (counted in storage)', () => {
     const engine = row('folder→kusto 10 Parquet parts', 'engine (queued)');
     const sdk = row('folder→kusto 10 Parquet parts', 'sdk ingestFromFile one by one');

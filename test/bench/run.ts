@@ -135,6 +135,16 @@ function printTargets(all: Row[], extension: ExtensionFigures | undefined): void
     const parseOnly = find(scenario, 'JSON.parse only (reference)');
     console.log(`  info ${scenario}: native JSON.parse alone (no writing) = ${parseOnly && raw ? `${(parseOnly.mbPerSec / raw.mbPerSec).toFixed(2)}× raw copy` : 'could not finish'}; the engine = ${parseOnly && engine ? `${(engine.mbPerSec / parseOnly.mbPerSec).toFixed(2)}× JSON.parse alone` : '-'}`);
   }
+  // Issue 28: CSV and JSON lines ≥ 6× the SDK way at 1 M rows; ≥ 0.5× the raw copy and peak RSS < 250 MB at 10 M rows.
+  for (const scenario of [...new Set(all.map((r) => r.scenario))].filter((s) => s.startsWith('kusto→csv') || s.startsWith('kusto→json'))) {
+    const engine = find(scenario, 'engine');
+    const sdk = find(scenario, 'sdk execute + write');
+    const raw = find(scenario, 'raw copy (limit)');
+    const rows = engine?.rows ?? 0;
+    if (rows < 10_000_000) check(`${scenario}: engine ≥ 6× the SDK way`, engine && sdk ? engine.mbPerSec / sdk.mbPerSec >= 6 : undefined, engine && sdk ? `${(engine.mbPerSec / sdk.mbPerSec).toFixed(2)}×` : 'the SDK way did not finish');
+    else check(`${scenario}: engine ≥ 0.5× raw copy`, engine && raw ? engine.mbPerSec / raw.mbPerSec >= 0.5 : undefined, engine && raw ? `${(engine.mbPerSec / raw.mbPerSec).toFixed(2)}×` : '-');
+    check(`${scenario}: engine peak RSS < 250 MB`, engine ? engine.maxRssMB < 250 : undefined, engine ? `${engine.maxRssMB} MB` : '-');
+  }
   for (const scenario of [...new Set(all.map((r) => r.scenario))].filter((s) => s.startsWith('folder→kusto'))) {
     const engine = find(scenario, 'engine (queued)');
     const sdk = find(scenario, 'sdk ingestFromFile one by one');

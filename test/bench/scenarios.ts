@@ -106,7 +106,7 @@ async function recordFromEmulator(ctx: BenchContext, rows: number): Promise<{ fi
   }
 }
 
-function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv', runs: number): Scenario {
+function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv' | 'json', runs: number): Scenario {
   return {
     name: `kusto→${format} ${rows.toLocaleString('en-US')} rows`,
     runs,
@@ -261,6 +261,7 @@ export function scenarios(ctx: BenchContext): Scenario[] {
     const runs = ctx.quick ? 1 : 3;
     list.push(kustoToFilesScenario(rows, 'parquet', runs));
     list.push(kustoToFilesScenario(rows, 'csv', runs));
+    list.push(kustoToFilesScenario(rows, 'json', runs));
   }
   // About 1 GB in 100 parts in full mode; a few MB in quick mode.
   // The raw upload and the engine three times each (seconds a run), the SDK's minutes once.

@@ -45,8 +45,8 @@ export class RowGroupEncoder {
   }
 
   /** appendSpan of the concatenation of `parts`, without concatenating them first where it can (see RowSpanColumnParser.parseParts). */
-  appendSpanParts(parts: readonly Buffer[], length: number): { parse: SpanParse; span: Buffer } {
-    const result = this.spanParser.parseParts(parts, length);
+  appendSpanParts(parts: readonly Buffer[], length: number, maxRows = Infinity): { parse: SpanParse; span: Buffer } {
+    const result = this.spanParser.parseParts(parts, length, maxRows);
     this.rows += result.parse.rows;
     return result;
   }

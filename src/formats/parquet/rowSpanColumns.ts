@@ -19,7 +19,9 @@ export type SpanStop =
   /** The span ends inside the row at `end` (or right after it, before its comma): it needs the bytes that follow. */
   | 'incomplete'
   /** The row at `end` is not parsed here (an error object, malformed text, a value the buffers refuse). */
-  | 'stopped';
+  | 'stopped'
+  /** The row limit was reached: `end` is the start of the next row (a file's rows end here; see maxRowsPerFile). */
+  | 'full';
 
 export interface SpanParse {
   rows: number;
@@ -85,13 +87,13 @@ export class RowSpanColumnParser {
    * chunk): with the WebAssembly parser they are copied once, into its memory, and parsed there,
    * rather than concatenated first. `span` is the bytes that were parsed (valid until the next call).
    */
-  parseParts(parts: readonly Buffer[], length: number): { parse: SpanParse; span: Buffer } {
+  parseParts(parts: readonly Buffer[], length: number, maxRows = Infinity): { parse: SpanParse; span: Buffer } {
     const span = this.wasm ? this.wasm.load(parts, length) : parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
-    return { parse: this.parseLoaded(span, length), span };
+    return { parse: this.parseLoaded(span, length, maxRows), span };
   }
 
   /** The rows of span[0, length), which the WebAssembly parser (if any) has loaded. */
-  private parseLoaded(span: Buffer, length: number): SpanParse {
+  private parseLoaded(span: Buffer, length: number, maxRows: number): SpanParse {
     const n = length;
     let rows = 0;
     let i = 0;
@@ -113,10 +115,11 @@ export class RowSpanColumnParser {
       }
       if (span[i] === CLOSE_BRACKET) return { rows, end: i, stop: 'arrayEnd' };
       if (!atRowStart) return { rows, end: i, stop: 'stopped' };
+      if (rows >= maxRows) return { rows, end: i, stop: 'full' };
       lastRowStart = i;
       if (wasm && wasm.skipRows-- <= 0) {
         // Runs of common-shape rows; the row it stops before (if any) is parsed below.
-        const parsed = wasm.parse(i, n);
+        const parsed = wasm.parse(i, n, maxRows - rows);
         if (parsed > 0) {
           rows += parsed;
           i = wasm.end;

@@ -160,7 +160,7 @@ export class WasmRowParser {
    * them to the column buffers. Returns the rows parsed (0: the row at `start` is not taken);
    * `end` and `lastRowStart` say where they stop.
    */
-  parse(start: number, n: number): number {
+  parse(start: number, n: number, maxRows = Infinity): number {
     const e = this.exports;
     const words = new Uint32Array(e.memory.buffer);
     let total = 0;
@@ -170,14 +170,16 @@ export class WasmRowParser {
         words[(column.struct >>> 2) + 4] = 0;
         words[(column.struct >>> 2) + 5] = 0;
       }
-      const rows = e.parseRows(this.inputAt, from, n, ROWS_PER_CALL, this.columnsAt, this.kindsAt, this.columns.length);
+      const callRows = Math.min(ROWS_PER_CALL, maxRows - total);
+      if (callRows <= 0) break;
+      const rows = e.parseRows(this.inputAt, from, n, callRows, this.columnsAt, this.kindsAt, this.columns.length);
       if (rows === 0) break;
       this.appendToBuffers(rows, words);
       total += rows;
       this.end = e.rowsEnd();
       this.lastRowStart = e.lastRowStart();
       // A full call stops at a row boundary with more to come: go on after its comma.
-      if (rows < ROWS_PER_CALL || this.bytes[this.inputAt + this.end] !== 0x2c || this.end + 1 >= n) break;
+      if (rows < callRows || this.bytes[this.inputAt + this.end] !== 0x2c || this.end + 1 >= n) break;
       from = this.end + 1;
     }
     rowsParsed += total;

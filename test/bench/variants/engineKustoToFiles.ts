@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       id: `bench-engine-${format}`,
       createdAt: new Date().toISOString(),
       source: { kind: 'kustoQuery', connection: { clusterUrl: url, database: 'Bench' }, query: 'Bench', readMode: 'stream' },
-      destination: { kind: 'files', location: { kind: 'local', path: outDir }, format: format as 'parquet' | 'csv', layout: 'sparkFolder', ifExists: 'replace' },
+      destination: { kind: 'files', location: { kind: 'local', path: outDir }, format: format as 'parquet' | 'csv' | 'json', layout: 'sparkFolder', ifExists: 'replace' },
       options: threads ? { parseWorkers: Number(threads) } : undefined,
     },
     { jobsDir },

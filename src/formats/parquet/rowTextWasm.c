@@ -1,0 +1,374 @@
+// Rows of the common shape written straight from their v2 bytes into CSV or JSON lines bytes,
+// compiled to WebAssembly (scripts/build.mjs): the byte loop of rowSpanText.ts without
+// JavaScript's per-value costs. It takes only rows whose every value it writes exactly as the text
+// path does (the same bytes); at the first value it does not take it stops before that row and
+// rowSpanText.ts carries on (the row in JavaScript, or the exact text parser). Reals whose text is
+// not already what JavaScript prints are parsed here (exactly, as Number() does) and printed by
+// the imported formatReal (JavaScript's String of the double). No libc.
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef int32_t i32;
+typedef uint64_t u64;
+typedef int64_t i64;
+
+// Column kinds (rowSpanText.ts sends the same numbers).
+enum { K_BOOL = 0, K_INT = 1, K_LONG = 2, K_REAL = 3, K_TEXT = 4, K_STRING = 5, K_DYNAMIC = 6 };
+
+#define QUOTE 0x22
+#define BACKSLASH 0x5c
+#define COMMA 0x2c
+#define OPEN_BRACKET 0x5b
+#define CLOSE_BRACKET 0x5d
+#define MINUS 0x2d
+#define DOT 0x2e
+
+static inline u8 *at(u32 offset) { return (u8 *)(uintptr_t)offset; }
+
+/** JavaScript's String(value) written at `out`: its length (at most 24 bytes). */
+__attribute__((import_module("env"), import_name("formatReal"))) u32 formatReal(double value, u32 out);
+
+// ---- reals: exactly as Number() of the text (Clinger's fast path, then Eisel-Lemire) ----
+
+static const double EXACT_POWERS_OF_TEN[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define SMALLEST_POWER (-342)
+#define LARGEST_POWER 308
+// Per q, the 128 most significant bits of 5^q as four 32-bit words, most significant first (the
+// table powersOfFive.ts makes, copied in by the caller).
+static const u32 *powersOfFive = 0;
+
+static inline void mul64(u64 a, u64 b, u64 *high, u64 *low) {
+  u64 a0 = (u32)a, a1 = a >> 32, b0 = (u32)b, b1 = b >> 32;
+  u64 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  u64 middle = (p00 >> 32) + (u32)p01 + (u32)p10;
+  *low = (middle << 32) | (u32)p00;
+  *high = p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32);
+}
+
+/** w · 10^q as the nearest double into *out; 0 when this method cannot be sure (the row goes to JavaScript). */
+static int eiselLemire(u64 w, int q, int negative, double *out) {
+  if (q < SMALLEST_POWER || q > LARGEST_POWER || !powersOfFive) return 0;
+  int lz = __builtin_clzll(w);
+  w <<= lz;
+  const u32 *power = powersOfFive + (q - SMALLEST_POWER) * 4;
+  u64 powerHigh = ((u64)power[0] << 32) | power[1];
+  u64 powerLow = ((u64)power[2] << 32) | power[3];
+  u64 high, low;
+  mul64(w, powerHigh, &high, &low);
+  if ((high & 0x1ff) == 0x1ff) {
+    u64 high2, low2;
+    mul64(w, powerLow, &high2, &low2);
+    u64 sum = low + high2;
+    if (sum < low) high++;
+    low = sum;
+    // Still all ones below: too close to call here.
+    if (low == ~0ULL) return 0;
+    if ((high & 0x1ff) == 0x1ff && (low >> 32) == 0xffffffffu) return 0;
+  }
+  u32 p3 = high >> 32, p1 = low >> 32, p0 = (u32)low;
+  int upperBit = p3 >> 31;
+  int shift = upperBit + 9;
+  u64 mantissa = high >> shift;
+  int power2 = ((217706 * q) >> 16) + 63 + upperBit - lz + 1023;
+  if (power2 <= 0) return 0;
+  if (p1 == 0 && p0 <= 1 && q >= -4 && q <= 23 && (mantissa & 3) == 1) {
+    if ((mantissa << shift) == high) mantissa &= ~1ULL;
+  }
+  mantissa += mantissa & 1;
+  mantissa >>= 1;
+  if (mantissa >= (1ULL << 53)) {
+    mantissa = 1ULL << 52;
+    power2 += 1;
+  }
+  if (power2 >= 0x7ff) return 0;
+  u64 bits = ((u64)(negative ? 1 : 0) << 63) | ((u64)power2 << 52) | (mantissa & ((1ULL << 52) - 1));
+  __builtin_memcpy(out, &bits, 8);
+  return 1;
+}
+
+/** Digits from b[j] into *w, leading zeros skipped: the index past them, or 0 past 19 significant digits in all. */
+static inline u32 digitsInto(const u8 *b, u32 j, u32 n, u64 *w, int *significant) {
+  for (; j < n; j++) {
+    u32 d = (u32)b[j] - 48;
+    if (d > 9) break;
+    if (*w != 0 || d != 0) {
+      if (++*significant > 19) return 0;
+      *w = *w * 10 + d;
+    }
+  }
+  return j;
+}
+
+/** A JSON number at b[i] ending at `delimiter`: its double into *out and the index of the delimiter, or 0 (not taken). */
+static u32 realAt(const u8 *b, u32 i, u32 n, u8 delimiter, double *out) {
+  u32 j = i;
+  int negative = b[j] == MINUS;
+  if (negative) j++;
+  u64 w = 0;
+  int significant = 0;
+  int q = 0;
+  u32 digitsStart = j;
+  j = digitsInto(b, j, n, &w, &significant);
+  if (!j || j == digitsStart || j >= n) return 0;
+  if (b[j] == DOT) {
+    u32 fractionStart = ++j;
+    j = digitsInto(b, j, n, &w, &significant);
+    if (!j || j == fractionStart || j >= n) return 0;
+    q -= (int)(j - fractionStart);
+  }
+  if (b[j] == 'e' || b[j] == 'E') {
+    j++;
+    int negativeExponent = j < n && b[j] == MINUS;
+    if (j < n && (negativeExponent || b[j] == '+')) j++;
+    int exponent = 0;
+    u32 exponentStart = j;
+    for (; j < n && j - exponentStart < 6; j++) {
+      u32 d = (u32)b[j] - 48;
+      if (d > 9) break;
+      exponent = exponent * 10 + (int)d;
+    }
+    if (j == exponentStart) return 0;
+    q += negativeExponent ? -exponent : exponent;
+  }
+  if (j >= n || b[j] != delimiter) return 0;
+  double value;
+  if (w == 0) value = 0.0;
+  else if (w <= (1ULL << 53) && q >= -22 && q <= 22) value = q < 0 ? (double)w / EXACT_POWERS_OF_TEN[-q] : (double)w * EXACT_POWERS_OF_TEN[q];
+  else if (!eiselLemire(w, q, 0, &value)) return 0;
+  *out = negative ? -value : value;
+  return j;
+}
+
+// ---- datetime: microseconds since the epoch, as setDatetimeMicrosFromBytes ----
+
+
+/** Whether b[from, to) is well-formed UTF-8 (what decodes without a replacement character). */
+static int validUtf8(const u8 *b, u32 from, u32 to) {
+  u32 i = from;
+  while (i < to) {
+    u8 c = b[i];
+    if (c < 0x80) { i++; continue; }
+    u32 need;
+    u8 lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else return 0;
+    if (i + need >= to) return 0;
+    if (b[i + 1] < lo || b[i + 1] > hi) return 0;
+    for (u32 k = 2; k <= need; k++)
+      if (b[i + k] < 0x80 || b[i + k] > 0xbf) return 0;
+    i += need + 1;
+  }
+  return 1;
+}
+
+static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
+  __builtin_memcpy(o + p, b + from, to - from);
+  return p + (to - from);
+}
+
+static u32 endOfCall, lastRowStartOfCall, outOfCall, lastRowOutOfCall;
+__attribute__((export_name("rowsEnd"))) u32 rowsEnd(void) { return endOfCall; }
+__attribute__((export_name("lastRowStart"))) u32 lastRowStart(void) { return lastRowStartOfCall; }
+__attribute__((export_name("outputEnd"))) u32 outputEnd(void) { return outOfCall; }
+__attribute__((export_name("lastRowOutput"))) u32 lastRowOutput(void) { return lastRowOutOfCall; }
+__attribute__((export_name("setPowersOfFive"))) void setPowersOfFive(u32 table) { powersOfFive = (const u32 *)at(table); }
+
+/** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else parsed and printed. Index of the delimiter, or 0. */
+static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
+  u32 j = i;
+  int canonical = 1;
+  if (j < n && b[j] == MINUS) j++;
+  u32 intStart = j;
+  while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+  u32 intDigits = j - intStart;
+  if (intDigits == 0 || (intDigits > 1 && b[intStart] == '0')) canonical = 0;
+  int zeroInt = intDigits == 1 && b[intStart] == '0';
+  u32 significant = zeroInt ? 0 : intDigits;
+  if (j < n && b[j] == DOT) {
+    j++;
+    u32 fracStart = j;
+    while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+    u32 fracDigits = j - fracStart;
+    if (fracDigits == 0 || b[j - 1] == '0') canonical = 0;
+    if (significant == 0) {
+      u32 zeros = 0;
+      while (zeros < fracDigits && b[fracStart + zeros] == '0') zeros++;
+      if (zeros >= 6) canonical = 0;
+      significant = fracDigits - zeros;
+    } else significant += fracDigits;
+  } else if (zeroInt && intStart > i) canonical = 0; // "-0"
+  if (j >= n) return 0;
+  if (b[j] != delimiter || significant > 15) canonical = 0;
+  if (canonical) {
+    *p = copyBytes(o, *p, b, i, j);
+    return j;
+  }
+  double value;
+  u32 end = realAt(b, i, n, delimiter, &value);
+  if (!end) return 0;
+  *p += formatReal(value, (u32)(uintptr_t)(o + *p));
+  return end;
+}
+
+/** A JSON number (or true/false) at b[i] up to `delimiter`, as the text parser keeps a dynamic literal: index of the delimiter, or 0. */
+static u32 jsonLiteral(const u8 *b, u32 i, u32 n, u8 delimiter) {
+  u32 j = i;
+  if (j + 4 < n && b[j] == 't' && b[j + 1] == 'r' && b[j + 2] == 'u' && b[j + 3] == 'e') j += 4;
+  else if (j + 5 < n && b[j] == 'f' && b[j + 1] == 'a' && b[j + 2] == 'l' && b[j + 3] == 's' && b[j + 4] == 'e') j += 5;
+  else {
+    if (j < n && b[j] == MINUS) j++;
+    u32 s = j;
+    while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+    if (j == s || (j - s > 1 && b[s] == '0')) return 0;
+    if (j < n && b[j] == DOT) {
+      s = ++j;
+      while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+      if (j == s) return 0;
+    }
+    if (j < n && (b[j] == 'e' || b[j] == 'E')) {
+      j++;
+      if (j < n && (b[j] == '+' || b[j] == MINUS)) j++;
+      s = j;
+      while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+      if (j == s) return 0;
+    }
+  }
+  return j < n && b[j] == delimiter ? j : 0;
+}
+
+/**
+ * Writes rows of the common shape from b[start] (a row's `[`) until one is not taken, the bytes
+ * end, or the output (at `out`, `capacity` bytes) could not hold the next row. Returns the rows
+ * written; rowsEnd() is just past the last one's `]`, lastRowStart() its `[`, outputEnd() the
+ * bytes written. JSON lines: `prefixes` holds `{"name":` / `,"name":` per column, `prefixEnds`
+ * where each ends (u32).
+ */
+__attribute__((export_name("encodeRows"))) u32 encodeRows(u32 input, u32 start, u32 n, u32 out, u32 capacity, u32 kinds, u32 width, u32 json, u32 prefixes, u32 prefixEnds) {
+  const u8 *b = at(input);
+  u8 *o = at(out);
+  const u8 *kind = at(kinds);
+  const u8 *prefix = at(prefixes);
+  const u32 *prefixEnd = (const u32 *)at(prefixEnds);
+  u32 rows = 0;
+  u32 i = start;
+  u32 p = 0;
+  endOfCall = start;
+  lastRowStartOfCall = start;
+  outOfCall = 0;
+  lastRowOutOfCall = 0;
+  if (width == 0) return 0;
+  while (i < n && b[i] == OPEN_BRACKET) {
+    u32 rowStart = i;
+    u32 rowOut = p;
+    i++;
+    u32 col = 0;
+    for (; col < width; col++) {
+      int last = col == width - 1;
+      u8 delimiter = last ? CLOSE_BRACKET : COMMA;
+      if (i >= n) break;
+      // Room for the prefix and the longest value written here other than a string's bytes.
+      if (json) {
+        u32 from = col == 0 ? 0 : prefixEnd[col - 1];
+        u32 length = prefixEnd[col] - from;
+        if (p + length + 40 > capacity) break;
+        p = copyBytes(o, p, prefix, from, prefixEnd[col]);
+      } else {
+        if (p + 40 > capacity) break;
+        if (col > 0) o[p++] = COMMA;
+      }
+      u8 c = b[i];
+      u8 k = kind[col];
+      u32 j = 0;
+      if (c == QUOTE) {
+        if (k != K_TEXT && k != K_STRING && k != K_DYNAMIC) break;
+        u32 close = 0;
+        int special = 0, control = 0, high = 0;
+        for (u32 m = i + 1; m < n; m++) {
+          u8 d = b[m];
+          if (d == QUOTE) { close = m; break; }
+          if (d == BACKSLASH) break;
+          if (d == COMMA) special = 1;
+          else if (d < 0x20) {
+            control = 1;
+            if (d == '\n' || d == '\r') special = 1;
+          } else if (d >= 0x80) high = 1;
+        }
+        if (!close) break;
+        if (high && !validUtf8(b, i + 1, close)) break;
+        u32 length = close - i - 1;
+        if (p + length + 8 > capacity) break;
+        if (k == K_DYNAMIC) {
+          if (control) break;
+          if (json) p = copyBytes(o, p, b, i, close + 1);
+          else {
+            o[p++] = QUOTE; o[p++] = QUOTE; o[p++] = QUOTE;
+            p = copyBytes(o, p, b, i + 1, close);
+            o[p++] = QUOTE; o[p++] = QUOTE; o[p++] = QUOTE;
+          }
+        } else if (json) {
+          if (control) break;
+          p = copyBytes(o, p, b, i, close + 1);
+        } else if (length == 0 || special) p = copyBytes(o, p, b, i, close + 1);
+        else p = copyBytes(o, p, b, i + 1, close);
+        j = close + 1;
+      } else if (c == 'n') {
+        if (!(i + 4 < n && b[i + 1] == 'u' && b[i + 2] == 'l' && b[i + 3] == 'l')) break;
+        if (k == K_STRING) { o[p++] = QUOTE; o[p++] = QUOTE; }
+        else if (json) { o[p++] = 'n'; o[p++] = 'u'; o[p++] = 'l'; o[p++] = 'l'; }
+        j = i + 4;
+      } else if (k == K_INT || k == K_LONG) {
+        u32 m = i;
+        if (c == MINUS) m++;
+        u32 digitsStart = m;
+        while (m < n && b[m] >= '0' && b[m] <= '9') m++;
+        u32 digits = m - digitsStart;
+        if (digits == 0 || m >= n || (b[digitsStart] == '0' && (digits > 1 || c == MINUS))) break;
+        if (digits > (k == K_INT ? 15u : 30u)) break;
+        p = copyBytes(o, p, b, i, m);
+        j = m;
+      } else if (k == K_REAL) {
+        j = realValue(b, i, n, delimiter, o, &p);
+        if (!j) break;
+      } else if (k == K_BOOL) {
+        if (i + 4 < n && c == 't' && b[i + 1] == 'r' && b[i + 2] == 'u' && b[i + 3] == 'e') {
+          o[p++] = 't'; o[p++] = 'r'; o[p++] = 'u'; o[p++] = 'e';
+          j = i + 4;
+        } else if (i + 5 < n && c == 'f' && b[i + 1] == 'a' && b[i + 2] == 'l' && b[i + 3] == 's' && b[i + 4] == 'e') {
+          o[p++] = 'f'; o[p++] = 'a'; o[p++] = 'l'; o[p++] = 's'; o[p++] = 'e';
+          j = i + 5;
+        } else break;
+      } else if (k == K_DYNAMIC) {
+        j = jsonLiteral(b, i, n, delimiter);
+        if (!j) break;
+        p = copyBytes(o, p, b, i, j);
+      } else break;
+      if (j >= n || b[j] != delimiter) break;
+      i = j + 1;
+    }
+    if (col < width || p + 2 > capacity) {
+      // Not taken (or no room): nothing of the row stays behind.
+      p = rowOut;
+      break;
+    }
+    if (json) o[p++] = '}';
+    o[p++] = '\n';
+    rows++;
+    lastRowStartOfCall = rowStart;
+    lastRowOutOfCall = rowOut;
+    endOfCall = i;
+    outOfCall = p;
+    if (!(i + 1 < n && b[i] == COMMA && b[i + 1] == OPEN_BRACKET)) break;
+    i++;
+  }
+  return rows;
+}

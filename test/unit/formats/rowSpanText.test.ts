@@ -1,0 +1,226 @@
+// The text formats' fast path: CSV and JSON lines bytes written straight from the response's row
+// bytes (rowSpanText.ts) must be byte for byte what the text parser and the writers make of the
+// same response, whatever the values and wherever the chunks cut them. Each case reads one body
+// twice, with and without the fast path, and compares the files.
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import type { ColumnSchema } from '../../../src/engine/rows';
+import { createRecordFileWriter } from '../../../src/formats/createRecordFileWriter';
+import { RowSpanTextEncoder } from '../../../src/formats/rowSpanText';
+import { streamQuery } from '../../../src/kusto/streamingQueryReader';
+import { EVERY_KUSTO_TYPE } from '../everyKustoType';
+import { type FakeKustoServer, progressiveResponse, startFakeKusto } from '../kusto/fakeKustoServer';
+import { seededRandom } from '../seededRandom';
+
+let server: FakeKustoServer;
+before(async () => {
+  server = await startFakeKusto();
+});
+after(async () => {
+  await server?.stop();
+});
+
+function chunked(body: Buffer, size: number) {
+  return (_req: unknown, res: ServerResponse): void => {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    let at = 0;
+    const next = (): void => {
+      if (at >= body.length) {
+        res.end();
+        return;
+      }
+      res.write(body.subarray(at, at + size));
+      at += size;
+      setImmediate(next);
+    };
+    next();
+  };
+}
+
+interface Written {
+  text: string;
+  bytes: Buffer;
+  rows: number;
+  /** Rows that came as encoded text (the fast path), and as rows (the text parser). */
+  fastRows: number;
+  parsedRows: number;
+}
+
+/** Reads `body` through streamQuery (with or without text spans) into the format's writer, as streamToFiles does. */
+async function readAndWrite(body: Buffer, columns: ColumnSchema[], format: 'csv' | 'json', chunkSize: number, fast: boolean): Promise<Written> {
+  server.script([chunked(body, chunkSize)]);
+  const chunks: Buffer[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, callback) {
+      chunks.push(Buffer.from(chunk));
+      callback();
+    },
+  });
+  const writer = createRecordFileWriter(destination, { format, columns });
+  let fastRows = 0;
+  let parsedRows = 0;
+  for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', textSpans: fast ? { format } : undefined })) {
+    if (event.kind === 'encodedText') {
+      assert.ok(writer.writeText, 'the writer takes encoded text');
+      await writer.writeText(event.text, event.rows);
+      fastRows += event.rows;
+    } else if (event.kind === 'rows') {
+      await writer.write(event.rows);
+      parsedRows += event.rows.length;
+    }
+  }
+  const summary = await writer.close();
+  const bytes = Buffer.concat(chunks);
+  assert.equal(summary.bytes, bytes.length);
+  return { text: bytes.toString('utf8'), bytes, rows: summary.rows, fastRows, parsedRows };
+}
+
+const columnsOf = (columns: ColumnSchema[]): Array<[string, string]> => columns.map((c) => [c.name, c.type]);
+
+/** Rows of every Kusto type with the values whose text is easy to get wrong: each as the service could send it. */
+const EDGE_ROWS = [
+  '[true,1,9223372036854775807,0.5,"1.50","a,b","2020-03-04T14:05:01.3109965Z","-2.00:00:02.0020002","123e27de-1e4e-49d9-b579-fe0b331d3642",{"a":[1,"x"]}]',
+  '[null,null,null,null,null,null,null,null,null,null]',
+  '[false,-2147483648,-9223372036854775807,"NaN","-0.000000000000000001","","0001-01-01T00:00:00.0000000Z","00:00:00","","text"]',
+  '[false,0,9007199254740993,"-Infinity","0","ünï 😀","9999-12-31T23:59:59.9999999Z","10675199.02:48:05.4775807","x","\\"text\\""]',
+  '[true,7,123456789012345,0.14285714285714285,12.5,"line\\nbreak","t","ts","g",1.5e3]',
+  '[true,-7,1234567890123456,1e21,"3","tab\\tand \\"quotes\\"","t","ts","g",true]',
+  '[false,-0,-0,-0,"-0","-0","t","ts","g",-0]',
+  '[true,42,42,1.0,"1.0","com,ma","t","ts","g","x,y"]',
+  '[true,42,42,100,"x","new\\r\\nline","t","ts","g",null]',
+  '[true,42,42,0.000001,"x","x","t","ts","g",0]',
+  '[true,42,42,0.0000001,"x","x","t","ts","g",[1,2]]',
+  '[true,42,42,1e-7,"x","x","t","ts","g","😀"]',
+  '[true,42,42,123456789012345.6,"x","x","t","ts","g",""]',
+  '[true,42,42,12345678901234567890,"x","x","t","ts","g",12]',
+  '[true,42,42,123456789012345678901,"x","x","t","ts","g",12]',
+  '[true,42,42,1234567890123456789012,"x","x","t","ts","g",12]',
+  '[true,42,42,0.1000000000000000055511151231257827,"x","x","t","ts","g",12]',
+  '[true,42,42,1E+300,"x","x","t","ts","g",12]',
+  '[true,42,42,1e400,"x","x","t","ts","g",12]',
+  '[true,42,42,-1e400,"x","x","t","ts","g",12]',
+  '[true,42,42,+5,"x","x","t","ts","g",12]',
+  '[true, 42, 42, 5, "x", "spaces", "t", "ts", "g", 12]',
+  '[true,42,42,5,"x","fewer values"]',
+  '[true,42,42,5,"x","more","t","ts","g",12,"extra"]',
+  '[1,42,42,5,"x","bool as number","t","ts","g",12]',
+  '[true,"42","42","5","x","numbers as strings","t","ts","g",12]',
+  '[true,42,42,5,"x","control \\u0001 escaped","t","ts","g",12]',
+  '[true,42,42,5,"x","\\u00e9 escaped","t","ts","g",12]',
+  '[true,42,42,5,null,"null decimal","t","ts","g",12]',
+  '[true,42,42,5,"x","x","t","ts","g",{"k":"line\\nbreak","n":[1,{"m":null}]}]',
+];
+
+describe('CSV and JSON lines from row bytes (the text fast path)', () => {
+  for (const format of ['csv', 'json'] as const) {
+    test(`${format}: every edge value is written byte for byte as the text parser and ${format === 'csv' ? 'CsvWriter' : 'JsonLinesWriter'} write it, at every chunk size`, async () => {
+      const rows = Array.from({ length: 40 }, (_, k) => EDGE_ROWS[k % EDGE_ROWS.length]);
+      const body = Buffer.from(progressiveResponse(columnsOf(EVERY_KUSTO_TYPE), [rows.slice(0, 25), rows.slice(25)]).join(''), 'utf8');
+      const exact = await readAndWrite(body, EVERY_KUSTO_TYPE, format, 1 << 16, false);
+      assert.equal(exact.rows, 40);
+      for (const chunkSize of [7, 61, 500, 1 << 16]) {
+        const fast = await readAndWrite(body, EVERY_KUSTO_TYPE, format, chunkSize, true);
+        assert.equal(fast.text, exact.text, `chunks of ${chunkSize}`);
+        assert.equal(fast.rows, 40);
+        assert.ok(fast.fastRows >= 10, `chunks of ${chunkSize}: rows of the common shape go the fast way (${fast.fastRows})`);
+        assert.ok(fast.parsedRows >= 10, `chunks of ${chunkSize}: the others go to the text parser (${fast.parsedRows})`);
+      }
+    });
+  }
+
+  test('a few literal lines, typed here: what the fast path writes for plain rows', async () => {
+    const columns: ColumnSchema[] = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }, { name: 'r', type: 'real' }, { name: 'd', type: 'dynamic' }];
+    const body = Buffer.from(progressiveResponse(columnsOf(columns), [['[1,"a,b",0.5,"x"]', '[2,null,0.14285714285714285,null]', '[-3,"",1e-7,12]']]).join(''), 'utf8');
+    const csv = await readAndWrite(body, columns, 'csv', 1 << 16, true);
+    assert.equal(csv.text, 'n,s,r,d\n1,"a,b",0.5,"""x"""\n2,"",0.14285714285714285,\n-3,"",1e-7,12\n');
+    assert.equal(csv.fastRows, 3);
+    const json = await readAndWrite(body, columns, 'json', 1 << 16, true);
+    assert.equal(json.text, '{"n":1,"s":"a,b","r":0.5,"d":"x"}\n{"n":2,"s":"","r":0.14285714285714285,"d":null}\n{"n":-3,"s":"","r":1e-7,"d":12}\n');
+    assert.equal(json.fastRows, 3);
+  });
+
+  test('invalid UTF-8 in a string is left to the text parser (which writes U+FFFD), never copied as it is', async () => {
+    const columns: ColumnSchema[] = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }];
+    // Far after the first chunk (whose text the reader has decoded already before the fast path starts).
+    const rows = Array.from({ length: 20_000 }, (_, n) => (n === 15_000 ? '[15000,"BAD"]' : `[${n},"é-${n}"]`));
+    const body = Buffer.from(progressiveResponse(columnsOf(columns), [rows]).join(''), 'utf8');
+    const bad = body.indexOf('BAD');
+    body[bad] = 0xff; // a byte that is never UTF-8
+    body[bad + 1] = 0xc3; // the start of a two-byte character, then an ASCII byte: invalid
+    for (const format of ['csv', 'json'] as const) {
+      const exact = await readAndWrite(body, columns, format, 4096, false);
+      const fast = await readAndWrite(body, columns, format, 4096, true);
+      assert.ok(fast.bytes.equals(exact.bytes), format);
+      assert.ok(exact.text.includes('\ufffd\ufffdD'), `${format}: the text parser's replacement characters`);
+      assert.ok(fast.fastRows >= 10_000, `${format}: ${fast.fastRows} rows the fast way`);
+      assert.ok(fast.parsedRows >= 1, `${format}: the bad row from the text parser`);
+    }
+  });
+
+  test('seeded random rows of every type, chunks of random sizes: the same bytes both ways', async () => {
+    const random = seededRandom(2806);
+    const pick = <T>(values: T[]): T => values[Math.floor(random() * values.length)];
+    const integer = (digits: number): string => String(Math.floor(random() * 10 ** digits));
+    const values: Record<string, () => string> = {
+      bool: () => pick(['true', 'false', 'null']),
+      int: () => pick(['null', integer(5), `-${integer(9)}`, '0']),
+      long: () => pick(['null', integer(15), `-${integer(12)}`, '9223372036854775807', '12345678901234567']),
+      real: () => pick(['null', String(random() * 1000), String(random() / 1e7), String(random() * 1e22), integer(4), `${integer(3)}.${integer(2)}0`, '"NaN"', `${integer(2)}e${integer(2)}`, '-0', '0']),
+      decimal: () => pick(['null', `"${integer(6)}.${integer(3)}"`, integer(4)]),
+      string: () => pick(['null', '""', `"item-${integer(4)}"`, '"a,b"', '"ünï 😀"', '"q\\"uote"', '"line\\nbreak"']),
+      datetime: () => pick(['null', '"2024-01-01T00:00:00.0000000Z"', `"2024-01-${integer(1).padStart(2, '1')}T10:00:00Z"`]),
+      timespan: () => pick(['null', '"00:00:01"', '"-1.02:03:04.5000000"']),
+      guid: () => pick(['null', '"123e27de-1e4e-49d9-b579-fe0b331d3642"']),
+      dynamic: () => pick(['null', '"x"', '""', integer(3), 'true', '{"a":1}', '[1,"b"]', '"x,y"']),
+    };
+    const rows = Array.from({ length: 3000 }, () => `[${EVERY_KUSTO_TYPE.map((c) => values[c.type]()).join(',')}]`);
+    const body = Buffer.from(progressiveResponse(columnsOf(EVERY_KUSTO_TYPE), [rows.slice(0, 1000), rows.slice(1000, 2999), rows.slice(2999)]).join(''), 'utf8');
+    for (const format of ['csv', 'json'] as const) {
+      const exact = await readAndWrite(body, EVERY_KUSTO_TYPE, format, 1 << 16, false);
+      assert.equal(exact.rows, 3000);
+      for (const chunkSize of [1000 + Math.floor(random() * 5000), 65536 + Math.floor(random() * 1000)]) {
+        const fast = await readAndWrite(body, EVERY_KUSTO_TYPE, format, chunkSize, true);
+        assert.ok(fast.bytes.equals(exact.bytes), `${format}, chunks of ${chunkSize}`);
+        assert.ok(fast.fastRows > 0, `${format}: some rows go the fast way`);
+      }
+    }
+  });
+
+  test('a whole (non-progressive) table of plain rows is written without the text parser, in outputs of about 1 MB', async () => {
+    const columns: ColumnSchema[] = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }, { name: 'r', type: 'real' }];
+    const rows = Array.from({ length: 60_000 }, (_, n) => `[${n},"item-${n % 500}",${n / 8}]`);
+    const body = Buffer.from(
+      '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
+        `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"s","ColumnType":"string"},{"ColumnName":"r","ColumnType":"real"}],"Rows":[${rows.join(',')}]},\n` +
+        '{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]',
+      'utf8',
+    );
+    const fast = await readAndWrite(body, columns, 'json', 1 << 16, true);
+    assert.equal(fast.parsedRows, 0);
+    assert.equal(fast.fastRows, 60_000);
+    const lines = fast.text.trimEnd().split('\n');
+    assert.equal(lines.length, 60_000);
+    assert.equal(lines[59_999], '{"n":59999,"s":"item-499","r":7499.875}');
+    const exact = await readAndWrite(body, columns, 'json', 1 << 16, false);
+    assert.ok(fast.bytes.equals(exact.bytes));
+  });
+
+  test('the WebAssembly writer is built and takes the common rows (the same bytes are proven above with it; KDM_ENGINE_WASM=0 runs them without it)', () => {
+    const encoder = new RowSpanTextEncoder([{ name: 'n', type: 'long' }, { name: 'r', type: 'real' }, { name: 's', type: 'string' }], 'json');
+    assert.equal(encoder.usesWasm, process.env.KDM_ENGINE_WASM !== '0', 'dist/rowTextWasm.wasm is built (npm run build)');
+    const span = '[1,0.14285714285714285,"a,b"],[2,1e-7,""],[3,1.0,"x"],';
+    assert.deepEqual(encoder.appendSpan(Buffer.from(span)), { rows: 3, end: span.length, stop: 'complete' });
+    assert.equal(encoder.take().bytes.toString(), '{"n":1,"r":0.14285714285714285,"s":"a,b"}\n{"n":2,"r":1e-7,"s":""}\n{"n":3,"r":1,"s":"x"}\n');
+  });
+
+  test('the encoder alone: a row it does not take leaves no byte behind, and where it stops says how to go on', () => {
+    const encoder = new RowSpanTextEncoder([{ name: 'n', type: 'long' }, { name: 's', type: 'string' }], 'csv');
+    assert.deepEqual(encoder.appendSpan(Buffer.from('[1,"a"],[2,"b\\"c"],[3,"d"],')), { rows: 1, end: 8, stop: 'stopped' });
+    assert.deepEqual(encoder.appendSpan(Buffer.from('[4,"e"],[5,"f"]')), { rows: 1, end: 8, stop: 'incomplete' });
+    assert.deepEqual(encoder.appendSpan(Buffer.from('[6,"g"]]}')), { rows: 1, end: 7, stop: 'arrayEnd' });
+    assert.deepEqual(encoder.appendSpan(Buffer.from('[7,"h')), { rows: 0, end: 0, stop: 'incomplete' });
+    assert.equal(encoder.take().bytes.toString(), '1,a\n4,e\n6,g\n');
+  });
+});
