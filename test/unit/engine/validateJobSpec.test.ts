@@ -34,7 +34,8 @@ describe('validateJobSpec', () => {
   });
 
   test('names each wrong field with what it must be', () => {
-    assert.deepEqual(problems(withChange(['version'], 2)), ['version: must be 1 (got 2)']);
+    assert.deepEqual(problems(withChange(['version'], 0)), ['version: must be 1 (got 0)']);
+    assert.deepEqual(problems(withChange(['version'], 2)), ['version: is 2: the job was written by a newer release of Kusto Data Mover (this one reads version 1); update the extension or the CLI to run it']);
     assert.deepEqual(problems(withChange(['source', 'connection', 'clusterUrl'], 'help.kusto')), ['source.connection.clusterUrl: is not a valid URL: "help.kusto"']);
     assert.deepEqual(problems(withChange(['source', 'readMode'], 'fast')), ['source.readMode: must be one of "auto", "stream", "export" (got "fast")']);
     assert.deepEqual(problems(withChange(['destination', 'format'], 'xlsx')), ['destination.format: must be one of "parquet", "csv", "json" (got "xlsx")']);
