@@ -12,3 +12,4 @@ export { tableRowCount } from './kusto/tableRowCount';
 export { createTokenProvider, type ConnectionTokenProvider } from './auth/credentialFactory';
 export { listDatabases, databaseTables, type TableSchema } from './kusto/clusterSchema';
 export { readClusterAccess, accessIn, describeAllowed, type ClusterAccess } from './kusto/privileges';
+export { buildJobReview, type JobReview, type ReviewEnvironment } from './engine/review/jobReview';
