@@ -4,10 +4,11 @@
 // column, preview rows equal to the data, the commands equal to what the job then sends (recorded
 // by a proxy between the engine and the emulator), and a viewer-only identity's pre-flight refusal.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adminToken, startEmulator, trustEmulatorCertificate } from '../emulator/index';
@@ -16,6 +17,7 @@ import { buildJobReview, type JobReview, type ReviewColumn } from '../../src/eng
 import { runJob } from '../../src/engine/runner';
 import { executeManagementRecords } from '../../src/kusto/managementClient';
 
+const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
 const DB = 'Review';
 const VIEWER = 'aadapp=b0000000-0000-0000-0000-000000000001;f00dbabe-1111-2222-3333-444444444444';
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
@@ -104,6 +106,17 @@ before(async () => {
   writeFileSync(join(dir, 'csv', 'part-00000-a.c000.csv'), 'id,name,newcol\n1,Ann,n1\n2,Bob,n2\n');
   writeFileSync(join(dir, 'csv', 'part-00001-a.c000.csv'), 'id,name,newcol\n3,Cy,n3\n');
   writeFileSync(join(dir, 'csv', '_SUCCESS'), '');
+  // A Spark-style partitioned Parquet folder, written by pyarrow with Spark's INT96 timestamps.
+  execFileSync(python, ['-c', `
+import sys, os, datetime, decimal, pyarrow as pa, pyarrow.parquet as pq
+root = sys.argv[1]
+os.makedirs(os.path.join(root, 'year=2024'))
+t = pa.table({'id': pa.array([1, 2], pa.int64()), 'ts': pa.array([datetime.datetime(2024, 1, 31, 12, 0, 0, 123456), None], pa.timestamp('us')),
+              'blob': pa.array([b'\\x00\\x01\\xff', b''], pa.binary()), 'f': pa.array([1.5, -3.25], pa.float32()),
+              'amount': pa.array([decimal.Decimal('12.50'), decimal.Decimal('-0.01')], pa.decimal128(10, 2))})
+pq.write_table(t, os.path.join(root, 'year=2024', 'part-00000-q.c000.snappy.parquet'), use_deprecated_int96_timestamps=True)
+open(os.path.join(root, '_SUCCESS'), 'w').close()
+`, join(dir, 'parquet')], { stdio: 'inherit' });
 });
 
 after(async () => {
@@ -226,6 +239,33 @@ describe('review of a files → Kusto job', () => {
     const commands = review.commands.filter((c) => !c.startsWith('//'));
     assert.equal(sent.length, commands.length, `sent:\n${sent.join('\n')}\nreview:\n${commands.join('\n')}`);
     commands.forEach((command, i) => assert.match(sent[i], commandPattern(command)));
+  });
+});
+
+describe('review of a Parquet Spark folder → new table', () => {
+  test('each Parquet type with its risk, the partition column typed from its folders, rows from the footer, the preview as Kusto will hold it', async () => {
+    const review = await buildJobReview(filesSpec('rv-parquet', 'parquet', 'PqNew'), env);
+    assert.deepEqual(review.columns.map((c) => [c.source, c.sourceType, c.targetType, c.risk ?? 'none']), [
+      ['id', 'Parquet INT64', 'long', 'none'],
+      ['ts', 'Parquet INT96', 'datetime', 'warn'],
+      ['blob', 'Parquet BYTE_ARRAY', 'string', 'warn'],
+      ['f', 'Parquet FLOAT', 'real', 'warn'],
+      ['amount', 'Parquet FIXED_LEN_BYTE_ARRAY DECIMAL(10,2)', 'decimal', 'none'], // pyarrow writes decimal128 as fixed-length bytes
+      ['year', 'partition folder name', 'long', 'none'],
+    ]);
+    assert.match(column(review, 'ts').note ?? '', /INT96 .* is read as UTC/);
+    assert.match(column(review, 'blob').note ?? '', /base64/);
+    assert.deepEqual(review.newTable, { name: 'PqNew', columns: [
+      { name: 'id', type: 'long', source: 'id' }, { name: 'ts', type: 'datetime', source: 'ts' }, { name: 'blob', type: 'string', source: 'blob' },
+      { name: 'f', type: 'real', source: 'f' }, { name: 'amount', type: 'decimal', source: 'amount' }, { name: 'year', type: 'long', source: 'year' },
+    ] });
+    assert.deepEqual(review.preview, { from: 'files', columns: ['id', 'ts', 'blob', 'f', 'amount', 'year'], rows: [
+      ['1', '2024-01-31T12:00:00.123456Z', 'AAH/', '1.5', '12.5', '2024'],
+      ['2', '', '', '-3.25', '-0.01', '2024'],
+    ] });
+    assert.ok(review.warnings.some((w) => /preview shows the Parquet decimal column\(s\) amount as doubles/.test(w)), review.warnings.join('\n'));
+    assert.equal(review.estimate.rows, 2);
+    assert.match(review.estimate.why, /rows from the Parquet footers/);
   });
 });
 

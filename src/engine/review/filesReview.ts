@@ -168,8 +168,11 @@ export async function reviewFilesToKusto(spec: JobSpec, env: ReviewEnvironment):
     (rows): JobReview['preview'] => ({ columns: columnNames, rows, from: 'files' }),
     (err: unknown): JobReview['preview'] => ({ error: `the first rows could not be read: ${(err as Error).message}` }),
   );
+  const columns = reviewColumns(schema, listing, edited, existing, destination);
+  const decimals = columns.filter((c) => /^Parquet .*DECIMAL/.test(c.sourceType)).map((c) => c.source);
+  if (decimals.length > 0 && !('error' in preview)) warnings.push(`the preview shows the Parquet decimal column(s) ${decimals.join(', ')} as doubles; the table gets their exact value (up to Kusto decimal's digits)`);
   return {
-    columns: reviewColumns(schema, listing, edited, existing, destination),
+    columns,
     preview,
     estimate: await estimateOf(listing, schema),
     commands: commandsFor(spec, listing, schema, edited, existing),

@@ -106,7 +106,8 @@ export async function reviewQueryToFiles(spec: JobSpec, env: ReviewEnvironment):
     tableBytes(source, env),
   ]);
   // The planner estimates only when it must choose; the review shows the count anyway.
-  const rows = decision.estimatedRows ?? (await estimateRowCount(source, env.tokenProvider, timeoutMs, env.signal));
+  const plannerEstimated = (source.readMode ?? 'auto') === 'auto' && destination.format === 'parquet';
+  const rows = plannerEstimated ? decision.estimatedRows : await estimateRowCount(source, env.tokenProvider, timeoutMs, env.signal);
   const storage = decision.mode === 'export' ? chooseExportStorage(source, destination) : undefined;
   if ('error' in taken) warnings.push(`the query's columns could not be read: ${taken.error}`);
   const missingPartitions = 'error' in taken ? [] : (destination.partitionBy ?? []).filter((p) => !taken.columns.some((c) => c.name.toLowerCase() === p.toLowerCase()));
