@@ -56,12 +56,12 @@ async function startRecorder(target: string): Promise<Recorder> {
 
 const mgmt = (command: string) => executeManagementRecords({ clusterUrl: emulator.url, database: DB, tokenProvider: admin }, command);
 
-function querySpec(id: string, query: string, format: 'parquet' | 'csv' | 'json', clusterUrl = emulator.url): JobSpec {
+function querySpec(id: string, query: string, format: 'parquet' | 'csv' | 'json', clusterUrl = emulator.url, readMode: 'stream' | 'export' = 'stream'): JobSpec {
   return {
     version: 1,
     id,
     createdAt: '2026-01-01T00:00:00Z',
-    source: { kind: 'kustoQuery', connection: { clusterUrl, database: DB, auth: { kind: 'credential', id: 'admin' } }, query, readMode: 'stream' },
+    source: { kind: 'kustoQuery', connection: { clusterUrl, database: DB, auth: { kind: 'credential', id: 'admin' } }, query, readMode },
     destination: { kind: 'files', location: { kind: 'local', path: join(dir, `${id}.${format}`) }, format, layout: 'singleFile' },
   };
 }
@@ -83,9 +83,9 @@ const column = (review: JobReview, name: string): ReviewColumn => {
   return found;
 };
 
-/** A review command with <placeholders> (chosen when the job runs) as a pattern for the command sent. */
+/** A review command with <placeholders> (chosen when the job runs) and redacted secrets (***) as a pattern for the command sent. */
 function commandPattern(command: string): RegExp {
-  return new RegExp(`^${command.split(/<[^<>]*>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`, 's');
+  return new RegExp(`^${command.split(/<[^<>]*>|\*\*\*/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`, 's');
 }
 
 /** The pre-flight's own reads: the review shows their answer (preflight), not them. */
@@ -139,6 +139,10 @@ describe('review of a Kusto → files job', () => {
     ]);
     assert.match(column(review, 't').note ?? '', /7th fraction digit \(100 ns\) is dropped/);
     assert.match(column(review, 'd').note ?? '', /123456789012345678901 .* does not fit DECIMAL\(38,18\)/);
+    // The error is what the job then meets.
+    const result = await runJob(querySpec('rv-parquet-run', 'Typed', 'parquet'), { jobsDir: join(dir, 'jobs'), credentials: { resolve: () => admin } });
+    assert.equal(result.state, 'failed');
+    assert.match(result.error ?? '', /123456789012345678901/);
   });
 
   test('JSON lines: a long is a warning (beyond 2^53 readers lose digits, and the preview holds one); decimal is written as a string', async () => {
@@ -178,13 +182,24 @@ describe('review of a Kusto → files job', () => {
   });
 
   test('export with no staging: the cluster\'s storage, and why', async () => {
-    const spec = { ...querySpec('rv-export', 'Typed', 'parquet'), source: { ...querySpec('x', 'Typed', 'parquet').source, readMode: 'export' as const } };
+    // Without the row whose decimal does not fit DECIMAL(38,18) (the first test shows the review says so).
+    const spec = querySpec('rv-export', 'Typed | where l > 0', 'parquet', emulator.url, 'export');
     const review = await buildJobReview(spec, env);
     assert.equal(review.estimate.readMode, 'export');
     assert.equal(review.storage?.kind, 'cluster');
     assert.match(review.storage?.why ?? '', /no staging location is set, so the cluster's own export storage is used/);
     assert.equal(review.commands[0], '.show export containers');
-    assert.match(review.commands[1], /^\.export async compressed to parquet \(h@"<one of the cluster's export containers>\/kusto-data-mover\/Review\/rv-export\?\*\*\*"\) with \(namePrefix=/);
+    // What the job sends (a status poll repeated while the export runs counts once), placeholders and the SAS aside.
+    const recorded = querySpec('rv-export', 'Typed | where l > 0', 'parquet', proxy.url, 'export');
+    proxy.sent.length = 0;
+    const result = await runJob(recorded, { jobsDir: join(dir, 'jobs'), credentials: { resolve: () => admin } });
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.equal(result.rows, 1);
+    const sent = proxy.sent.map((s) => s.csl).filter((csl, i, all) => !PREFLIGHT_READS.has(csl) && csl !== all[i - 1]);
+    assert.equal(sent.length, review.commands.length, `sent:\n${sent.join('\n')}\nreview:\n${review.commands.join('\n')}`);
+    review.commands.forEach((command, i) => assert.match(sent[i], commandPattern(command)));
+    assert.match(review.commands[1], /^\.export async compressed to parquet \(h@"<one of the cluster's export containers>\?\*\*\*"\) with \(namePrefix="kusto-data-mover\/Review\/rv-export\/part-</);
+    assert.ok(!review.commands.join('\n').includes('sig='), 'no SAS in the commands');
   });
 });
 

@@ -81,10 +81,10 @@ function commandsFor(spec: JobSpec, source: KustoQuerySource, destination: Files
   const subPath =
     storage.kind === 'destination' ? '' : storage.kind === 'cluster' ? joinBlobPath(CLUSTER_EXPORT_FOLDER, source.connection.database, spec.id) : joinBlobPath(source.connection.database, spec.id);
   const root = storage.kind === 'destination' && destination.location.kind === 'blob' ? destination.location.url : storage.kind === 'staging' && source.staging ? source.staging.url : "<one of the cluster's export containers>";
-  const url = subPath ? `${root.replace(/\/+$/, '')}/${subPath}` : root;
+  // The storage literal names the container (or staging folder); the job's folder is in namePrefix.
   const commands = [
     ...(storage.kind === 'cluster' ? ['.show export containers'] : []),
-    exportCommand(source.query.trim().replace(/;\s*$/, ''), `h@"${url}?***"`, { namePrefix: joinBlobPath(subPath, 'part-<random, chosen when the job starts>') }),
+    exportCommand(source.query.trim().replace(/;\s*$/, ''), `h@"${root.replace(/\/+$/, '')}?***"`, { namePrefix: joinBlobPath(subPath, 'part-<random, chosen when the job starts>') }),
     '.show operations <the OperationId the export answers>',
     '.show operation <the OperationId> details',
   ];
