@@ -15,7 +15,7 @@ import { adminToken, startEmulator, trustEmulatorCertificate } from '../emulator
 import type { JobSpec, KustoTableDestination } from '../../src/engine/jobSpec';
 import { buildJobReview, type JobReview, type ReviewColumn } from '../../src/engine/review/jobReview';
 import { runJob } from '../../src/engine/runner';
-import { executeManagementRecords } from '../../src/kusto/managementClient';
+import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
 
 const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
 const DB = 'Review';
@@ -52,6 +52,11 @@ async function startRecorder(target: string): Promise<Recorder> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent, server };
+}
+
+async function rowsOfTable(query: string): Promise<unknown[][]> {
+  const [table] = await executeManagement({ clusterUrl: emulator.url, database: DB, tokenProvider: admin }, query, 'v1/rest/query');
+  return table?.rows ?? [];
 }
 
 const mgmt = (command: string) => executeManagementRecords({ clusterUrl: emulator.url, database: DB, tokenProvider: admin }, command);
@@ -241,6 +246,21 @@ describe('review of a files → Kusto job', () => {
     // The queued ingestion is no command: the review says so, with the mapping each file is sent with.
     assert.deepEqual(review.commands.filter((c) => c.startsWith('//')).length, 2);
     assert.match(review.commands.find((c) => c.startsWith('//')) ?? '', /queued ingestion .*part-00000-a\.c000\.csv into Fresh, format=csv, ignoreFirstRecord=true, ingestionMapping=\[\{"Column":"id","Properties":\{"Ordinal":"0"\}\},\{"Column":"customer","Properties":\{"Ordinal":"1"\}\}\]/);
+  });
+
+  test('streaming into a table with the streaming policy: the named mappings it creates and the row count it reads are what the job sends', async () => {
+    await mgmt('.create table Streamed (id:long, name:string, newcol:string)');
+    await mgmt('.alter table Streamed policy streamingingestion enable');
+    const spec = filesSpec('rv-stream', 'csv', 'Streamed', { mode: 'streaming', tableCreation: 'failIfNotExists' }, proxy.url);
+    const review = await buildJobReview(spec, env);
+    proxy.sent.length = 0;
+    const result = await runJob(spec, { jobsDir: join(dir, 'jobs'), credentials: { resolve: () => admin } });
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.deepEqual(await rowsOfTable('Streamed | order by id asc'), [[1, 'Ann', 'n1'], [2, 'Bob', 'n2'], [3, 'Cy', 'n3']]);
+    const sent = proxy.sent.map((s) => s.csl).filter((csl) => !PREFLIGHT_READS.has(csl));
+    assert.deepEqual(sent, review.commands.filter((c) => !c.startsWith('//')));
+    // Both files have the same columns: one named mapping serves them.
+    assert.equal(sent.filter((c) => c.startsWith('.create-or-alter table')).length, 1);
   });
 
   test('transactional into an existing table: the commands match what the job sends, placeholders aside', async () => {
