@@ -5,7 +5,9 @@
 // by a proxy between the engine and the emulator), and a viewer-only identity's pre-flight refusal.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { AZURITE_KEY } from '../helpers/azurite';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -301,6 +303,24 @@ describe('review of a Parquet Spark folder → new table', () => {
     assert.ok(review.warnings.some((w) => /preview shows the Parquet decimal column\(s\) amount as doubles/.test(w)), review.warnings.join('\n'));
     assert.equal(review.estimate.rows, 2);
     assert.match(review.estimate.why, /rows from the Parquet footers/);
+  });
+});
+
+describe('review of a blob source (Azurite)', () => {
+  test('the same Parquet folder in blob storage: the same columns and preview, read by byte ranges', async () => {
+    const container = BlobServiceClient.fromConnectionString(emulator.azurite.connectionString).getContainerClient('lake');
+    await container.createIfNotExists();
+    const part = 'year=2024/part-00000-q.c000.snappy.parquet';
+    const bytes = readFileSync(join(dir, 'parquet', part));
+    await container.getBlockBlobClient(`pq/${part}`).upload(bytes, bytes.length);
+    await container.getBlockBlobClient('pq/_SUCCESS').upload('', 0);
+    const local = await buildJobReview(filesSpec('rv-local-pq', 'parquet', 'PqBlob'), env);
+    const blobSpec: JobSpec = { ...filesSpec('rv-blob-pq', 'parquet', 'PqBlob'), source: { kind: 'files', location: { kind: 'blob', url: `${emulator.azurite.blobUrl}/lake/pq`, secretRef: 'key', authKind: 'accountKey' } } };
+    const review = await buildJobReview(blobSpec, { ...env, secrets: { resolve: async (ref) => (ref === 'key' ? AZURITE_KEY : undefined) } });
+    assert.deepEqual(review.columns, local.columns);
+    assert.deepEqual(review.preview, local.preview);
+    assert.deepEqual(review.estimate, local.estimate);
+    assert.ok(!JSON.stringify(review).includes(AZURITE_KEY), 'the account key is in no field of the review');
   });
 });
 
