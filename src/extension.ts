@@ -13,6 +13,7 @@ import { offerToResumeInterrupted } from './ui/resumeOffer';
 import { JobsTreeProvider } from './ui/jobsTree';
 import { getLog } from './ui/log';
 import { WizardPanel } from './ui/wizardPanel';
+import { confirmJobFromUntrustedWorkspace } from './ui/untrustedJobFile';
 
 // Activation only registers commands and views; the engine bundle loads on the first job.
 export function activate(context: vscode.ExtensionContext): void {
@@ -77,6 +78,7 @@ async function runJobFile(context: vscode.ExtensionContext, runner: JobRunner, u
     void vscode.window.showErrorMessage(`Kusto Data Mover: not a valid job spec: ${engine.redactSecrets((err as Error).message)}`);
     return;
   }
+  if (!(await confirmJobFromUntrustedWorkspace(spec))) return;
   await runner.run(spec);
 }
 
