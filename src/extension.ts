@@ -14,6 +14,7 @@ import { JobsTreeProvider } from './ui/jobsTree';
 import { getLog } from './ui/log';
 import { WizardPanel } from './ui/wizardPanel';
 import { registerWizardCommands } from './ui/wizardCommands';
+import { confirmJobFromUntrustedWorkspace } from './ui/untrustedJobFile';
 
 // Activation only registers commands and views; the engine bundle loads on the first job.
 export function activate(context: vscode.ExtensionContext): void {
@@ -80,6 +81,7 @@ async function runJobFile(context: vscode.ExtensionContext, runner: JobRunner, u
     void vscode.window.showErrorMessage(`Kusto Data Mover: not a valid job spec: ${engine.redactSecrets((err as Error).message)}`);
     return;
   }
+  if (!(await confirmJobFromUntrustedWorkspace(spec))) return;
   await runner.run(spec);
 }
 

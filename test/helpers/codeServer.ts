@@ -29,6 +29,8 @@ export interface CodeServerOptions {
   workspace: string;
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
+  /** Keep VS Code's workspace trust on (the folder opens untrusted, with the trust prompt); off by default. */
+  workspaceTrust?: boolean;
 }
 
 /** Installs the VSIX into a fresh code-server profile and starts it on a free loopback port. */
@@ -51,7 +53,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       'telemetry.telemetryLevel': 'off',
       'extensions.autoCheckUpdates': false,
       'extensions.autoUpdate': false,
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': options.workspaceTrust === true,
       ...options.settings,
     }),
   );
@@ -71,7 +73,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   await run(node24, [codeServer, ...common, '--install-extension', options.vsixPath], { env, timeout: 120_000 });
   const proc = startProcess(node24, [
     codeServer, ...common,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--ignore-last-opened', options.workspace,
   ], { env });
   const url = `http://127.0.0.1:${port}`;

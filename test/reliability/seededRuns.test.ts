@@ -485,7 +485,8 @@ describe('concurrency and reruns', { timeout: Infinity }, () => {
 
 const KILL_POINTS: Record<SinkMode, string[]> = {
   queued: ['fileFinal:1', 'fileFinal:2', 'round:1', 'time'],
-  streaming: ['fileFinal:1', 'fileFinal:2', 'time'],
+  // streamSent: the service answered, the sink state does not know yet (the file must not be streamed again).
+  streaming: ['fileFinal:1', 'fileFinal:2', 'streamSent:1', 'streamSent:2', 'time'],
   transactional: ['fileFinal:1', 'beforeMove:1', 'afterMove:1', 'afterDrop:1', 'time'],
 };
 

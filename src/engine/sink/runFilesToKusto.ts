@@ -4,7 +4,8 @@
 // lands). Every file carries `ingest-by:kdm:<target table>:<file identity>` with ingestIfNotExists
 // — the same tag whichever job sends it, so a rerun or another job skips what already landed — and
 // its outcome is kept in the job's sink state, so a retry or a resume never duplicates rows.
-// A file whose outcome is unclear (no final status in time; a streaming answer lost) is Unknown,
+// A file whose outcome is unclear (no final status in time; a streaming answer lost, or a streaming
+// request in flight when the job was killed) is Unknown,
 // never sent again blind: a resume reads a queued file's status again.
 import { createHash, randomBytes } from 'node:crypto';
 import type { JobContext, JobLogger, TokenProvider } from '../jobContext';
