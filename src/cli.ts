@@ -252,7 +252,7 @@ function printSummary(result: JobResult, snippets: { dir: string; names: string[
 }
 
 /** Failures of the input itself (exit 2, like a bad flag): fixed by changing the job, not by resuming it. */
-const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps']);
+const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps', 'PartitionNameTooLong']);
 
 function isBadInput(result: JobResult): boolean {
   return result.state === 'failed' && result.errorCode !== undefined && BAD_INPUT_CODES.has(result.errorCode);
