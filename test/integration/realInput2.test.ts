@@ -3,11 +3,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../helpers/ports';
 import { startProcess, waitFor, type StartedProcess } from '../helpers/processes';
+import { executeManagement } from '../../src/kusto/managementClient';
 
 const root = resolve(__dirname, '..', '..');
 const DB = 'Samples';
@@ -25,6 +26,11 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
+}
+
+async function query(q: string): Promise<unknown[][]> {
+  const [table] = await executeManagement({ clusterUrl: cluster, database: DB }, q, 'v1/rest/query');
+  return table?.rows ?? [];
 }
 
 before(async () => {
@@ -52,5 +58,31 @@ describe('real input through the CLI and the local emulator (audit gaps)', () =>
     assert.doesNotMatch(r.stderr, /ENAMETOOLONG|resume with/);
     assert.ok(!existsSync(out), 'no output folder');
     assert.deepEqual(readdirSync(dir).filter((name) => name.includes('kdm-tmp')), [], 'no temp folder left');
+  });
+
+  test('item 9: a rerun that skips a file already in the table says it skipped it, not "1 file ingested (3 rows)"', async () => {
+    const file = join(dir, 'rerun.csv');
+    writeFileSync(file, 'name,age\nalice,31\nbob,42\ncarol,53\n');
+    const args = ['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'Rerun23', '--mode', 'queued'];
+    const first = await cli(args);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^Done: 1 file ingested \(3 rows, /m);
+    const again = await cli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^Done: 0 files ingested, 1 skipped \(already in the table\)/m);
+    assert.doesNotMatch(again.stdout, /3 rows/);
+    assert.equal((await query('Rerun23 | count'))[0][0], 3, 'no row ingested twice');
+  });
+
+  // Still open (see the report of the issue-23 audit): values past the CSV sample that do not parse
+  // as the column's inferred type land as null, and nothing says so. Kept as a todo that runs: it
+  // fails today, and passes once the CLI reports how many values became null.
+  test('item 3: values past the sample that do not parse as the inferred type are counted and reported', { todo: 'values that do not parse after the sample still land as null silently' }, async () => {
+    const file = join(dir, 'late.csv');
+    writeFileSync(file, ['id,amount', ...Array.from({ length: 3000 }, (_, i) => `${i},${i}`), '3000,abc', '3001,n/a'].join('\n') + '\n');
+    const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'Late23', '--mode', 'queued']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await query('Late23 | where id >= 3000 | order by id asc | project id, amount'), [[3000, null], [3001, null]]);
+    assert.match(r.stderr, /^warning: .*amount.*2 values.*null/m);
   });
 });
