@@ -351,6 +351,9 @@ async function main(argv: string[]): Promise<number> {
     if (!argument) throw new UsageError('resume needs a job id');
     // The id names a folder under --jobs-dir: a path ("../../etc") must not reach outside it.
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(argument)) throw new UsageError(`"${argument}" is not a job id (letters, digits, ".", "_" and "-"); list them with: kusto-data-mover jobs`);
+    // A job that never ran here is a wrong id or --jobs-dir (bad input), not a failure to retry.
+    const journalFound = await fs.stat(join(jobsDir, argument, 'journal.json')).then(() => true, () => false);
+    if (!journalFound) throw new UsageError(`no job "${argument}" in ${jobsDir}: list them with: kusto-data-mover jobs (or give the --jobs-dir it ran in)`);
     result = (await runHostedJob({ runJob, resumeJob }, { kind: 'resume', jobId: argument }, options)).result;
   } else {
     let spec: unknown;

@@ -74,6 +74,12 @@ describe('real input through the CLI and the local emulator (audit gaps)', () =>
     assert.equal((await query('Rerun23 | count'))[0][0], 3, 'no row ingested twice');
   });
 
+  test('item 7: resume of a job id that is not in the jobs folder is bad input (exit 2) and says how to list the jobs', async () => {
+    const r = await cli(['resume', 'job-that-never-ran']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /no job "job-that-never-ran" in .*jobs: list them with: kusto-data-mover jobs/);
+  });
+
   // Still open (see the report of the issue-23 audit): values past the CSV sample that do not parse
   // as the column's inferred type land as null, and nothing says so. Kept as a todo that runs: it
   // fails today, and passes once the CLI reports how many values became null.
