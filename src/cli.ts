@@ -234,8 +234,7 @@ async function writeSnippets(jobsDir: string, result: JobResult): Promise<{ dir:
 function printSummary(result: JobResult, snippets: { dir: string; names: string[] } | undefined): void {
   const rate = result.seconds > 0 ? result.rows / result.seconds : 0;
   if (result.state === 'succeeded' && result.direction === 'filesToKusto') {
-    const rows = result.rows > 0 ? `${result.rows} rows, ` : '';
-    console.log(`Done: ${result.files.length} file${result.files.length === 1 ? '' : 's'} ingested (${rows}${formatBytes(result.bytes)} read) in ${result.seconds.toFixed(2)} s`);
+    console.log(`Done: ${filesToKustoSummary(result)} in ${result.seconds.toFixed(2)} s`);
     console.log(`Job: ${result.jobId}`);
   } else if (result.state === 'succeeded') {
     console.log(`Done: ${result.rows} rows, ${formatBytes(result.bytes)} written, ${result.files.length} file${result.files.length === 1 ? '' : 's'} in ${result.seconds.toFixed(2)} s (${formatCount(rate)} rows/s)${result.readMode ? `, read mode ${result.readMode}` : ''}`);
@@ -251,8 +250,24 @@ function printSummary(result: JobResult, snippets: { dir: string; names: string[
   }
 }
 
+/**
+ * "N files ingested (R rows, B read)". A file skipped because it is in the table already is not
+ * counted as ingested, nor are its rows (the result's rows count the service's rows of every landed
+ * file): a rerun says "0 files ingested, 1 skipped", not that it ingested the rows again.
+ */
+function filesToKustoSummary(result: JobResult): string {
+  const plural = (n: number): string => `${n} file${n === 1 ? '' : 's'}`;
+  const skipped = result.fileResults?.filter((f) => f.status === 'Skipped') ?? [];
+  if (skipped.length === 0) return `${plural(result.files.length)} ingested (${result.rows > 0 ? `${result.rows} rows, ` : ''}${formatBytes(result.bytes)} read)`;
+  const ingested = result.files.length - skipped.length;
+  const ingestedFiles = result.fileResults?.filter((f) => f.status !== 'Skipped' && result.files.includes(f.relativePath)) ?? [];
+  // Rows of the ingested files alone are known when each records its own (Parquet) or none was ingested.
+  const rows = ingested === 0 ? 0 : ingestedFiles.every((f) => f.rows !== undefined) ? ingestedFiles.reduce((sum, f) => sum + (f.rows ?? 0), 0) : undefined;
+  return `${plural(ingested)} ingested, ${skipped.length} skipped (already in the table) (${rows !== undefined && rows > 0 ? `${rows} rows, ` : ''}${formatBytes(result.bytes)} read)`;
+}
+
 /** Failures of the input itself (exit 2, like a bad flag): fixed by changing the job, not by resuming it. */
-const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps']);
+const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps', 'PartitionNameTooLong']);
 
 function isBadInput(result: JobResult): boolean {
   return result.state === 'failed' && result.errorCode !== undefined && BAD_INPUT_CODES.has(result.errorCode);
@@ -336,6 +351,9 @@ async function main(argv: string[]): Promise<number> {
     if (!argument) throw new UsageError('resume needs a job id');
     // The id names a folder under --jobs-dir: a path ("../../etc") must not reach outside it.
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(argument)) throw new UsageError(`"${argument}" is not a job id (letters, digits, ".", "_" and "-"); list them with: kusto-data-mover jobs`);
+    // A job that never ran here is a wrong id or --jobs-dir (bad input), not a failure to retry.
+    const journalFound = await fs.stat(join(jobsDir, argument, 'journal.json')).then(() => true, () => false);
+    if (!journalFound) throw new UsageError(`no job "${argument}" in ${jobsDir}: list them with: kusto-data-mover jobs (or give the --jobs-dir it ran in)`);
     result = (await runHostedJob({ runJob, resumeJob }, { kind: 'resume', jobId: argument }, options)).result;
   } else {
     let spec: unknown;

@@ -45,8 +45,21 @@ export function javaDoubleText(x: number): string {
   return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
 }
 
-/** The folder name of one partition column's value: `escape(col)=escape(value)`. */
+/** The longest file or folder name, in bytes, of the file systems a job writes to (ext4, NTFS, APFS, Blob path segments). */
+export const MAX_NAME_BYTES = 255;
+
+/**
+ * The folder name of one partition column's value: `escape(col)=escape(value)`. A name past
+ * MAX_NAME_BYTES is refused here, naming the column, rather than as the file system's ENAMETOOLONG.
+ */
 export function partitionFolderName(column: string, type: KustoType, value: KustoValue): string {
   const text = value === null || value === undefined ? '' : type === 'real' && typeof value === 'number' ? javaDoubleText(value) : kustoValueText(type, value);
-  return `${escapePathName(column)}=${text === '' ? HIVE_DEFAULT_PARTITION : escapePathName(text)}`;
+  const name = `${escapePathName(column)}=${text === '' ? HIVE_DEFAULT_PARTITION : escapePathName(text)}`;
+  const bytes = Buffer.byteLength(name);
+  if (bytes > MAX_NAME_BYTES) {
+    const error = new Error(`partition column "${column}": a value of ${Buffer.byteLength(text)} bytes makes the folder name "${name.slice(0, 22)}…" ${bytes} bytes long, over the file system's limit of ${MAX_NAME_BYTES} bytes. Partition by a column with shorter values (or one derived in the query, e.g. hash() or substring()), or leave this column out of the partitioning`);
+    (error as Error & { code: string }).code = 'PartitionNameTooLong';
+    throw error;
+  }
+  return name;
 }
