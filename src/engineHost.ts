@@ -12,4 +12,5 @@ export { tableRowCount } from './kusto/tableRowCount';
 export { createTokenProvider, type ConnectionTokenProvider } from './auth/credentialFactory';
 export { listDatabases, databaseTables, type TableSchema } from './kusto/clusterSchema';
 export { tableRowCounts } from './connections/tableDetails';
+export { listBlobFolder, type BlobFolderListing } from './storage/blobBrowse';
 export { readClusterAccess, accessIn, describeAllowed, type ClusterAccess } from './kusto/privileges';
