@@ -12,6 +12,7 @@ export { tableRowCount } from './kusto/tableRowCount';
 export { createTokenProvider, type ConnectionTokenProvider } from './auth/credentialFactory';
 export { listDatabases, databaseTables, type TableSchema } from './kusto/clusterSchema';
 export { tableRowCounts } from './connections/tableDetails';
+export { listBlobFolder, type BlobFolderListing } from './storage/blobBrowse';
 export { readClusterAccess, accessIn, describeAllowed, type ClusterAccess } from './kusto/privileges';
 // The wizard's checks as the user types (query columns, the source as found on disk) and its Spark code.
 export { executeManagement } from './kusto/managementClient';

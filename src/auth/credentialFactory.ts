@@ -156,7 +156,8 @@ function credentialFor(connection: Connection, options: CredentialFactoryOptions
 
 /** The error a user can act on, from what a credential threw. */
 export function explainCredentialError(connection: Connection, err: unknown): unknown {
-  if (err instanceof SignInRequiredError) return err;
+  // By its code, not its class: the window's VS Code account credential is in another bundle, with its own copy of the class.
+  if (err instanceof SignInRequiredError || (err as { code?: unknown })?.code === 'SIGN_IN_REQUIRED') return err;
   const userKinds = connection.auth.kind === 'deviceCode' || connection.auth.kind === 'vscodeAccount';
   if (err instanceof AuthenticationRequiredError && userKinds) return new SignInRequiredError(`Connection "${connection.name}" needs you to sign in: use Sign In on it in the Connections view.`, connection.id);
   if (err instanceof CredentialUnavailableError && connection.auth.kind === 'azureCli') {

@@ -21,6 +21,15 @@ export interface AuthSettings {
   signedOut?: boolean;
 }
 
+/** A Blob/ADLS container or folder for exports and blob sources; its SAS or key lives in SecretStorage. */
+export interface StagingLocation {
+  id: string;
+  /** Container or folder URL, without a SAS. */
+  url: string;
+  /** credential: the connection's own sign-in, asked for Azure Storage's scope. */
+  authKind: 'sas' | 'accountKey' | 'credential';
+}
+
 export interface Connection {
   id: string;
   name: string;
@@ -29,6 +38,22 @@ export interface Connection {
   auth: AuthSettings;
   /** Token audience override, e.g. https://kusto.kusto.windows.net (default: from the cluster's auth metadata). */
   audience?: string;
+  staging?: StagingLocation[];
+}
+
+/** Why a staging URL cannot be used, or undefined. https, or http on loopback (Azurite); a container at least. */
+export function stagingUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return 'Enter a container or folder URL such as https://myaccount.blob.core.windows.net/staging/exports';
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'Plain http is only allowed for a local storage emulator (Azurite on 127.0.0.1); use https';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'The URL must start with https://';
+  const parts = url.pathname.split('/').filter(Boolean);
+  if (parts.length < (isLoopbackHost(url.hostname) ? 2 : 1)) return 'Name a container: https://<account>.blob.core.windows.net/<container>[/folder]';
+  return undefined;
 }
 
 /** The secrets each auth kind needs; stored in SecretStorage under the connection's id. */

@@ -2,7 +2,7 @@
 // SecretStorage under a key made of the connection's id. Written against the two small shapes of
 // vscode.Memento and vscode.SecretStorage it uses, so it is unit-tested without VS Code.
 import { randomUUID } from 'node:crypto';
-import { ALL_SECRET_NAMES, type Connection, normalizeClusterUrl, SECRET_NAMES, type SecretName, validateConnection } from './connection';
+import { ALL_SECRET_NAMES, type Connection, normalizeClusterUrl, SECRET_NAMES, type SecretName, type StagingLocation, stagingUrlProblem, validateConnection } from './connection';
 
 export interface StateLike {
   get<T>(key: string): T | undefined;
@@ -19,6 +19,11 @@ const STATE_KEY = 'kustoDataMover.connections';
 
 export function secretKey(connectionId: string, name: SecretName): string {
   return `kustoDataMover.connection/${connectionId}/${name}`;
+}
+
+/** Where a staging location's SAS or account key is kept; a JobSpec names this key as its secretRef. */
+export function stagingSecretKey(connectionId: string, stagingId: string): string {
+  return `kustoDataMover.connection/${connectionId}/staging/${stagingId}`;
 }
 
 type Listener = () => void;
@@ -52,6 +57,9 @@ export class ConnectionStore {
   async save(connection: Connection, secrets: Partial<Record<SecretName, string>> = {}): Promise<Connection> {
     const clean = validateConnection({ ...connection, clusterUrl: normalizeClusterUrl(connection.clusterUrl), name: connection.name.trim() });
     for (const key of Object.keys(clean) as Array<keyof Connection>) if (clean[key] === undefined || clean[key] === '') delete clean[key];
+    // An edit (which asks nothing about staging) keeps the connection's staging locations.
+    const existingStaging = this.get(clean.id)?.staging;
+    if (!clean.staging && existingStaging) clean.staging = existingStaging;
     const needed = SECRET_NAMES[clean.auth.kind];
     for (const name of Object.keys(secrets) as SecretName[]) {
       if (!needed.includes(name)) throw new Error(`auth kind ${clean.auth.kind} takes no secret "${name}"`);
@@ -73,15 +81,51 @@ export class ConnectionStore {
     return clean;
   }
 
-  /** Removes the connection and every secret stored for it. */
+  /** Removes the connection and every secret stored for it (its staging locations' too). */
   async remove(id: string): Promise<void> {
     for (const name of ALL_SECRET_NAMES) await this.secrets.delete(secretKey(id, name));
+    for (const s of this.get(id)?.staging ?? []) await this.secrets.delete(stagingSecretKey(id, s.id));
     await this.state.update(STATE_KEY, this.list().filter((c) => c.id !== id));
     this.fire();
   }
 
   async secret(id: string, name: SecretName): Promise<string | undefined> {
     return this.secrets.get(secretKey(id, name));
+  }
+
+  /** Adds a staging location to a connection; its SAS or account key (not for credential) only in SecretStorage. */
+  async addStaging(connectionId: string, location: Omit<StagingLocation, 'id'>, secret?: string): Promise<StagingLocation> {
+    const problem = stagingUrlProblem(location.url);
+    if (problem) throw new Error(problem);
+    if (/[?&]sig=/i.test(location.url)) throw new Error('keep the SAS out of the URL: it is stored as the location\'s secret');
+    if (location.authKind !== 'credential' && !secret) throw new Error(`a staging location with ${location.authKind === 'sas' ? 'a SAS' : 'an account key'} needs it`);
+    if (location.authKind === 'credential' && secret) throw new Error('a staging location that signs in with the connection\'s credential takes no secret');
+    const all = this.list();
+    const c = all.find((x) => x.id === connectionId);
+    if (!c) throw new Error(`no connection with id "${connectionId}"`);
+    const url = location.url.trim().replace(/\/+$/, '');
+    if ((c.staging ?? []).some((s) => s.url.toLowerCase() === url.toLowerCase())) throw new Error(`"${c.name}" has the staging location ${url} already`);
+    const added: StagingLocation = { id: randomUUID(), url, authKind: location.authKind };
+    if (secret) await this.secrets.store(stagingSecretKey(connectionId, added.id), secret);
+    c.staging = [...(c.staging ?? []), added];
+    await this.state.update(STATE_KEY, all);
+    this.fire();
+    return added;
+  }
+
+  async stagingSecret(connectionId: string, stagingId: string): Promise<string | undefined> {
+    return this.secrets.get(stagingSecretKey(connectionId, stagingId));
+  }
+
+  async removeStaging(connectionId: string, stagingId: string): Promise<void> {
+    const all = this.list();
+    const c = all.find((x) => x.id === connectionId);
+    if (!c) return;
+    await this.secrets.delete(stagingSecretKey(connectionId, stagingId));
+    c.staging = (c.staging ?? []).filter((s) => s.id !== stagingId);
+    if (c.staging.length === 0) delete c.staging;
+    await this.state.update(STATE_KEY, all);
+    this.fire();
   }
 
   /** Records the VS Code account a connection is pinned to (after a user signs in). */

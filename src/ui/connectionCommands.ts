@@ -12,8 +12,11 @@ import {
   normalizeClusterUrl,
   redactedConnectionString,
   type SecretName,
+  type StagingLocation,
+  stagingUrlProblem,
   tenantProblem,
 } from '../connections/connection';
+import type { BlobLocation } from '../engine/jobSpec';
 import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionNode, ConnectionsTreeProvider } from './connectionsTree';
 import type { WindowProviders } from './credentials';
@@ -172,6 +175,43 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, sto
     if (outcome.ok) void vscode.window.showInformationMessage(`Kusto Data Mover: saved "${name}". ${outcome.summary}`);
   };
 
+  /** A container or folder, how to open it (SAS, account key, the connection's sign-in), a live listing, then saved. */
+  const addStagingLocation = async (c: Connection) => {
+    const title = `Kusto Data Mover: Add Staging Location to "${c.name}"`;
+    const step = (n: string, options: vscode.InputBoxOptions) => vscode.window.showInputBox({ title: `${title} (${n})`, ignoreFocusOut: true, ...options }).then((v) => {
+      if (v === undefined) throw new Cancelled();
+      return v.trim();
+    });
+    const typed = await step('1/3 URL', { prompt: 'Blob or ADLS container or folder URL (https://<account>.blob.core.windows.net/<container>[/folder]); a SAS pasted with it is split off and kept as its secret', validateInput: (v) => stagingUrlProblem(v.split('?')[0]) });
+    const [url, query] = [typed.split('?')[0].replace(/\/+$/, ''), typed.includes('?') ? typed.slice(typed.indexOf('?') + 1) : ''];
+    const signIn = c.auth.kind !== 'none' && c.auth.kind !== 'userToken';
+    const kinds: Array<{ label: string; description?: string; authKind: StagingLocation['authKind'] }> = [
+      { label: 'SAS token', description: query ? 'the one pasted with the URL' : undefined, authKind: 'sas' },
+      { label: 'Storage account key', authKind: 'accountKey' },
+      ...(signIn ? [{ label: `The connection's own sign-in (${AUTH_KIND_LABELS[c.auth.kind]})`, description: 'Microsoft Entra, Azure Storage scope', authKind: 'credential' as const }] : []),
+    ];
+    const kind = await vscode.window.showQuickPick(kinds, { title: `${title} (2/3 access)`, ignoreFocusOut: true, placeHolder: 'How to open this storage' });
+    if (!kind) throw new Cancelled();
+    let secret: string | undefined;
+    if (kind.authKind === 'sas') secret = query || (await step('3/3 SAS', { prompt: 'SAS token (kept in VS Code\'s secret storage only)', password: true, validateInput: (v) => (/(^|[?&])sig=/.test(v.trim()) ? undefined : 'A SAS token holds sig=…') })).replace(/^\?/, '');
+    if (kind.authKind === 'accountKey') secret = await step('3/3 key', { prompt: 'Storage account key (kept in VS Code\'s secret storage only)', password: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+    const location: BlobLocation = kind.authKind === 'credential' ? { kind: 'blob', url, authKind: 'credential', credentialId: c.id } : { kind: 'blob', url, authKind: kind.authKind, secretRef: 'new-staging-location' };
+    const listed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Opening ${url}…` }, () =>
+      engine().listBlobFolder(location, { resolve: async () => secret }, { resolve: () => providers.providerFor(c) }, '', 50).then(
+        (l) => ({ ok: true as const, count: l.folders.length + l.blobs.length }),
+        (err: unknown) => ({ ok: false as const, message: engine().redactSecrets((err as Error)?.message ?? String(err)).split('\n')[0] }),
+      ),
+    );
+    if (!listed.ok) {
+      getLog().error(`Add Staging Location ${url}: ${listed.message}`);
+      const choice = await vscode.window.showWarningMessage(`Kusto Data Mover: could not list ${url}: ${listed.message}`, 'Save Anyway', 'Cancel');
+      if (choice !== 'Save Anyway') return;
+    }
+    await store.addStaging(c.id, { url, authKind: kind.authKind }, secret);
+    tree.refresh(c);
+    void vscode.window.showInformationMessage(`Kusto Data Mover: added the staging location ${url} to "${c.name}"${listed.ok ? ` (${listed.count} entries at its top)` : ''}.`);
+  };
+
   context.subscriptions.push(
     vscode.commands.registerCommand('kustoDataMover.addConnection', guard(() => addOrEdit())),
     vscode.commands.registerCommand('kustoDataMover.editConnection', guard(async (node) => {
@@ -241,6 +281,16 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, sto
       tree.refresh(c);
       const exp = tokenExpiry(token.trim());
       void vscode.window.showInformationMessage(`Kusto Data Mover: saved the new token of "${c.name}"${exp ? `; it is valid until ${new Date(exp).toLocaleString()}` : ''}.`);
+    })),
+    vscode.commands.registerCommand('kustoDataMover.addStagingLocation', guard(async (node) => {
+      const c = await pick(node);
+      if (!c) return;
+      await addStagingLocation(c);
+    })),
+    vscode.commands.registerCommand('kustoDataMover.removeStagingLocation', guard(async (node) => {
+      if (node?.kind !== 'staging') return;
+      const choice = await vscode.window.showWarningMessage(`Remove the staging location ${node.location.url} from "${node.connection.name}" and its stored secret? The data in it stays.`, { modal: true }, 'Remove');
+      if (choice === 'Remove') await store.removeStaging(node.connection.id, node.location.id);
     })),
     vscode.commands.registerCommand('kustoDataMover.copyConnectionString', guard(async (node) => {
       const c = await pick(node);

@@ -2,13 +2,28 @@
 // Loaded lazily, one request per expanded level (a database's tables and columns come in one
 // schema request, cached until Refresh). A failure is one tree item with an action, not a popup.
 import * as vscode from 'vscode';
-import { AUTH_KIND_LABELS, type Connection } from '../connections/connection';
+import { AUTH_KIND_LABELS, type Connection, type StagingLocation } from '../connections/connection';
+import { stagingSecretKey } from '../connections/connectionStore';
 import type { ConnectionStore } from '../connections/connectionStore';
 import { describeExpiry, expiryStatus } from '../connections/tokenExpiry';
 import { TokenExpiryWatch } from './connectionTokenWatch';
 import type { WindowProviders } from './credentials';
 import type { Engine } from './engine';
 import { getLog } from './log';
+
+const STAGING_AUTH_LABELS: Record<StagingLocation['authKind'], string> = { sas: 'SAS', accountKey: 'account key', credential: "the connection's sign-in" };
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
 
 /** "5,000 rows", "1 row": a table's count as its tree item shows it. */
 export function formatRowCount(n: number): string {
@@ -23,6 +38,11 @@ export type ConnectionNode =
   | { kind: 'folder'; connection: Connection; database: string; folder: string; tables: TableSchema[]; rowCounts?: Map<string, number> }
   | { kind: 'table'; connection: Connection; database: string; table: TableSchema; rowCount?: number }
   | { kind: 'column'; name: string; type: string }
+  | { kind: 'stagingGroup'; connection: Connection }
+  | { kind: 'staging'; connection: Connection; location: StagingLocation }
+  | { kind: 'blobFolder'; connection: Connection; location: StagingLocation; path: string }
+  | { kind: 'blob'; path: string; size: number }
+  | { kind: 'more'; message: string }
   | { kind: 'error'; connection: Connection; message: string; signIn: boolean };
 
 export class ConnectionsTreeProvider implements vscode.TreeDataProvider<ConnectionNode>, vscode.Disposable {
@@ -99,6 +119,43 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
         item.contextValue = 'column';
         return item;
       }
+      case 'stagingGroup': {
+        const item = new vscode.TreeItem('Staging locations', collapsed);
+        item.id = `c/${node.connection.id}/staging`;
+        item.iconPath = new vscode.ThemeIcon('cloud');
+        item.contextValue = 'stagingGroup';
+        return item;
+      }
+      case 'staging': {
+        const url = new URL(node.location.url);
+        const item = new vscode.TreeItem(url.pathname.replace(/^\/+/, '') || url.host, collapsed);
+        item.id = `c/${node.connection.id}/staging/${node.location.id}`;
+        item.description = `${url.host} · ${STAGING_AUTH_LABELS[node.location.authKind]}`;
+        item.tooltip = `${node.location.url}\nOpened with ${STAGING_AUTH_LABELS[node.location.authKind]}`;
+        item.iconPath = new vscode.ThemeIcon('cloud');
+        item.contextValue = 'staging';
+        return item;
+      }
+      case 'blobFolder': {
+        const item = new vscode.TreeItem(node.path.split('/').pop() ?? node.path, collapsed);
+        item.id = `c/${node.connection.id}/staging/${node.location.id}/${node.path}`;
+        item.iconPath = vscode.ThemeIcon.Folder;
+        item.contextValue = 'blobFolder';
+        return item;
+      }
+      case 'blob': {
+        const item = new vscode.TreeItem(node.path.split('/').pop() ?? node.path, vscode.TreeItemCollapsibleState.None);
+        item.description = formatBytes(node.size);
+        item.tooltip = node.path;
+        item.iconPath = vscode.ThemeIcon.File;
+        item.contextValue = 'blob';
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        return item;
+      }
       case 'error': {
         const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
@@ -122,9 +179,20 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
     try {
       switch (node.kind) {
         case 'connection': {
-          const names = await this.cached(this.databases, `${node.connection.id}/`, () => this.engine().listDatabases(this.target(node.connection)));
-          return names.map((database) => ({ kind: 'database', connection: node.connection, database }));
+          // Staging locations stay reachable when the cluster is not.
+          const staging: ConnectionNode[] = node.connection.staging?.length ? [{ kind: 'stagingGroup', connection: node.connection }] : [];
+          try {
+            const names = await this.cached(this.databases, `${node.connection.id}/`, () => this.engine().listDatabases(this.target(node.connection)));
+            return [...names.map((database): ConnectionNode => ({ kind: 'database', connection: node.connection, database })), ...staging];
+          } catch (err) {
+            return [this.errorNode(node, err), ...staging];
+          }
         }
+        case 'stagingGroup':
+          return (node.connection.staging ?? []).map((location) => ({ kind: 'staging', connection: node.connection, location }));
+        case 'staging':
+        case 'blobFolder':
+          return await this.blobChildren(node.connection, node.location, node.kind === 'blobFolder' ? node.path : '');
         case 'database': {
           const [tables, counts] = await Promise.all([this.tablesOf(node.connection, node.database), this.rowCountsOf(node.connection, node.database)]);
           const folders = new Map<string, TableSchema[]>();
@@ -144,12 +212,37 @@ export class ConnectionsTreeProvider implements vscode.TreeDataProvider<Connecti
           return [];
       }
     } catch (err) {
-      const message = this.engine().redactSecrets((err as Error)?.message ?? String(err));
-      getLog().error(`Connections: ${node.kind === 'connection' ? node.connection.name : ''}: ${message}`);
-      const connection = 'connection' in node ? node.connection : undefined;
-      if (!connection) return [];
-      return [{ kind: 'error', connection, message, signIn: (err as { code?: string })?.code === 'SIGN_IN_REQUIRED' }];
+      return 'connection' in node ? [this.errorNode(node, err)] : [];
     }
+  }
+
+  /** A failure as one tree item (logged once), with the action that can fix it. */
+  private errorNode(node: ConnectionNode & { connection: Connection }, err: unknown): ConnectionNode {
+    const message = this.engine().redactSecrets((err as Error)?.message ?? String(err));
+    getLog().error(`Connections: ${node.connection.name}: ${message}`);
+    return { kind: 'error', connection: node.connection, message, signIn: (err as { code?: string })?.code === 'SIGN_IN_REQUIRED' };
+  }
+
+  /** The BlobLocation a staging location is to the engine: its secret by SecretStorage key, or the connection's sign-in. */
+  blobLocation(connection: Connection, location: StagingLocation): { kind: 'blob'; url: string; authKind: StagingLocation['authKind']; secretRef?: string; credentialId?: string } {
+    return location.authKind === 'credential'
+      ? { kind: 'blob', url: location.url, authKind: 'credential', credentialId: connection.id }
+      : { kind: 'blob', url: location.url, authKind: location.authKind, secretRef: stagingSecretKey(connection.id, location.id) };
+  }
+
+  private async blobChildren(connection: Connection, location: StagingLocation, path: string): Promise<ConnectionNode[]> {
+    const listing = await this.engine().listBlobFolder(
+      this.blobLocation(connection, location),
+      { resolve: async () => this.store.stagingSecret(connection.id, location.id) },
+      { resolve: () => this.providers.providerFor(connection) },
+      path,
+    );
+    const nodes: ConnectionNode[] = [
+      ...listing.folders.map((p): ConnectionNode => ({ kind: 'blobFolder', connection, location, path: p })),
+      ...listing.blobs.map((b): ConnectionNode => ({ kind: 'blob', path: b.path, size: b.size })),
+    ];
+    if (listing.truncated) nodes.push({ kind: 'more', message: `… more than ${nodes.length} entries (showing the first)` });
+    return nodes;
   }
 
   tablesOf(connection: Connection, database: string): Promise<TableSchema[]> {

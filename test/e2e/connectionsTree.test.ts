@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { AZURITE_KEY } from '../helpers/azurite';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
 import { freePort } from '../helpers/ports';
@@ -57,6 +59,16 @@ describe('the Connections view: token expiry, row counts, context actions, error
     const item = browser.page.locator(`.monaco-menu .action-item:has-text("${action}")`).first();
     await item.waitFor({ timeout: 10_000 });
     await item.click();
+  }
+
+  /** Expands a tree row (a click can land while the row is still being redrawn: try again). */
+  async function expand(rowText: string, level: number): Promise<void> {
+    const r = row(rowText, level);
+    for (let i = 0; i < 5 && (await r.getAttribute('aria-expanded', { timeout: 20_000 })) !== 'true'; i++) {
+      await r.click();
+      await browser.page.waitForTimeout(300);
+    }
+    assert.equal(await r.getAttribute('aria-expanded'), 'true', `${rowText} expanded`);
   }
 
   async function clearToasts(): Promise<void> {
@@ -126,9 +138,9 @@ describe('the Connections view: token expiry, row counts, context actions, error
 
   test('tables show their row count and docstring; right-click Export Table… opens the wizard on that table, and Run writes its rows', async () => {
     await clearToasts();
-    await row('Ada (token)', 1).click();
-    await row('Samples', 2).click();
-    await row('Samples', 3).click(); // the tables' folder
+    await expand('Ada (token)', 1);
+    await expand('Samples', 2);
+    await expand('Samples', 3); // the tables' folder
     const storm = row('StormEvents', 4);
     await storm.waitFor({ timeout: 20_000 });
     assert.match((await storm.textContent()) ?? '', /StormEvents\s*5,000 rows · Storm events \(synthetic, deterministic\)/);
@@ -168,6 +180,29 @@ describe('the Connections view: token expiry, row counts, context actions, error
     assert.equal(text, `Data Source=${emulator.url};Initial Catalog=Samples;AAD Federated Security=True;User Token=****`);
   });
 
+  test('Add Staging Location (account key) on a connection: the tree lists its folders and blobs from Azurite', async () => {
+    const container = BlobServiceClient.fromConnectionString(emulator.azurite.connectionString).getContainerClient('staging-browse');
+    await container.createIfNotExists();
+    await container.getBlockBlobClient('exports/2026/part-0.csv').upload('id\n1\n', 5);
+    await container.getBlockBlobClient('readme.txt').upload('hello', 5);
+    await clearToasts();
+    await contextMenu('Ada (token)', 1, 'Add Staging Location');
+    await answer(`${emulator.azurite.blobUrl}/staging-browse`);
+    await answer('Storage account key');
+    await answer(AZURITE_KEY);
+    await toast('added the staging location').waitFor({ timeout: 60_000 });
+    assert.match((await toast('added the staging location').textContent()) ?? '', /\(2 entries at its top\)/);
+    await expand('Staging locations', 2);
+    await expand('staging-browse', 3);
+    await expand('exports', 4);
+    await expand('2026', 5);
+    const blob = row('part-0.csv', 6);
+    await blob.waitFor({ timeout: 30_000 });
+    assert.match((await blob.textContent()) ?? '', /part-0\.csv\s*5 B/);
+    assert.match((await row('readme.txt', 4).textContent()) ?? '', /readme\.txt\s*5 B/);
+    await snap('connections-staging.png');
+  });
+
   test('a cluster that cannot be reached is one error item with Show Log, not a popup per node', async () => {
     await clearToasts();
     const closed = `http://127.0.0.1:${await freePort()}`;
@@ -175,7 +210,7 @@ describe('the Connections view: token expiry, row counts, context actions, error
     const failed = toast('the test of \\"Nowhere\\" failed');
     await failed.waitFor({ timeout: 120_000 });
     await failed.locator('a.monaco-button:has-text("Save Anyway")').click();
-    await row('Nowhere', 1).click();
+    await expand('Nowhere', 1);
     const error = sidebar().locator('.monaco-list-row[aria-level="2"]:has-text("click to show the log")');
     await error.waitFor({ timeout: 120_000 });
     assert.equal(await sidebar().locator('.monaco-list-row[aria-level="2"]:has-text("click to show the log")').count(), 1);

@@ -26,6 +26,8 @@ export interface CodeServer {
 
 export interface CodeServerOptions {
   vsixPath: string;
+  /** Test-only extensions installed beside ours (e.g. an authentication provider code-server lacks). */
+  extraVsixPaths?: string[];
   workspace: string;
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
@@ -70,7 +72,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   };
   mkdirSync(env.TMPDIR, { recursive: true });
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-  await run(node24, [codeServer, ...common, '--install-extension', options.vsixPath], { env, timeout: 120_000 });
+  for (const vsix of [options.vsixPath, ...(options.extraVsixPaths ?? [])]) await run(node24, [codeServer, ...common, '--install-extension', vsix], { env, timeout: 120_000 });
   const proc = startProcess(node24, [
     codeServer, ...common,
     '--disable-telemetry', '--disable-update-check', ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),

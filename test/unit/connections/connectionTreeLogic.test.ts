@@ -100,3 +100,40 @@ describe('Sign Out and Paste New Token in the store', () => {
     await assert.rejects(store.replaceSecret('e1', 'userToken', 'x'), /auth kind none takes no secret "userToken"/);
   });
 });
+
+describe('staging locations in the store', () => {
+  test('the URL and access kind are in state, the SAS only in SecretStorage; an edit keeps them; Remove drops their secrets', async () => {
+    const { store, secrets } = memory();
+    await store.save(emulator);
+    const sas = 'sv=2024-01-01&sp=rl&sig=AbC%2Bdef%3D';
+    const added = await store.addStaging('e1', { url: 'http://127.0.0.1:10000/devstoreaccount1/staging/exports/', authKind: 'sas' }, sas);
+    assert.deepEqual(store.get('e1')?.staging, [{ id: added.id, url: 'http://127.0.0.1:10000/devstoreaccount1/staging/exports', authKind: 'sas' }]);
+    assert.equal(await store.stagingSecret('e1', added.id), sas);
+    await store.save({ ...emulator, name: 'Emulator (renamed)' });
+    assert.equal(store.get('e1')?.staging?.length, 1, 'an edit keeps the staging locations');
+    await store.remove('e1');
+    assert.equal(secrets.size, 0, 'no secret is left behind');
+  });
+
+  test('refuses a SAS in the URL, a missing secret, a secret for the credential kind, plain http off loopback, and a duplicate', async () => {
+    const { store } = memory();
+    await store.save(emulator);
+    await assert.rejects(store.addStaging('e1', { url: 'https://acct.blob.core.windows.net/c?sv=1&sig=x', authKind: 'sas' }, 'sig=x'), /keep the SAS out of the URL/);
+    await assert.rejects(store.addStaging('e1', { url: 'https://acct.blob.core.windows.net/c', authKind: 'accountKey' }), /needs it/);
+    await assert.rejects(store.addStaging('e1', { url: 'https://acct.blob.core.windows.net/c', authKind: 'credential' }, 'k'), /takes no secret/);
+    await assert.rejects(store.addStaging('e1', { url: 'http://acct.blob.core.windows.net/c', authKind: 'accountKey' }, 'k'), /Plain http/);
+    await store.addStaging('e1', { url: 'https://acct.blob.core.windows.net/c', authKind: 'credential' });
+    await assert.rejects(store.addStaging('e1', { url: 'https://acct.blob.core.windows.net/c/', authKind: 'credential' }), /has the staging location/);
+  });
+
+  test('removing one location deletes its secret only', async () => {
+    const { store } = memory();
+    await store.save(emulator);
+    const a = await store.addStaging('e1', { url: 'https://acct.blob.core.windows.net/a', authKind: 'accountKey' }, 'key-a');
+    const b = await store.addStaging('e1', { url: 'https://acct.blob.core.windows.net/b', authKind: 'accountKey' }, 'key-b');
+    await store.removeStaging('e1', a.id);
+    assert.deepEqual(store.get('e1')?.staging?.map((s) => s.id), [b.id]);
+    assert.equal(await store.stagingSecret('e1', a.id), undefined);
+    assert.equal(await store.stagingSecret('e1', b.id), 'key-b');
+  });
+});
