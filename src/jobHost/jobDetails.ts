@@ -64,7 +64,7 @@ export function jobDetailsText(jobId: string, entry: JobEntry | undefined, state
   if (record.state === 'running' && record.pid) out.push(`- **Process:** ${record.pid}${entry?.processAlive ? '' : ' (gone)'}`);
 
   out.push('', '## Figures by phase', '');
-  out.push(`- **Stopped in / last phase:** ${record.phase}`);
+  out.push(`- **Phase in the journal:** ${record.phase}`);
   if (record.readMode || record.estimatedRows !== undefined) out.push(`- **Planning:** read mode ${record.readMode ?? 'not chosen yet'}${record.estimatedRows !== undefined ? `, about ${record.estimatedRows.toLocaleString('en-US')} rows estimated` : ''}`);
   const ex = record.export;
   if (ex) {

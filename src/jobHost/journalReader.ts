@@ -2,7 +2,7 @@
 // the engine bundle (opening the Jobs view must stay cheap). A journal whose file did not change
 // since the last read is not parsed again, so a refresh per progress tick costs a stat per job.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { JobSpec } from '../engine/jobSpec';
 import type { JournalRecord } from '../engine/journal';
 import type { JobResult } from '../engine/runner';
@@ -47,10 +47,58 @@ async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await fs.readFile(path, 'utf8')) as unknown;
 }
 
-export class JobsFolderReader {
-  private readonly cache = new Map<string, { mtimeMs: number; resultMtimeMs: number; record: JournalRecord; result?: ResultFile }>();
+interface Cached {
+  mtimeMs: number;
+  resultMtimeMs: number;
+  record: JournalRecord;
+  result?: ResultFile;
+}
 
-  constructor(readonly jobsDir: string) {}
+const INDEX_VERSION = 1;
+
+export class JobsFolderReader {
+  private readonly cache = new Map<string, Cached>();
+  private indexLoaded = false;
+  private indexDirty = false;
+  private indexTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * @param indexPath where the last reading is kept for the next window (outside the jobs folder,
+   *   which belongs to the engine and the CLI): a window then opens the view with a stat per job
+   *   and reads only the journals that changed since, not a thousand of them.
+   */
+  constructor(
+    readonly jobsDir: string,
+    private readonly indexPath?: string,
+  ) {}
+
+  private async loadIndex(): Promise<void> {
+    if (this.indexLoaded || !this.indexPath) return;
+    this.indexLoaded = true;
+    const index = await readJson(this.indexPath).catch(() => undefined) as { version?: number; jobs?: Array<[string, Cached]> } | undefined;
+    if (index?.version !== INDEX_VERSION || !Array.isArray(index.jobs)) return;
+    // Each entry is checked against the journal's mtime before use, as a cached one is.
+    for (const [id, cached] of index.jobs) if (typeof id === 'string' && looksLikeJournal(cached?.record) && !this.cache.has(id)) this.cache.set(id, cached);
+  }
+
+  private saveIndexSoon(): void {
+    if (!this.indexPath || !this.indexDirty || this.indexTimer) return;
+    this.indexTimer = setTimeout(() => void this.flushIndex().catch(() => undefined), 2000);
+    this.indexTimer.unref?.();
+  }
+
+  /** Writes the index now (tests, benchmarks); normally it is written a moment after a change. */
+  async flushIndex(): Promise<void> {
+    if (this.indexTimer) clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
+    if (!this.indexPath || !this.indexDirty) return;
+    this.indexDirty = false;
+    // Finished jobs only: a running one changes on every tick and is read anyway.
+    const jobs = [...this.cache].filter(([, c]) => c.record.state !== 'running');
+    await fs.mkdir(dirname(this.indexPath), { recursive: true });
+    await fs.writeFile(`${this.indexPath}.${process.pid}.tmp`, JSON.stringify({ version: INDEX_VERSION, jobs }));
+    await fs.rename(`${this.indexPath}.${process.pid}.tmp`, this.indexPath);
+  }
 
   /** The journal last read for a job, without touching the disk (the status bar reads it per progress tick). */
   cachedRecord(jobId: string): JournalRecord | undefined {
@@ -61,6 +109,7 @@ export class JobsFolderReader {
 
   async list(): Promise<JobEntry[]> {
     this.listed = true;
+    await this.loadIndex();
     const names = await fs.readdir(this.jobsDir).catch(() => [] as string[]);
     const entries: JobEntry[] = [];
     const seen = new Set<string>();
@@ -72,7 +121,12 @@ export class JobsFolderReader {
         entries.push(entry);
       }),
     );
-    for (const name of this.cache.keys()) if (!seen.has(name)) this.cache.delete(name);
+    for (const name of this.cache.keys()) {
+      if (seen.has(name)) continue;
+      this.cache.delete(name);
+      this.indexDirty = true;
+    }
+    this.saveIndexSoon();
     return entries;
   }
 
@@ -110,6 +164,7 @@ export class JobsFolderReader {
       const result = resultStat ? ((await readJson(join(dir, RESULT_FILE)).catch(() => undefined)) as ResultFile | undefined) : undefined;
       cached = { mtimeMs: stat.mtimeMs, resultMtimeMs, record, result };
       this.cache.set(jobId, cached);
+      this.indexDirty = true;
     }
     return this.entryOf(cached);
   }

@@ -52,7 +52,8 @@ export class JobRunner implements vscode.Disposable {
   readonly reader: JobsFolderReader;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly credentials: CredentialResolver) {
-    this.reader = new JobsFolderReader(jobsDir(context));
+    // The index the last window left lets this one open the Jobs view without reading every journal.
+    this.reader = new JobsFolderReader(jobsDir(context), join(context.globalStorageUri.fsPath, 'jobs-view-index.json'));
   }
 
   liveJobs(): LiveJob[] {

@@ -24,7 +24,9 @@ export class JobItem extends vscode.TreeItem {
     super(entry?.record.spec.name ?? live?.title ?? jobId, (entry?.result?.fileResults?.length ?? 0) > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = jobId;
     this.description = describeJob(state, entry, live?.progress);
-    // The tooltip is built when hovered (resolveTreeItem), not for each of a thousand jobs per refresh.
+    // Built with the item; items are reused while their job is unchanged (JobsTreeProvider.itemFor).
+    // Not on hover (resolveTreeItem): resolving redraws the hovered row and hides its inline actions.
+    this.tooltip = tooltip(jobId, state, entry);
     const color = iconColors[state];
     this.iconPath = new vscode.ThemeIcon(stateIcons[state], color ? new vscode.ThemeColor(color) : undefined);
     // The context value drives which actions the view offers (package.json menus): the state,
@@ -64,7 +66,7 @@ const fileLabels: Record<string, [string, string, string | undefined]> = {
   Pending: ['pending', 'clock', undefined],
 };
 
-export function tooltip(jobId: string, state: JobViewState, entry: JobEntry | undefined): vscode.MarkdownString {
+function tooltip(jobId: string, state: JobViewState, entry: JobEntry | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escape(jobId)}** — ${stateLabels[state]}\n\n`);
   if (!entry) return md;
@@ -155,11 +157,6 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
 
   getTreeItem(element: JobItem | JobFileItem): vscode.TreeItem {
     return element;
-  }
-
-  resolveTreeItem(item: vscode.TreeItem, element: JobItem | JobFileItem): vscode.TreeItem {
-    if (element instanceof JobItem) item.tooltip = tooltip(element.jobId, element.state, element.entry);
-    return item;
   }
 
   private itemFor(jobId: string, entry: JobEntry | undefined, state: JobViewState, live: LiveJob | undefined): JobItem {

@@ -153,6 +153,15 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  test('jobs view at scale: both ways list the 1,000 jobs; ours reads no journal per progress tick, rereading all reads 2,000', () => {
+    const ours = row('jobs view, 1,000 finished jobs', 'jobs view (cached reader)') as ResultRow & { note?: string };
+    const all = row('jobs view, 1,000 finished jobs', 'reread every journal') as ResultRow & { note?: string };
+    assert.equal(ours.rows, 1000);
+    assert.equal(all.rows, 1000);
+    assert.match(ours.note ?? '', /with 0 journal\/result reads/);
+    assert.match(all.note ?? '', /with 2000 journal\/result reads/);
+  });
+
   test('the extension figures are measured: activation time and VSIX size', () => {
     assert.ok(results.extension, 'extension figures present');
     assert.ok(results.extension.activationMs > 0);

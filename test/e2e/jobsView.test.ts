@@ -184,6 +184,36 @@ describe('the Jobs view inside code-server', () => {
     assert.deepEqual(await sumCsvFolder(out), { rows: 2_000_000, sum: triangle(2_000_000) });
   });
 
+  test('Discard on an interrupted job removes its hidden temporary output and its journal, says what it removed, and leaves no output', async () => {
+    const out = join(workspace, 'discardme');
+    await startFromWizard(LONG_QUERY(2_000_000), out);
+    await row('discardme', 'rows/s').waitFor({ timeout: 90_000 });
+    const pid = journalOf('discardme')?.pid;
+    assert.ok(pid && pid !== process.pid, 'the journal names the job process');
+    process.kill(pid, 'SIGKILL');
+    await row('discardme', 'interrupted').waitFor({ timeout: 30_000 });
+    const temps = readdirSync(workspace).filter((n) => n.startsWith('.discardme.kdm-tmp-'));
+    assert.equal(temps.length, 1, 'the killed run left its hidden temporary output');
+    await row('discardme').click({ button: 'right' });
+    const item = browser.page.locator('.monaco-menu .action-label:has-text("Discard Job")');
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    if (await browser.page.locator('.monaco-menu').isVisible().catch(() => false)) {
+      await browser.page.waitForTimeout(500);
+      if (await browser.page.locator('.monaco-menu').isVisible().catch(() => false)) await browser.page.keyboard.press('Enter');
+    }
+    const dialog = browser.page.locator('.monaco-dialog-box');
+    await dialog.locator(':text("hidden temporary output")').waitFor({ timeout: 15_000 });
+    await dialog.locator('a.monaco-button:has-text("Discard")').click();
+    const toast = browser.page.locator('.notifications-toasts .notification-toast:has-text("Discarded job")');
+    await toast.waitFor({ timeout: 15_000 });
+    assert.match((await toast.textContent()) ?? '', /removed .*\.discardme\.kdm-tmp-/);
+    await row('discardme').waitFor({ state: 'detached', timeout: 15_000 });
+    assert.deepEqual(readdirSync(workspace).filter((n) => n.startsWith('.discardme')), [], 'no hidden temporary output left');
+    assert.ok(!existsSync(out), 'nothing under the final name');
+    assert.equal(journalOf('discardme'), undefined, 'the journal is gone');
+  });
+
   test('a sink job with one bad file ends failed and lists each file, the bad one with the service\'s reason', async () => {
     const folder = join(workspace, 'badfiles');
     mkdirSync(folder);

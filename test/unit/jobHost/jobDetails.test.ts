@@ -63,7 +63,7 @@ describe('job details', () => {
     e.record.spec.destination = { kind: 'kustoTable', connection: { clusterUrl: 'http://c', database: 'D' }, table: 'T', mode: 'queued' };
     const text = jobDetailsText('j1', e, 'failed');
     assert.match(text, /\*\*State:\*\* failed$/m);
-    assert.match(text, /\*\*Stopped in \/ last phase:\*\* ingesting/);
+    assert.match(text, /\*\*Phase in the journal:\*\* ingesting/);
     assert.match(text, /\*\*Ingesting:\*\* 3 files: 1 succeeded, 1 failed, 1 skipped/);
     assert.match(text, /## Error/);
     assert.match(text, /\*\*Message:\*\* 1 of 3 files failed/);
