@@ -10,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { hiddenSiblingPath, OutputExistsError, pathExists } from '../formats/fileOutput';
 import { type ExportedFile, exportCommand, exportedFiles, findExportOperation, startExport, waitForOperation } from '../kusto/exportToStorage';
 import type { ManagementOptions } from '../kusto/managementClient';
-import { downloadBlobs } from '../storage/blobDownload';
+import { DEFAULT_DOWNLOAD_CONCURRENCY, downloadBlobs } from '../storage/blobDownload';
 import { containerClient, folderUrl, joinBlobPath, kustoStorageLiteral, parseBlobUrl, type ResolvedBlobLocation, resolveBlobLocation, stripSas } from '../storage/blobLocation';
 import { type FolderEntry, OutputNotReplaceableError, checkReplaceable, finishPublishing, publishFolder, replaceRefusal, writeOutputMarker } from '../spark/outputFolder';
 import { sparkReadSnippets, type SparkSnippets } from '../spark/snippets';
@@ -250,7 +250,7 @@ async function downloadInto(env: StepEnvironment, finalFolder: string, files: Ex
     items.filter((item) => !done.has(item.fileName)),
     tempFolder,
     {
-      concurrency: spec.options?.downloadConcurrency ?? 4,
+      concurrency: spec.options?.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY,
       signal,
       onFile: async (item, size) => {
         done.add(item.fileName);

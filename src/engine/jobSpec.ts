@@ -132,7 +132,7 @@ export interface JobOptions {
   exportTimeoutMs?: number;
   /** Longest wait between two `.show operations` polls (default 30,000 ms). */
   exportPollMaxIntervalMs?: number;
-  /** Exported files downloaded at once (default 4). */
+  /** Exported files downloaded at once (default 8: DEFAULT_DOWNLOAD_CONCURRENCY). */
   downloadConcurrency?: number;
   /** Server-side timeout of the streamed query (default 1 hour). */
   queryTimeoutMs?: number;

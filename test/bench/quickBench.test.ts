@@ -72,7 +72,7 @@ describe('npm run bench -- --quick', () => {
   };
   const csvDataLines = (folder: string): number => partFiles(folder, '.csv').flatMap((f) => readFileSync(f, 'utf8').trimEnd().split('\n').slice(1)).length;
 
-  test('Kusto → Parquet: the engine (and with 2 parse workers), the SDK way and the raw copy each move the 20,000 rows, counted in what each wrote', async () => {
+  test('Kusto → Parquet: the engine (also with 2 parse workers, a rows-per-file limit, partitions), the SDK way and the raw copy each move the 20,000 rows, counted in what each wrote', async () => {
     const scenario = 'kusto→parquet 20,000 rows';
     judgeRawCopy(scenario, 'parquet');
     for (const [variant, folder] of [['sdk execute + write', 'sdk-parquet'], ['engine', 'engine-parquet'], ['engine, 2 parse workers', 'engine-workers-parquet']]) {
@@ -81,6 +81,19 @@ describe('npm run bench -- --quick', () => {
       assert.equal(rows, 20_000, `${folder} footers`);
       assert.equal(row(scenario, variant).rows, rows, `${variant} reports the rows its files hold`);
     }
+    // A rows-per-file limit of 5,000: four files of exactly that many rows, read from their footers.
+    const perFile: number[] = [];
+    for (const part of partFiles(join(dir, 'work', 'engine-maxrows-parquet'), '.parquet').sort()) perFile.push((await readParquetSchema(part)).numRows);
+    assert.deepEqual(perFile, [5000, 5000, 5000, 5000], 'engine-maxrows-parquet footers');
+    assert.equal(row(scenario, 'engine, maxRowsPerFile').rows, 20_000);
+    // Partitioned by a column of 50 values: a bucket=N folder per value, whose footers add up to the rows.
+    const partitioned = join(dir, 'work', 'engine-partitioned-parquet');
+    const buckets = readdirSync(partitioned).filter((n) => n.startsWith('bucket='));
+    assert.equal(buckets.length, 50, 'partition folders');
+    let partitionedRows = 0;
+    for (const bucket of buckets) for (const part of partFiles(join(partitioned, bucket), '.parquet')) partitionedRows += (await readParquetSchema(part)).numRows;
+    assert.equal(partitionedRows, 20_000, 'engine-partitioned-parquet footers');
+    assert.equal(row(scenario, 'engine, partitionBy').rows, 20_000);
     // Writes nothing: its rows are those its own JSON.parse found in the response.
     assert.equal(row(scenario, 'JSON.parse only (reference)').rows, 20_000);
   });
@@ -136,6 +149,16 @@ describe('npm run bench -- --quick', () => {
     for (const [variant, folder] of [['one by one', 'one-by-one'], ['engine (parallel)', 'engine']]) {
       const r = row('export download 8 files', variant);
       const files = readdirSync(join(dir, 'work', 'download', folder)).map((n) => statSync(join(dir, 'work', 'download', folder, n)).size);
+      assert.deepEqual(files, Array(8).fill(1024 * 1024), `${folder}: the downloaded files`);
+      assert.equal(r.rows, 8);
+      assert.equal(r.bytesOut, 8 * 1024 * 1024);
+    }
+  });
+
+  test('export download from storage with latency (the loopback proxy): both ways fetch the 8 files of 1 MiB, counted on disk', () => {
+    for (const [variant, folder] of [['one by one', 'one-by-one'], ['engine (parallel)', 'engine']]) {
+      const r = row('export download 8 files, remote storage (40 ms a request, 32 MB/s a connection)', variant);
+      const files = readdirSync(join(dir, 'work', 'download-remote', folder)).map((n) => statSync(join(dir, 'work', 'download-remote', folder, n)).size);
       assert.deepEqual(files, Array(8).fill(1024 * 1024), `${folder}: the downloaded files`);
       assert.equal(r.rows, 8);
       assert.equal(r.bytesOut, 8 * 1024 * 1024);

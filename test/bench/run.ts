@@ -128,6 +128,13 @@ function printTargets(all: Row[], extension: ExtensionFigures | undefined): void
     check(`${scenario}: engine ≥ 5× the SDK way`, engine && sdk ? engine.mbPerSec / sdk.mbPerSec >= 5 : undefined, engine && sdk ? `${(engine.mbPerSec / sdk.mbPerSec).toFixed(2)}×` : 'the SDK way did not finish');
     check(`${scenario}: engine ≥ 0.5× raw copy`, engine && raw ? engine.mbPerSec / raw.mbPerSec >= 0.5 : undefined, engine && raw ? `${(engine.mbPerSec / raw.mbPerSec).toFixed(2)}×` : '-');
     check(`${scenario}: engine peak RSS < 300 MB`, engine ? engine.maxRssMB < 300 : undefined, engine ? `${engine.maxRssMB} MB` : '-');
+    // Issue 28: with a rows-per-file limit and with partitionBy, within 1.3× of the plain job's time and under the same memory bound.
+    for (const variant of ['engine, maxRowsPerFile', 'engine, partitionBy']) {
+      const other = find(scenario, variant);
+      if (!other && !all.some((r) => r.scenario === scenario && r.variant === variant)) continue;
+      check(`${scenario}: ${variant} within 1.3× of the engine's time`, engine && other ? other.seconds / engine.seconds <= 1.3 : undefined, engine && other ? `${(other.seconds / engine.seconds).toFixed(2)}×` : '-');
+      check(`${scenario}: ${variant} peak RSS < 300 MB`, other ? other.maxRssMB < 300 : undefined, other ? `${other.maxRssMB} MB` : '-');
+    }
     const workers = find(scenario, 'engine, 2 parse workers');
     if (engine && workers && sdk) console.log(`  info ${scenario}: with 2 parse workers (opt-in) = ${(workers.mbPerSec / engine.mbPerSec).toFixed(2)}× the default engine, ${(workers.mbPerSec / sdk.mbPerSec).toFixed(2)}× the SDK way, peak RSS ${workers.maxRssMB} MB`);
     else if (engine && workers) console.log(`  info ${scenario}: with 2 parse workers (opt-in) = ${(workers.mbPerSec / engine.mbPerSec).toFixed(2)}× the default engine, peak RSS ${workers.maxRssMB} MB`);
@@ -163,6 +170,13 @@ function printTargets(all: Row[], extension: ExtensionFigures | undefined): void
   check('jobs view, 1,000 finished jobs: open + refresh < 100 ms', jobsView ? jobsView.seconds * 1000 < 100 : undefined, jobsView ? `${(jobsView.seconds * 1000).toFixed(1)} ms${rereadAll ? ` (${(rereadAll.seconds / jobsView.seconds).toFixed(2)}× faster than rereading every journal)` : ''}` : '-');
   const readsPerTick = jobsView?.note?.match(/with ([\d.]+) journal\/result reads/)?.[1];
   check('jobs view: a progress tick rereads no unchanged journal', readsPerTick === undefined ? undefined : Number(readsPerTick) === 0, readsPerTick === undefined ? '-' : `${readsPerTick} reads per tick (rereading all: ${rereadAll?.note?.match(/with ([\d.]+) journal\/result reads/)?.[1] ?? '-'})`);
+  // Issue 28: parallel download ≥ 3× one by one from storage with latency, and no slower on plain loopback.
+  for (const scenario of [...new Set(all.map((r) => r.scenario))].filter((s) => s.startsWith('export download'))) {
+    const parallel = find(scenario, 'engine (parallel)');
+    const serial = find(scenario, 'one by one');
+    const want = scenario.includes('remote storage') ? 3 : 1;
+    check(`${scenario}: parallel ≥ ${want}× one by one`, parallel && serial ? serial.seconds / parallel.seconds >= want : undefined, parallel && serial ? `${(serial.seconds / parallel.seconds).toFixed(2)}×` : '-');
+  }
   if (extension) check('activation < 100 ms', extension.activationMs < 100, `${extension.activationMs.toFixed(1)} ms`);
 }
 

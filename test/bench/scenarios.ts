@@ -9,6 +9,7 @@ import { startEmulator } from '../emulator/index';
 import { startAzurite } from '../helpers/azurite';
 import type { Row } from '../../src/engine/rows';
 import { openFileOutput } from '../../src/spark/sparkFolderWriter';
+import { startLatencyProxy, throughProxy } from './latencyProxy';
 import { startRecordedServer } from './recordedServer';
 import type { VariantResult } from './variants/result';
 
@@ -67,6 +68,8 @@ export function benchTableQuery(rows: number): string {
     '| extend flag = id % 3 == 0',
     '| extend amount = todecimal(id)',
     '| extend tag = iif(id % 10 == 0, "ten", "other")',
+    // 50 values: the partition column of the partitionBy variant.
+    '| extend bucket = toint(id % 50)',
   ].join(' ');
 }
 
@@ -123,7 +126,12 @@ function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv' | 'json', 
       { name: 'engine', script: 'engineKustoToFiles.ts', args: (p) => [String(p.url), join(String(p.dir), `engine-${format}`), format] },
       // The opt-in path: the response parsed and encoded on two worker threads (options.parseWorkers).
       ...(format === 'parquet'
-        ? [{ name: 'engine, 2 parse workers', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-workers-parquet'), format, '2'] }]
+        ? [
+          { name: 'engine, 2 parse workers', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-workers-parquet'), format, '2'] },
+          // Issue 28: the same job with a rows-per-file limit (4 files at 1 M rows) and partitioned by a column of 50 values.
+          { name: 'engine, maxRowsPerFile', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-maxrows-parquet'), format], env: () => ({ KDM_BENCH_MAX_ROWS_PER_FILE: String(Math.ceil(rows / 4)) }) },
+          { name: 'engine, partitionBy', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-partitioned-parquet'), format], env: () => ({ KDM_BENCH_PARTITION_BY: 'bucket' }) },
+        ]
         : []),
       // Parsing alone with V8's native parser: beyond 512 MB the response cannot even be one string.
       { name: 'JSON.parse only (reference)', script: 'jsonParseOnly.ts', args: (p) => [String(p.url)], env: () => ({ NODE_OPTIONS: '--max-old-space-size=4096' }), mayNotFinish: true },
@@ -192,9 +200,15 @@ function folderToKustoScenario(rows: number, parts: number, runs: number): Scena
   };
 }
 
-function downloadScenario(files: number, bytesPerFile: number, runs: number): Scenario {
+/** Remote storage as the latency proxy plays it: a delay per request and a rate per connection. */
+interface RemoteStorage {
+  delayMs: number;
+  bytesPerSecond: number;
+}
+
+function downloadScenario(files: number, bytesPerFile: number, runs: number, remote?: RemoteStorage): Scenario {
   return {
-    name: `export download ${files} files`,
+    name: `export download ${files} files${remote ? `, remote storage (${remote.delayMs} ms a request, ${remote.bytesPerSecond / 1e6} MB/s a connection)` : ''}`,
     runs,
     baseline: 'one by one',
     variants: [
@@ -207,9 +221,11 @@ function downloadScenario(files: number, bytesPerFile: number, runs: number): Sc
       await container.create();
       const body = randomBytes(bytesPerFile);
       for (let i = 0; i < files; i++) await container.getBlockBlobClient(`Bench/job/export_${i}.snappy.parquet`).uploadData(body);
-      const dir = join(ctx.workDir, 'download');
+      const dir = join(ctx.workDir, remote ? 'download-remote' : 'download');
       mkdirSync(dir, { recursive: true });
-      return { blob: azurite.connectionString, dir, cleanup: () => azurite.stop() };
+      if (!remote) return { blob: azurite.connectionString, dir, cleanup: () => azurite.stop() };
+      const proxy = await startLatencyProxy({ target: new URL(azurite.blobUrl).origin, ...remote });
+      return { blob: throughProxy(azurite.connectionString, proxy.url), dir, cleanup: async () => { await proxy.stop(); await azurite.stop(); } };
     },
     bytesForRate: (_p, result) => result.bytesOut,
   };
@@ -267,6 +283,8 @@ export function scenarios(ctx: BenchContext): Scenario[] {
   // The raw upload and the engine three times each (seconds a run), the SDK's minutes once.
   list.push(ctx.quick ? folderToKustoScenario(20_000, 10, 1) : folderToKustoScenario(4_300_000, 100, 3));
   list.push(ctx.quick ? downloadScenario(8, 1 << 20, 1) : downloadScenario(40, 25 << 20, 3));
+  // Issue 28: the same download from storage with latency (the loopback proxy in front of Azurite).
+  list.push(ctx.quick ? downloadScenario(8, 1 << 20, 1, { delayMs: 40, bytesPerSecond: 32e6 }) : downloadScenario(40, 4 << 20, 3, { delayMs: 40, bytesPerSecond: 8e6 }));
   // KDM_BENCH_LOOP_ROWS sets a smaller full-mode size (recording 10 M rows takes minutes).
   list.push(ctx.quick ? hostLoopDelayScenario(20_000, 1) : hostLoopDelayScenario(Number(process.env.KDM_BENCH_LOOP_ROWS ?? 10_000_000), 1));
   list.push(jobsViewScenario(ctx.quick ? 1 : 3));

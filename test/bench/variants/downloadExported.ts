@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { downloadBlobs } from '../../../src/storage/blobDownload';
+import { DEFAULT_DOWNLOAD_CONCURRENCY, downloadBlobs } from '../../../src/storage/blobDownload';
 import { report } from './result';
 
 async function main(): Promise<void> {
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const names: string[] = [];
   for await (const blob of container.listBlobsFlat()) names.push(blob.name);
   if (mode === 'engine') {
-    await downloadBlobs(container, names.map((blobName) => ({ blobName, fileName: blobName.replace(/\//g, '_') })), outDir, { concurrency: 4 });
+    await downloadBlobs(container, names.map((blobName) => ({ blobName, fileName: blobName.replace(/\//g, '_') })), outDir, { concurrency: DEFAULT_DOWNLOAD_CONCURRENCY });
   } else {
     for (const name of names) await container.getBlobClient(name).downloadToFile(join(outDir, name.replace(/\//g, '_')));
   }

@@ -1,6 +1,7 @@
 // Our engine for Kusto → files, as built (dist/engineHost.js): the runner streams the (recorded)
 // response into a Spark folder. A 4th argument N sets options.parseWorkers (Parquet parsed and
-// encoded on N worker threads).
+// encoded on N worker threads). KDM_BENCH_MAX_ROWS_PER_FILE and KDM_BENCH_PARTITION_BY (a column
+// name) set the destination's maxRowsPerFile and partitionBy.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,9 @@ async function main(): Promise<void> {
       id: `bench-engine-${format}`,
       createdAt: new Date().toISOString(),
       source: { kind: 'kustoQuery', connection: { clusterUrl: url, database: 'Bench' }, query: 'Bench', readMode: 'stream' },
-      destination: { kind: 'files', location: { kind: 'local', path: outDir }, format: format as 'parquet' | 'csv' | 'json', layout: 'sparkFolder', ifExists: 'replace' },
+      destination: { kind: 'files', location: { kind: 'local', path: outDir }, format: format as 'parquet' | 'csv' | 'json', layout: 'sparkFolder', ifExists: 'replace',
+        maxRowsPerFile: process.env.KDM_BENCH_MAX_ROWS_PER_FILE ? Number(process.env.KDM_BENCH_MAX_ROWS_PER_FILE) : undefined,
+        partitionBy: process.env.KDM_BENCH_PARTITION_BY ? [process.env.KDM_BENCH_PARTITION_BY] : undefined },
       options: threads ? { parseWorkers: Number(threads) } : undefined,
     },
     { jobsDir },
