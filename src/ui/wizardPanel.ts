@@ -272,7 +272,8 @@ export class WizardPanel {
       title: 'Save the copy job as a file',
     });
     if (!uri) return;
-    const path = uri.fsPath.endsWith('.kdm.json') ? uri.fsPath : `${uri.fsPath.replace(/\.json$/, '')}.kdm.json`;
+    // One ".kdm.json", however the dialog treated the double extension (the browser's simple dialog appends it again).
+    const path = `${uri.fsPath.replace(/(\.kdm\.json)+$/, '').replace(/\.json$/, '')}.kdm.json`;
     await fs.writeFile(path, `${JSON.stringify(jobFileFromSpec(spec), null, 2)}\n`);
     getLog().info(`Wizard saved a job file: ${path}`);
     this.post({ type: 'notice', state: 'saved', summary: `Saved the job file ${path}. Run it with "Run Copy Job from JSON File" or open it here again.` });
