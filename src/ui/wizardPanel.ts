@@ -57,6 +57,10 @@ export class WizardPanel {
   /** The saved connections, for the Connection list. */
   private static listConnections: () => Connection[] = () => [];
 
+  static savedConnections(): Connection[] {
+    return WizardPanel.listConnections();
+  }
+
   /** Set once at activation: how a form's cluster finds its connection's sign-in. */
   static useConnections(authFor: (clusterUrl: string) => AuthRef, credentials: CredentialResolver, listConnections?: () => Connection[]): void {
     WizardPanel.authFor = authFor;
@@ -406,7 +410,7 @@ export class WizardPanel {
 }
 
 function connectionChoices(): ConnectionChoice[] {
-  return WizardPanel['listConnections']().map((c) => ({ id: c.id, name: c.name, clusterUrl: c.clusterUrl, defaultDatabase: c.defaultDatabase, authLabel: AUTH_KIND_LABELS[c.auth.kind] }));
+  return WizardPanel.savedConnections().map((c) => ({ id: c.id, name: c.name, clusterUrl: c.clusterUrl, defaultDatabase: c.defaultDatabase, authLabel: AUTH_KIND_LABELS[c.auth.kind] }));
 }
 
 function defaultForm(): WizardForm {
