@@ -16,5 +16,4 @@ export { readClusterAccess, accessIn, describeAllowed, type ClusterAccess } from
 export { executeManagement } from './kusto/managementClient';
 export { listSourceFiles } from './spark/sparkFolderReader';
 export { generateSparkCode } from './spark/connectorCode';
-// The wizard's Review (built host-side, shown by webview/wizard/review.ts).
-export { buildJobReview } from './engine/review/jobReview';
+export { buildJobReview, type JobReview, type ReviewEnvironment } from './engine/review/jobReview';

@@ -114,7 +114,7 @@ export class WizardPanel {
     private readonly runJob: RunJob,
   ) {
     const extensionUri = context.extensionUri;
-    this.reviewer = new WizardReviewer(context.secrets);
+    this.reviewer = new WizardReviewer(context);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity-bar.svg');
     panel.webview.html = this.renderHtml();
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
@@ -214,9 +214,7 @@ export class WizardPanel {
       this.post({ type: 'review', seq, error: 'Complete the fields marked above to see the review.' });
       return;
     }
-    const auth = this.authOf(form);
-    const tokenProvider = auth.kind === 'credential' ? WizardPanel.credentials?.resolve(auth.id) : undefined;
-    const outcome = await this.reviewer.review(loadEngine(this.context), this.specOf(form), tokenProvider);
+    const outcome = await this.reviewer.review(this.specOf(form), WizardPanel.credentials);
     if (outcome) this.post({ type: 'review', seq, ...outcome });
   }
 

@@ -4,18 +4,22 @@
 // column, preview rows equal to the data, the commands equal to what the job then sends (recorded
 // by a proxy between the engine and the emulator), and a viewer-only identity's pre-flight refusal.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { AZURITE_KEY } from '../helpers/azurite';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adminToken, startEmulator, trustEmulatorCertificate } from '../emulator/index';
 import type { JobSpec, KustoTableDestination } from '../../src/engine/jobSpec';
 import { buildJobReview, type JobReview, type ReviewColumn } from '../../src/engine/review/jobReview';
 import { runJob } from '../../src/engine/runner';
-import { executeManagementRecords } from '../../src/kusto/managementClient';
+import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
 
+const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
 const DB = 'Review';
 const VIEWER = 'aadapp=b0000000-0000-0000-0000-000000000001;f00dbabe-1111-2222-3333-444444444444';
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
@@ -52,14 +56,19 @@ async function startRecorder(target: string): Promise<Recorder> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent, server };
 }
 
+async function rowsOfTable(query: string): Promise<unknown[][]> {
+  const [table] = await executeManagement({ clusterUrl: emulator.url, database: DB, tokenProvider: admin }, query, 'v1/rest/query');
+  return table?.rows ?? [];
+}
+
 const mgmt = (command: string) => executeManagementRecords({ clusterUrl: emulator.url, database: DB, tokenProvider: admin }, command);
 
-function querySpec(id: string, query: string, format: 'parquet' | 'csv' | 'json', clusterUrl = emulator.url): JobSpec {
+function querySpec(id: string, query: string, format: 'parquet' | 'csv' | 'json', clusterUrl = emulator.url, readMode: 'stream' | 'export' = 'stream'): JobSpec {
   return {
     version: 1,
     id,
     createdAt: '2026-01-01T00:00:00Z',
-    source: { kind: 'kustoQuery', connection: { clusterUrl, database: DB, auth: { kind: 'credential', id: 'admin' } }, query, readMode: 'stream' },
+    source: { kind: 'kustoQuery', connection: { clusterUrl, database: DB, auth: { kind: 'credential', id: 'admin' } }, query, readMode },
     destination: { kind: 'files', location: { kind: 'local', path: join(dir, `${id}.${format}`) }, format, layout: 'singleFile' },
   };
 }
@@ -81,9 +90,9 @@ const column = (review: JobReview, name: string): ReviewColumn => {
   return found;
 };
 
-/** A review command with <placeholders> (chosen when the job runs) as a pattern for the command sent. */
+/** A review command with <placeholders> (chosen when the job runs) and redacted secrets (***) as a pattern for the command sent. */
 function commandPattern(command: string): RegExp {
-  return new RegExp(`^${command.split(/<[^<>]*>/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`, 's');
+  return new RegExp(`^${command.split(/<[^<>]*>|\*\*\*/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`, 's');
 }
 
 /** The pre-flight's own reads: the review shows their answer (preflight), not them. */
@@ -104,6 +113,17 @@ before(async () => {
   writeFileSync(join(dir, 'csv', 'part-00000-a.c000.csv'), 'id,name,newcol\n1,Ann,n1\n2,Bob,n2\n');
   writeFileSync(join(dir, 'csv', 'part-00001-a.c000.csv'), 'id,name,newcol\n3,Cy,n3\n');
   writeFileSync(join(dir, 'csv', '_SUCCESS'), '');
+  // A Spark-style partitioned Parquet folder, written by pyarrow with Spark's INT96 timestamps.
+  execFileSync(python, ['-c', `
+import sys, os, datetime, decimal, pyarrow as pa, pyarrow.parquet as pq
+root = sys.argv[1]
+os.makedirs(os.path.join(root, 'year=2024'))
+t = pa.table({'id': pa.array([1, 2], pa.int64()), 'ts': pa.array([datetime.datetime(2024, 1, 31, 12, 0, 0, 123456), None], pa.timestamp('us')),
+              'blob': pa.array([b'\\x00\\x01\\xff', b''], pa.binary()), 'f': pa.array([1.5, -3.25], pa.float32()),
+              'amount': pa.array([decimal.Decimal('12.50'), decimal.Decimal('-0.01')], pa.decimal128(10, 2))})
+pq.write_table(t, os.path.join(root, 'year=2024', 'part-00000-q.c000.snappy.parquet'), use_deprecated_int96_timestamps=True)
+open(os.path.join(root, '_SUCCESS'), 'w').close()
+`, join(dir, 'parquet')], { stdio: 'inherit' });
 });
 
 after(async () => {
@@ -126,6 +146,10 @@ describe('review of a Kusto → files job', () => {
     ]);
     assert.match(column(review, 't').note ?? '', /7th fraction digit \(100 ns\) is dropped/);
     assert.match(column(review, 'd').note ?? '', /123456789012345678901 .* does not fit DECIMAL\(38,18\)/);
+    // The error is what the job then meets.
+    const result = await runJob(querySpec('rv-parquet-run', 'Typed', 'parquet'), { jobsDir: join(dir, 'jobs'), credentials: { resolve: () => admin } });
+    assert.equal(result.state, 'failed');
+    assert.match(result.error ?? '', /123456789012345678901/);
   });
 
   test('JSON lines: a long is a warning (beyond 2^53 readers lose digits, and the preview holds one); decimal is written as a string', async () => {
@@ -165,13 +189,24 @@ describe('review of a Kusto → files job', () => {
   });
 
   test('export with no staging: the cluster\'s storage, and why', async () => {
-    const spec = { ...querySpec('rv-export', 'Typed', 'parquet'), source: { ...querySpec('x', 'Typed', 'parquet').source, readMode: 'export' as const } };
+    // Without the row whose decimal does not fit DECIMAL(38,18) (the first test shows the review says so).
+    const spec = querySpec('rv-export', 'Typed | where l > 0', 'parquet', emulator.url, 'export');
     const review = await buildJobReview(spec, env);
     assert.equal(review.estimate.readMode, 'export');
     assert.equal(review.storage?.kind, 'cluster');
     assert.match(review.storage?.why ?? '', /no staging location is set, so the cluster's own export storage is used/);
     assert.equal(review.commands[0], '.show export containers');
-    assert.match(review.commands[1], /^\.export async compressed to parquet \(h@"<one of the cluster's export containers>\/kusto-data-mover\/Review\/rv-export\?\*\*\*"\) with \(namePrefix=/);
+    // What the job sends (a status poll repeated while the export runs counts once), placeholders and the SAS aside.
+    const recorded = querySpec('rv-export', 'Typed | where l > 0', 'parquet', proxy.url, 'export');
+    proxy.sent.length = 0;
+    const result = await runJob(recorded, { jobsDir: join(dir, 'jobs'), credentials: { resolve: () => admin } });
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.equal(result.rows, 1);
+    const sent = proxy.sent.map((s) => s.csl).filter((csl, i, all) => !PREFLIGHT_READS.has(csl) && csl !== all[i - 1]);
+    assert.equal(sent.length, review.commands.length, `sent:\n${sent.join('\n')}\nreview:\n${review.commands.join('\n')}`);
+    review.commands.forEach((command, i) => assert.match(sent[i], commandPattern(command)));
+    assert.match(review.commands[1], /^\.export async compressed to parquet \(h@"<one of the cluster's export containers>\?\*\*\*"\) with \(namePrefix="kusto-data-mover\/Review\/rv-export\/part-</);
+    assert.ok(!review.commands.join('\n').includes('sig='), 'no SAS in the commands');
   });
 });
 
@@ -215,6 +250,21 @@ describe('review of a files → Kusto job', () => {
     assert.match(review.commands.find((c) => c.startsWith('//')) ?? '', /queued ingestion .*part-00000-a\.c000\.csv into Fresh, format=csv, ignoreFirstRecord=true, ingestionMapping=\[\{"Column":"id","Properties":\{"Ordinal":"0"\}\},\{"Column":"customer","Properties":\{"Ordinal":"1"\}\}\]/);
   });
 
+  test('streaming into a table with the streaming policy: the named mappings it creates and the row count it reads are what the job sends', async () => {
+    await mgmt('.create table Streamed (id:long, name:string, newcol:string)');
+    await mgmt('.alter table Streamed policy streamingingestion enable');
+    const spec = filesSpec('rv-stream', 'csv', 'Streamed', { mode: 'streaming', tableCreation: 'failIfNotExists' }, proxy.url);
+    const review = await buildJobReview(spec, env);
+    proxy.sent.length = 0;
+    const result = await runJob(spec, { jobsDir: join(dir, 'jobs'), credentials: { resolve: () => admin } });
+    assert.equal(result.state, 'succeeded', result.error);
+    assert.deepEqual(await rowsOfTable('Streamed | order by id asc'), [[1, 'Ann', 'n1'], [2, 'Bob', 'n2'], [3, 'Cy', 'n3']]);
+    const sent = proxy.sent.map((s) => s.csl).filter((csl) => !PREFLIGHT_READS.has(csl));
+    assert.deepEqual(sent, review.commands.filter((c) => !c.startsWith('//')));
+    // Both files have the same columns: one named mapping serves them.
+    assert.equal(sent.filter((c) => c.startsWith('.create-or-alter table')).length, 1);
+  });
+
   test('transactional into an existing table: the commands match what the job sends, placeholders aside', async () => {
     await mgmt('.create table Tx (id:long, name:string, newcol:string)');
     const spec = filesSpec('rv-tx', 'csv', 'Tx', { mode: 'transactional', tableCreation: 'failIfNotExists' }, proxy.url);
@@ -226,6 +276,51 @@ describe('review of a files → Kusto job', () => {
     const commands = review.commands.filter((c) => !c.startsWith('//'));
     assert.equal(sent.length, commands.length, `sent:\n${sent.join('\n')}\nreview:\n${commands.join('\n')}`);
     commands.forEach((command, i) => assert.match(sent[i], commandPattern(command)));
+  });
+});
+
+describe('review of a Parquet Spark folder → new table', () => {
+  test('each Parquet type with its risk, the partition column typed from its folders, rows from the footer, the preview as Kusto will hold it', async () => {
+    const review = await buildJobReview(filesSpec('rv-parquet', 'parquet', 'PqNew'), env);
+    assert.deepEqual(review.columns.map((c) => [c.source, c.sourceType, c.targetType, c.risk ?? 'none']), [
+      ['id', 'Parquet INT64', 'long', 'none'],
+      ['ts', 'Parquet INT96', 'datetime', 'warn'],
+      ['blob', 'Parquet BYTE_ARRAY', 'string', 'warn'],
+      ['f', 'Parquet FLOAT', 'real', 'warn'],
+      ['amount', 'Parquet FIXED_LEN_BYTE_ARRAY DECIMAL(10,2)', 'decimal', 'none'], // pyarrow writes decimal128 as fixed-length bytes
+      ['year', 'partition folder name', 'long', 'none'],
+    ]);
+    assert.match(column(review, 'ts').note ?? '', /INT96 .* is read as UTC/);
+    assert.match(column(review, 'blob').note ?? '', /base64/);
+    assert.deepEqual(review.newTable, { name: 'PqNew', columns: [
+      { name: 'id', type: 'long', source: 'id' }, { name: 'ts', type: 'datetime', source: 'ts' }, { name: 'blob', type: 'string', source: 'blob' },
+      { name: 'f', type: 'real', source: 'f' }, { name: 'amount', type: 'decimal', source: 'amount' }, { name: 'year', type: 'long', source: 'year' },
+    ] });
+    assert.deepEqual(review.preview, { from: 'files', columns: ['id', 'ts', 'blob', 'f', 'amount', 'year'], rows: [
+      ['1', '2024-01-31T12:00:00.123456Z', 'AAH/', '1.5', '12.5', '2024'],
+      ['2', '', '', '-3.25', '-0.01', '2024'],
+    ] });
+    assert.ok(review.warnings.some((w) => /preview shows the Parquet decimal column\(s\) amount as doubles/.test(w)), review.warnings.join('\n'));
+    assert.equal(review.estimate.rows, 2);
+    assert.match(review.estimate.why, /rows from the Parquet footers/);
+  });
+});
+
+describe('review of a blob source (Azurite)', () => {
+  test('the same Parquet folder in blob storage: the same columns and preview, read by byte ranges', async () => {
+    const container = BlobServiceClient.fromConnectionString(emulator.azurite.connectionString).getContainerClient('lake');
+    await container.createIfNotExists();
+    const part = 'year=2024/part-00000-q.c000.snappy.parquet';
+    const bytes = readFileSync(join(dir, 'parquet', part));
+    await container.getBlockBlobClient(`pq/${part}`).upload(bytes, bytes.length);
+    await container.getBlockBlobClient('pq/_SUCCESS').upload('', 0);
+    const local = await buildJobReview(filesSpec('rv-local-pq', 'parquet', 'PqBlob'), env);
+    const blobSpec: JobSpec = { ...filesSpec('rv-blob-pq', 'parquet', 'PqBlob'), source: { kind: 'files', location: { kind: 'blob', url: `${emulator.azurite.blobUrl}/lake/pq`, secretRef: 'key', authKind: 'accountKey' } } };
+    const review = await buildJobReview(blobSpec, { ...env, secrets: { resolve: async (ref) => (ref === 'key' ? AZURITE_KEY : undefined) } });
+    assert.deepEqual(review.columns, local.columns);
+    assert.deepEqual(review.preview, local.preview);
+    assert.deepEqual(review.estimate, local.estimate);
+    assert.ok(!JSON.stringify(review).includes(AZURITE_KEY), 'the account key is in no field of the review');
   });
 });
 

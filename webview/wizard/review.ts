@@ -7,17 +7,9 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { JobReview, ReviewColumn } from '../../src/webviewProtocol/reviewProtocol';
+import { type JobReview, REVIEW_COLUMN_TYPES, type ReviewColumn, type ReviewSchemaEdit } from '../../src/webviewProtocol/reviewProtocol';
 
-/** A new table's columns as edited: a source column left out is dropped. */
-export interface ReviewSchemaEdit {
-  source: string;
-  name: string;
-  type: string;
-}
-
-/** Kusto's scalar types, the choices of a new column's type. */
-export const REVIEW_COLUMN_TYPES = ['bool', 'int', 'long', 'real', 'decimal', 'string', 'datetime', 'timespan', 'guid', 'dynamic'] as const;
+export type { ReviewSchemaEdit };
 
 const RISK_LOOK: Record<NonNullable<ReviewColumn['risk']> | 'none', { icon: string; word: string }> = {
   error: { icon: 'error', word: 'Error' },

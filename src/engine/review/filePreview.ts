@@ -11,11 +11,32 @@ import { previewText } from './reviewShared';
 
 const DELIMITER: Record<string, string> = { csv: ',', tsv: '\t', scsv: ';', psv: '|' };
 
+/** A datetime as Kusto prints it, from 100 ns ticks since the epoch: every digit kept (a Date holds only milliseconds). */
+export function kustoDatetimeText(ticks: bigint): string {
+  let ms = ticks / 10_000n;
+  let rest = ticks % 10_000n;
+  if (rest < 0n) {
+    rest += 10_000n;
+    ms -= 1n;
+  }
+  const iso = new Date(Number(ms)).toISOString();
+  const fraction = `${iso.slice(20, 23)}${rest.toString().padStart(4, '0')}`.replace(/0+$/, '');
+  return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
+}
+
+// Timestamps (INT96 too) and dates as the text Kusto will hold, not as JavaScript Dates.
+const PARSERS = {
+  timestampFromMilliseconds: (millis: bigint) => kustoDatetimeText(BigInt(millis) * 10_000n),
+  timestampFromMicroseconds: (micros: bigint) => kustoDatetimeText(BigInt(micros) * 10n),
+  timestampFromNanoseconds: (nanos: bigint) => kustoDatetimeText(BigInt(nanos) / 100n),
+  dateFromDays: (days: number) => kustoDatetimeText(BigInt(days) * 864_000_000_000n),
+};
+
 /** Rows of one file as text, by the file's own column names. */
 async function fileRows(listing: SourceListing, file: SourceFile, schema: FileSchema, limit: number): Promise<Array<Record<string, string>>> {
   const bytes = listing.open(file);
   if (schema.format === 'parquet') {
-    const rows = (await parquetReadObjects({ file: await asAsyncBuffer(bytes), rowEnd: limit })) as Array<Record<string, unknown>>;
+    const rows = (await parquetReadObjects({ file: await asAsyncBuffer(bytes), rowEnd: limit, parsers: PARSERS, utf8: false })) as Array<Record<string, unknown>>;
     return rows.map((row) => Object.fromEntries(schema.columns.map((c) => [c.name, previewText(row[c.name])])));
   }
   const { text } = await readTextSample(bytes);

@@ -7,6 +7,7 @@ import type { ColumnSchema } from '../rows';
 import { applyColumnEdits, type EditedColumns } from '../sink/columnEdits';
 import { inferSourceSchema, type SourceSchema } from '../sink/sourceSchema';
 import { tempTableName } from '../sink/runFilesToKusto';
+import { streamingMappingCommand } from '../sink/streamingSender';
 import { cslSchema, showTableColumns } from '../../kusto/ingest/tableSetup';
 import { buildFileMapping } from '../../kusto/ingest/ingestionMapping';
 import { withPrivilegeContext } from '../../kusto/ingest/privilegeErrors';
@@ -91,19 +92,30 @@ function commandsFor(spec: JobSpec, listing: SourceListing, schema: SourceSchema
       for (const tag of [`kdm:${table}:<identity of ${file.relativePath}>`, `${spec.id}:<identity of ${file.relativePath}>`]) commands.push(`.show table ${kqlName(table)} extents where tags has ${kqlString(`ingest-by:${tag}`)}`);
     }
   }
+  const streamingMappings = new Set<string>();
   for (const file of listing.files) {
     const fileSchema = schema.perFile.get(file.relativePath);
     const format = fileSchema?.format ?? file.format;
-    const how = mode === 'streaming' ? 'streaming ingestion (POST /v1/rest/ingest; queued when the policy or the size says so)' : 'queued ingestion (a message on the ingestion queue, not a command)';
-    const mapping = destination.mappingReference
-      ? `ingestionMappingReference=${kqlString(destination.mappingReference)}`
-      : `ingestionMapping=${JSON.stringify(buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns, edited.targetOf).entries)}`;
-    const tags = mode === 'streaming' ? '' : `, tags=["ingest-by:kdm:${table}:<identity of the file>"], ingestIfNotExists`;
-    commands.push(`// ${how}: ${file.relativePath} into ${into}, format=${format}${fileSchema?.hasHeader ? ', ignoreFirstRecord=true' : ''}, ${mapping}${tags}`);
+    const fileMapping = destination.mappingReference ? undefined : buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns, edited.targetOf);
+    const header = fileSchema?.hasHeader ? ', ignoreFirstRecord=true' : '';
+    if (mode === 'streaming') {
+      // Streaming takes a mapping by name only: one is created per distinct mapping, named by its content.
+      let mappingName = destination.mappingReference;
+      if (fileMapping) {
+        const { name, command } = streamingMappingCommand(table, fileMapping.kind, fileMapping);
+        if (!streamingMappings.has(name)) commands.push(command);
+        streamingMappings.add(name);
+        mappingName = name;
+      }
+      commands.push(`// streaming ingestion (POST /v1/rest/ingest; queued if the table's policy or the file's size refuses it): ${file.relativePath} into ${into}, format=${format}${header}${mappingName ? `, mappingName=${mappingName}` : ''}`);
+      continue;
+    }
+    const mapping = fileMapping ? `ingestionMapping=${JSON.stringify(fileMapping.entries)}` : `ingestionMappingReference=${kqlString(destination.mappingReference ?? '')}`;
+    commands.push(`// queued ingestion (a message on the ingestion queue, not a command): ${file.relativePath} into ${into}, format=${format}${header}, ${mapping}, tags=["ingest-by:kdm:${table}:<identity of the file>"], ingestIfNotExists`);
   }
   if (mode === 'transactional') commands.push(`.move extents all from table ${into} to table ${kqlName(table)}`, `.drop table ${into} ifexists`);
   // Text formats record no row count: the job reads the service's (Parquet footers count theirs).
-  if (listing.files.some((f) => schema.perFile.get(f.relativePath)?.rows === undefined) && mode !== 'streaming') {
+  if (listing.files.some((f) => schema.perFile.get(f.relativePath)?.rows === undefined)) {
     commands.push(`.show table ${kqlName(table)} extents where tags contains "ingest-by:"`);
   }
   return commands;
@@ -168,8 +180,11 @@ export async function reviewFilesToKusto(spec: JobSpec, env: ReviewEnvironment):
     (rows): JobReview['preview'] => ({ columns: columnNames, rows, from: 'files' }),
     (err: unknown): JobReview['preview'] => ({ error: `the first rows could not be read: ${(err as Error).message}` }),
   );
+  const columns = reviewColumns(schema, listing, edited, existing, destination);
+  const decimals = columns.filter((c) => /^Parquet .*DECIMAL/.test(c.sourceType)).map((c) => c.source);
+  if (decimals.length > 0 && !('error' in preview)) warnings.push(`the preview shows the Parquet decimal column(s) ${decimals.join(', ')} as doubles; the table gets their exact value (up to Kusto decimal's digits)`);
   return {
-    columns: reviewColumns(schema, listing, edited, existing, destination),
+    columns,
     preview,
     estimate: await estimateOf(listing, schema),
     commands: commandsFor(spec, listing, schema, edited, existing),

@@ -10,7 +10,11 @@ import { reviewFilesToKusto } from './filesReview';
 
 export type { JobReview, ReviewColumn, ReviewEnvironment, ReviewPreflight, ReviewPreview } from './reviewTypes';
 
-/** The review of a job spec (validated first: an invalid spec is an error, as it would be for Run). */
+/**
+ * The review of a job spec (validated first: an invalid spec is an error, as it would be for Run).
+ * Pass the spec with the id it will run under: the export folder and the transactional temp
+ * table's name derive from it (a spec without one is reviewed as job "review").
+ */
 export async function buildJobReview(specValue: unknown, env: ReviewEnvironment = {}): Promise<JobReview> {
   // The wizard's spec may not have an id or creation time yet (they are filled in when it runs).
   const value = specValue !== null && typeof specValue === 'object' && !Array.isArray(specValue) ? { id: 'review', createdAt: new Date(0).toISOString(), ...(specValue as object) } : specValue;

@@ -81,10 +81,10 @@ function commandsFor(spec: JobSpec, source: KustoQuerySource, destination: Files
   const subPath =
     storage.kind === 'destination' ? '' : storage.kind === 'cluster' ? joinBlobPath(CLUSTER_EXPORT_FOLDER, source.connection.database, spec.id) : joinBlobPath(source.connection.database, spec.id);
   const root = storage.kind === 'destination' && destination.location.kind === 'blob' ? destination.location.url : storage.kind === 'staging' && source.staging ? source.staging.url : "<one of the cluster's export containers>";
-  const url = subPath ? `${root.replace(/\/+$/, '')}/${subPath}` : root;
+  // The storage literal names the container (or staging folder); the job's folder is in namePrefix.
   const commands = [
     ...(storage.kind === 'cluster' ? ['.show export containers'] : []),
-    exportCommand(source.query.trim().replace(/;\s*$/, ''), `h@"${url}?***"`, { namePrefix: joinBlobPath(subPath, 'part-<random, chosen when the job starts>') }),
+    exportCommand(source.query.trim().replace(/;\s*$/, ''), `h@"${root.replace(/\/+$/, '')}?***"`, { namePrefix: joinBlobPath(subPath, 'part-<random, chosen when the job starts>') }),
     '.show operations <the OperationId the export answers>',
     '.show operation <the OperationId> details',
   ];
@@ -106,7 +106,8 @@ export async function reviewQueryToFiles(spec: JobSpec, env: ReviewEnvironment):
     tableBytes(source, env),
   ]);
   // The planner estimates only when it must choose; the review shows the count anyway.
-  const rows = decision.estimatedRows ?? (await estimateRowCount(source, env.tokenProvider, timeoutMs, env.signal));
+  const plannerEstimated = (source.readMode ?? 'auto') === 'auto' && destination.format === 'parquet';
+  const rows = plannerEstimated ? decision.estimatedRows : await estimateRowCount(source, env.tokenProvider, timeoutMs, env.signal);
   const storage = decision.mode === 'export' ? chooseExportStorage(source, destination) : undefined;
   if ('error' in taken) warnings.push(`the query's columns could not be read: ${taken.error}`);
   const missingPartitions = 'error' in taken ? [] : (destination.partitionBy ?? []).filter((p) => !taken.columns.some((c) => c.name.toLowerCase() === p.toLowerCase()));

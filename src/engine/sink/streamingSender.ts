@@ -30,6 +30,14 @@ export function withoutFirstRecord(data: Buffer): Buffer {
   return Buffer.alloc(0);
 }
 
+/** The named mapping a streamed file is sent with (named by its content) and the command that creates it. */
+export function streamingMappingCommand(table: string, kind: string, mapping: FileMapping): { name: string; command: string } {
+  const json = JSON.stringify(mapping.entries);
+  const name = `kdm_${createHash('sha256').update(kind + json).digest('hex').slice(0, 16)}`;
+  const literal = json.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  return { name, command: `.create-or-alter table ${kqlName(table)} ingestion ${kind.toLowerCase()} mapping "${name}" '${literal}'` };
+}
+
 export class StreamingSender {
   private refused: string | undefined;
   private readonly mappings = new Map<string, Promise<string>>();
@@ -43,12 +51,10 @@ export class StreamingSender {
 
   /** A named mapping holding `mapping` (streaming takes mappings by name only), created once per content. */
   private mappingName(kind: string, mapping: FileMapping): Promise<string> {
-    const json = JSON.stringify(mapping.entries);
-    const name = `kdm_${createHash('sha256').update(kind + json).digest('hex').slice(0, 16)}`;
+    const { name, command } = streamingMappingCommand(this.table, kind, mapping);
     let created = this.mappings.get(name);
     if (!created) {
-      const literal = json.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-      created = executeManagementRecords(this.mgmt, `.create-or-alter table ${kqlName(this.table)} ingestion ${kind.toLowerCase()} mapping "${name}" '${literal}'`).then(() => name);
+      created = executeManagementRecords(this.mgmt, command).then(() => name);
       this.mappings.set(name, created);
     }
     return created;
