@@ -57,6 +57,10 @@ export class WizardPanel {
   /** The saved connections, for the Connection list. */
   private static listConnections: () => Connection[] = () => [];
 
+  static savedConnections(): Connection[] {
+    return WizardPanel.listConnections();
+  }
+
   /** Set once at activation: how a form's cluster finds its connection's sign-in. */
   static useConnections(authFor: (clusterUrl: string) => AuthRef, credentials: CredentialResolver, listConnections?: () => Connection[]): void {
     WizardPanel.authFor = authFor;
@@ -110,7 +114,7 @@ export class WizardPanel {
     private readonly runJob: RunJob,
   ) {
     const extensionUri = context.extensionUri;
-    this.reviewer = new WizardReviewer(context.secrets);
+    this.reviewer = new WizardReviewer(context);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity-bar.svg');
     panel.webview.html = this.renderHtml();
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
@@ -210,9 +214,7 @@ export class WizardPanel {
       this.post({ type: 'review', seq, error: 'Complete the fields marked above to see the review.' });
       return;
     }
-    const auth = this.authOf(form);
-    const tokenProvider = auth.kind === 'credential' ? WizardPanel.credentials?.resolve(auth.id) : undefined;
-    const outcome = await this.reviewer.review(loadEngine(this.context), this.specOf(form), tokenProvider);
+    const outcome = await this.reviewer.review(this.specOf(form), WizardPanel.credentials);
     if (outcome) this.post({ type: 'review', seq, ...outcome });
   }
 
@@ -272,7 +274,8 @@ export class WizardPanel {
       title: 'Save the copy job as a file',
     });
     if (!uri) return;
-    const path = uri.fsPath.endsWith('.kdm.json') ? uri.fsPath : `${uri.fsPath.replace(/\.json$/, '')}.kdm.json`;
+    // One ".kdm.json", however the dialog treated the double extension (the browser's simple dialog appends it again).
+    const path = `${uri.fsPath.replace(/(\.kdm\.json)+$/, '').replace(/\.json$/, '')}.kdm.json`;
     await fs.writeFile(path, `${JSON.stringify(jobFileFromSpec(spec), null, 2)}\n`);
     getLog().info(`Wizard saved a job file: ${path}`);
     this.post({ type: 'notice', state: 'saved', summary: `Saved the job file ${path}. Run it with "Run Copy Job from JSON File" or open it here again.` });
@@ -405,7 +408,7 @@ export class WizardPanel {
 }
 
 function connectionChoices(): ConnectionChoice[] {
-  return WizardPanel['listConnections']().map((c) => ({ id: c.id, name: c.name, clusterUrl: c.clusterUrl, defaultDatabase: c.defaultDatabase, authLabel: AUTH_KIND_LABELS[c.auth.kind] }));
+  return WizardPanel.savedConnections().map((c) => ({ id: c.id, name: c.name, clusterUrl: c.clusterUrl, defaultDatabase: c.defaultDatabase, authLabel: AUTH_KIND_LABELS[c.auth.kind] }));
 }
 
 function defaultForm(): WizardForm {

@@ -1,7 +1,7 @@
 // The typed message channel between the wizard webview and the extension host. Both bundles
 // import this file; the host validates every inbound message with `parseWizardMessage` because a
 // webview is untrusted input.
-import type { JobReview } from './reviewProtocol';
+import { type JobReview, parseSchemaEdits } from './reviewProtocol';
 
 export type CopyDirection = 'kustoToFiles' | 'filesToKusto';
 export type FileFormat = 'parquet' | 'csv' | 'json';
@@ -252,11 +252,10 @@ function parseOptions(value: unknown): Partial<WizardOptions> {
 }
 
 function parseTableColumns(value: unknown): TableColumnChoice[] {
-  if (!Array.isArray(value) || value.length > maxListLength) throw new Error(`tableColumns must be a list of at most ${maxListLength} columns`);
-  return value.map((column) => {
-    if (!isRecord(column)) throw new Error('each table column must be an object');
-    return { source: stringField(column, 'source'), name: stringField(column, 'name'), type: stringField(column, 'type') };
-  });
+  // The review's own rules (non-empty names, known Kusto types), shared with its host glue.
+  const parsed = parseSchemaEdits(value);
+  if ('error' in parsed) throw new Error(`tableColumns: ${parsed.error}`);
+  return parsed.columns;
 }
 
 function parseForm(value: unknown): WizardForm {

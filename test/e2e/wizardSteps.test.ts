@@ -235,6 +235,94 @@ describe('the wizard, section by section, in code-server', () => {
     assert.equal(readFileSync(join(output, part), 'utf8').trim().split('\n').length, 5001, 'a header and 5,000 rows');
   });
 
+  test('what was typed survives hiding the tab and a window reload', async () => {
+    const view = await freshWizard();
+    await view.locator('vscode-textarea#query textarea').fill('StormEvents | take 7');
+    await view.locator('vscode-textfield#outputPath input').fill(join(workspace, 'kept'));
+    await view.locator('vscode-textfield#maxRowsPerFile input').fill('3');
+    await view.locator('#app[data-checking="false"]').waitFor({ timeout: 30_000 });
+    const read = async (v: FrameLocator) => ({
+      query: await v.locator('vscode-textarea#query').evaluate((el) => (el as HTMLTextAreaElement).value),
+      output: await v.locator('vscode-textfield#outputPath').evaluate((el) => (el as HTMLInputElement).value),
+      rows: await v.locator('vscode-textfield#maxRowsPerFile').evaluate((el) => (el as HTMLInputElement).value),
+    });
+    const typed = { query: 'StormEvents | take 7', output: join(workspace, 'kept'), rows: '3' };
+    // Hidden: another editor in front (the page is discarded: no retainContextWhenHidden).
+    await workbench.runCommand('File: New Untitled Text File');
+    await browser.page.locator('.tabs-container .tab:has-text("New Copy Job")').click();
+    const shown = workbench.webview();
+    await shown.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await read(shown), typed);
+    // A window reload: the serializer brings the panel back and the page its draft.
+    await browser.page.reload();
+    await browser.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await browser.page.locator('.tabs-container .tab:has-text("New Copy Job")').click({ timeout: 60_000 });
+    const reloaded = workbench.webview();
+    await reloaded.locator('#app[data-ready="true"]').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await read(reloaded), typed);
+  });
+
+  test('Edit in Wizard on a job in the Jobs view opens the wizard with that job\'s settings', async () => {
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.openViewContainer('Kusto Data Mover');
+    const row = browser.page.locator('.part.sidebar .monaco-list-row:has-text("storm-by-state")').first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click({ button: 'right' });
+    const item = browser.page.locator('.monaco-menu .action-label:has-text("Edit in Wizard")');
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    if (await browser.page.locator('.monaco-menu').isVisible().catch(() => false)) await browser.page.keyboard.press('Enter');
+    const view = workbench.webview();
+    await view.locator('#app[data-ready="true"][data-direction="kustoToFiles"]').waitFor({ timeout: 30_000 });
+    await view.locator('vscode-checkbox[data-column="State"]').waitFor({ timeout: 30_000 });
+    assert.equal(await view.locator('vscode-textarea#query').evaluate((el) => (el as HTMLTextAreaElement).value), 'StormEvents | project EventId, State, EventType');
+    assert.equal(await view.locator('vscode-textfield#outputPath').evaluate((el) => (el as HTMLInputElement).value), join(workspace, 'storm-by-state'));
+    assert.equal(await view.locator('vscode-checkbox[data-column="State"]').evaluate((el) => (el as HTMLInputElement).checked), true);
+    // Its output is there now: the wizard says so before Run.
+    await view.locator('#outputPath-error:has-text("exists already")').waitFor({ timeout: 30_000 });
+  });
+
+  test('Save as Job File writes a *.kdm.json without id or createdAt; Open Job File brings it back; Spark code opens in an editor', async () => {
+    const view = await freshWizard();
+    await view.locator('vscode-textarea#query textarea').fill('StormEvents | where State == "OHIO"');
+    await view.locator('vscode-textfield#outputPath input').fill(join(workspace, 'ohio'));
+    await view.locator('vscode-single-select#format').evaluate((el) => {
+      (el as HTMLSelectElement).value = 'json';
+      el.dispatchEvent(new Event('change'));
+    });
+    await view.locator('#app[data-can-run="true"]').waitFor({ timeout: 30_000 });
+    const file = join(workspace, 'ohio.kdm.json');
+    await view.locator('vscode-button#save-job').click();
+    // VS Code's own save dialog (the simple one in the browser): a path typed, then Enter.
+    const input = browser.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 15_000 });
+    await input.fill(file);
+    await browser.page.keyboard.press('Enter');
+    await view.locator('#status[data-state="saved"]').waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(file), `${await view.locator('#status').textContent()} | ${readdirSync(workspace).join(', ')}`);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { source: { query: string }; destination: { format: string } };
+    assert.equal('id' in saved, false);
+    assert.equal('createdAt' in saved, false);
+    assert.equal(saved.source.query, 'StormEvents | where State == "OHIO"');
+    assert.equal(saved.destination.format, 'json');
+
+    // A fresh form, then the file opened into it.
+    const fresh = await freshWizard();
+    await fresh.locator('vscode-button#open-job').click();
+    await input.waitFor({ timeout: 15_000 });
+    await input.fill(file);
+    await browser.page.keyboard.press('Enter');
+    await fresh.locator('#status[data-state="opened"]').waitFor({ timeout: 30_000 });
+    assert.equal(await fresh.locator('vscode-textarea#query').evaluate((el) => (el as HTMLTextAreaElement).value), 'StormEvents | where State == "OHIO"');
+    assert.equal(await fresh.locator('vscode-single-select#format').evaluate((el) => (el as HTMLSelectElement).value), 'json');
+
+    await fresh.locator('vscode-button#spark-pyspark').click();
+    await fresh.locator('#status[data-state="generated"]').waitFor({ timeout: 30_000 });
+    const editor = browser.page.locator('.editor-instance .view-lines').last();
+    await editor.locator(':text("com.microsoft.kusto.spark.datasource")').first().waitFor({ timeout: 30_000 });
+    assert.match((await editor.textContent()) ?? '', /kustoQuery/);
+  });
+
   test('the theme\'s colours reach the webview in dark, light and high contrast; each section is photographed', async () => {
     // Expected values: the editor background and foreground each built-in theme defines.
     const themes = [

@@ -87,6 +87,22 @@ describe('the wizard checks a form before any job exists', () => {
     assert.equal((await checkWizardForm(form, 9, ctx())).source?.successMarker, true);
   });
 
+  test('a Structured Streaming folder is shown with its committed batches; an uncommitted part file is not counted', async () => {
+    const stream = join(dir, 'stream-out');
+    mkdirSync(join(stream, '_spark_metadata'), { recursive: true });
+    const line = (name: string, size: number) => JSON.stringify({ path: `file://${join(stream, name)}`, size, isDir: false, modificationTime: 1700000000000, blockReplication: 1, blockSize: 33554432, action: 'add' });
+    for (const [batch, name] of [[0, 'part-00000-a.c000.csv'], [1, 'part-00000-b.c000.csv']] as const) {
+      writeFileSync(join(stream, name), 'id\n1\n');
+      writeFileSync(join(stream, '_spark_metadata', String(batch)), `v1\n${line(name, 5)}\n`);
+    }
+    writeFileSync(join(stream, 'part-00000-uncommitted.c000.csv'), 'id\n9\n');
+    const v = await checkWizardForm({ ...queryForm, direction: 'filesToKusto', sourcePath: stream, table: 'Streamed' }, 12, ctx());
+    assert.equal(v.source?.layout, 'sparkStreaming');
+    assert.equal(v.source?.files, 2);
+    assert.equal(v.source?.batches, 2);
+    assert.equal(v.source?.latestBatchId, 1);
+  });
+
   test('a missing source folder and a missing table that must exist stop Run with what to do', async () => {
     const form: WizardForm = { ...queryForm, direction: 'filesToKusto', sourcePath: join(dir, 'nothing-here'), table: 'NoSuchTable', options: { tableCreation: 'failIfNotExists' } };
     const v = await checkWizardForm(form, 10, ctx());

@@ -116,11 +116,12 @@ describe('wizard option rules and messages', () => {
     assert.throws(() => parseWizardMessage({ type: 'browse', field: '/etc/passwd' }), /"field" must be one of/);
     assert.throws(() => parseWizardMessage({ type: 'generateSparkCode', form: queryForm, language: 'java' }), /"language" must be one of/);
     assert.deepEqual(parseWizardMessage({ type: 'lookup', what: 'tables', clusterUrl: 'u', database: 'd', connectionId: '' }), { type: 'lookup', what: 'tables', clusterUrl: 'u', database: 'd', connectionId: '' });
-    assert.deepEqual(parseWizardMessage({ type: 'review', seq: 2, form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b', type: 'long', x: 1 }] } }), {
+    assert.throws(() => parseWizardMessage({ type: 'review', seq: 2, form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b', type: 'long', x: 1 }] } }), /unknown fields: x/);
+    assert.deepEqual(parseWizardMessage({ type: 'review', seq: 2, form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b', type: 'long' }] } }), {
       type: 'review',
       seq: 2,
       form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b', type: 'long' }] },
     });
-    assert.throws(() => parseWizardMessage({ type: 'review', seq: 2, form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b' }] } }), /"type" must be a string/);
+    assert.throws(() => parseWizardMessage({ type: 'review', seq: 2, form: { ...ingestForm, tableColumns: [{ source: 'a', name: 'b' }] } }), /tableColumns: column "a" has an unknown type/);
   });
 });
