@@ -143,7 +143,7 @@ export class JobRunner implements vscode.Disposable {
       const { result, warnings } = await hosted.result;
       const summary = summarize(result) + (warnings.length > 0 ? ` ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (see the log).` : '');
       log.info(`[${jobId}] ${result.state}: ${summary}`);
-      void this.announce(result, title, summary);
+      void this.announce(result, title, summary, authId);
       return result;
     } catch (err) {
       // Bad specs and a job running elsewhere are user errors: a message, never a stack trace.
@@ -166,12 +166,14 @@ export class JobRunner implements vscode.Disposable {
     if (choice === 'Show Log') getLog().show();
   }
 
-  private async announce(result: JobResult, title: string, summary: string): Promise<void> {
+  private async announce(result: JobResult, title: string, summary: string, authId?: string): Promise<void> {
     const text = `Kusto Data Mover: ${title}: ${summary}`;
     if (result.state === 'failed') {
       // A job that needs the user to sign in stops resumably; resuming after signing in finishes it.
       const choice = await vscode.window.showErrorMessage(text, result.errorCode === 'SIGN_IN_REQUIRED' ? 'Sign In and Resume' : 'Resume', 'Show Log');
       if (choice === 'Show Log') getLog().show();
+      // The user's click is the action that may prompt: sign in as the job's connection, then resume.
+      if (choice === 'Sign In and Resume' && authId) await vscode.commands.executeCommand('kustoDataMover.signIn', { kind: 'connection', connection: { id: authId } });
       if (choice === 'Resume' || choice === 'Sign In and Resume') void this.resume(result.jobId);
       return;
     }
