@@ -316,7 +316,8 @@ export function parseWizardMessage(raw: unknown): WizardToHostMessage {
     case 'generateSparkCode':
       return { type: 'generateSparkCode', form: parseForm(raw.form), language: oneOf(raw, 'language', sparkLanguages) };
     default:
-      throw new Error(`unknown message type ${JSON.stringify(raw.type)}`);
+      // Echo a hostile message's type bounded and whatever it holds (a BigInt cannot be stringified).
+      throw new Error(`unknown message type ${typeof raw.type === 'string' ? JSON.stringify(raw.type.length > 60 ? `${raw.type.slice(0, 60)}…` : raw.type) : `(a ${typeof raw.type})`}`);
   }
 }
 
