@@ -143,6 +143,13 @@ describe('connections inside code-server', () => {
     await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 10_000 });
     await view.locator('vscode-textfield#table input').fill('StormEvents');
     await view.locator('vscode-textfield#sourcePath input').fill(data);
+    // The review shows the pre-flight's refusal before anything runs.
+    const refused = view.locator('#review [data-preflight="refused"]');
+    await refused.waitFor({ timeout: 90_000 });
+    const said = (await refused.textContent()) ?? '';
+    assert.match(said, /Refused: .*lacks database ingestor on "Samples"/, said);
+    await refused.scrollIntoViewIfNeeded();
+    await snap('review-preflight-refused.png');
     await view.locator('vscode-button#create').click();
     // StormEvents holds rows: the wizard asks before appending; the user says yes, the pre-flight then refuses.
     const dialog = browser.page.locator('.monaco-dialog-box');
