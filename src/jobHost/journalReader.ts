@@ -1,7 +1,7 @@
 // Reads the jobs folder for views and status: journals and result files as plain JSON, without
 // the engine bundle (opening the Jobs view must stay cheap). A journal whose file did not change
 // since the last read is not parsed again, so a refresh per progress tick costs a stat per job.
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { JobSpec } from '../engine/jobSpec';
 import type { JournalRecord } from '../engine/journal';
@@ -150,12 +150,14 @@ export class JobsFolderReader {
 
   async read(jobId: string): Promise<JobEntry | undefined> {
     const dir = join(this.jobsDir, jobId);
-    const stat = await fs.stat(join(dir, 'journal.json')).catch(() => undefined);
+    // A synchronous stat: a thousand of them take a few milliseconds, where a thousand promises
+    // through the thread pool took over a hundred (the view's refresh stats every job).
+    const stat = statSync(join(dir, 'journal.json'), { throwIfNoEntry: false });
     if (!stat) {
       this.cache.delete(jobId);
       return undefined;
     }
-    const resultStat = await fs.stat(join(dir, RESULT_FILE)).catch(() => undefined);
+    const resultStat = statSync(join(dir, RESULT_FILE), { throwIfNoEntry: false });
     const resultMtimeMs = resultStat?.mtimeMs ?? 0;
     let cached = this.cache.get(jobId);
     if (!cached || cached.mtimeMs !== stat.mtimeMs || cached.resultMtimeMs !== resultMtimeMs) {
