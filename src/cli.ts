@@ -1,10 +1,10 @@
 // Headless entry point over the engine: automation, benchmarks and the demo drive it.
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CredentialResolver, JobLogger, ProgressEvent, SecretResolver } from './engine/jobContext';
+import { completeJobFile, newJobId } from './engine/jobFile';
 import { type AuthRef, JOB_SPEC_VERSION, type FilesDestination, type JobSpec, type KustoQuerySource } from './engine/jobSpec';
 // The engine comes from its own bundle (dist/engineHost.js), shared with the extension.
 import { type JobResult, type RunJobOptions, createTokenProvider, JobAlreadyRunningError, JobSpecError, Journal, planFilesToKusto, redactSecrets, resumeJob, runJob, validateJobSpec } from './engineHost';
@@ -138,9 +138,6 @@ function defaultJobsDir(): string {
   return process.env.KDM_JOBS_DIR ?? join(homedir(), '.kusto-data-mover', 'jobs');
 }
 
-function newJobId(): string {
-  return `job-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-}
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -362,7 +359,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`cannot read the job file ${argument}: ${err.code ?? err.message}`);
       });
       try {
-        spec = JSON.parse(text);
+        spec = completeJobFile(JSON.parse(text));
       } catch (err) {
         throw new UsageError(`the job file ${argument} is not JSON: ${(err as Error).message}`);
       }

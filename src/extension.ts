@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ConnectionStore } from './connections/connectionStore';
+import { completeJobFile } from './engine/jobFile';
 import type { AuthRef } from './engine/jobSpec';
 import { registerConnectionCommands, registerTreeJobActions } from './ui/connectionCommands';
 import { ConnectionsTreeProvider } from './ui/connectionsTree';
@@ -76,7 +77,7 @@ async function runJobFile(context: vscode.ExtensionContext, runner: JobRunner, u
   const engine = loadEngine(context);
   let spec;
   try {
-    spec = engine.validateJobSpec(JSON.parse(text));
+    spec = engine.validateJobSpec(completeJobFile(JSON.parse(text)));
   } catch (err) {
     void vscode.window.showErrorMessage(`Kusto Data Mover: not a valid job spec: ${engine.redactSecrets((err as Error).message)}`);
     return;

@@ -1,14 +1,11 @@
 // The wizard's form as a JobSpec, and a JobSpec back as a form (a job file opened, a job edited):
 // the UI's job (the form is the webview's protocol), so the engine knows JobSpecs only.
-import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { newJobId } from '../engine/jobFile';
 import { type AuthRef, type FilesDestination, JOB_SPEC_VERSION, type JobSpec, type KustoQuerySource, type KustoTableDestination } from '../engine/jobSpec';
 import { type WizardForm, type WizardOptions, type WizardPrefill, defaultWizardOptions, optionsOf } from '../webviewProtocol/wizardProtocol';
 
-/** A fresh job id: sortable by time, unique by its random tail. */
-export function newJobId(now = new Date()): string {
-  return `job-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-}
+export { completeJobFile, newJobId } from '../engine/jobFile';
 
 /**
  * Turns the wizard's form into a JobSpec; the form has been validated already. `auth` is the
@@ -65,13 +62,6 @@ export function jobSpecFromWizardForm(form: WizardForm, now = new Date(), auth: 
 export function jobFileFromSpec(spec: JobSpec): Omit<JobSpec, 'id' | 'createdAt'> {
   const { id: _id, createdAt: _createdAt, ...file } = spec;
   return file;
-}
-
-/** A job file as read from disk: id and createdAt are filled in when they are missing. */
-export function completeJobFile(raw: unknown, now = new Date()): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const record = raw as Record<string, unknown>;
-  return { ...record, id: record.id ?? newJobId(now), createdAt: record.createdAt ?? now.toISOString() };
 }
 
 /**

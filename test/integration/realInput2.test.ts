@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../helpers/ports';
@@ -48,6 +48,22 @@ after(async () => {
 });
 
 describe('real input through the CLI and the local emulator (audit gaps)', () => {
+  test('a hand-written job file without id or createdAt runs, twice, as two jobs of their own (issue 26)', async () => {
+    const file = join(dir, 'hand-written.kdm.json');
+    const runs: string[] = [];
+    for (let i = 1; i <= 2; i++) {
+      const out = join(dir, `hand-written-${i}.csv`);
+      writeFileSync(file, JSON.stringify({ version: 1, source: { kind: 'kustoQuery', connection: { clusterUrl: cluster, database: DB }, query: 'StormEvents | where State == "TEXAS" | project EventId' }, destination: { kind: 'files', location: { kind: 'local', path: out }, format: 'csv', layout: 'singleFile' } }));
+      const r = await cli(['copy', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Done: 625 rows/m);
+      const lines = readFileSync(out, 'utf8').split('\n').filter((l: string) => l !== '');
+      assert.equal(lines.length, 626, 'a header and 625 rows');
+      runs.push(...readdirSync(join(dir, 'jobs')).filter((n) => !runs.includes(n)));
+    }
+    assert.equal(new Set(runs).size, 2, `two jobs in the jobs folder: ${runs.join(', ')}`);
+  });
+
   test('item 7: a partition value too long for a folder name says which column and what to do, exits 2, offers no resume, leaves nothing', async () => {
     const out = join(dir, 'long-partition');
     const long = 'x'.repeat(300);
