@@ -170,6 +170,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
 
   async getChildren(element?: JobItem | JobFileItem): Promise<Array<JobItem | JobFileItem>> {
     if (element instanceof JobFileItem) return [];
+    // The jobs folder may not have existed when the view was made (a fresh install): watch it as
+    // soon as it does, or a job started by the CLI or another window is never seen.
+    if (!this.watcher) this.watchFolder();
     if (element) return (element.entry?.result?.fileResults ?? []).map((f) => new JobFileItem(element.jobId, f));
     // Which jobs run here is read before the journals: a job that ends while they load shows as
     // running until the refresh its end triggers, never as "interrupted".
