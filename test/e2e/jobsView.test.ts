@@ -234,8 +234,11 @@ describe('the Jobs view inside code-server', () => {
     const details = browser.page.locator('.editor-instance .view-lines');
     await details.filter({ hasText: /State:\*\*\sfailed/ }).first().waitFor({ timeout: 15_000 });
     await details.filter({ hasText: /Likely\scause:\*\*\s1\sfile\sfailed\sto\singest/ }).first().waitFor({ timeout: 5_000 });
-    await job.click();
-    await browser.page.keyboard.press('ArrowRight');
+    // The row gets its files (a twistie) once the job's result is written, which can be a moment
+    // after its state reads "failed": wait for the twistie, then open it by a click on it.
+    const expandable = browser.page.locator('.part.sidebar .monaco-list-row[aria-expanded]:has-text("badfiles → PartlyBad")').first();
+    await expandable.waitFor({ timeout: 15_000 });
+    if ((await expandable.getAttribute('aria-expanded')) !== 'true') await expandable.locator('.monaco-tl-twistie').click();
     const broken = browser.page.locator('.part.sidebar .monaco-list-row:has-text("broken.json")');
     await broken.waitFor({ timeout: 10_000 });
     assert.match((await broken.textContent()) ?? '', /failed · .+/);

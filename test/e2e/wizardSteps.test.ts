@@ -299,7 +299,11 @@ describe('the wizard, section by section, in code-server', () => {
     const typePath = async (path: string) => {
       await input.waitFor({ timeout: 15_000 });
       await browser.page.waitForFunction(() => ((document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value ?? '').startsWith('/'), undefined, { timeout: 15_000 });
-      await input.fill(path);
+      // The dialog can rewrite the value once more as its folder listing arrives: fill again then.
+      for (let i = 0; i < 5 && (await input.inputValue()) !== path; i++) {
+        await input.fill(path);
+        await browser.page.waitForTimeout(200);
+      }
       assert.equal(await input.inputValue(), path);
       await browser.page.keyboard.press('Enter');
     };
