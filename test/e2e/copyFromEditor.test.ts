@@ -2,19 +2,16 @@
 // under the cursor of a .kql file with two queries is the one copied (checked in the Parquet files on
 // disk), and "Ingest into Kusto…" on a folder opens the wizard in Files → Kusto with that folder.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
-import { Workbench } from '../helpers/workbench';
+import { packageVsix, Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
 import { readBackParquet } from '../unit/parquetReadBack';
 
-const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
 const screenshots = join(process.env.KDM_TEST_ARTIFACTS ?? join(root, 'test-artifacts'), 'screenshots');
 
@@ -31,9 +28,7 @@ describe('copy from the editor, ingest from the Explorer', () => {
   before(async () => {
     emulator = await startEmulator({ seed: 'sample', auth: 'open', ingestionPollMs: 50 });
     mkdirSync(screenshots, { recursive: true });
-    await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
-    const vsixPath = join(root, 'dist', 'kusto-data-mover.vsix');
-    assert.ok(statSync(vsixPath).size > 10_000, 'the VSIX was written');
+    const vsixPath = await packageVsix(root);
     workspace = mkdtempSync(join(tmpdir(), 'kdm-workspace-'));
     writeFileSync(join(workspace, 'storms.kql'), kqlFile);
     mkdirSync(join(workspace, 'spark-in'));

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
-import { Workbench } from '../helpers/workbench';
+import { fillQueryAndOutput, packageVsix, Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
 import { runJob } from '../../src/engine/runner';
 
-const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
 const screenshots = join(process.env.KDM_TEST_ARTIFACTS ?? join(root, 'test-artifacts'), 'screenshots');
 
@@ -44,9 +41,7 @@ describe('the extension inside code-server', () => {
   before(async () => {
     emulator = await startEmulator({ seed: 'sample', auth: 'open', ingestionPollMs: 50 });
     mkdirSync(screenshots, { recursive: true });
-    await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
-    const vsixPath = join(root, 'dist', 'kusto-data-mover.vsix');
-    assert.ok(statSync(vsixPath).size > 10_000, 'the VSIX was written');
+    const vsixPath = await packageVsix(root);
     workspace = mkdtempSync(join(tmpdir(), 'kdm-workspace-'));
     server = await startCodeServer({
       vsixPath,
@@ -59,17 +54,6 @@ describe('the extension inside code-server', () => {
     workbench = new Workbench(browser.page);
     await workbench.open(server.url);
   });
-
-  /** Closes every editor (an earlier wizard among them), then opens New Copy Job from the palette. */
-  async function freshWizard(): Promise<ReturnType<Workbench['webview']>> {
-    await workbench.runCommand('View: Close All Editors');
-    await browser.page.locator('.tabs-container .tab:has-text("New Copy Job")').waitFor({ state: 'detached', timeout: 10_000 });
-    await workbench.runCommand('Kusto Data Mover: New Copy Job');
-    await browser.page.locator('.tabs-container .tab:has-text("New Copy Job")').waitFor({ timeout: 30_000 });
-    const view = workbench.webview();
-    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
-    return view;
-  }
 
   /** No jobs yet: the journals the extension keeps in its global storage removed, the view refreshed. */
   async function withoutJobs(): Promise<void> {
@@ -119,7 +103,7 @@ describe('the extension inside code-server', () => {
   });
 
   test('the wizard refuses an empty query with a message under the field', async () => {
-    const view = await freshWizard();
+    const view = await workbench.freshWizard();
     // An empty query: the field says what it needs, and Run waits for it.
     await view.locator('#query-error:has-text("Enter a KQL query or a table name.")').waitFor({ timeout: 10_000 });
     await view.locator('vscode-button#create[disabled]').waitFor({ timeout: 10_000 });
@@ -127,10 +111,9 @@ describe('the extension inside code-server', () => {
   });
 
   test('Run Job copies a query into a Spark folder of CSV with exactly its rows, and the Jobs view lists it', async () => {
-    const view = await freshWizard();
+    const view = await workbench.freshWizard();
     const output = join(workspace, uniqueName('texas-'));
-    await view.locator('vscode-textarea#query textarea').fill('StormEvents | where State == "TEXAS" | project EventId, State, EventType');
-    await view.locator('vscode-textfield#outputPath input').fill(output);
+    await fillQueryAndOutput(view, 'StormEvents | where State == "TEXAS" | project EventId, State, EventType', output);
     await view.locator('vscode-single-select#format').evaluate((el) => {
       (el as HTMLSelectElement).value = 'csv';
     });
@@ -157,10 +140,9 @@ describe('the extension inside code-server', () => {
   });
 
   test('a query the cluster refuses is caught in the wizard before any job exists: the service message inline, Run starts nothing', async () => {
-    const view = await freshWizard();
+    const view = await workbench.freshWizard();
     const output = join(workspace, uniqueName('typo-'));
-    await view.locator('vscode-textarea#query textarea').fill('StormEvnts | take 10');
-    await view.locator('vscode-textfield#outputPath input').fill(output);
+    await fillQueryAndOutput(view, 'StormEvnts | take 10', output);
     // The host checks the query as it is typed (`| take 0` against the cluster): the service names the table.
     await view.locator('#query-error:has-text("StormEvnts")').waitFor({ timeout: 30_000 });
     await view.locator('vscode-button#create[disabled]').waitFor({ timeout: 10_000 });
@@ -187,7 +169,7 @@ describe('the extension inside code-server', () => {
     assert.equal(made.state, 'succeeded', made.error);
     assert.equal(made.rows, 625);
     const table = uniqueName('TexasEvents');
-    const view = await freshWizard();
+    const view = await workbench.freshWizard();
     await view.getByText('Files → Kusto').click();
     await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 10_000 });
     await view.locator('vscode-textfield#table input').fill(table);

@@ -2,19 +2,16 @@
 // radio without a change event, and the form must follow it so that a value typed for one direction
 // is never used by the other (a query text as a target table, an output folder as the source).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import type { FrameLocator } from 'playwright-core';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
-import { Workbench } from '../helpers/workbench';
+import { fillQueryAndOutput, packageVsix, Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
 
-const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
 const screenshots = join(process.env.KDM_TEST_ARTIFACTS ?? join(root, 'test-artifacts'), 'screenshots');
 
@@ -81,9 +78,7 @@ describe('the wizard follows its Direction radio however it changes', () => {
   before(async () => {
     emulator = await startEmulator({ seed: 'sample', auth: 'open', ingestionPollMs: 50 });
     mkdirSync(screenshots, { recursive: true });
-    await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
-    const vsixPath = join(root, 'dist', 'kusto-data-mover.vsix');
-    assert.ok(statSync(vsixPath).size > 10_000, 'the VSIX was written');
+    const vsixPath = await packageVsix(root);
     workspace = mkdtempSync(join(tmpdir(), 'kdm-workspace-'));
     server = await startCodeServer({
       vsixPath,
@@ -94,9 +89,7 @@ describe('the wizard follows its Direction radio however it changes', () => {
     browser = await launchChromium();
     workbench = new Workbench(browser.page);
     await workbench.open(server.url);
-    await workbench.runCommand('Kusto Data Mover: New Copy Job');
-    view = workbench.webview();
-    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
+    view = await workbench.openWizard();
   });
 
   after(async () => {
@@ -109,8 +102,7 @@ describe('the wizard follows its Direction radio however it changes', () => {
   test('a query copied to a folder, then ArrowDown to Files → Kusto: the form shows the ingest fields, empty, and Run ingests nothing', async () => {
     await chooseDirection('kustoToFiles');
     const texas = join(workspace, 'texas');
-    await view.locator('vscode-textarea#query textarea').fill('StormEvents | where State == "TEXAS"');
-    await view.locator('vscode-textfield#outputPath input').fill(texas);
+    await fillQueryAndOutput(view, 'StormEvents | where State == "TEXAS"', texas);
     await pressRun();
     assert.match(await status(['succeeded', 'failed']), /succeeded: 625 rows/);
 

@@ -1,4 +1,20 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { FrameLocator, Page } from 'playwright-core';
+
+const run = promisify(execFile);
+const WIZARD_TAB = '.tabs-container .tab:has-text("New Copy Job")';
+
+/** Packages the extension as a user installs it (`npm run package`) and returns the VSIX's path, checked written. */
+export async function packageVsix(root: string): Promise<string> {
+  await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
+  const vsixPath = join(root, 'dist', 'kusto-data-mover.vsix');
+  assert.ok(statSync(vsixPath).size > 10_000, 'the VSIX was written');
+  return vsixPath;
+}
 
 /** Page object for the VS Code workbench served by code-server. */
 export class Workbench {
@@ -40,8 +56,30 @@ export class Workbench {
     await this.page.locator(`.activitybar a.action-label[aria-label^="${title}"]`).first().click();
   }
 
+  /** Opens New Copy Job from the palette; resolves with the wizard's webview once it says it is ready. */
+  async openWizard(): Promise<FrameLocator> {
+    await this.runCommand('Kusto Data Mover: New Copy Job');
+    await this.page.locator(WIZARD_TAB).waitFor({ timeout: 30_000 });
+    const view = this.webview();
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 30_000 });
+    return view;
+  }
+
+  /** Closes every editor (an earlier wizard among them) and opens a new wizard: no field keeps an earlier value. */
+  async freshWizard(): Promise<FrameLocator> {
+    await this.runCommand('View: Close All Editors');
+    await this.page.locator(WIZARD_TAB).waitFor({ state: 'detached', timeout: 10_000 });
+    return this.openWizard();
+  }
+
   /** The content of the active webview panel (two nested iframes in VS Code's web build). */
   webview(): FrameLocator {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   }
+}
+
+/** Types a Kusto → files job's query and output folder into the wizard, as a user does. */
+export async function fillQueryAndOutput(view: FrameLocator, query: string, outputPath: string): Promise<void> {
+  await view.locator('vscode-textarea#query textarea').fill(query);
+  await view.locator('vscode-textfield#outputPath input').fill(outputPath);
 }

@@ -4,11 +4,10 @@
 // the channel (not by the signal fallback) with nothing partial left, and a job process killed
 // with SIGKILL leaves a journal that the job host resumes to the exact output.
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { CredentialResolver } from '../../src/engine/jobContext';
 import type { JobSpec } from '../../src/engine/jobSpec';
@@ -16,6 +15,7 @@ import { runJob } from '../../src/engine/runner';
 import { JobProcess, JobProcessExitedError, JobStartError } from '../../src/jobHost/jobProcessClient';
 import { JobsFolderReader } from '../../src/jobHost/journalReader';
 import { CLUSTER_ADMIN, startEmulator } from '../emulator/index';
+import { sumCsvFolder } from '../helpers/csvFolder';
 
 const root = resolve(__dirname, '..', '..');
 const entry = join(root, 'dist', 'jobProcess.js');
@@ -54,23 +54,6 @@ function spec(id: string, query: string, layout: 'singleFile' | 'sparkFolder' = 
 function hosted(jobsDir: string, request: ConstructorParameters<typeof JobProcess>[0]['request'], onProgress?: (rows: number, job: JobProcess) => void): JobProcess {
   const job: JobProcess = new JobProcess({ entry, jobsDir, request, authId: 'admin', credentials: frontEndCredentials(), onProgress: (e) => onProgress?.(e.rows ?? 0, job) });
   return job;
-}
-
-async function sumCsvFolder(dir: string): Promise<{ rows: number; sum: bigint }> {
-  let rows = 0;
-  let sum = 0n;
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.csv')).sort()) {
-    let header = true;
-    for await (const line of createInterface({ input: createReadStream(join(dir, name)) })) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      rows++;
-      sum += BigInt(line.split(',')[0]);
-    }
-  }
-  return { rows, sum };
 }
 
 before(async () => {

@@ -4,11 +4,10 @@
 // stops resumably at once; with a short-lived token and no window to renew it, it stops resumably
 // (SIGN_IN_REQUIRED) when it needs a new one. Each stopped job is resumed to the exact output.
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { AccessTokenInfo, CredentialResolver } from '../../src/engine/jobContext';
 import type { JobSpec } from '../../src/engine/jobSpec';
@@ -16,6 +15,7 @@ import { JobProcess, JobProcessExitedError } from '../../src/jobHost/jobProcessC
 import { JobsFolderReader, processAlive } from '../../src/jobHost/journalReader';
 import type { WhenWindowCloses } from '../../src/jobHost/protocol';
 import { CLUSTER_ADMIN, startEmulator } from '../emulator/index';
+import { sumCsvFolder } from '../helpers/csvFolder';
 
 const root = resolve(__dirname, '..', '..');
 const entry = join(root, 'dist', 'jobProcess.js');
@@ -52,23 +52,6 @@ async function detachMidway(job: JobProcess, detached: { at: number }): Promise<
   assert.ok(detached.at > 0, 'detached mid-way');
   await job.exited;
   assert.ok(!processAlive(job.pid), 'the job process does not linger');
-}
-
-async function sumCsvFolder(dir: string): Promise<{ rows: number; sum: bigint }> {
-  let rows = 0;
-  let sum = 0n;
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.csv')).sort()) {
-    let header = true;
-    for await (const line of createInterface({ input: createReadStream(join(dir, name)) })) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      rows++;
-      sum += BigInt(line.split(',')[0]);
-    }
-  }
-  return { rows, sum };
 }
 
 before(async () => {

@@ -3,13 +3,13 @@
 // checks what lands in the table (or that nothing was created) and what the CLI says.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { freePort } from '../helpers/ports';
-import { startProcess, waitFor, type StartedProcess } from '../helpers/processes';
+import type { StartedProcess } from '../helpers/processes';
+import { type CliRun, runCli, startReadmeEmulator } from '../helpers/readmeEmulator';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
 
 const root = resolve(__dirname, '..', '..');
@@ -19,17 +19,7 @@ let emulator: StartedProcess;
 let cluster: string;
 let dir: string;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  delete env.KUSTO_ACCESS_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args, '--jobs-dir', join(dir, 'jobs'), '--progress', 'none'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(root, dir, args);
 
 function put(path: string, content: string | Buffer): string {
   const full = join(dir, path);
@@ -54,13 +44,7 @@ async function columnsOf(table: string): Promise<string[]> {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kdm-real-input-'));
-  const port = await freePort();
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  // As the README says, plus a free port so that parallel suites never clash.
-  emulator = startProcess('npm', ['run', 'emulator', '--', '--seed', 'sample', '--port', String(port), '--poll-ms', '50'], { cwd: root, env });
-  cluster = `http://127.0.0.1:${port}`;
-  await waitFor(async () => emulator.output().includes('Kusto emulator listening on'), 120_000, 'emulator', emulator);
+  ({ emulator, cluster } = await startReadmeEmulator(root));
 });
 after(async () => {
   await emulator?.stop();

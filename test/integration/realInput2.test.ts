@@ -2,12 +2,11 @@
 // README says, and checks what the CLI says, its exit code and what is (or is not) on disk or in the table.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../helpers/ports';
-import { startProcess, waitFor, type StartedProcess } from '../helpers/processes';
+import type { StartedProcess } from '../helpers/processes';
+import { type CliRun, runCli, startReadmeEmulator } from '../helpers/readmeEmulator';
 import { executeManagement } from '../../src/kusto/managementClient';
 
 const root = resolve(__dirname, '..', '..');
@@ -16,17 +15,7 @@ let emulator: StartedProcess;
 let cluster: string;
 let dir: string;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  delete env.KUSTO_ACCESS_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args, '--jobs-dir', join(dir, 'jobs'), '--progress', 'none'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(root, dir, args);
 
 async function query(q: string): Promise<unknown[][]> {
   const [table] = await executeManagement({ clusterUrl: cluster, database: DB }, q, 'v1/rest/query');
@@ -35,12 +24,7 @@ async function query(q: string): Promise<unknown[][]> {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kdm-real-input2-'));
-  const port = await freePort();
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  emulator = startProcess('npm', ['run', 'emulator', '--', '--seed', 'sample', '--port', String(port), '--poll-ms', '50'], { cwd: root, env });
-  cluster = `http://127.0.0.1:${port}`;
-  await waitFor(async () => emulator.output().includes('Kusto emulator listening on'), 120_000, 'emulator', emulator);
+  ({ emulator, cluster } = await startReadmeEmulator(root));
 });
 after(async () => {
   await emulator?.stop();

@@ -20,9 +20,10 @@ import { executeManagement } from '../../src/kusto/managementClient';
 import { startEmulator, trustEmulatorCertificate } from '../emulator/index';
 import { createStagingContainer, type StagingContainer } from '../helpers/azurite';
 import { readBackParquet } from '../unit/parquetReadBack';
+import { assertClearError, assertSubset, exactCheck } from './outcomeChecks';
 import { countedFault, type CountedFault } from './countedFault';
 import { knownFailing } from './knownFailing';
-import { type Content, contentOf, Draw, type DrawnFault, drawFaults, generateRows, kqlString, type Row, type Scenario, split, toCsv } from './seededData';
+import { contentOf, Draw, type DrawnFault, drawFaults, generateRows, kqlString, type Row, type Scenario, split, toCsv } from './seededData';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 const root = join(__dirname, '..', '..');
@@ -132,24 +133,7 @@ function fired(armed: Armed[]): number {
   return sum;
 }
 
-/** No row twice, and every row one of the source's with its exact value. */
-function assertSubset(rows: Row[], source: Row[], what: string): void {
-  const byId = new Map(source.map((r) => [r.id, r.name]));
-  const seen = new Set<number>();
-  for (const r of rows) {
-    assert.ok(!seen.has(r.id), `${what}: row ${r.id} is there twice`);
-    seen.add(r.id);
-    assert.equal(r.name, byId.get(r.id), `${what}: row ${r.id} is not the source's`);
-  }
-}
-function assertClearError(error: string | undefined, what: string): void {
-  assert.ok(error && error.trim().length > 10, `${what}: a failure without a clear message: ${JSON.stringify(error)}`);
-  assert.doesNotMatch(error, /\n\s+at .+:\d+:\d+/, `${what}: the message holds a stack trace`);
-}
-function assertExact(actual: Content, expected: Content, what: string): void {
-  assert.deepEqual(actual, expected, `${what}: rows or content differ from the source`);
-  totals.rowsChecked += actual.count;
-}
+const assertExact = exactCheck(totals);
 
 // ---- files → Kusto -------------------------------------------------------------------------------
 

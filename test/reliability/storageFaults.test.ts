@@ -20,8 +20,9 @@ import { executeManagement } from '../../src/kusto/managementClient';
 import { startEmulator, trustEmulatorCertificate } from '../emulator/index';
 import { type Azurite, createStagingContainer, type StagingContainer, startAzurite } from '../helpers/azurite';
 import { readBackParquet } from '../unit/parquetReadBack';
+import { assertClearError, assertSubset, exactCheck } from './outcomeChecks';
 import { countedFault } from './countedFault';
-import { type Content, contentOf, Draw, drawFaults, generateRows, kqlString, type Row, split, toCsv } from './seededData';
+import { contentOf, Draw, drawFaults, generateRows, kqlString, type Row, split, toCsv } from './seededData';
 import { StorageFaultProxy } from './storageFaultProxy';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -102,23 +103,7 @@ async function tableRows(name: string): Promise<Row[]> {
   const [rows] = await executeManagement({ clusterUrl: emulator.url, database: DB }, `['${name}'] | project id, name`, 'v1/rest/query');
   return (rows?.rows ?? []).map((r) => ({ id: Number(r[0]), name: String(r[1]) }));
 }
-function assertSubset(rows: Row[], source: Row[], what: string): void {
-  const byId = new Map(source.map((r) => [r.id, r.name]));
-  const seen = new Set<number>();
-  for (const r of rows) {
-    assert.ok(!seen.has(r.id), `${what}: row ${r.id} is there twice`);
-    seen.add(r.id);
-    assert.equal(r.name, byId.get(r.id), `${what}: row ${r.id} is not the source's`);
-  }
-}
-function assertClearError(error: string | undefined, what: string): void {
-  assert.ok(error && error.trim().length > 10, `${what}: a failure without a clear message: ${JSON.stringify(error)}`);
-  assert.doesNotMatch(error, /\n\s+at .+:\d+:\d+/, `${what}: the message holds a stack trace`);
-}
-function assertExact(actual: Content, expected: Content, what: string): void {
-  assert.deepEqual(actual, expected, `${what}: rows or content differ from the source`);
-  totals.rowsChecked += actual.count;
-}
+const assertExact = exactCheck(totals);
 /** Counts the Kusto faults the emulator applied. */
 function armKusto(rules: Array<{ label: string; rule: Parameters<Emulator['addFault']>[0] }>): () => number {
   const counted = rules.map((f) => ({ ...countedFault(f.rule), label: f.label }));

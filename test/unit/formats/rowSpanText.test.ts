@@ -3,7 +3,6 @@
 // same response, whatever the values and wherever the chunks cut them. Each case reads one body
 // twice, with and without the fast path, and compares the files.
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { ColumnSchema } from '../../../src/engine/rows';
@@ -11,6 +10,7 @@ import { createRecordFileWriter } from '../../../src/formats/createRecordFileWri
 import { RowSpanTextEncoder } from '../../../src/formats/rowSpanText';
 import { streamQuery } from '../../../src/kusto/streamingQueryReader';
 import { EVERY_KUSTO_TYPE } from '../everyKustoType';
+import { chunkedAnswer } from '../../helpers/chunkedAnswer';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from '../kusto/fakeKustoServer';
 import { seededRandom } from '../seededRandom';
 
@@ -21,23 +21,6 @@ before(async () => {
 after(async () => {
   await server?.stop();
 });
-
-function chunked(body: Buffer, size: number) {
-  return (_req: unknown, res: ServerResponse): void => {
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-    let at = 0;
-    const next = (): void => {
-      if (at >= body.length) {
-        res.end();
-        return;
-      }
-      res.write(body.subarray(at, at + size));
-      at += size;
-      setImmediate(next);
-    };
-    next();
-  };
-}
 
 interface Written {
   text: string;
@@ -50,7 +33,7 @@ interface Written {
 
 /** Reads `body` through streamQuery (with or without text spans) into the format's writer, as streamToFiles does. */
 async function readAndWrite(body: Buffer, columns: ColumnSchema[], format: 'csv' | 'json', chunkSize: number, fast: boolean): Promise<Written> {
-  server.script([chunked(body, chunkSize)]);
+  server.script([chunkedAnswer(body, chunkSize)]);
   const chunks: Buffer[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, callback) {

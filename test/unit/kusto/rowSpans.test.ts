@@ -3,7 +3,6 @@
 // the text holds: cuts that fall inside strings, escapes, multi-byte characters cut by chunks,
 // rows longer than a span, progressive fragments, an error object among the rows, no worker.
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { ColumnSchema } from '../../../src/engine/rows';
 import { type EncodedRowGroup, RowGroupEncoder } from '../../../src/formats/parquet/rowGroupEncoder';
@@ -12,6 +11,7 @@ import { KustoError } from '../../../src/kusto/kustoError';
 import { completeUtf8Length } from '../../../src/kusto/responseReader';
 import type { QueryEvent } from '../../../src/kusto/queryEvents';
 import { streamQuery } from '../../../src/kusto/streamingQueryReader';
+import { chunkedAnswer } from '../../helpers/chunkedAnswer';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
 
 const LONG_STRING = ['n', 'long'] as [string, string];
@@ -101,25 +101,6 @@ after(async () => {
   await server?.stop();
 });
 
-/** Answers with the body cut into chunks of `size` bytes (so characters and rows are cut too), one per turn. */
-function chunked(body: string, size: number) {
-  return (_req: unknown, res: ServerResponse): void => {
-    const bytes = Buffer.from(body, 'utf8');
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-    let at = 0;
-    const next = (): void => {
-      if (at >= bytes.length) {
-        res.end();
-        return;
-      }
-      res.write(bytes.subarray(at, at + size));
-      at += size;
-      setImmediate(next);
-    };
-    next();
-  };
-}
-
 interface Collected {
   rows: unknown[][];
   encodedGroups: number;
@@ -127,7 +108,7 @@ interface Collected {
 }
 
 async function readWithSpans(body: string, chunkSize: number, spanBytes: number, workers = 2): Promise<Collected> {
-  server.script([chunked(body, chunkSize)]);
+  server.script([chunkedAnswer(body, chunkSize)]);
   const out: Collected = { rows: [], encodedGroups: 0, rowEvents: 0 };
   const events: AsyncIterable<QueryEvent> = streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes, workers } });
   for await (const event of events) {
@@ -243,7 +224,7 @@ describe('streamQuery with Parquet row spans', () => {
     const rows = [...rowsJson(0, 400), '{"OneApiErrors":[{"error":{"code":"LimitsExceeded","message":"Query execution has exceeded the allowed limits","@permanent":true}}]}'];
     const body = progressiveResponse([LONG_STRING, TEXT], [rows]).join('');
     for (const chunkSize of [4500, 7001]) {
-      server.script([chunked(body, chunkSize)]);
+      server.script([chunkedAnswer(body, chunkSize)]);
       let seen = 0;
       await assert.rejects(
         (async () => {
@@ -271,7 +252,7 @@ describe('streamQuery with Parquet row spans', () => {
   test('an error object among the rows fails the read with the service error, after the rows before it', async () => {
     const rows = [...rowsJson(0, 400), '{"OneApiErrors":[{"error":{"code":"LimitsExceeded","message":"Query execution has exceeded the allowed limits","@permanent":true}}]}'];
     const body = progressiveResponse([LONG_STRING, TEXT], [rows]).join('');
-    server.script([chunked(body, 500)]);
+    server.script([chunkedAnswer(body, 500)]);
     let seen = 0;
     await assert.rejects(
       (async () => {
@@ -302,7 +283,7 @@ describe('streamQuery with Parquet row spans', () => {
 
   test('a body cut off inside the rows is reported as truncated, not as a shorter result', async () => {
     const body = progressiveResponse([LONG_STRING, TEXT], [rowsJson(0, 600)]).join('');
-    server.script([chunked(body.slice(0, Math.floor(body.length * 0.7)), 700)]);
+    server.script([chunkedAnswer(body.slice(0, Math.floor(body.length * 0.7)), 700)]);
     await assert.rejects(
       (async () => {
         for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes: 1024 } })) void event;

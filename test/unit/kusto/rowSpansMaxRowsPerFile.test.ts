@@ -3,12 +3,12 @@
 // maxRowsPerFile rows (the last one the rest), in order, read back by a reader we did not write.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { streamQuery } from '../../../src/kusto/streamingQueryReader';
 import { SparkFolderWriter } from '../../../src/spark/sparkFolderWriter';
+import { chunkedAnswer } from '../../helpers/chunkedAnswer';
 import { readBackParquet } from '../parquetReadBack';
 import { type FakeKustoServer, progressiveResponse, startFakeKusto } from './fakeKustoServer';
 
@@ -23,23 +23,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function chunked(body: Buffer, size: number) {
-  return (_req: unknown, res: ServerResponse): void => {
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-    let at = 0;
-    const next = (): void => {
-      if (at >= body.length) {
-        res.end();
-        return;
-      }
-      res.write(body.subarray(at, at + size));
-      at += size;
-      setImmediate(next);
-    };
-    next();
-  };
-}
-
 /** Row n's string: three rows longer than the reader parses from bytes (LONG_ROW_BYTES) go to the text parser, so both kinds meet file boundaries. */
 const LONG = new Set([500, 1400, 2100]);
 const textOf = (n: number): string => (LONG.has(n) ? `${'h'.repeat(300_000)}-${n}` : `s-${n}`);
@@ -51,7 +34,7 @@ describe('Parquet with maxRowsPerFile from row bytes', () => {
       const total = 2500;
       const columns = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }] as const;
       const body = Buffer.from(progressiveResponse([['n', 'long'], ['s', 'string']], [Array.from({ length: 1800 }, (_, n) => rowOf(n)), Array.from({ length: total - 1800 }, (_, n) => rowOf(1800 + n))]).join(''), 'utf8');
-      server.script([chunked(body, chunkSize)]);
+      server.script([chunkedAnswer(body, chunkSize)]);
       const folder = join(dir, `out-${maxRowsPerFile}-${chunkSize}`);
       const writer = await SparkFolderWriter.open({ folder, format: 'parquet', columns: [...columns], maxRowsPerFile, jobId: 'maxrows', ifExists: 'replace' });
       let groupRows = 0;
