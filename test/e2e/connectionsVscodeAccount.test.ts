@@ -36,7 +36,13 @@ describe('the VS Code Microsoft account kind against a test authentication provi
     existsSync(authLog) ? readFileSync(authLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string }) : [];
   const prompts = () => events().filter((e) => e.event === 'createSession').length;
 
-  async function answer(text: string): Promise<void> {
+  /**
+   * Types an answer into the quick input. `step` (e.g. "(2/5") waits until a multi-step input shows
+   * that step: under load the previous step is still on screen when the next answer is typed, and
+   * its Enter then lands on the new, empty step (seen: stuck at "2/5 cluster", "Enter a URL").
+   */
+  async function answer(text: string, step?: string): Promise<void> {
+    if (step) await browser.page.locator(`.quick-input-widget .quick-input-title:has-text("${step}")`).waitFor({ timeout: 20_000 });
     const input = browser.page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 20_000 });
     await input.fill(text);
@@ -121,11 +127,11 @@ describe('the VS Code Microsoft account kind against a test authentication provi
 
   test('silent first: adding the connection, its live test and expanding it never prompt; the tree offers Sign In', async () => {
     await workbench.runCommand('Kusto Data Mover: Add Connection');
-    await answer(NAME);
-    await answer(emulator.url);
-    await answer('Samples');
-    await answer('VS Code Microsoft account');
-    await answer(''); // tenant: optional
+    await answer(NAME, '(1/5');
+    await answer(emulator.url, '(2/5');
+    await answer('Samples', '(3/5');
+    await answer('VS Code Microsoft account', '(4/5');
+    await answer('', '(tenant)'); // optional
     const failed = note(`the test of \\"${NAME}\\" failed`);
     await failed.waitFor({ timeout: 60_000 });
     assert.match((await failed.textContent()) ?? '', /needs you to sign in with your Microsoft account/);
