@@ -55,6 +55,11 @@ describe('the VS Code Microsoft account kind against a test authentication provi
     const item = browser.page.locator(`.monaco-menu .action-item:has-text("${action}")`).first();
     await item.waitFor({ timeout: 10_000 });
     await item.click();
+    // Seen under load: the click lands while the menu is still being laid out and the menu stays
+    // open with the item highlighted; Enter then runs that highlighted item.
+    const menu = browser.page.locator('.monaco-menu');
+    if (await menu.isVisible().catch(() => false)) await browser.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
   /** VS Code's own consent dialog: allow the sign-in (the button that is not Cancel). */
