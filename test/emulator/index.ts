@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as Tls from 'node:tls';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { preloadParser } from './kql/compiler';
 import { DataManager } from './ingest/dataManager';
 import { provisionIngestionStorage } from './ingest/provision';
@@ -28,6 +28,12 @@ export interface EmulatorOptions {
   dataDir?: string;              // optional persistence folder; default in-memory
   /** Use this Azurite instead of starting one (it is not stopped by `stop()`). */
   azurite?: Azurite;
+  /**
+   * Principals that hold Storage Blob Data Contributor on the development account (tokens mode):
+   * only they may `.export` to storage given with `;impersonate`, which the emulator writes with the
+   * account key it holds, standing in for the caller's identity.
+   */
+  storageBlobDataContributors?: string[];
 }
 
 export interface RunningEmulator {
@@ -47,6 +53,8 @@ export interface RunningEmulator {
   clearFaults(): void;
   /** Test-only override of .export's sizeLimit minimum (bytes). */
   setExportMinSizeLimit(bytes: number): void;
+  /** Grants Storage Blob Data Contributor (for `;impersonate` exports) to a principal, e.g. 'aadapp=<app>;<tenant>'. */
+  grantStorageBlobDataContributor(principal: string): void;
   stop(): Promise<void>;
 }
 
@@ -79,6 +87,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ingestionResources: resources.urls,
       exportMinSizeLimit: SERVICE_EXPORT_MIN_SIZE_LIMIT,
       azuriteBlobUrl: azurite.blobUrl,
+      storageAccountKeys: { [AZURITE_ACCOUNT]: AZURITE_KEY },
+      storageBlobDataContributors: [...(options.storageBlobDataContributors ?? [])],
       background: new Set(),
     };
     const faults = new FaultSet();
@@ -108,6 +118,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       clearFaults: () => faults.clear(),
       setExportMinSizeLimit: (bytes) => {
         ctx.exportMinSizeLimit = bytes;
+      },
+      grantStorageBlobDataContributor: (principal) => {
+        ctx.storageBlobDataContributors.push(principal);
       },
       async stop() {
         if (stopped) return;

@@ -1,6 +1,6 @@
-// `.export [async] [compressed] to csv|tsv|json|parquet (h@"<container url>?<sas>" | h@"<url>;<key>")
-// with (...) <| query` (kusto-protocol.md §6): DuckDB writes the files (split at sizeLimit), then
-// they are uploaded to the blob storage given.
+// `.export [async] [compressed] to csv|tsv|json|parquet (h@"<container url>?<sas>" | h@"<url>;<key>"
+// | h@"<url>;impersonate") with (...) <| query` (kusto-protocol.md §6): DuckDB writes the files (split
+// at sizeLimit), then they are uploaded to the blob storage given.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,9 @@ import { formatDatetimeSql, formatTimespanSql, quoteIdent } from '../kql/sqlText
 import { compileForRead } from '../mgmt/dataCommands';
 import type { MgmtTable } from '../mgmt/results';
 import { Cursor, splitPipe } from '../mgmt/tokens';
+import { holds, type Principal } from '../server/auth';
 import type { EmulatorContext, RequestContext } from '../server/context';
-import { badRequest } from '../server/errors';
+import { badRequest, KustoRequestError } from '../server/errors';
 import type { DatabaseMeta } from '../store/store';
 
 const FORMATS = ['csv', 'tsv', 'json', 'parquet'] as const;
@@ -48,9 +49,18 @@ function parseExport(text: string): ExportSpec {
   return { isAsync, compressed, format, target, props, query: tail };
 }
 
-/** A container client and folder for `https://acct/container/dir?sas` or `.../container/dir;key`. */
-function storageTarget(url: string): { container: ContainerClient; folder: string; display: string } {
-  const [address, key] = url.includes(';') && !url.includes('?') ? [url.slice(0, url.indexOf(';')), url.slice(url.indexOf(';') + 1)] : [url, undefined];
+const IMPERSONATE = ';impersonate';
+
+/**
+ * A container client and folder for `https://acct/container/dir?sas`, `.../container/dir;key` or
+ * `.../container/dir;impersonate`. Impersonation writes as the caller: the emulator stands in for
+ * the caller's identity with the account key it holds, and, as the storage would, refuses a caller
+ * who is not a Storage Blob Data Contributor there (tokens mode; open mode lets everyone write).
+ */
+function storageTarget(ctx: EmulatorContext, url: string, caller: Principal): { container: ContainerClient; folder: string; display: string } {
+  const impersonate = url.toLowerCase().endsWith(IMPERSONATE);
+  const connection = impersonate ? url.slice(0, -IMPERSONATE.length) : url;
+  const [address, key] = connection.includes(';') && !connection.includes('?') ? [connection.slice(0, connection.indexOf(';')), connection.slice(connection.indexOf(';') + 1)] : [connection, undefined];
   const parsed = new URL(address);
   const segments = parsed.pathname.split('/').filter(Boolean);
   const pathStyle = /^\d+\.\d+\.\d+\.\d+$|^localhost$/.test(parsed.hostname);
@@ -58,8 +68,16 @@ function storageTarget(url: string): { container: ContainerClient; folder: strin
   const containerName = segments.shift();
   if (!containerName) throw badRequest('Export storage URL names no container');
   const base = `${parsed.protocol}//${parsed.host}${pathStyle ? `/${account}` : ''}/${containerName}`;
-  const container = key
-    ? new ContainerClient(base, new StorageSharedKeyCredential(account, key))
+  let accountKey = key;
+  if (impersonate) {
+    accountKey = ctx.storageAccountKeys[account];
+    if (!accountKey) throw badRequest(`Export storage '${base}' with impersonation: the emulator holds no key for storage account '${account}' to stand in for the caller's identity`);
+    if (ctx.authMode === 'tokens' && !holds(ctx.storageBlobDataContributors, caller)) {
+      throw new KustoRequestError(403, 'Forbidden', `Export to storage '${base}' failed: this request is not authorized to perform this operation using this permission (AuthorizationPermissionMismatch). Principal '${caller.fqn}' is impersonated and needs the Storage Blob Data Contributor role on the container or its account.`);
+    }
+  }
+  const container = accountKey
+    ? new ContainerClient(base, new StorageSharedKeyCredential(account, accountKey))
     : new ContainerClient(`${base}${parsed.search}`);
   const folder = segments.map(decodeURIComponent).join('/');
   return { container, folder, display: base };
@@ -92,11 +110,13 @@ interface ExportedFile {
   SizeInBytes: number;
 }
 
-async function runExport(ctx: EmulatorContext, spec: ExportSpec, result: CompiledResult): Promise<ExportedFile[]> {
+async function runExport(ctx: EmulatorContext, spec: ExportSpec, result: CompiledResult, caller: Principal): Promise<ExportedFile[]> {
   const sizeLimit = spec.props.sizelimit ? Number(spec.props.sizelimit) : DEFAULT_SIZE_LIMIT;
   if (!Number.isFinite(sizeLimit) || sizeLimit < ctx.exportMinSizeLimit) {
     throw badRequest(`sizeLimit must be at least ${ctx.exportMinSizeLimit} bytes, got '${spec.props.sizelimit}'`);
   }
+  // The storage refuses a caller before anything is written.
+  const target = storageTarget(ctx, spec.target, caller);
   const precision = (spec.props.parquetdatetimeprecision ?? 'millisecond').toLowerCase();
   const headers = (spec.props.includeheaders ?? 'none').toLowerCase();
   const dir = await mkdtemp(join(tmpdir(), 'kusto-emulator-export-'));
@@ -114,7 +134,6 @@ async function runExport(ctx: EmulatorContext, spec: ExportSpec, result: Compile
     }
     const out = join(dir, 'out');
     await connection.run(`COPY (SELECT ${exportColumns(result.columns, spec.format, precision)} FROM (${result.sql}) AS _q) TO '${out}' (${options.join(', ')})`);
-    const target = storageTarget(spec.target);
     const prefix = spec.props.nameprefix ?? 'export';
     const extension = spec.props.fileextension ?? spec.format;
     const gz = spec.compressed && spec.format !== 'parquet' ? '.gz' : '';
@@ -148,9 +167,9 @@ export async function runExportCommand(ctx: EmulatorContext, db: DatabaseMeta, r
   const spec = parseExport(text);
   const results = compileForRead(ctx, db, req, spec.query, '.export');
   if (results.length !== 1) throw badRequest('.export needs a query with exactly one result set');
-  if (!spec.isAsync) return filesTable(await runExport(ctx, spec, results[0]));
+  if (!spec.isAsync) return filesTable(await runExport(ctx, spec, results[0], req.principal));
   const op = ctx.operations.start('DataExportCommand', db.name, req.principal.fqn);
-  const work = runExport(ctx, spec, results[0]).then(
+  const work = runExport(ctx, spec, results[0], req.principal).then(
     (files) => {
       op.details = filesTable(files);
       ctx.operations.finish(op, 'Completed');

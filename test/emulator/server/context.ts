@@ -88,6 +88,10 @@ export interface EmulatorContext {
   exportMinSizeLimit: number;
   /** Azurite connection details for `.export` to storage given with an account key. */
   azuriteBlobUrl?: string;
+  /** Account keys the emulator holds (its Azurite's): `.export` to `;impersonate` storage writes with them. */
+  storageAccountKeys: Record<string, string>;
+  /** Principals holding Storage Blob Data Contributor on that storage (tokens mode): others' `;impersonate` export is refused. */
+  storageBlobDataContributors: string[];
   /** Async work still running (async export): awaited on stop. */
   background: Set<Promise<unknown>>;
 }
