@@ -8,6 +8,7 @@ import { OutputExistsError, openSingleFileOutput } from '../../../src/formats/fi
 import { escapePathName, partitionFolderName } from '../../../src/spark/hivePartitionPath';
 import { OutputNotReplaceableError } from '../../../src/spark/outputFolder';
 import { SparkFolderWriter, openFileOutput, partFileName } from '../../../src/spark/sparkFolderWriter';
+import { readBackParquet } from '../parquetReadBack';
 
 const root = mkdtempSync(join(tmpdir(), 'kdm-file-outputs-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -81,6 +82,38 @@ describe('Spark folder writer', () => {
     assert.equal(await fs.readFile(join(folder, '_SUCCESS'), 'utf8'), '');
     assert.equal(summary.rows, 6);
     assert.equal(summary.files.length, 4);
+  });
+
+  test('50 partitions whose rows interleave in every batch: one Parquet file per partition holding its rows in order (no file closed and started again)', async () => {
+    const folder = join(root, 'fifty');
+    const writer = await SparkFolderWriter.open({ folder, format: 'parquet', columns, partitionBy: ['region'], jobId: 'job50' });
+    // Four batches of 500 rows, each touching every one of the 50 values in turn (as id % 50 does).
+    for (let batch = 0; batch < 4; batch++) {
+      await writer.write(Array.from({ length: 500 }, (_, k) => {
+        const id = batch * 500 + k;
+        return [BigInt(id), `r${id % 50}`, `n${id}`];
+      }));
+    }
+    const summary = await writer.commit();
+    assert.equal(summary.rows, 2000);
+    const parts = (await listTree(folder)).filter((f) => f.endsWith('.parquet'));
+    assert.equal(parts.length, 50, `files: ${parts.length}`);
+    for (const part of parts) {
+      const region = /region=r(\d+)\//.exec(part);
+      assert.ok(region, part);
+      const back = await readBackParquet(await fs.readFile(join(folder, part)));
+      const expected = Array.from({ length: 40 }, (_, k) => ({ id: BigInt(k * 50 + Number(region[1])), note: `n${k * 50 + Number(region[1])}` }));
+      assert.deepEqual(back.rows, expected, part);
+    }
+  });
+
+  test('partition folder names remembered per value still tell 0 from -0 (Spark writes 0.0 and -0.0)', async () => {
+    const folder = join(root, 'zeros');
+    const writer = await SparkFolderWriter.open({ folder, format: 'csv', columns: [{ name: 'x', type: 'real' }, { name: 'n', type: 'long' }], partitionBy: ['x'], jobId: 'jobz' });
+    await writer.write([[0, 1n], [-0, 2n], [0, 3n], [-0, 4n]]);
+    await writer.commit();
+    assert.deepEqual(await listTree(folder), ['_SUCCESS', '_kdm_output.json', 'x=-0.0/part-00001-jobz-c000.csv', 'x=0.0/part-00000-jobz-c000.csv']);
+    assert.equal(await fs.readFile(join(folder, 'x=-0.0/part-00001-jobz-c000.csv'), 'utf8'), 'n\n2\n4\n');
   });
 
   test('abort removes everything; nothing is visible', async () => {
