@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { freePort } from '../helpers/ports';
 import { startProcess, waitFor, type StartedProcess } from '../helpers/processes';
@@ -123,5 +124,30 @@ describe('real input through the CLI and the local emulator (audit gaps)', () =>
     assert.deepEqual(await query('LateJson23 | where id == 3004 | project tostring(amount), flag'), [['9223372036854775807', true]]);
     assert.match(r.stderr, /^warning: late\.jsonl: column "amount" \(long\): 2 values do not parse as long and landed as null \(first: 1\.5 on line 3001\); column "flag" \(bool\): 1 value does not parse as bool and landed as null \(first: "yes" on line 3001\)$/m);
     assert.match(r.stderr, /^warning: 3 values in total did not parse as their column's type and landed as null \(2 columns of 1 file, listed above\)/m);
+  });
+  test('item 3: a gzip CSV into an existing typed table, transactional: counted on the way up, said after the commit', async () => {
+    await executeManagement({ clusterUrl: cluster, database: DB }, '.create table TypedLate23 (id:long, at:datetime, ok:bool)');
+    const file = join(dir, 'typed-late.csv.gz');
+    const rows = Array.from({ length: 2000 }, (_, i) => `${i},2024-01-01T00:00:${String(i % 60).padStart(2, '0')}Z,true`);
+    rows.push('2000,soon,yes', '2001,01/02/2024,false', '2002,,');
+    writeFileSync(file, gzipSync(['id,at,ok', ...rows].join('\n') + '\n'));
+    const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'TypedLate23', '--mode', 'transactional', '--table-creation', 'fail']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await query('TypedLate23 | where id >= 2000 | order by id asc | project id, isnull(at), ok'), [[2000, true, null], [2001, true, false], [2002, true, null]]);
+    assert.equal((await query('TypedLate23 | count'))[0][0], 2003);
+    assert.match(r.stderr, /^warning: typed-late\.csv\.gz: column "at" \(datetime\): 2 values do not parse as datetime and landed as null \(first: "soon" on line 2002\); column "ok" \(bool\): 1 value does not parse as bool and landed as null \(first: "yes" on line 2002\)$/m);
+    assert.match(r.stderr, /^warning: 3 values in total did not parse/m);
+  });
+
+  test('item 3: streaming mode counts the file it sends from memory', async () => {
+    await executeManagement({ clusterUrl: cluster, database: DB }, '.create table StreamLate23 (id:long, score:real)');
+    await executeManagement({ clusterUrl: cluster, database: DB }, '.alter table StreamLate23 policy streamingingestion enable');
+    const file = join(dir, 'stream-late.csv');
+    writeFileSync(file, ['id,score', ...Array.from({ length: 1500 }, (_, i) => `${i},${i}.5`), '1500,abc', '1501,NaN'].join('\n') + '\n');
+    const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'StreamLate23', '--mode', 'streaming', '--table-creation', 'fail']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /falling back to queued/);
+    assert.deepEqual(await query('StreamLate23 | where id >= 1499 | order by id asc | project id, isnull(score)'), [[1499, false], [1500, true], [1501, false]]);
+    assert.match(r.stderr, /^warning: stream-late\.csv: column "score" \(real\): 1 value does not parse as real and landed as null \(first: "abc" on line 1502\)$/m);
   });
 });
