@@ -150,4 +150,22 @@ describe('real input through the CLI and the local emulator (audit gaps)', () =>
     assert.deepEqual(await query('StreamLate23 | where id >= 1499 | order by id asc | project id, isnull(score)'), [[1499, false], [1500, true], [1501, false]]);
     assert.match(r.stderr, /^warning: stream-late\.csv: column "score" \(real\): 1 value does not parse as real and landed as null \(first: "abc" on line 1502\)$/m);
   });
+  test('item 3: --fail-on-unparsed commits nothing in transactional mode, exits 2 without a resume hint, and is refused in queued mode', async () => {
+    const file = join(dir, 'fail-late.csv');
+    writeFileSync(file, ['id,amount', ...Array.from({ length: 1200 }, (_, i) => `${i},${i}`), '1200,abc', '1201,1.5'].join('\n') + '\n');
+    const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'FailLate23', '--mode', 'transactional', '--fail-on-unparsed']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /^Failed: nothing was committed to FailLate23: 2 values in 1 column of 1 file do not parse as their column's type and would land as null \(destination\.unparsedValues is "fail"; .*\)\. To keep them, give such a column the type string/m);
+    assert.match(r.stderr, /^warning: fail-late\.csv: column "amount" \(long\): 2 values do not parse as long and landed as null \(first: "abc" on line 1202\)$/m);
+    assert.doesNotMatch(r.stderr, /resume with|values in total/);
+    assert.equal((await query('FailLate23 | count'))[0][0], 0, 'no row committed');
+    const tables = (await executeManagement({ clusterUrl: cluster, database: DB }, '.show tables'))[0]?.rows.map((row) => String(row[0])) ?? [];
+    assert.deepEqual(tables.filter((t) => t.startsWith('FailLate23_kdm_tmp')), [], 'the temp table is dropped');
+
+    const queued = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'FailLateQueued23', '--mode', 'queued', '--fail-on-unparsed']);
+    assert.equal(queued.code, 2, queued.stderr);
+    assert.match(queued.stderr, /destination\.unparsedValues: "fail" needs mode "transactional"/);
+    const after = (await executeManagement({ clusterUrl: cluster, database: DB }, '.show tables'))[0]?.rows.map((row) => String(row[0])) ?? [];
+    assert.ok(after.includes('FailLate23') && !after.includes('FailLateQueued23'), `refused before the table is created: ${after.join(', ')}`);
+  });
 });

@@ -444,7 +444,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     const summary = summarize(listing.files, results, spec.id, table);
     return finish(summary.state, bytes, summary.error);
   }
-  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes, identify, resultOf, reingest, warnings });
+  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes, identify, resultOf, reingest, warnings, unparsedProblem: () => unparsedReport.problem() });
 }
 
 /** Says what a rerun skipped (already in the table), or what a deliberate re-ingest sent again. */
@@ -499,6 +499,8 @@ interface TransactionInput {
   reingest: boolean;
   /** The job's warnings (the result carries them). */
   warnings: string[];
+  /** Why the counted unparsed values stop the commit (destination.unparsedValues "fail"), or undefined. */
+  unparsedProblem: () => string | undefined;
 }
 
 /** Whether the table holds an extent tagged with one of these ingest-by tags. */
@@ -596,6 +598,9 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
       const what = bad.every((f) => results.get(f.relativePath)?.status === 'Failed') ? 'failed' : 'failed or had no final status in time';
       throw new TransactionAborted(`nothing was committed to ${table}: ${bad.length} file(s) ${what}: ${reason}`);
     }
+    const unparsed = destination.unparsedValues === 'fail' ? input.unparsedProblem() : undefined;
+    // The input's fault, not a fault to resume from (the same files would fail the same way): the temp table is dropped below.
+    if (unparsed) throw Object.assign(new Error(`nothing was committed to ${table}: ${unparsed}`), { code: 'UnparsedValues', permanent: true });
     await deps.checkpoint?.('beforeMove');
     ctx.progress({ phase: 'committing', message: `moving extents of ${temp} into ${table}` });
     await moveChecked(mgmt, moveCommand, table, movedTags, ctx);

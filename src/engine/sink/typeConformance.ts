@@ -386,6 +386,9 @@ export class TypeConformanceCounter {
   }
 }
 
+const ADVICE = 'To keep them, give such a column the type string: list the columns in destination.columns of a job file (--print-spec writes one), '
+  + 'or create the table yourself with a string column and copy into it with --table-creation fail';
+
 /** Files named one by one in warnings; past this many, in the job log only (the total counts them all). */
 const FILES_WARNED = 10;
 
@@ -422,14 +425,19 @@ export class UnparsedValuesReport {
     } else this.log.info(message);
   }
 
+  /** With values lost: the total and what to do, as the reason a transaction is not committed. */
+  problem(): string | undefined {
+    if (this.total === 0) return undefined;
+    return `${plural(this.total, 'value')} in ${plural(this.columns.size, 'column')} of ${plural(this.files, 'file')} do not parse as their column's type and would land as null (destination.unparsedValues is "fail"; the files and columns are listed above). ${ADVICE}`;
+  }
+
   /** The total, said once at the end of the run; nothing when no value was lost. */
   finish(): void {
     if (this.total === 0 || this.finished) return;
     this.finished = true;
     const where = `${plural(this.columns.size, 'column')} of ${plural(this.files, 'file')}, ${this.files <= FILES_WARNED ? 'listed above' : `the first ${FILES_WARNED} files listed above, every file in the job log`}`;
     const message = `${plural(this.total, 'value')} in total did not parse as their column's type and landed as null (${where}). `
-      + 'To keep them, give such a column the type string: list the columns in destination.columns of a job file (--print-spec writes one), '
-      + 'or create the table yourself with a string column and copy into it with --table-creation fail';
+      + ADVICE;
     this.warnings.push(message);
     this.log.warn(message);
   }
