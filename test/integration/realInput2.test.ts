@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../helpers/ports';
 import { startProcess, waitFor, type StartedProcess } from '../helpers/processes';
 import { executeManagement } from '../../src/kusto/managementClient';
+import { JobsFolderReader } from '../../src/jobHost/journalReader';
+import { jobDetailsText } from '../../src/jobHost/jobDetails';
 
 const root = resolve(__dirname, '..', '..');
 const DB = 'Samples';
@@ -102,7 +104,7 @@ describe('real input through the CLI and the local emulator (audit gaps)', () =>
   test('item 3: CSV values past the sample that do not parse as the inferred type are counted and reported', async () => {
     const file = join(dir, 'late.csv');
     writeFileSync(file, ['id,amount', ...Array.from({ length: 3000 }, (_, i) => `${i},${i}`), '3000,abc', '3001,n/a', '3002,'].join('\n') + '\n');
-    const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'Late23', '--mode', 'queued']);
+    const r = await cli(['copy', '--from', file, '--cluster', cluster, '--db', DB, '--table', 'Late23', '--mode', 'queued', '--job-id', 'late-csv-23']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Done: 1 file ingested \(3003 rows, /m);
     assert.deepEqual(await query('Late23 | where id >= 2999 | order by id asc | project id, amount'), [[2999, 2999], [3000, null], [3001, null], [3002, null]]);
@@ -110,6 +112,10 @@ describe('real input through the CLI and the local emulator (audit gaps)', () =>
     assert.match(r.stderr, /^warning: late\.csv: column "amount" \(long\): 2 values do not parse as long and landed as null \(first: "abc" on line 3002\)$/m);
     const totals = r.stderr.split('\n').filter((l) => /values in total/.test(l));
     assert.deepEqual(totals, ['warning: 2 values in total did not parse as their column\'s type and landed as null (1 column of 1 file, listed above). To keep them, give such a column the type string: list the columns in destination.columns of a job file (--print-spec writes one), or create the table yourself with a string column and copy into it with --table-creation fail']);
+    // The Jobs view's job details show the job's warnings: the same two lines.
+    const entry = (await new JobsFolderReader(join(dir, 'jobs')).list()).find((e) => e.record.spec.id === 'late-csv-23');
+    const details = jobDetailsText('late-csv-23', entry, 'succeededWithWarnings');
+    assert.match(details, /## Warnings \(2\)\n\n- late\.csv: column "amount" \(long\): 2 values do not parse as long and landed as null \(first: "abc" on line 3002\)\n- 2 values in total did not parse/);
   });
 
   test('item 3: JSON lines values past the sample that do not parse as the inferred type are counted per column and reported', async () => {
