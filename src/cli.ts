@@ -26,6 +26,8 @@ Commands:
        [--mode queued|streaming|transactional] [--table-creation fail|create|merge]
        [--job-id ID] [--reingest] Run a quick files → Kusto job (a file, folder, glob or Spark output);
                                   files already in the table are skipped unless --reingest
+       [--fail-on-unparsed]       Transactional: commit nothing when a value would land as null
+                                  because it does not parse as its column's type (default: warn)
   resume <jobId>                  Resume a job that was interrupted (or show its result)
   jobs                            List the jobs in the jobs folder
 
@@ -165,6 +167,7 @@ function ingestSpecFromFlags(flags: Flags): JobSpec {
       table: String(flags.table),
       mode: oneOf(flags, 'mode', ['queued', 'streaming', 'transactional'] as const) ?? 'queued',
       tableCreation: tableCreations[creation],
+      ...(flags['fail-on-unparsed'] === true ? { unparsedValues: 'fail' as const } : {}),
     },
     ...(flags.reingest === true ? { options: { reingest: true } } : {}),
   };
@@ -264,7 +267,7 @@ function filesToKustoSummary(result: JobResult): string {
 }
 
 /** Failures of the input itself (exit 2, like a bad flag): fixed by changing the job, not by resuming it. */
-const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps', 'PartitionNameTooLong']);
+const BAD_INPUT_CODES = new Set(['SourceNotFound', 'NoSourceFiles', 'InvalidEntityName', 'InvalidSourceSchema', 'NotHttps', 'PartitionNameTooLong', 'UnparsedValues']);
 
 function isBadInput(result: JobResult): boolean {
   return result.state === 'failed' && result.errorCode !== undefined && BAD_INPUT_CODES.has(result.errorCode);
@@ -299,6 +302,7 @@ async function main(argv: string[]): Promise<number> {
       mode: { type: 'string' },
       'table-creation': { type: 'string' },
       reingest: { type: 'boolean' },
+      'fail-on-unparsed': { type: 'boolean' },
       'allow-insecure-http': { type: 'boolean' },
       'print-spec': { type: 'boolean' },
       plan: { type: 'boolean' },

@@ -113,6 +113,12 @@ export interface KustoTableDestination {
   columns?: TableColumnEdit[];
   /** Keep watching the source for newly committed files. */
   continuous?: { pollIntervalMs?: number };
+  /**
+   * CSV/JSON values that do not parse as their column's type land as null; they are counted and
+   * warned about ("warn", the default), or, in transactional mode, "fail" the job before the
+   * commit, so that nothing lands.
+   */
+  unparsedValues?: 'warn' | 'fail';
   statusPollIntervalMs?: number;
   statusTimeoutMs?: number;
 }

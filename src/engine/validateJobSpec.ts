@@ -219,12 +219,15 @@ function checkDestination(c: Checker, value: unknown): Json | undefined {
     c.positiveInteger(destination, 'maxRowsPerFile', 'destination');
     c.oneOf(destination, 'ifExists', 'destination', ['fail', 'replace']);
   } else if (kind === 'kustoTable') {
-    c.known(destination, 'destination', ['kind', 'connection', 'table', 'mode', 'tableCreation', 'mappingReference', 'columns', 'continuous', 'statusPollIntervalMs', 'statusTimeoutMs']);
+    c.known(destination, 'destination', ['kind', 'connection', 'table', 'mode', 'tableCreation', 'mappingReference', 'columns', 'continuous', 'statusPollIntervalMs', 'statusTimeoutMs', 'unparsedValues']);
     checkConnection(c, destination.connection, 'destination.connection');
     c.string(destination, 'table', 'destination', true);
     c.entityName(destination, 'table', 'destination');
     c.oneOf(destination, 'mode', 'destination', ['queued', 'streaming', 'transactional']);
     c.oneOf(destination, 'tableCreation', 'destination', ['failIfNotExists', 'createIfNotExists', 'createMerge']);
+    c.oneOf(destination, 'unparsedValues', 'destination', ['warn', 'fail']);
+    // Queued and streamed files land one by one: only a transaction can still keep them out.
+    if (destination.unparsedValues === 'fail' && destination.mode !== 'transactional') c.fail('destination.unparsedValues', '"fail" needs mode "transactional" (queued and streamed files land one by one, before the count is known)');
     c.string(destination, 'mappingReference', 'destination', false);
     if (destination.columns !== undefined) checkColumnEdits(c, destination.columns, destination.mappingReference !== undefined);
     if (destination.continuous !== undefined) {

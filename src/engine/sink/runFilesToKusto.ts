@@ -32,6 +32,7 @@ import { StreamingSender } from './streamingSender';
 import { textIntoTypedColumnProblem } from './textIntoTypedColumns';
 import { inferSourceSchema, SourceSchemaError, type SourceSchema } from './sourceSchema';
 import { applyColumnEdits } from './columnEdits';
+import { TypeConformanceCounter, UnparsedValuesReport, type UnparsedColumn } from './typeConformance';
 
 /** Named points of a run; tests stop the process at one of them to prove a resume is exactly-once. */
 export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDrop' | 'round' | 'streamSent';
@@ -284,9 +285,14 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     rows: schema.perFile.get(file.relativePath)?.rows,
   });
   const base = { mode, table, layout: listing.layout, columns: setup.columns, tableCreated: setup.created, columnsAdded: setup.added, conversions: schema.conversions, warnings } as const;
-  const finish = (state: SinkResult['state'], bytes: number, error?: string): SinkResult => ({
-    ...base, state, bytes, error, files: listing.files.map((f) => results.get(f.relativePath) ?? resultOf(f, 'Unknown', 'not attempted')),
-  });
+  // Values that do not parse as their column's type land as null, and the service says nothing: counted per file on the way up.
+  const unparsed = new Map<string, UnparsedColumn[] | undefined>();
+  const unparsedReport = new UnparsedValuesReport(ctx.log, warnings);
+  const finish = (state: SinkResult['state'], bytes: number, error?: string): SinkResult => {
+    // Once rows landed (a transaction's only when committed), the total is said once.
+    if (mode !== 'transactional' || state === 'succeeded') unparsedReport.finish();
+    return { ...base, state, bytes, error, files: listing.files.map((f) => results.get(f.relativePath) ?? resultOf(f, 'Unknown', 'not attempted')) };
+  };
 
   const pollIntervalMs = destination.statusPollIntervalMs ?? 2000;
   const statusTimeoutMs = destination.statusTimeoutMs ?? 30 * 60_000;
@@ -323,6 +329,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     const format = fileSchema?.format ?? file.format;
     const mapping = destination.mappingReference ? undefined : buildFileMapping(format, (fileSchema?.columns ?? []).map((c) => c.name), file.partitionValues, columns, edited.targetOf);
     if (mapping && mapping.unmatched.length > 0) ctx.log.warn(`${file.relativePath}: column(s) ${mapping.unmatched.join(', ')} have no column in table ${table} and are not ingested`);
+    const counter = mapping && TypeConformanceCounter.forFile(format, (fileSchema?.columns ?? []).map((c) => c.name), mapping.entries, columns, fileSchema?.hasHeader ?? false, file.compression === 'gzip');
     if (streamer && !file.url) {
       const streamed = await uploading(async () => {
         if (stopped()) throw new RunStopped();
@@ -334,7 +341,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
           // tell whether the rows landed (no tag to look for), so it must not send them again.
           await state.recordFile(identity, { relativePath: file.relativePath, status: 'Unknown', unclear: true, inFlight: true, details: inFlightDetails(table), fingerprint: file.contentHash === undefined ? file.fingerprint : undefined });
           journaledInFlight = true;
-        });
+        }, counter && ((data) => counter.countAll(data)));
         // The service has answered, the sink state does not know yet: the narrowest window a kill can hit.
         if (outcome.status !== 'fallback') await deps.checkpoint?.('streamSent', file);
         // Clearly refused (the policy is off, or too big): nothing landed, the file goes queued with its tag.
@@ -342,6 +349,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         return outcome;
       });
       if (streamed.status !== 'fallback') {
+        unparsed.set(file.relativePath, counter?.result());
         bytes += file.size;
         if (streamed.status === 'Unknown' && 'unclear' in streamed && streamed.unclear) unknowns.set(file.relativePath, { unclear: true });
         return { ...resultOf(file, streamed.status, streamed.details), via: 'streaming' };
@@ -356,6 +364,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
         ignoreFirstRecord: fileSchema?.hasHeader ?? false, signal: ctx.signal,
         blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa,
+        tap: counter && (() => counter.tap()),
       };
       const knownBefore = identities.has(file.relativePath);
       const uploaded = await uploadForIngestion(resources, request, index, storageClients);
@@ -371,6 +380,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       return postIngestion(resources, uploaded, { ...request, tags, ingestIfNotExists: skipIf }, index, storageClients);
     });
     if ('finishedBefore' in ticket) return resultOf(file, ticket.finishedBefore.status, 'finished by an earlier run (same content)');
+    unparsed.set(file.relativePath, counter?.result());
     bytes += file.size;
     ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length, message: `queued ${file.relativePath}` });
     if (!ticket.statusTableUrl) return resultOf(file, 'Unknown', 'the cluster offers no status table; the outcome cannot be confirmed');
@@ -392,6 +402,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         results.set(file.relativePath, result);
         if (result.identity) await state.recordFile(result.identity, { relativePath: file.relativePath, status: result.status, details: result.details, fingerprint: file.contentHash === undefined ? file.fingerprint : undefined, ...(result.status === 'Unknown' ? unknowns.get(file.relativePath) : {}) });
         if (stop) return;
+        if (result.status === 'Succeeded' || result.status === 'PartiallySucceeded') unparsedReport.add(file.relativePath, unparsed.get(file.relativePath));
         const log = result.status === 'Failed' || result.status === 'Unknown' ? ctx.log.error : ctx.log.info;
         log.call(ctx.log, `${file.relativePath}: ${result.status}${result.details ? ` (${result.details})` : ''}`);
         ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length });
@@ -433,7 +444,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     const summary = summarize(listing.files, results, spec.id, table);
     return finish(summary.state, bytes, summary.error);
   }
-  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes, identify, resultOf, reingest, warnings });
+  return runTransactional({ spec, ctx, deps, mgmt, state, listing, schema, setupColumns: setup.columns, pending, results, runFiles, finish, bytesSoFar: () => bytes, identify, resultOf, reingest, warnings, unparsedProblem: () => unparsedReport.problem() });
 }
 
 /** Says what a rerun skipped (already in the table), or what a deliberate re-ingest sent again. */
@@ -488,6 +499,8 @@ interface TransactionInput {
   reingest: boolean;
   /** The job's warnings (the result carries them). */
   warnings: string[];
+  /** Why the counted unparsed values stop the commit (destination.unparsedValues "fail"), or undefined. */
+  unparsedProblem: () => string | undefined;
 }
 
 /** Whether the table holds an extent tagged with one of these ingest-by tags. */
@@ -585,6 +598,9 @@ async function runTransactional(input: TransactionInput): Promise<SinkResult> {
       const what = bad.every((f) => results.get(f.relativePath)?.status === 'Failed') ? 'failed' : 'failed or had no final status in time';
       throw new TransactionAborted(`nothing was committed to ${table}: ${bad.length} file(s) ${what}: ${reason}`);
     }
+    const unparsed = destination.unparsedValues === 'fail' ? input.unparsedProblem() : undefined;
+    // The input's fault, not a fault to resume from (the same files would fail the same way): the temp table is dropped below.
+    if (unparsed) throw Object.assign(new Error(`nothing was committed to ${table}: ${unparsed}`), { code: 'UnparsedValues', permanent: true });
     await deps.checkpoint?.('beforeMove');
     ctx.progress({ phase: 'committing', message: `moving extents of ${temp} into ${table}` });
     await moveChecked(mgmt, moveCommand, table, movedTags, ctx);

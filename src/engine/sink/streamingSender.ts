@@ -66,9 +66,10 @@ export class StreamingSender {
   /**
    * Streams one file. `beforeRequest` runs (and is awaited) just before the first request leaves:
    * the caller journals the file as in flight there, so a crash at any later instant is seen by
-   * the resume as an unclear outcome, never as a file not yet sent.
+   * the resume as an unclear outcome, never as a file not yet sent. `inspect` sees the file's
+   * uncompressed bytes, header included, once they are in memory (the counter of values that land as null).
    */
-  async send(file: SourceFile, format: DataFormat, hasHeader: boolean, mapping: FileMapping | undefined, mappingReference: string | undefined, beforeRequest?: () => Promise<void>): Promise<StreamOutcome> {
+  async send(file: SourceFile, format: DataFormat, hasHeader: boolean, mapping: FileMapping | undefined, mappingReference: string | undefined, beforeRequest?: () => Promise<void>, inspect?: (data: Buffer) => void): Promise<StreamOutcome> {
     if (this.refused) return { status: 'fallback', details: this.refused };
     if (file.size > STREAMING_LIMIT_BYTES) return { status: 'fallback', details: `larger than ${STREAMING_LIMIT_BYTES} bytes` };
     let data: Buffer = await fs.readFile(file.path);
@@ -76,6 +77,7 @@ export class StreamingSender {
       data = gunzipSync(data, { maxOutputLength: STREAMING_LIMIT_BYTES + 1 });
       if (data.length > STREAMING_LIMIT_BYTES) return { status: 'fallback', details: `larger than ${STREAMING_LIMIT_BYTES} bytes uncompressed` };
     }
+    inspect?.(data);
     if (hasHeader && format !== 'parquet' && format !== 'json' && format !== 'multijson') data = withoutFirstRecord(data);
     const mappingName = mappingReference ?? (mapping ? await this.mappingName(mapping.kind, mapping) : undefined);
     await beforeRequest?.();
