@@ -13,7 +13,7 @@ export interface JsonSchema {
 }
 
 /** Marks a number token kept as text (a private-use prefix no JSON producer emits). */
-const NUMBER_TEXT = '\uE000kdm-number:';
+export const NUMBER_TEXT = '\uE000kdm-number:';
 
 /** The spans of the complete top-level JSON objects in `text`, up to `max`. */
 function objectSpans(text: string, max: number): Array<[number, number]> {
@@ -44,27 +44,32 @@ function objectSpans(text: string, max: number): Array<[number, number]> {
   return spans;
 }
 
-/** Parses one JSON object with every number token replaced by a marked string holding its text. */
-function parseKeepingNumberText(json: string): unknown {
+/**
+ * Parses one JSON value with the number tokens `keep` selects (all by default) replaced by a
+ * string of NUMBER_TEXT and the token's text, so that digits a JS number would round survive.
+ */
+export function parseKeepingNumberText(json: string, keep: (token: string) => boolean = () => true): unknown {
   let out = '';
+  let from = 0;
   let inString = false;
   for (let i = 0; i < json.length; i++) {
-    const c = json[i];
+    const c = json.charCodeAt(i);
     if (inString) {
-      out += c;
-      if (c === '\\') out += json[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       let end = i + 1;
       while (end < json.length && /[0-9.eE+-]/.test(json[end])) end++;
-      out += JSON.stringify(NUMBER_TEXT + json.slice(i, end));
+      const token = json.slice(i, end);
+      if (keep(token)) {
+        out += json.slice(from, i) + JSON.stringify(NUMBER_TEXT + token);
+        from = end;
+      }
       i = end - 1;
-    } else out += c;
+    }
   }
-  return JSON.parse(out) as unknown;
+  return JSON.parse(out + json.slice(from)) as unknown;
 }
 
 function topLevelValueType(value: unknown): KustoType | undefined {

@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DataFormat } from '../../formats/formatSniffReader';
+import { NUMBER_TEXT, parseKeepingNumberText } from '../../formats/jsonSchemaReader';
 import type { JobLogger } from '../jobContext';
 import type { ColumnSchema, KustoType } from '../rows';
 import { jsonPathOf, type MappingEntry } from '../../kusto/ingest/ingestionMapping';
@@ -66,35 +67,15 @@ function shown(text: string): string {
 
 /** Integer tokens this long may not survive as a JS number: kept as their text, as the service reads them. */
 const LONG_INTEGER = /\d{16}/;
-const NUMBER_MARK = '\u0000kdm-number:';
+const LONG_INTEGER_TOKEN = /^-?\d{16,}$/;
 
 /** JSON.parse of one record, with integer tokens of 16 digits or more kept as text. */
 function parseRecord(text: string): unknown {
   if (!LONG_INTEGER.test(text)) return JSON.parse(text);
-  let out = '';
-  let from = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      let end = i + 1;
-      while (end < text.length && /[0-9.eE+-]/.test(text[end])) end++;
-      const token = text.slice(i, end);
-      if (/^-?\d{16,}$/.test(token)) {
-        out += text.slice(from, i) + JSON.stringify(NUMBER_MARK + token);
-        from = end;
-      }
-      i = end - 1;
-    }
-  }
-  const parsed: unknown = JSON.parse(out + text.slice(from));
+  const parsed = parseKeepingNumberText(text, (token) => LONG_INTEGER_TOKEN.test(token));
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
     for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value === 'string' && value.startsWith(NUMBER_MARK)) (parsed as Record<string, unknown>)[key] = new JsonNumberText(value.slice(NUMBER_MARK.length));
+      if (typeof value === 'string' && value.startsWith(NUMBER_TEXT)) (parsed as Record<string, unknown>)[key] = new JsonNumberText(value.slice(NUMBER_TEXT.length));
     }
   }
   return parsed;
@@ -203,27 +184,26 @@ export class TypeConformanceCounter {
     let broken = false;
     let resume: (() => void) | undefined;
     let finished: (() => void) | undefined;
-    const once = (fn: (() => void) | undefined): void => fn?.();
     inflate.on('data', (chunk: Buffer) => {
       if (live()) this.write(chunk);
     });
     inflate.on('drain', () => {
       const next = resume;
       resume = undefined;
-      once(next);
+      next?.();
     });
     inflate.on('error', () => {
       broken = true;
       const [next, done] = [resume, finished];
       resume = finished = undefined;
-      once(next);
-      once(done);
+      next?.();
+      done?.();
     });
     inflate.on('end', () => {
       if (!broken && live()) this.end();
       const done = finished;
       finished = undefined;
-      once(done);
+      done?.();
     });
     return new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
