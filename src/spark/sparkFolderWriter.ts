@@ -225,8 +225,9 @@ export class SparkFolderWriter implements FileOutput {
         const index = this.partitionIndexes[p];
         const value = row[index];
         const names = (this.folderNames[p] ??= new Map());
-        // A Map takes -0 for 0, whose folder names differ ("-0.0" and "0.0"): -0 is not cached.
-        const cacheable = !Object.is(value, -0);
+        // Only primitives are cached: a Map keys an object (a dynamic value) by identity, so it would never be
+        // found again. A Map takes -0 for 0, whose folder names differ ("-0.0" and "0.0"): -0 is not cached.
+        const cacheable = (typeof value !== 'object' || value === null) && !Object.is(value, -0);
         let name = cacheable ? names.get(value) : undefined;
         if (name === undefined) {
           name = partitionFolderName(columns[index].name, columns[index].type, value);

@@ -7,14 +7,14 @@
 // The test hook (kustoDataMover.test.state) only READS the view's items (for the job's pid).
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
+import { sumCsvFolder } from '../helpers/csvFolder';
 import { Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
 
@@ -27,23 +27,6 @@ async function snap(page: Browser['page'], name: string): Promise<void> {
   const path = join(screenshots, name);
   await page.screenshot({ path });
   if (process.env.KDM_UPDATE_DOCS_IMAGES === '1') copyFileSync(path, join(root, 'docs', 'images', name));
-}
-
-async function sumCsvFolder(dir: string): Promise<{ rows: number; sum: bigint }> {
-  let rows = 0;
-  let sum = 0n;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.csv')).sort()) {
-    let header = true;
-    for await (const line of createInterface({ input: createReadStream(join(dir, name)) })) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      rows++;
-      sum += BigInt(line.split(',')[0]);
-    }
-  }
-  return { rows, sum };
 }
 
 const triangle = (n: number): bigint => (BigInt(n) * BigInt(n + 1)) / 2n;
