@@ -177,12 +177,8 @@ describe('the VS Code Microsoft account kind against a test authentication provi
       el.dispatchEvent(new Event('change', { bubbles: true }));
     });
     await view.locator('vscode-button#save-job').click();
-    // VS Code's own save dialog (the simple one in the browser): once it shows its default path, type over it.
-    const input = browser.page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 15_000 });
-    await browser.page.waitForFunction(() => ((document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value ?? '').startsWith('/'), undefined, { timeout: 15_000 });
-    await input.fill(file);
-    await browser.page.keyboard.press('Enter');
+    // VS Code's own save dialog (the simple one in the browser).
+    await workbench.answerPathDialog(file);
     await view.locator('#status[data-state="saved"]').waitFor({ timeout: 30_000 });
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { source: { connection: { auth?: { kind: string } } } };
     assert.equal(saved.source.connection.auth?.kind, 'credential', 'the job file names the saved connection');

@@ -293,21 +293,8 @@ describe('the wizard, section by section, in code-server', () => {
     await view.locator('#app[data-can-run="true"]').waitFor({ timeout: 30_000 });
     const file = join(workspace, 'ohio.kdm.json');
     await view.locator('vscode-button#save-job').click();
-    // VS Code's own save dialog (the simple one in the browser): a path typed, then Enter.
-    const input = browser.page.locator('.quick-input-widget input');
-    // The dialog fills in its default path once open: type over it only then, and check it took.
-    const typePath = async (path: string) => {
-      await input.waitFor({ timeout: 15_000 });
-      await browser.page.waitForFunction(() => ((document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value ?? '').startsWith('/'), undefined, { timeout: 15_000 });
-      // The dialog can rewrite the value once more as its folder listing arrives: fill again then.
-      for (let i = 0; i < 5 && (await input.inputValue()) !== path; i++) {
-        await input.fill(path);
-        await browser.page.waitForTimeout(200);
-      }
-      assert.equal(await input.inputValue(), path);
-      await browser.page.keyboard.press('Enter');
-    };
-    await typePath(file);
+    // VS Code's own save dialog (the simple one in the browser).
+    await workbench.answerPathDialog(file);
     await view.locator('#status[data-state="saved"]').waitFor({ timeout: 30_000 });
     assert.ok(existsSync(file), `${await view.locator('#status').textContent()} | ${readdirSync(workspace).join(', ')}`);
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { source: { query: string }; destination: { format: string } };
@@ -319,7 +306,7 @@ describe('the wizard, section by section, in code-server', () => {
     // A fresh form, then the file opened into it.
     const fresh = await freshWizard();
     await fresh.locator('vscode-button#open-job').click();
-    await typePath(file);
+    await workbench.answerPathDialog(file);
     await fresh.locator('#status[data-state="opened"]').waitFor({ timeout: 30_000 });
     assert.equal(await fresh.locator('vscode-textarea#query').evaluate((el) => (el as HTMLTextAreaElement).value), 'StormEvents | where State == "OHIO"');
     assert.equal(await fresh.locator('vscode-single-select#format').evaluate((el) => (el as HTMLSelectElement).value), 'json');

@@ -14,6 +14,7 @@ import { Client } from 'azure-kusto-data';
 import {
   CsvColumnMapping, DataFormat, IngestClient, IngestionMappingKind, IngestionProperties, ManagedStreamingIngestClient, ReportLevel, ReportMethod, StreamingIngestClient,
 } from 'azure-kusto-ingest';
+import { startAzurite } from '../helpers/azurite';
 import { startEmulator, trustEmulatorCertificate, type RunningEmulator } from './index';
 
 let emulator: RunningEmulator;
@@ -176,6 +177,35 @@ describe('queued ingestion', () => {
     const failures = await mgmt('.show ingestion failures');
     assert.equal(failures.length, 1);
     assert.equal(failures[0].FailureKind, 'Permanent');
+  });
+});
+
+describe('two emulators on one Azurite', () => {
+  test('each takes only its own queued ingestions: a bystander polling fast neither steals nor fails them', async () => {
+    // The owner polls slowly, the bystander (without the database) every 20 ms: with one shared queue
+    // the bystander would take the message first and fail it for a database it does not have.
+    const azurite = await startAzurite();
+    const owner = await startEmulator({ databases: ['Owned'], auth: 'open', azurite, ingestionPollMs: 1500 });
+    const bystander = await startEmulator({ databases: ['Other'], auth: 'open', azurite, ingestionPollMs: 20 });
+    const ownerClient = new Client(owner.url);
+    const ingest = new IngestClient(owner.url);
+    try {
+      await ownerClient.executeMgmt('Owned', '.create table T (x:long)');
+      for (let i = 0; i < 3; i++) await ingest.ingestFromFile(file(`owned-${i}.csv`, `${i}\n${i + 10}\n`), new IngestionProperties({ database: 'Owned', table: 'T', format: DataFormat.CSV }));
+      let rows = 0;
+      for (const deadline = Date.now() + 20_000; rows < 6 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        rows = Number([...(await ownerClient.execute('Owned', 'T | count')).primaryResults[0].rows()][0].toJSON<{ Count: number }>().Count);
+      }
+      assert.equal(rows, 6, 'every queued row reached the emulator it was sent to');
+      const failures = await new Client(bystander.url).executeMgmt('Other', '.show ingestion failures');
+      assert.equal([...failures.primaryResults[0].rows()].length, 0, 'the bystander failed none of them');
+    } finally {
+      ingest.close();
+      ownerClient.close();
+      await bystander.stop();
+      await owner.stop();
+      await azurite.stop();
+    }
   });
 });
 

@@ -72,6 +72,23 @@ export class Workbench {
     return this.openWizard();
   }
 
+  /**
+   * Answers VS Code's own file dialog (the simple one of the browser build) with `path`, then Enter.
+   * The dialog fills in its default path once open, and can rewrite the value once more as its folder
+   * listing arrives: the path is typed only after that, again until the field holds exactly it.
+   */
+  async answerPathDialog(path: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 15_000 });
+    await this.page.waitForFunction(() => ((document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value ?? '').startsWith('/'), undefined, { timeout: 15_000 });
+    for (let i = 0; i < 5 && (await input.inputValue()) !== path; i++) {
+      await input.fill(path);
+      await this.page.waitForTimeout(200);
+    }
+    assert.equal(await input.inputValue(), path, 'the file dialog holds the typed path');
+    await this.page.keyboard.press('Enter');
+  }
+
   /** The content of the active webview panel (two nested iframes in VS Code's web build). */
   webview(): FrameLocator {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');

@@ -113,10 +113,11 @@ describe('auth kinds against the stand-ins', () => {
 
   test('pasted token: used until its expiry, then a sign-in-required error that says when it lapsed', async () => {
     const jwt = (exp: number) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ upn: 'dana@contoso.com', tid: TENANT, exp })).toString('base64url')}.`;
-    const fresh = jwt(Math.floor(Date.now() / 1000) + 3600);
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600; // read once: a second can pass before the check below
+    const fresh = jwt(expiresAt);
     const ok = createTokenProvider(base({ kind: 'userToken' }, 'pasted'), { secret: async () => fresh });
     assert.deepEqual(await listDatabases({ clusterUrl: emulator.url, tokenProvider: ok }), ['Sales']);
-    assert.equal((await ok!.getTokenInfo(emulator.url)).expiresOnTimestamp, (Math.floor(Date.now() / 1000) + 3600) * 1000);
+    assert.equal((await ok!.getTokenInfo(emulator.url)).expiresOnTimestamp, expiresAt * 1000);
     const expiredAt = Math.floor(Date.now() / 1000) - 60;
     const lapsed = createTokenProvider(base({ kind: 'userToken' }, 'pasted-old'), { secret: async () => jwt(expiredAt) });
     await assert.rejects(lapsed!.getToken(emulator.url), (err: unknown) => err instanceof SignInRequiredError && err.message.includes(new Date(expiredAt * 1000).toISOString()));

@@ -1,14 +1,17 @@
 // Creates the queues, container and status table of the data-management side in Azurite, and the
 // SAS URLs `.get ingestion resources` hands out (valid for days: the SDK caches them for an hour).
+import { randomBytes } from 'node:crypto';
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { generateQueueSASQueryParameters, QueueSASPermissions, QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { AzureNamedKeyCredential, generateTableSas, TableClient } from '@azure/data-tables';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite } from '../../helpers/azurite';
 import type { IngestionResources } from '../server/context';
 
-export const READY_QUEUE = 'readyforaggregation-secured';
-export const FAILED_QUEUE = 'failedingestions';
-export const SUCCESS_QUEUE = 'successfulingestions';
+// The queues are the instance's own (a random suffix): emulators sharing one Azurite would otherwise
+// take each other's ingestion messages, and one that lacks the message's database fails it.
+const READY_QUEUE = 'readyforaggregation';
+const FAILED_QUEUE = 'failedingestions';
+const SUCCESS_QUEUE = 'successfulingestions';
 export const TEMP_CONTAINER = 'tempstorage';
 export const STATUS_TABLE = 'ingestionsstatus';
 export const EXPORT_CONTAINER = 'exportstorage';
@@ -32,9 +35,10 @@ export async function provisionIngestionStorage(azurite: Pick<Azurite, 'blobUrl'
     const sas = generateQueueSASQueryParameters({ queueName: name, permissions: QueueSASPermissions.parse('raup'), expiresOn, protocol: SASProtocol.HttpsAndHttp }, key);
     return { client, url: `${client.url}?${sas.toString()}` };
   };
-  const ready = await queueUrl(READY_QUEUE);
-  const failed = await queueUrl(FAILED_QUEUE);
-  const success = await queueUrl(SUCCESS_QUEUE);
+  const instance = randomBytes(4).toString('hex');
+  const ready = await queueUrl(`${READY_QUEUE}-${instance}`);
+  const failed = await queueUrl(`${FAILED_QUEUE}-${instance}`);
+  const success = await queueUrl(`${SUCCESS_QUEUE}-${instance}`);
 
   const blobService = new BlobServiceClient(azurite.blobUrl, key);
   const container = blobService.getContainerClient(TEMP_CONTAINER);
