@@ -3,12 +3,14 @@
 // blob's identity comes from its Content-MD5 when it has one (content-derived), else its ETag
 // (changes whenever the blob does). The files are later ingested by URL: their bytes never pass
 // through this process.
-import { type ContainerClient, BlobSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { SecretResolver } from '../engine/jobContext';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { CredentialResolver, SecretResolver } from '../engine/jobContext';
 import type { FilesSource } from '../engine/jobSpec';
 import type { ByteRangeSource } from '../formats/byteRangeReader';
 import { listedBlobHash } from '../storage/blobContentHash';
-import { containerClient, joinBlobPath, resolveBlobLocation, type ResolvedBlobLocation, withSas } from '../storage/blobLocation';
+import { joinBlobPath, resolveBlobLocation, type ResolvedBlobLocation, serviceClient } from '../storage/blobLocation';
+import { readUrlSigner } from '../storage/blobReadUrl';
+import { withStorageAccess } from '../storage/storageAccessError';
 import { isIgnoredName, listTree, type FolderTree, type ListOptions, partitionTail, type SourceListing, type TreeEntry } from './sparkFolderReader';
 import { hasGlobChars } from './sparkFolderReaderGlob';
 import { SPARK_METADATA_DIR } from './sparkMetadataLog';
@@ -88,31 +90,28 @@ export function blobFolderTree(container: ContainerClient, prefix: string, displ
 export interface BlobSourceAccess {
   resolved: ResolvedBlobLocation;
   container: ContainerClient;
-  /** A URL Kusto can read the blob with: the location's SAS, or a read SAS signed with the account key. */
-  readUrl(blobUrl: string): string;
+  /**
+   * A URL Kusto can read the blob with: the location's SAS, a read SAS signed with the account
+   * key, or (a sign-in location) a read SAS signed with a user delegation key of that sign-in.
+   */
+  readUrl(blobUrl: string): Promise<string>;
 }
 
-export async function openBlobSource(source: FilesSource, secrets: SecretResolver | undefined): Promise<BlobSourceAccess> {
+/** Opens a blob source with its SAS or key (`secrets`) or the sign-in its `credentialId` names (`credentials`). */
+export async function openBlobSource(source: FilesSource, secrets: SecretResolver | undefined, credentials: CredentialResolver | undefined): Promise<BlobSourceAccess> {
   if (source.location.kind !== 'blob') throw new Error('not a blob source');
-  const resolved = await resolveBlobLocation(source.location, secrets);
-  const container = containerClient(resolved);
-  return {
-    resolved,
-    container,
-    readUrl(blobUrl) {
-      if (resolved.authKind === 'sas') return withSas(blobUrl, resolved.secret);
-      const name = decodeURIComponent(new URL(blobUrl).pathname).split('/').slice(resolved.parsed.pathStyle ? 3 : 2).join('/');
-      const sas = generateBlobSASQueryParameters(
-        { containerName: resolved.parsed.container, blobName: name, permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 7 * 24 * 3600_000), protocol: SASProtocol.HttpsAndHttp },
-        new StorageSharedKeyCredential(resolved.parsed.accountName, resolved.secret),
-      ).toString();
-      return withSas(blobUrl, sas);
-    },
-  };
+  const resolved = await resolveBlobLocation(source.location, secrets, credentials);
+  const service = serviceClient(resolved);
+  return { resolved, container: service.getContainerClient(resolved.parsed.container), readUrl: readUrlSigner(resolved, service) };
 }
 
 /** Lists a blob source: a prefix (folder), a single blob, or a glob below a prefix. */
-export async function listBlobSourceFiles(source: FilesSource, access: BlobSourceAccess, options: ListOptions = {}): Promise<SourceListing> {
+export function listBlobSourceFiles(source: FilesSource, access: BlobSourceAccess, options: ListOptions = {}): Promise<SourceListing> {
+  // The listing is the first request to the storage: a missing role is said here, before anything moves.
+  return withStorageAccess(access.resolved, 'Storage Blob Data Reader', 'listing the source files', () => listBlobs(source, access, options));
+}
+
+async function listBlobs(source: FilesSource, access: BlobSourceAccess, options: ListOptions): Promise<SourceListing> {
   const { parsed } = access.resolved;
   const segments = parsed.prefix.split('/').filter((s) => s !== '');
   const firstGlob = segments.findIndex(hasGlobChars);

@@ -61,6 +61,7 @@ export interface ResolvedBlobLocation {
 
 /** The resource whose scope is Azure Storage's (https://storage.azure.com/.default) for any account. */
 export const STORAGE_RESOURCE = 'https://storage.azure.com/';
+export const STORAGE_SCOPE = `${STORAGE_RESOURCE}.default`;
 
 /** A connection's token provider as the storage SDK's TokenCredential: every request asks for Storage's scope. */
 export function storageCredential(provider: TokenProvider): TokenCredential {
@@ -91,8 +92,15 @@ export async function resolveBlobLocation(location: BlobLocation, secrets: Secre
   const parsed = parseBlobUrl(location.url);
   if (location.authKind === 'credential') {
     if (!location.credentialId) throw new Error(`the blob location ${stripSas(location.url)} signs in with a credential but names none (credentialId: the connection whose sign-in opens it)`);
+    // The storage SDK sends a bearer token over HTTPS only: said here, before any request.
+    if (new URL(location.url).protocol !== 'https:') throw new Error(`the blob location ${stripSas(location.url)} signs in with the connection "${location.credentialId}", which needs an https:// URL (a bearer token is never sent over plain http)`);
     const provider = credentials?.resolve(location.credentialId);
-    if (!provider) throw new Error(`the connection "${location.credentialId}" named by ${stripSas(location.url)} has no sign-in credential to open storage with`);
+    if (!provider) {
+      throw new Error(
+        `the blob location ${stripSas(location.url)} opens with the sign-in of connection "${location.credentialId}", and this run was given no sign-in for it: ` +
+          'from the CLI, pass --auth (or --connection) for the identity that may read the storage; in VS Code, that connection must be in the Connections view',
+      );
+    }
     return { location, parsed, authKind: 'credential', secret: '', credential: storageCredential(provider) };
   }
   if (!location.secretRef) throw new Error(`the blob location ${location.url} has no secretRef (a SAS token or account key is needed)`);
@@ -102,15 +110,17 @@ export async function resolveBlobLocation(location: BlobLocation, secrets: Secre
   return { location, parsed, authKind, secret };
 }
 
-export function containerClient(resolved: ResolvedBlobLocation): ContainerClient {
+export function serviceClient(resolved: ResolvedBlobLocation): BlobServiceClient {
   const { parsed } = resolved;
-  const service =
-    resolved.authKind === 'credential' && resolved.credential
-      ? new BlobServiceClient(parsed.serviceUrl, resolved.credential)
-      : resolved.authKind === 'sas'
-        ? new BlobServiceClient(withSas(parsed.serviceUrl, resolved.secret))
-        : new BlobServiceClient(parsed.serviceUrl, new StorageSharedKeyCredential(parsed.accountName, resolved.secret));
-  return service.getContainerClient(parsed.container);
+  return resolved.authKind === 'credential' && resolved.credential
+    ? new BlobServiceClient(parsed.serviceUrl, resolved.credential)
+    : resolved.authKind === 'sas'
+      ? new BlobServiceClient(withSas(parsed.serviceUrl, resolved.secret))
+      : new BlobServiceClient(parsed.serviceUrl, new StorageSharedKeyCredential(parsed.accountName, resolved.secret));
+}
+
+export function containerClient(resolved: ResolvedBlobLocation): ContainerClient {
+  return serviceClient(resolved).getContainerClient(resolved.parsed.container);
 }
 
 /** The folder URL (no secret) of a path under the location. */

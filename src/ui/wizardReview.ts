@@ -23,7 +23,7 @@ function authIdOf(spec: JobSpec): string | undefined {
 export async function reviewForWizard(context: vscode.ExtensionContext, spec: JobSpec, credentials: CredentialResolver | undefined, signal?: AbortSignal): Promise<JobReview> {
   const id = authIdOf(spec);
   const tokenProvider = id === undefined ? undefined : credentials?.resolve(id);
-  return loadEngine(context).buildJobReview(spec, { tokenProvider, secrets: windowSecrets(context.secrets), signal });
+  return loadEngine(context).buildJobReview(spec, { tokenProvider, secrets: windowSecrets(context.secrets), credentials, signal });
 }
 
 /** The spec with a new table's columns as edited in the review; an edit message that does not check out is refused with why. */

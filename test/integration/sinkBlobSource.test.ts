@@ -40,7 +40,7 @@ after(async () => {
 
 describe('blob sources', () => {
   test('a Spark folder in a container: ignored names skipped, partitions read, identities from Content-MD5', async () => {
-    const access = await openBlobSource(source('out'), secrets);
+    const access = await openBlobSource(source('out'), secrets, undefined);
     const listing = await listBlobSourceFiles(source('out'), access);
     assert.equal(listing.layout, 'spark');
     assert.deepEqual(listing.warnings, []);
@@ -53,14 +53,14 @@ describe('blob sources', () => {
     assert.equal(listing.files[0].url, `${azurite.blobUrl}/lake/out/day%3D2024-01-31/part-00000-a.c000.csv`);
     const sample = await readTextSample(listing.open(listing.files[1]));
     assert.equal(sample.text.toString('utf8'), 'id,v\n2,y\n');
-    const readable = access.readUrl(listing.files[0].url as string);
+    const readable = await access.readUrl(listing.files[0].url as string);
     assert.match(readable, /\?.*sig=/);
     const fetched = await fetch(readable);
     assert.equal(await fetched.text(), 'id,v\n1,x\n');
   });
 
   test('a streaming output in a container: only files of the commit log, matched by path below the prefix', async () => {
-    const access = await openBlobSource(source('stream'), secrets);
+    const access = await openBlobSource(source('stream'), secrets, undefined);
     const listing = await listBlobSourceFiles(source('stream'), access);
     assert.equal(listing.layout, 'sparkStreaming');
     assert.deepEqual(listing.files.map((f) => [f.relativePath, f.batchId, f.format]), [['part-0.json', 0, 'json']]);
@@ -68,11 +68,11 @@ describe('blob sources', () => {
   });
 
   test('a glob below a prefix and a single blob', async () => {
-    const access = await openBlobSource(source('out/*/part-00000-*.csv'), secrets);
+    const access = await openBlobSource(source('out/*/part-00000-*.csv'), secrets, undefined);
     const listing = await listBlobSourceFiles(source('out/*/part-00000-*.csv'), access);
     assert.deepEqual(listing.files.map((f) => f.relativePath), ['day=2024-01-31/part-00000-a.c000.csv']);
     const one = source('stream/part-0.json');
-    const single = await listBlobSourceFiles(one, await openBlobSource(one, secrets));
+    const single = await listBlobSourceFiles(one, await openBlobSource(one, secrets, undefined));
     assert.equal(single.layout, 'single');
     assert.deepEqual(single.files.map((f) => [f.relativePath, f.format, f.contentHash?.startsWith('md5:')]), [['part-0.json', 'json', true]]);
   });

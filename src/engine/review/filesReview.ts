@@ -152,7 +152,7 @@ export async function reviewFilesToKusto(spec: JobSpec, env: ReviewEnvironment):
   let schema: SourceSchema;
   let edited: EditedColumns;
   try {
-    listing = source.location.kind === 'blob' ? await listBlobSourceFiles(source, await openBlobSource(source, env.secrets), { signal }) : await listSourceFiles(source, { signal });
+    listing = source.location.kind === 'blob' ? await listBlobSourceFiles(source, await openBlobSource(source, env.secrets, env.credentials), { signal }) : await listSourceFiles(source, { signal });
     if (listing.files.length === 0) return await failed(`no files to ingest in ${listing.root}`);
     schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader, checkNames: !destination.mappingReference, partitionTypes: source.partitionTypes });
     edited = applyColumnEdits(schema.columns, destination.columns);

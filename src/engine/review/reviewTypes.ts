@@ -1,6 +1,6 @@
 // The shapes of the wizard's Review (see jobReview.ts): kept in a module of their own so that the
 // reviews that fill them and the webview that shows them share them without a cycle.
-import type { SecretResolver, TokenProvider } from '../jobContext';
+import type { CredentialResolver, SecretResolver, TokenProvider } from '../jobContext';
 
 export interface ReviewColumn {
   source: string;
@@ -35,6 +35,8 @@ export interface JobReview {
 export interface ReviewEnvironment {
   tokenProvider?: TokenProvider;
   secrets?: SecretResolver;
+  /** Sign-ins that blob locations opened with a connection's credential (`credentialId`) name. */
+  credentials?: CredentialResolver;
   signal?: AbortSignal;
   /** Limit of each estimate query (default: the job's estimateTimeoutMs, else 3,000 ms). */
   estimateTimeoutMs?: number;

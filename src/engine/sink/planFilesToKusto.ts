@@ -27,10 +27,10 @@ export interface FilesToKustoPlan {
   warnings: string[];
 }
 
-export async function planFilesToKusto(spec: JobSpec, ctx: Pick<JobContext, 'signal' | 'secrets'>, deps: { tokenProvider?: TokenProvider } = {}): Promise<FilesToKustoPlan> {
+export async function planFilesToKusto(spec: JobSpec, ctx: Pick<JobContext, 'signal' | 'secrets'> & { credentials?: JobContext['credentials'] }, deps: { tokenProvider?: TokenProvider } = {}): Promise<FilesToKustoPlan> {
   const source = spec.source as FilesSource;
   const destination = spec.destination as KustoTableDestination;
-  const listing = source.location.kind === 'blob' ? await listBlobSourceFiles(source, await openBlobSource(source, ctx.secrets), { signal: ctx.signal }) : await listSourceFiles(source, { signal: ctx.signal });
+  const listing = source.location.kind === 'blob' ? await listBlobSourceFiles(source, await openBlobSource(source, ctx.secrets, ctx.credentials), { signal: ctx.signal }) : await listSourceFiles(source, { signal: ctx.signal });
   const schema = await inferSourceSchema(listing, { csvHeader: source.csvHeader, checkNames: !destination.mappingReference, partitionTypes: source.partitionTypes });
   const mgmt = { clusterUrl: destination.connection.clusterUrl, database: destination.connection.database, tokenProvider: deps.tokenProvider, signal: ctx.signal };
   const existing = await withPrivilegeContext('readSchema', mgmt.database, destination.table, () => showTableColumns(mgmt, destination.table));

@@ -211,7 +211,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const reingest = spec.options?.reingest === true;
 
   ctx.progress({ phase: 'planning', message: 'listing the source files' });
-  const blobAccess = source.location.kind === 'blob' ? await openBlobSource(source, ctx.secrets) : undefined;
+  const blobAccess = source.location.kind === 'blob' ? await openBlobSource(source, ctx.secrets, ctx.credentials) : undefined;
   const listing = blobAccess ? await listBlobSourceFiles(source, blobAccess, { signal: ctx.signal }) : await listSourceFiles(source, { signal: ctx.signal });
   for (const warning of listing.warnings) ctx.log.warn(warning);
   ctx.log.info(`source: ${listing.files.length} file(s), layout ${listing.layout}${listing.partitionColumns.length > 0 ? `, partitioned by ${listing.partitionColumns.join(', ')}` : ''}`);
@@ -363,7 +363,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         path: file.path, size: file.size, format, gzipped: file.compression === 'gzip', database, table: intoTable,
         mapping: mapping && { kind: mapping.kind, entries: mapping.entries }, mappingReference: destination.mappingReference,
         ignoreFirstRecord: fileSchema?.hasHeader ?? false, signal: ctx.signal,
-        blobUrl: file.url && blobAccess ? blobAccess.readUrl(file.url) : undefined, statusTableCa,
+        blobUrl: file.url && blobAccess ? await blobAccess.readUrl(file.url) : undefined, statusTableCa,
         tap: counter && (() => counter.tap()),
       };
       const knownBefore = identities.has(file.relativePath);
