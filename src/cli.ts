@@ -379,7 +379,9 @@ async function main(argv: string[]): Promise<number> {
     if (flags.plan) {
       const valid = validateJobSpec(spec);
       if (valid.source.kind !== 'files' || valid.destination.kind !== 'kustoTable') throw new UsageError('--plan is for files → Kusto jobs');
-      const plan = await planFilesToKusto(valid, { signal: controller.signal, secrets: environmentSecrets }, { tokenProvider: environmentCredentials.resolve(undefined) });
+      // The same sign-in as the run: the destination's auth, and a blob source's credentialId.
+      const auth = valid.destination.connection.auth;
+      const plan = await planFilesToKusto(valid, { signal: controller.signal, secrets: environmentSecrets, credentials }, { tokenProvider: credentials.resolve(auth?.kind === 'credential' ? auth.id : undefined) });
       console.log(JSON.stringify(plan, null, 2));
       return EXIT_OK;
     }

@@ -51,8 +51,8 @@ function request(make: (id: number) => JobMessage, signal?: AbortSignal): Promis
 
 const channel: RequestChannel = {
   connected,
-  async requestToken(resource, signal): Promise<AccessTokenInfo | undefined> {
-    const answer = await request((id) => ({ type: 'tokenRequest', id, resource }), signal);
+  async requestToken(resource, signal, authId): Promise<AccessTokenInfo | undefined> {
+    const answer = await request((id) => ({ type: 'tokenRequest', id, resource, ...(authId === undefined ? {} : { authId }) }), signal);
     if (answer.type !== 'tokenResponse') throw new Error('the window answered a token request with something else');
     if (answer.error) throw answer.code === 'SIGN_IN_REQUIRED' ? new SignInRequiredError(answer.error) : Object.assign(new Error(answer.error), { code: answer.code });
     return answer.token === undefined ? undefined : { token: answer.token, expiresOnTimestamp: answer.expiresOnTimestamp };
@@ -71,7 +71,7 @@ async function start(message: Extract<HostMessage, { type: 'start' }>): Promise<
     const { result, warnings } = await runHostedJob({ runJob, resumeJob }, message.request, {
       jobsDir: message.jobsDir,
       signal: controller.signal,
-      credentials: channelCredentials(channel, message.hasTokenProvider, message.credentialError),
+      credentials: channelCredentials(channel, message.hasTokenProvider, message.credentialError, message.authId),
       secrets: channelSecrets(channel),
       log: { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') },
       onProgress: (event) => void send({ type: 'progress', event }),

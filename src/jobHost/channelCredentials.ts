@@ -13,7 +13,8 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 export interface RequestChannel {
   /** False when no front end is attached (the window reloaded, the CLI died). */
   connected(): boolean;
-  requestToken(resource: string, signal?: AbortSignal): Promise<AccessTokenInfo | undefined>;
+  /** authId: the connection asked for, when not the job's own. */
+  requestToken(resource: string, signal?: AbortSignal, authId?: string): Promise<AccessTokenInfo | undefined>;
   requestSecret(ref: string): Promise<string | undefined>;
 }
 
@@ -35,6 +36,8 @@ export class ChannelTokenProvider implements TokenProvider {
   constructor(
     private readonly channel: RequestChannel,
     private readonly now: () => number = Date.now,
+    /** Another connection than the job's own (a blob location's credentialId); undefined: the job's. */
+    private readonly authId?: string,
   ) {}
 
   async getToken(resource: string, signal?: AbortSignal): Promise<string | undefined> {
@@ -52,7 +55,7 @@ export class ChannelTokenProvider implements TokenProvider {
     }
     let info: AccessTokenInfo | undefined;
     try {
-      info = await this.channel.requestToken(resource, signal);
+      info = await this.channel.requestToken(resource, signal, this.authId);
     } catch (err) {
       // A request lost with the window falls back to the cached token while it lasts.
       if (!this.channel.connected() && cached && cached.expiresAt !== undefined && t < cached.expiresAt) return { token: cached.token, expiresOnTimestamp: cached.expiresAt };
@@ -64,13 +67,23 @@ export class ChannelTokenProvider implements TokenProvider {
   }
 }
 
-/** Resolves the job's one auth id to the channel provider (the front end resolved it before the start). */
-export function channelCredentials(channel: RequestChannel, hasTokenProvider: boolean, credentialError: string | undefined): CredentialResolver {
+/**
+ * The job's own auth id (`authId`, resolved by the front end before the start) to the channel
+ * provider; any other id (a blob location opened with another connection's sign-in) to a provider
+ * whose requests name that id, answered by the front end for the ids the job's spec names.
+ */
+export function channelCredentials(channel: RequestChannel, hasTokenProvider: boolean, credentialError: string | undefined, authId?: string): CredentialResolver {
   const provider = new ChannelTokenProvider(channel);
+  const others = new Map<string, ChannelTokenProvider>();
   return {
-    resolve: () => {
-      if (credentialError) throw new Error(credentialError);
-      return hasTokenProvider ? provider : undefined;
+    resolve: (id) => {
+      if (id === undefined || id === authId) {
+        if (credentialError) throw new Error(credentialError);
+        return hasTokenProvider ? provider : undefined;
+      }
+      let other = others.get(id);
+      if (!other) others.set(id, (other = new ChannelTokenProvider(channel, Date.now, id)));
+      return other;
     },
   };
 }

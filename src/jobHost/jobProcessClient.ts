@@ -17,6 +17,8 @@ export interface JobProcessOptions {
   request: JobRequest;
   /** The auth id of the job's connection (its spec's `auth.id`), resolved here, on the front end's side. */
   authId: string | undefined;
+  /** Connections whose sign-in opens a blob location of the job (storageCredentialIdsOf): their tokens are asked for by id. */
+  storageCredentialIds?: string[];
   credentials: CredentialResolver;
   secrets?: SecretResolver;
   /** What the job does when this front end goes away (the setting kustoDataMover.jobs.whenLastWindowCloses). */
@@ -58,6 +60,7 @@ export class JobProcess {
   private cancelTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
   private provider: TokenProvider | undefined;
+  private readonly storageProviders = new Map<string, TokenProvider | undefined>();
 
   constructor(private readonly options: JobProcessOptions) {
     let credentialError: string | undefined;
@@ -110,7 +113,7 @@ export class JobProcess {
         }
       });
     });
-    this.post({ type: 'start', request: options.request, jobsDir: options.jobsDir, hasTokenProvider: this.provider !== undefined, credentialError, whenWindowCloses: options.whenWindowCloses });
+    this.post({ type: 'start', request: options.request, jobsDir: options.jobsDir, hasTokenProvider: this.provider !== undefined, authId: options.authId, credentialError, whenWindowCloses: options.whenWindowCloses });
   }
 
   get pid(): number | undefined {
@@ -152,7 +155,7 @@ export class JobProcess {
         this.options.onLog?.(message.level, message.message);
         return;
       case 'tokenRequest':
-        void this.answerToken(message.id, message.resource);
+        void this.answerToken(message.id, message.resource, message.authId);
         return;
       case 'secretRequest':
         void this.answerSecret(message.id, message.ref);
@@ -160,10 +163,18 @@ export class JobProcess {
     }
   }
 
-  private async answerToken(id: number, resource: string): Promise<void> {
+  /** The provider for a token request: the job's own, or a blob location's connection that the spec names (never any other). */
+  private providerFor(authId: string | undefined): TokenProvider | undefined {
+    if (authId === undefined || authId === this.options.authId) return this.provider;
+    if (!this.options.storageCredentialIds?.includes(authId)) throw new Error(`the job asked for the sign-in of connection "${authId}", which no location of its spec names`);
+    if (!this.storageProviders.has(authId)) this.storageProviders.set(authId, this.options.credentials.resolve(authId));
+    return this.storageProviders.get(authId);
+  }
+
+  private async answerToken(id: number, resource: string, authId?: string): Promise<void> {
     try {
-      const provider = this.provider;
-      if (!provider) throw new Error('no credential for this job');
+      const provider = this.providerFor(authId);
+      if (!provider) throw new Error(authId === undefined || authId === this.options.authId ? 'no credential for this job' : `connection "${authId}" has no sign-in in this window`);
       const info: AccessTokenInfo | undefined = provider.getTokenInfo ? await provider.getTokenInfo(resource) : await provider.getToken(resource).then((token) => (token === undefined ? undefined : { token }));
       this.post({ type: 'tokenResponse', id, token: info?.token, expiresOnTimestamp: info?.expiresOnTimestamp });
     } catch (err) {

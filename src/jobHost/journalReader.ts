@@ -32,6 +32,17 @@ export function processAlive(pid: number | undefined): boolean {
   }
 }
 
+/**
+ * The connections whose sign-in opens a blob location of the job (`authKind: "credential"`):
+ * a blob source, the export staging, a blob destination. The front end answers a job process's
+ * token requests for these ids (and the job's own auth id), for no other.
+ */
+export function storageCredentialIdsOf(spec: JobSpec): string[] {
+  const locations = [spec.source.kind === 'files' ? spec.source.location : spec.source.staging, spec.destination.kind === 'files' ? spec.destination.location : undefined];
+  const ids = locations.flatMap((l) => (l?.kind === 'blob' && l.authKind === 'credential' && l.credentialId ? [l.credentialId] : []));
+  return [...new Set(ids)];
+}
+
 /** The auth id a job's tokens are asked for, read from its spec. */
 export function authIdOf(spec: JobSpec): string | undefined {
   const connection = spec.source.kind === 'kustoQuery' ? spec.source.connection : spec.destination.kind === 'kustoTable' ? spec.destination.connection : undefined;

@@ -15,6 +15,8 @@ export type HostMessage =
       jobsDir: string;
       /** Whether the front end has a token provider for the job's auth id (the resolver is on its side). */
       hasTokenProvider: boolean;
+      /** The job's auth id as the front end resolved it; token requests for other ids carry theirs. */
+      authId?: string;
       /** Set when the front end's resolver refused the auth id: the job fails with this message. */
       credentialError?: string;
       /** When the front end goes away (window closed or reloaded): go on (default) or stop resumably. */
@@ -33,7 +35,8 @@ export type JobMessage =
   | { type: 'started'; jobId: string; pid: number }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; level: LogLevel; message: string }
-  | { type: 'tokenRequest'; id: number; resource: string }
+  /** authId: the connection asked for when not the job's own (a blob location's credentialId). */
+  | { type: 'tokenRequest'; id: number; resource: string; authId?: string }
   | { type: 'secretRequest'; id: number; ref: string }
   /** The job ran to an end (succeeded, failed or cancelled). */
   | { type: 'result'; result: JobResult; warnings: string[] }
@@ -116,6 +119,7 @@ export function parseJobMessage(value: unknown): JobMessage {
     case 'tokenRequest':
       num(o, 'id');
       str(o, 'resource');
+      str(o, 'authId', true);
       break;
     case 'secretRequest':
       num(o, 'id');
@@ -145,6 +149,7 @@ export function parseHostMessage(value: unknown): HostMessage {
       else if (r.kind !== 'run') throw new ChannelMessageError('unknown request kind');
       str(o, 'jobsDir');
       bool(o, 'hasTokenProvider');
+      str(o, 'authId', true);
       str(o, 'credentialError', true);
       if (o.whenWindowCloses !== undefined && o.whenWindowCloses !== 'continue' && o.whenWindowCloses !== 'stopResumably') throw new ChannelMessageError('unknown whenWindowCloses');
       break;

@@ -4,7 +4,7 @@ import type { CredentialResolver, ProgressEvent } from '../engine/jobContext';
 import type { JobSpec } from '../engine/jobSpec';
 import type { JobResult } from '../engine/runner';
 import { JobProcess, JobProcessExitedError } from '../jobHost/jobProcessClient';
-import { authIdOf, JobsFolderReader } from '../jobHost/journalReader';
+import { authIdOf, JobsFolderReader, storageCredentialIdsOf } from '../jobHost/journalReader';
 import type { LiveState } from '../jobHost/jobStatusText';
 import type { JobRequest } from '../jobHost/protocol';
 import { windowSecrets } from './credentials';
@@ -65,12 +65,13 @@ export class JobRunner implements vscode.Disposable {
   }
 
   run(spec: JobSpec): Promise<JobResult | undefined> {
-    return this.execute(spec.id, spec.name ?? spec.id, authIdOf(spec), { kind: 'run', spec });
+    return this.execute(spec.id, spec.name ?? spec.id, { authId: authIdOf(spec), storageCredentialIds: storageCredentialIdsOf(spec) }, { kind: 'run', spec });
   }
 
   async resume(jobId: string): Promise<JobResult | undefined> {
     const entry = await this.reader.read(jobId);
-    return this.execute(jobId, entry?.record.spec.name ?? jobId, entry ? authIdOf(entry.record.spec) : undefined, { kind: 'resume', jobId });
+    const ids = entry ? { authId: authIdOf(entry.record.spec), storageCredentialIds: storageCredentialIdsOf(entry.record.spec) } : { authId: undefined };
+    return this.execute(jobId, entry?.record.spec.name ?? jobId, ids, { kind: 'resume', jobId });
   }
 
   cancel(jobId: string): void {
@@ -110,7 +111,8 @@ export class JobRunner implements vscode.Disposable {
     }, REDRAW_MS);
   }
 
-  private async execute(jobId: string, title: string, authId: string | undefined, request: JobRequest): Promise<JobResult | undefined> {
+  private async execute(jobId: string, title: string, ids: { authId: string | undefined; storageCredentialIds?: string[] }, request: JobRequest): Promise<JobResult | undefined> {
+    const { authId } = ids;
     if (this.live.has(jobId)) {
       void vscode.window.showWarningMessage(`Job ${jobId} is already running in this window.`);
       return undefined;
@@ -131,6 +133,7 @@ export class JobRunner implements vscode.Disposable {
         jobsDir: jobsDir(this.context),
         request,
         authId,
+        storageCredentialIds: ids.storageCredentialIds,
         credentials: this.credentials,
         secrets: windowSecrets(this.context.secrets),
         whenWindowCloses: vscode.workspace.getConfiguration('kustoDataMover').get<string>('jobs.whenLastWindowCloses') === 'stopResumably' ? 'stopResumably' : 'continue',

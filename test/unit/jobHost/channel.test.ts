@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AccessTokenInfo } from '../../../src/engine/jobContext';
-import { ChannelTokenProvider, REFRESH_MARGIN_MS, type RequestChannel, jwtExpiry } from '../../../src/jobHost/channelCredentials';
+import { ChannelTokenProvider, REFRESH_MARGIN_MS, type RequestChannel, channelCredentials, jwtExpiry } from '../../../src/jobHost/channelCredentials';
 import { ChannelMessageError, parseHostMessage, parseJobMessage } from '../../../src/jobHost/protocol';
 
 describe('channel messages', () => {
@@ -76,5 +76,39 @@ describe('the job process token provider', () => {
     const payload = Buffer.from(JSON.stringify({ exp: 1700000000 })).toString('base64url');
     assert.equal(jwtExpiry(`h.${payload}.`), 1700000000_000);
     assert.equal(jwtExpiry('opaque-token'), undefined);
+  });
+});
+
+describe('the job process credentials: one connection per id', () => {
+  test('the job\'s own id asks without an id; a blob location\'s other connection asks by its id, each with its own cache', async () => {
+    const asked: Array<[string, string | undefined]> = [];
+    const channel: RequestChannel = {
+      connected: () => true,
+      requestToken: async (resource, _signal, authId) => {
+        asked.push([resource, authId]);
+        return { token: `${authId ?? 'own'}-token`, expiresOnTimestamp: Date.now() + 3600_000 };
+      },
+      requestSecret: async () => undefined,
+    };
+    const credentials = channelCredentials(channel, true, undefined, 'conn-kusto');
+    assert.equal(await credentials.resolve('conn-kusto')?.getToken('https://cluster'), 'own-token');
+    assert.equal(await credentials.resolve(undefined)?.getToken('https://cluster'), 'own-token');
+    assert.equal(await credentials.resolve('conn-storage')?.getToken('https://storage.azure.com/'), 'conn-storage-token');
+    assert.equal(await credentials.resolve('conn-storage')?.getToken('https://storage.azure.com/'), 'conn-storage-token');
+    assert.deepEqual(asked, [['https://cluster', undefined], ['https://storage.azure.com/', 'conn-storage']]);
+  });
+
+  test('a refused own credential fails its own id only; a job without sign-in still reaches a location\'s connection', async () => {
+    const channel: RequestChannel = { connected: () => true, requestToken: async (_r, _s, authId) => ({ token: `${authId}-token` }), requestSecret: async () => undefined };
+    const refused = channelCredentials(channel, false, 'the job names connection "gone"', 'gone');
+    assert.throws(() => refused.resolve('gone'), /connection "gone"/);
+    assert.equal(await refused.resolve('conn-storage')?.getToken('https://storage.azure.com/'), 'conn-storage-token');
+    const none = channelCredentials(channel, false, undefined, undefined);
+    assert.equal(none.resolve(undefined), undefined);
+  });
+
+  test('a token request may name its connection; a non-string id is refused', () => {
+    assert.deepEqual(parseJobMessage({ type: 'tokenRequest', id: 1, resource: 'r', authId: 'conn-2' }), { type: 'tokenRequest', id: 1, resource: 'r', authId: 'conn-2' });
+    assert.throws(() => parseJobMessage({ type: 'tokenRequest', id: 1, resource: 'r', authId: 7 }), ChannelMessageError);
   });
 });
