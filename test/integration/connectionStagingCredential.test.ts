@@ -85,6 +85,6 @@ describe('staging locations opened with the connection\'s Entra credential', () 
 
   test('a credential location without credentialId, or naming an unknown connection, is refused with a clear message', async () => {
     await assert.rejects(resolveBlobLocation({ kind: 'blob', url: `${blobUrl}/staging`, authKind: 'credential' }, undefined, { resolve: () => undefined }), /names none \(credentialId/);
-    await assert.rejects(resolveBlobLocation({ kind: 'blob', url: `${blobUrl}/staging`, authKind: 'credential', credentialId: 'gone' }, undefined, { resolve: () => undefined }), /connection "gone" .* has no sign-in credential/);
+    await assert.rejects(resolveBlobLocation({ kind: 'blob', url: `${blobUrl}/staging`, authKind: 'credential', credentialId: 'gone' }, undefined, { resolve: () => undefined }), /opens with the sign-in of connection "gone", and this run was given no sign-in for it: from the CLI, pass --auth/);
   });
 });
