@@ -252,6 +252,8 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     if (r.statusTables[0]) statusTableCa = await statusTableTrust(mgmt.clusterUrl, r.statusTables[0], ctx.signal);
   }));
   if (mode !== 'streaming') await ensureStatusTableTrust();
+  // Kusto's read URLs (a sign-in location's user delegation key) are had before the table is touched.
+  if (blobAccess && listing.files[0]?.url) await blobAccess.readUrl(listing.files[0].url);
   // The review's edits (rename, retype, drop), checked against the files before the table is touched.
   const edited = applyColumnEdits(schema.columns, destination.columns);
   if (edited.dropped.length > 0) ctx.log.info(`column(s) ${edited.dropped.join(', ')} are left out (destination.columns) and not ingested`);
