@@ -248,7 +248,8 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
       if (event.filesTotal !== undefined) env.tracker.filesTotal = event.filesTotal;
       env.tracker.setPhase(event.phase, event.message);
     },
-    credentials: { resolve: () => env.tokenProvider },
+    // A blob source's credentialId is its own connection's sign-in, not the destination's.
+    credentials: env.credentials ?? { resolve: () => undefined },
     secrets: env.secrets,
     jobDir: env.journal.jobDir,
   };

@@ -14,6 +14,12 @@ const READ_SAS_LIFETIME_MS = 7 * 24 * 3600_000 - 10 * 60_000;
 const KEY_RENEW_WHEN_LEFT_MS = 6 * 24 * 3600_000;
 /** Clock skew between this machine and the storage. */
 const START_SKEW_MS = 5 * 60_000;
+/**
+ * The SAS version of a delegation SAS: the storage service takes every published version, but
+ * the SDK's newest (2026-04-06) signs a string that endpoints of an older version (Azurite 3.35,
+ * Azure Stack) do not know, and they refuse the signature.
+ */
+const DELEGATION_SAS_VERSION = '2025-07-05';
 
 export type ReadUrlSigner = (blobUrl: string) => Promise<string>;
 
@@ -57,7 +63,7 @@ export function readUrlSigner(resolved: ResolvedBlobLocation, service: BlobServi
   return async (blobUrl) => {
     const { key, expiresOn } = await currentKey();
     const sas = generateBlobSASQueryParameters(
-      { containerName: parsed.container, blobName: blobNameOf(resolved, blobUrl), permissions: BlobSASPermissions.parse('r'), startsOn: new Date(now() - START_SKEW_MS), expiresOn, protocol: SASProtocol.Https },
+      { containerName: parsed.container, blobName: blobNameOf(resolved, blobUrl), permissions: BlobSASPermissions.parse('r'), startsOn: new Date(now() - START_SKEW_MS), expiresOn, protocol: SASProtocol.Https, version: DELEGATION_SAS_VERSION },
       key,
       parsed.accountName,
     ).toString();

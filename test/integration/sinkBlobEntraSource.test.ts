@@ -48,7 +48,7 @@ const DB = 'Lake';
  * characters); p = id % 3 (1000 rows each); ts = 2024-01-01T00:00:00Z + id seconds.
  */
 const EXPECTED = [[3000, 4501500, 1125375, 13893, 3000, '2024-01-01T00:00:01Z', '2024-01-01T00:50:00Z']];
-const CHECKSUM = 'summarize n = count(), ids = sum(id), amounts = sum(amount), chars = sum(strlen(name)), ps = sum(p), first = min(ts), last = max(ts)';
+const CHECKSUM = 'summarize n = count(), ids = sum(id), amounts = sum(amount), chars = sum(strlen(name)), ps = sum(p), earliest = min(ts), latest = max(ts)';
 
 describe('files → Kusto from a blob folder opened with the connection\'s Entra sign-in', () => {
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
