@@ -206,17 +206,22 @@ spark.stop()
     assertNoSecretIn(join(work, 'jobs', 'entra-source-2'));
   });
 
-  test('from the CLI: a job file and --auth app-secret (the secret from the environment) ingests the same rows', async () => {
+  test('from the CLI: a job file and --auth app-secret (the secret from the environment): --plan lists the folder, the run ingests the same rows', async () => {
     const cli = join(root, 'dist', 'cli.js');
     assert.ok(existsSync(cli), 'dist/cli.js is built (npm run build)');
     const from = proxy.seen.length;
     const jobFile = join(work, 'entra-cli.json');
     writeFileSync(jobFile, JSON.stringify(spec('entra-source-3', 'EventsCli', apps.reader)));
-    const run = await new Promise<{ status: number; stdout: string; stderr: string }>((done) => {
-      execFile(process.execPath, [cli, 'copy', jobFile, '--jobs-dir', join(work, 'jobs'), '--progress', 'none', '--auth', 'app-secret', '--tenant', TENANT, '--client-id', apps.reader, '--authority-host', authority.url],
+    const copy = (...extra: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((done) => {
+      execFile(process.execPath, [cli, 'copy', jobFile, '--jobs-dir', join(work, 'jobs'), '--progress', 'none', '--auth', 'app-secret', '--tenant', TENANT, '--client-id', apps.reader, '--authority-host', authority.url, ...extra],
         { encoding: 'utf8', timeout: 180_000, env: { ...process.env, KUSTO_ACCESS_TOKEN: '', KDM_CLIENT_SECRET: secretOf(apps.reader) } },
         (err, stdout, stderr) => done({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
     });
+    // The dry run lists the folder with the same sign-in as the run.
+    const plan = await copy('--plan');
+    assert.equal(plan.status, 0, plan.stderr + plan.stdout);
+    assert.deepEqual((JSON.parse(plan.stdout) as { files: Array<{ relativePath: string }> }).files.map((f) => f.relativePath).sort(), sparkFiles);
+    const run = await copy();
     assert.equal(run.status, 0, run.stderr + run.stdout);
     assert.match(run.stdout, new RegExp(`Done: ${sparkFiles.length} files ingested`));
     assert.deepEqual(await rows(`EventsCli | ${CHECKSUM}`), EXPECTED);
