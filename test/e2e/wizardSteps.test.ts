@@ -238,7 +238,12 @@ describe('the wizard, section by section, in code-server', () => {
       field.setSelectionRange(field.value.length, field.value.length);
       // The browser's own select-all for the key is held back here, once, so that only a second
       // select-all (VS Code's answer to the key it was sent, a round trip later) could select the text.
-      field.addEventListener('keydown', (event) => event.preventDefault(), { once: true });
+      let held = false;
+      field.addEventListener('keydown', (event) => {
+        if (held || event.key.toLowerCase() !== 'a') return; // Control goes down first
+        held = true;
+        event.preventDefault();
+      });
     });
     await browser.page.keyboard.press('Control+A');
     await browser.page.waitForTimeout(1500);
@@ -274,7 +279,7 @@ describe('the wizard, section by section, in code-server', () => {
   });
 
   test('Edit in Wizard on a job in the Jobs view opens the wizard with that job\'s settings', async () => {
-    await workbench.runCommand('View: Close All Editors');
+    await workbench.closeAllEditors();
     await workbench.openViewContainer('Kusto Data Mover');
     const row = browser.page.locator('.part.sidebar .monaco-list-row:has-text("storm-by-state")').first();
     await row.waitFor({ timeout: 30_000 });

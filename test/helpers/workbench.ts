@@ -83,9 +83,24 @@ export class Workbench {
 
   /** Closes every editor (an earlier wizard among them) and opens a new wizard: no field keeps an earlier value. */
   async freshWizard(): Promise<FrameLocator> {
-    await this.runCommand('View: Close All Editors');
-    await this.page.locator(WIZARD_TAB).waitFor({ state: 'detached', timeout: 10_000 });
+    await this.closeAllEditors();
     return this.openWizard();
+  }
+
+  /**
+   * "View: Close All Editors", answering "Don't Save" for an unsaved one (the Spark code the wizard
+   * opens is an untitled document with text): VS Code asks first and closes nothing until answered.
+   */
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+    const wizardTab = this.page.locator(WIZARD_TAB);
+    const dontSave = this.page.locator('.monaco-dialog-box .monaco-button').filter({ hasText: /^Don.t Save$/ });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await wizardTab.count()) > 0) {
+      if (await dontSave.first().isVisible().catch(() => false)) await dontSave.first().click();
+      else await this.page.waitForTimeout(200);
+    }
+    await wizardTab.waitFor({ state: 'detached', timeout: 1000 });
   }
 
   /**
