@@ -8,9 +8,12 @@ import type { FrameLocator, Page } from 'playwright-core';
 const run = promisify(execFile);
 const WIZARD_TAB = '.tabs-container .tab:has-text("New Copy Job")';
 
-/** Packages the extension as a user installs it (`npm run package`) and returns the VSIX's path, checked written. */
+/**
+ * Packages the extension as a user installs it (`npm run package`) and returns the VSIX's path,
+ * checked written. KDM_E2E_SKIP_PACKAGE=1 reuses the one packaged already (a file run again).
+ */
 export async function packageVsix(root: string): Promise<string> {
-  await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
+  if (process.env.KDM_E2E_SKIP_PACKAGE !== '1') await run('npm', ['run', '--silent', 'package'], { cwd: root, timeout: 180_000 });
   const vsixPath = join(root, 'dist', 'kusto-data-mover.vsix');
   assert.ok(statSync(vsixPath).size > 10_000, 'the VSIX was written');
   return vsixPath;
@@ -22,6 +25,19 @@ export class Workbench {
 
   async open(url: string): Promise<void> {
     await this.page.goto(url);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await this.page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
+  }
+
+  /**
+   * VS Code's own window reload ("Developer: Reload Window"), as a user reloads: it saves the
+   * window's state (open editors among it) before the page goes, which a bare browser refresh does
+   * not wait for (on a busy machine the editors opened last were not brought back).
+   */
+  async reloadWindow(): Promise<void> {
+    const loaded = this.page.waitForEvent('load', { timeout: 60_000 });
+    await this.runCommand('Developer: Reload Window');
+    await loaded;
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await this.page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
   }
@@ -67,9 +83,24 @@ export class Workbench {
 
   /** Closes every editor (an earlier wizard among them) and opens a new wizard: no field keeps an earlier value. */
   async freshWizard(): Promise<FrameLocator> {
-    await this.runCommand('View: Close All Editors');
-    await this.page.locator(WIZARD_TAB).waitFor({ state: 'detached', timeout: 10_000 });
+    await this.closeAllEditors();
     return this.openWizard();
+  }
+
+  /**
+   * "View: Close All Editors", answering "Don't Save" for an unsaved one (the Spark code the wizard
+   * opens is an untitled document with text): VS Code asks first and closes nothing until answered.
+   */
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+    const wizardTab = this.page.locator(WIZARD_TAB);
+    const dontSave = this.page.locator('.monaco-dialog-box .monaco-button').filter({ hasText: /^Don.t Save$/ });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await wizardTab.count()) > 0) {
+      if (await dontSave.first().isVisible().catch(() => false)) await dontSave.first().click();
+      else await this.page.waitForTimeout(200);
+    }
+    await wizardTab.waitFor({ state: 'detached', timeout: 1000 });
   }
 
   /**

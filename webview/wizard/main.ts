@@ -32,6 +32,7 @@ import {
 } from '../../src/webviewProtocol/wizardProtocol';
 import { renderReview } from './review';
 import { renderSections } from './sections';
+import { keepSelectAllInTextFields } from './selectAllOnce';
 import { attachSuggestions, type SuggestionList } from './suggestions';
 import { onHostMessage, vscodeApi } from './vscodeApi';
 
@@ -588,4 +589,5 @@ function isCurrentForm(form: WizardForm): boolean {
   return textFields.every((key) => typeof form[key] === 'string') && (form.options === undefined || typeof form.options === 'object');
 }
 
+keepSelectAllInTextFields(document);
 vscodeApi.postMessage({ type: 'ready' });
