@@ -2,7 +2,8 @@
 // the table column they land in: the service stores them as null and reports nothing, so a column
 // typed from the start of a file (or an existing table's column) would lose later values silently.
 // The counter reads the bytes the upload reads anyway (a tap on its stream: no second pass) and
-// holds only the record being read; the parse rules are Kusto's (kustoTextParsing.ts).
+// holds only the record being read. Records are split by the scanners the schema sniffer uses
+// (csvRecordScanner.ts, jsonObjectScanner.ts); the parse rules are Kusto's (kustoTextParsing.ts).
 import { StringDecoder } from 'node:string_decoder';
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
