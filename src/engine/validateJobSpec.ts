@@ -101,6 +101,11 @@ class Checker {
     else if (value > max) this.fail(`${path}.${key}`, `must be at most ${max}${max === MAX_TIMER_MS ? ' ms (about 24.8 days, the longest timer)' : ''} (got ${value})`);
   }
 
+  boolean(obj: Json, key: string, path: string): void {
+    const value = obj[key];
+    if (value !== undefined && typeof value !== 'boolean') this.fail(`${path}.${key}`, 'must be true or false');
+  }
+
   /** A Kusto database or table name, checked as the service checks entity names. */
   entityName(obj: Json, key: string, path: string): void {
     const value = obj[key];
@@ -186,12 +191,12 @@ function checkSource(c: Checker, value: unknown): Json | undefined {
       }
     }
     c.positiveInteger(source, 'exportThresholdRows', 'source', true);
-    if (source.noTruncation !== undefined && typeof source.noTruncation !== 'boolean') c.fail('source.noTruncation', 'must be true or false');
-    if (source.keepExportedFiles !== undefined && typeof source.keepExportedFiles !== 'boolean') c.fail('source.keepExportedFiles', 'must be true or false');
+    c.boolean(source, 'noTruncation', 'source');
+    c.boolean(source, 'keepExportedFiles', 'source');
   } else if (kind === 'files') {
     c.known(source, 'source', ['kind', 'location', 'pattern', 'format', 'layout', 'csvHeader', 'partitionTypes']);
     c.oneOf(source, 'partitionTypes', 'source', ['infer', 'string']);
-    if (source.csvHeader !== undefined && typeof source.csvHeader !== 'boolean') c.fail('source.csvHeader', 'must be true or false');
+    c.boolean(source, 'csvHeader', 'source');
     checkLocation(c, source.location, 'source.location');
     c.string(source, 'pattern', 'source', false);
     c.oneOf(source, 'format', 'source', ['auto', 'parquet', 'csv', 'tsv', 'json', 'multijson']);
@@ -299,8 +304,8 @@ function checkOptions(c: Checker, value: unknown): void {
   c.positiveInteger(options, 'downloadConcurrency', 'options', false, 64);
   c.positiveInteger(options, 'spanBytes', 'options', false, 1 << 30);
   c.positiveInteger(options, 'parseWorkers', 'options', true, 64);
-  if (options.reingest !== undefined && typeof options.reingest !== 'boolean') c.fail('options.reingest', 'must be true or false');
-  if (options.allowInsecureHttp !== undefined && typeof options.allowInsecureHttp !== 'boolean') c.fail('options.allowInsecureHttp', 'must be true or false');
+  c.boolean(options, 'reingest', 'options');
+  c.boolean(options, 'allowInsecureHttp', 'options');
 }
 
 /** Returns the spec typed, or throws a JobSpecError listing every problem with its field. */

@@ -2,6 +2,7 @@
 // lines into the same number of fields), whether the first row is a header, column names and
 // types. Quote-aware (RFC 4180 double quotes) so quoted delimiters and newlines do not mislead it.
 import type { ColumnSchema, KustoType } from '../engine/rows';
+import { scanCsvRecords } from './csvRecordScanner';
 import type { DataFormat } from './formatSniffReader';
 import { textValueType, widenType } from './textSchemaInference';
 
@@ -35,50 +36,12 @@ export function parseCsvRecords(text: string, delimiter: string, maxRecords = 10
 function parseCsvRecordLines(text: string, delimiter: string, maxRecords: number, complete: boolean): { records: string[][]; lines: number[] } {
   const records: string[][] = [];
   const lines: number[] = [];
-  let line = 1;
-  let recordLine = 1;
-  let field = '';
-  let record: string[] = [];
-  let inQuotes = false;
-  let i = 0;
-  let quoted = false;
-  const endRecord = (): void => {
-    record.push(field);
-    if (!(record.length === 1 && record[0] === '' && !quoted)) {
-      records.push(record);
-      lines.push(recordLine);
-    }
-    recordLine = line;
-    record = [];
-    field = '';
-    quoted = false;
-  };
-  while (i < text.length && records.length < maxRecords) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else {
-        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-        field += c;
-      }
-    } else if (c === '"' && field === '') {
-      inQuotes = true;
-      quoted = true;
-    } else if (c === delimiter) {
-      record.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      line++;
-      endRecord();
-    } else field += c;
-    i++;
-  }
-  if (complete && i >= text.length && (field !== '' || record.length > 0)) endRecord();
+  if (maxRecords <= 0) return { records, lines };
+  scanCsvRecords(text, delimiter.charCodeAt(0), complete, { line: 1 }, (fields, line) => {
+    records.push(fields.slice());
+    lines.push(line);
+    return records.length < maxRecords;
+  });
   return { records, lines };
 }
 

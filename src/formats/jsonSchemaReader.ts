@@ -3,6 +3,7 @@
 // Numbers are typed from their text, not from a JS number: 9223372036854775807 is a long (a double
 // would round it), and Spark's `0.0` is a real even though its value is integral.
 import type { ColumnSchema, KustoType } from '../engine/rows';
+import { scanJsonObjects } from './jsonObjectScanner';
 import { jsonValueType, textValueType, widenType } from './textSchemaInference';
 
 export interface JsonSchema {
@@ -18,29 +19,8 @@ export const NUMBER_TEXT = '\uE000kdm-number:';
 /** The spans of the complete top-level JSON objects in `text`, up to `max`. */
 function objectSpans(text: string, max: number): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  for (let i = 0; i < text.length && spans.length < max; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{') {
-      if (depth === 0) start = i;
-      depth++;
-    } else if (c === '}') {
-      depth--;
-      if (depth === 0 && start >= 0) {
-        spans.push([start, i + 1]);
-        start = -1;
-      }
-    }
-    // '[' at depth 0 is the array around a multi-line JSON file's objects: nothing to do.
-  }
+  if (max <= 0) return spans;
+  scanJsonObjects(text, true, { line: 1 }, (start, end) => spans.push([start, end]) < max);
   return spans;
 }
 

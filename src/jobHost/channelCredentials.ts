@@ -3,6 +3,7 @@
 // shortly before it lapses (its expiresOnTimestamp, else the JWT's `exp`), so the engine's "a
 // token per request" costs one round trip per token lifetime; with no front end attached the
 // cached token serves until it lapses, then the job stops resumably (SignInRequiredError).
+import { jwtExpiry } from '../auth/tokenCache';
 import { type AccessTokenInfo, type CredentialResolver, type SecretResolver, SignInRequiredError, type TokenProvider } from '../engine/jobContext';
 
 /** Ask again this long before a token lapses. */
@@ -16,18 +17,6 @@ export interface RequestChannel {
   /** authId: the connection asked for, when not the job's own. */
   requestToken(resource: string, signal?: AbortSignal, authId?: string): Promise<AccessTokenInfo | undefined>;
   requestSecret(ref: string): Promise<string | undefined>;
-}
-
-/** The `exp` claim of a JWT in milliseconds, or undefined for a token that is not one. */
-export function jwtExpiry(token: string): number | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class ChannelTokenProvider implements TokenProvider {

@@ -3,6 +3,7 @@
 // since the last read is not parsed again, so a refresh per progress tick costs a stat per job.
 import { promises as fs, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { processAlive } from '../engine/jobLock';
 import type { JobSpec } from '../engine/jobSpec';
 import type { JournalRecord } from '../engine/journal';
 import type { JobResult } from '../engine/runner';
@@ -20,16 +21,6 @@ export interface JobEntry {
   result?: ResultFile;
   /** The journal says running and its process is alive (this or another window, or the CLI). */
   processAlive: boolean;
-}
-
-export function processAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -10,6 +10,8 @@ import type { TokenProvider } from '../engine/jobContext';
 import { kustoErrorFromHttp, kustoErrorFromNetwork } from './kustoError';
 
 export const APP_NAME = 'KustoDataMover';
+/** The client version the service's traces show for every request and queued ingestion. */
+export const CLIENT_VERSION = 'Kusto.DataMover:0.1.0';
 
 export interface KustoRequestOptions {
   tokenProvider?: TokenProvider;
@@ -43,7 +45,7 @@ export async function postKusto(clusterUrl: string, path: string, payload: unkno
     'Accept-Encoding': 'gzip, deflate',
     'x-ms-client-request-id': clientRequestId,
     'x-ms-app': APP_NAME,
-    'x-ms-client-version': 'Kusto.DataMover:0.1.0',
+    'x-ms-client-version': CLIENT_VERSION,
   };
   if (token) headers.Authorization = `Bearer ${token}`;
   const transport = url.protocol === 'https:' ? https : http;

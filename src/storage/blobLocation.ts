@@ -3,6 +3,7 @@
 // Secrets (SAS, account key) travel next to the URL, never inside what is logged or journalled.
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { jwtExpiry } from '../auth/tokenCache';
 import type { CredentialResolver, SecretResolver, TokenProvider } from '../engine/jobContext';
 import type { BlobLocation } from '../engine/jobSpec';
 
@@ -75,14 +76,6 @@ export function storageCredential(provider: TokenProvider): TokenCredential {
   };
 }
 
-function jwtExpiry(token: string): number | undefined {
-  try {
-    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Resolves a location's secretRef through the front end; SAS vs account key from authKind or the

@@ -16,6 +16,7 @@ import {
   stagingUrlProblem,
   tenantProblem,
 } from '../connections/connection';
+import { jwtExpiry } from '../auth/tokenCache';
 import type { BlobLocation } from '../engine/jobSpec';
 import type { ConnectionStore } from '../connections/connectionStore';
 import type { ConnectionNode, ConnectionsTreeProvider } from './connectionsTree';
@@ -36,14 +37,6 @@ async function ask(step: string, options: vscode.InputBoxOptions): Promise<strin
   return value.trim();
 }
 
-function tokenExpiry(token: string): number | undefined {
-  try {
-    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The auth kind's settings and secrets, asked one validated step at a time. */
 async function askAuth(kind: AuthKind, previous: Connection | undefined): Promise<{ auth: Connection['auth']; secrets: Partial<Record<SecretName, string>> }> {
@@ -81,7 +74,7 @@ async function askAuth(kind: AuthKind, previous: Connection | undefined): Promis
     case 'userToken': {
       const token = await secretStep('token', 'Access token for the cluster (from az account get-access-token --resource <cluster>)');
       if (token) {
-        const exp = tokenExpiry(token);
+        const exp = jwtExpiry(token);
         if (exp !== undefined && exp <= Date.now()) throw new Error(`that token expired at ${new Date(exp).toISOString()}`);
         if (exp !== undefined) void vscode.window.showInformationMessage(`Kusto Data Mover: the pasted token expires at ${new Date(exp).toLocaleString()}; jobs running past that fail and can be resumed after you paste a new one.`);
       }
@@ -272,14 +265,14 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, sto
         ignoreFocusOut: true,
         validateInput: (v) => {
           if (!v.trim()) return 'Paste the token';
-          const exp = tokenExpiry(v.trim());
+          const exp = jwtExpiry(v.trim());
           return exp !== undefined && exp <= Date.now() ? `That token expired at ${new Date(exp).toISOString()}` : undefined;
         },
       });
       if (!token) return;
       await store.replaceSecret(c.id, 'userToken', token.trim());
       tree.refresh(c);
-      const exp = tokenExpiry(token.trim());
+      const exp = jwtExpiry(token.trim());
       void vscode.window.showInformationMessage(`Kusto Data Mover: saved the new token of "${c.name}"${exp ? `; it is valid until ${new Date(exp).toLocaleString()}` : ''}.`);
     })),
     vscode.commands.registerCommand('kustoDataMover.addStagingLocation', guard(async (node) => {

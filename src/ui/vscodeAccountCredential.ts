@@ -3,17 +3,13 @@
 // (Sign In), never from a job. The token's expiry comes from its JWT `exp`.
 import * as vscode from 'vscode';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { jwtExpiry } from '../auth/tokenCache';
 import type { Connection } from '../connections/connection';
 import { SignInRequiredError } from '../engine/jobContext';
 
+/** The token's `exp`; for an opaque token an hour, the service's default lifetime. */
 function expiryOf(token: string): number {
-  try {
-    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number }).exp;
-    if (typeof exp === 'number') return exp * 1000;
-  } catch {
-    // an opaque token: assume an hour, as the service's default lifetime
-  }
-  return Date.now() + 3600_000;
+  return jwtExpiry(token) ?? Date.now() + 3600_000;
 }
 
 export class VsCodeAccountCredential implements TokenCredential {

@@ -2,11 +2,14 @@
 // the table column they land in: the service stores them as null and reports nothing, so a column
 // typed from the start of a file (or an existing table's column) would lose later values silently.
 // The counter reads the bytes the upload reads anyway (a tap on its stream: no second pass) and
-// holds only the record being read; the parse rules are Kusto's (kustoTextParsing.ts).
+// holds only the record being read. Records are split by the scanners the schema sniffer uses
+// (csvRecordScanner.ts, jsonObjectScanner.ts); the parse rules are Kusto's (kustoTextParsing.ts).
 import { StringDecoder } from 'node:string_decoder';
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DataFormat } from '../../formats/formatSniffReader';
+import { scanCsvRecords } from '../../formats/csvRecordScanner';
+import { scanJsonObjects } from '../../formats/jsonObjectScanner';
 import { NUMBER_TEXT, parseKeepingNumberText } from '../../formats/jsonSchemaReader';
 import type { JobLogger } from '../jobContext';
 import type { ColumnSchema, KustoType } from '../rows';
@@ -91,8 +94,8 @@ export class TypeConformanceCounter {
   private readonly tallies = new Map<string, Tally>();
   private decoder = new StringDecoder('utf8');
   private pending = '';
-  /** The line `pending` starts on. */
-  private line = 1;
+  /** The line `pending` starts on, which the record scanners move on. */
+  private readonly cursor = { line: 1 };
   private records = 0;
   private started = false;
   private complete = false;
@@ -120,7 +123,7 @@ export class TypeConformanceCounter {
     this.tallies.clear();
     this.decoder = new StringDecoder('utf8');
     this.pending = '';
-    this.line = 1;
+    this.cursor.line = 1;
     this.records = 0;
     this.started = false;
     this.complete = false;
@@ -225,79 +228,10 @@ export class TypeConformanceCounter {
   }
 
   private scan(text: string, final: boolean): void {
-    const rest = this.json ? this.scanJson(text, final) : this.scanDelimited(text, final);
+    const rest = this.json
+      ? scanJsonObjects(text, final, this.cursor, (start, end, line) => this.onJsonRecord(text.slice(start, end), line))
+      : scanCsvRecords(text, this.delimiter, final, this.cursor, (fields, line) => this.onCsvRecord(fields, line));
     this.pending = text.slice(rest);
-  }
-
-  /** Reads the complete records of `text`; returns where the incomplete last one starts. */
-  private scanDelimited(text: string, final: boolean): number {
-    const d = this.delimiter;
-    const n = text.length;
-    const fields: string[] = [];
-    let i = 0;
-    for (;;) {
-      const recordStart = i;
-      const recordLine = this.line;
-      let lines = 0;
-      fields.length = 0;
-      let quotedAny = false;
-      let ended = false;
-      // One record: fields up to an unquoted line end (or the end of the text when final).
-      for (;;) {
-        let field = '';
-        let start = i;
-        if (i < n && text.charCodeAt(i) === 0x22) {
-          quotedAny = true;
-          i++;
-          start = i;
-          const opened = i;
-          for (;;) {
-            const q = text.indexOf('"', i);
-            if (q < 0) {
-              i = n;
-              break;
-            }
-            field += text.slice(start, q);
-            if (text.charCodeAt(q + 1) === 0x22) {
-              field += '"';
-              i = q + 2;
-              start = i;
-            } else {
-              i = q + 1;
-              break;
-            }
-          }
-          if (i >= n && !final) return recordStart;
-          for (let k = opened; k < i; k++) if (text.charCodeAt(k) === 0x0a || (text.charCodeAt(k) === 0x0d && text.charCodeAt(k + 1) !== 0x0a)) lines++;
-          start = i;
-        }
-        // Unquoted (or what follows a closing quote): up to a delimiter or a line end.
-        while (i < n) {
-          const c = text.charCodeAt(i);
-          if (c === d || c === 0x0a || c === 0x0d) break;
-          i++;
-        }
-        field += text.slice(start, i);
-        if (i >= n && !final) return recordStart;
-        fields.push(field);
-        if (i >= n) {
-          ended = true;
-          break;
-        }
-        const c = text.charCodeAt(i);
-        i++;
-        if (c === d) continue;
-        // A CR at the end of the text may be the first half of a CRLF: wait for the next chunk.
-        if (c === 0x0d && i >= n && !final) return recordStart;
-        if (c === 0x0d && text.charCodeAt(i) === 0x0a) i++;
-        lines++;
-        break;
-      }
-      // A blank line is no record (the service skips it).
-      if (!(fields.length === 1 && fields[0] === '' && !quotedAny)) this.onCsvRecord(fields, recordLine);
-      this.line = recordLine + lines;
-      if (ended || i >= n) return i;
-    }
   }
 
   private onCsvRecord(fields: readonly string[], line: number): void {
@@ -305,48 +239,6 @@ export class TypeConformanceCounter {
     for (const column of this.columns) {
       const value = fields[column.ordinal as number];
       if (value !== undefined && !textParsesAs(column.type, value)) this.count(column, JSON.stringify(value), line);
-    }
-  }
-
-  /** Finds the top-level objects of `text` (lines, or one after another, or in an array). */
-  private scanJson(text: string, final: boolean): number {
-    const n = text.length;
-    let i = 0;
-    for (;;) {
-      // Between records: white space, commas and the brackets of a top-level array.
-      while (i < n) {
-        const c = text.charCodeAt(i);
-        if (c === 0x7b) break;
-        if (c === 0x0d && i + 1 >= n && !final) return i;
-        if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) this.line++;
-        i++;
-      }
-      if (i >= n) return n;
-      const start = i;
-      const startLine = this.line;
-      let lines = 0;
-      let depth = 0;
-      let inString = false;
-      for (; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 0x0a) lines++;
-        if (inString) {
-          if (c === 0x5c) i++;
-          else if (c === 0x22) inString = false;
-        } else if (c === 0x22) inString = true;
-        else if (c === 0x7b || c === 0x5b) depth++;
-        else if (c === 0x7d || c === 0x5d) {
-          depth--;
-          if (depth === 0) break;
-        }
-      }
-      if (i >= n) {
-        if (!final) return start;
-        return n; // a record cut short: the service fails the file, there is nothing to count
-      }
-      i++;
-      this.onJsonRecord(text.slice(start, i), startLine);
-      this.line = startLine + lines;
     }
   }
 

@@ -50,31 +50,26 @@ export function buildFileMapping(format: DataFormat, fileColumns: string[], part
   const entries: MappingEntry[] = [];
   const unmatched: string[] = [];
   const omitted: string[] = [];
-  fileColumns.forEach((name, ordinal) => {
+  /** The table column a source column fills; undefined (noted as omitted or unmatched) for none. */
+  const columnFor = (name: string): string | undefined => {
     const target = targetOf(name);
     if (target === undefined) {
       omitted.push(name);
-      return;
+      return undefined;
     }
     const column = find(target);
-    if (!column) {
-      unmatched.push(name);
-      return;
-    }
+    if (!column) unmatched.push(name);
+    return column;
+  };
+  fileColumns.forEach((name, ordinal) => {
+    const column = columnFor(name);
+    if (column === undefined) return;
     entries.push({ Column: column, Properties: kind === 'Csv' ? { Ordinal: String(ordinal) } : { Path: jsonPathOf(name) } });
   });
   for (const [name, value] of Object.entries(partitionValues)) {
     if (fileColumns.some((c) => c.toLowerCase() === name.toLowerCase())) continue; // the file's own column wins, as in Spark
-    const target = targetOf(name);
-    if (target === undefined) {
-      omitted.push(name);
-      continue;
-    }
-    const column = find(target);
-    if (!column) {
-      unmatched.push(name);
-      continue;
-    }
+    const column = columnFor(name);
+    if (column === undefined) continue;
     // A null partition (__HIVE_DEFAULT_PARTITION__) is left unmapped: the column gets null.
     if (value !== null) entries.push({ Column: column, Properties: { ConstValue: value } });
   }

@@ -18,6 +18,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import type { DataFormat } from '../../formats/formatSniffReader';
 import { md5ContentHash } from '../../storage/blobContentHash';
+import { APP_NAME, CLIENT_VERSION } from '../kustoHttp';
 import type { IngestionResources } from './ingestionResources';
 import type { MappingEntry, MappingKind } from './ingestionMapping';
 
@@ -225,8 +226,8 @@ export async function postIngestion(resources: IngestionResources, uploaded: Upl
     SourceMessageCreationTime: now.toISOString(),
     IngestionStatusInTable: statusTableUrl ? { tableConnectionString: statusTableUrl, partitionKey: sourceId, rowKey: sourceId } : null,
     AdditionalProperties: additional,
-    ApplicationForTracing: 'KustoDataMover',
-    ClientVersionForTracing: 'Kusto.DataMover:0.1.0',
+    ApplicationForTracing: APP_NAME,
+    ClientVersionForTracing: CLIENT_VERSION,
   };
   const queue = clients.queue(resources.queues[pickIndex % resources.queues.length]);
   await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'), { abortSignal: request.signal });

@@ -8,7 +8,7 @@ import https from 'node:https';
 import { gzipSync } from 'node:zlib';
 import type { TokenProvider } from '../../engine/jobContext';
 import { kustoErrorFromHttp, kustoErrorFromNetwork } from '../kustoError';
-import { APP_NAME, readSmallBody } from '../kustoHttp';
+import { APP_NAME, CLIENT_VERSION, readSmallBody } from '../kustoHttp';
 
 /** The service's limit for one streaming request. */
 export const STREAMING_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -41,7 +41,7 @@ export async function streamIngest(request: StreamingRequest): Promise<void> {
     Accept: 'application/json',
     'x-ms-client-request-id': `KDM.streamingIngest;${randomUUID()}`,
     'x-ms-app': APP_NAME,
-    'x-ms-client-version': 'Kusto.DataMover:0.1.0',
+    'x-ms-client-version': CLIENT_VERSION,
   };
   if (token) headers.Authorization = `Bearer ${token}`;
   const transport = url.protocol === 'https:' ? https : http;

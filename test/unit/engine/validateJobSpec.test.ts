@@ -66,6 +66,14 @@ describe('validateJobSpec', () => {
     assert.deepEqual(problems(withChange(['source', 'keepExportedFiles'], 'yes')), ['source.keepExportedFiles: must be true or false']);
   });
 
+  test('a true-or-false field holding anything else is named', () => {
+    assert.deepEqual(problems(withChange(['source', 'noTruncation'], 'no')), ['source.noTruncation: must be true or false']);
+    assert.deepEqual(problems(withChange(['options'], { reingest: 1, allowInsecureHttp: 'true' })), ['options.reingest: must be true or false', 'options.allowInsecureHttp: must be true or false']);
+    const files = withChange(['source'], { kind: 'files', location: { kind: 'local', path: '/in' }, csvHeader: 'yes' });
+    assert.deepEqual(problems(files).filter((p) => p.includes('csvHeader')), ['source.csvHeader: must be true or false']);
+    assert.deepEqual(problems(withChange(['options'], { reingest: false, allowInsecureHttp: true })), []);
+  });
+
   test('refuses format and compression pairs no writer has', () => {
     const csvSnappy = withChange(['destination'], { kind: 'files', location: { kind: 'local', path: '/x' }, format: 'csv', compression: 'snappy' });
     assert.deepEqual(problems(csvSnappy), ['destination.compression: "snappy" applies to Parquet only; csv supports "none" or "gzip"']);

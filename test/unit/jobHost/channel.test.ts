@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AccessTokenInfo } from '../../../src/engine/jobContext';
-import { ChannelTokenProvider, REFRESH_MARGIN_MS, type RequestChannel, channelCredentials, jwtExpiry } from '../../../src/jobHost/channelCredentials';
+import { jwtExpiry } from '../../../src/auth/tokenCache';
+import { ChannelTokenProvider, REFRESH_MARGIN_MS, type RequestChannel, channelCredentials } from '../../../src/jobHost/channelCredentials';
 import { ChannelMessageError, parseHostMessage, parseJobMessage } from '../../../src/jobHost/protocol';
 
 describe('channel messages', () => {
