@@ -16,7 +16,7 @@ import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
 import { freePort } from '../helpers/ports';
 import { Workbench } from '../helpers/workbench';
-import { answerStep, pickStep, runContextMenuAction, throttleCpuFromEnv } from '../helpers/connectionsUi';
+import { answerStep, pickStep, runContextMenuAction } from '../helpers/connectionsUi';
 import { adminToken, type RunningEmulator, startEmulator } from '../emulator/index';
 import { executeManagementRecords } from '../../src/kusto/managementClient';
 
@@ -87,7 +87,6 @@ describe('the Connections view: token expiry, row counts, context actions, error
       settings: { 'kustoDataMover.defaultClusterUrl': emulator.url },
     });
     browser = await launchChromium();
-    await throttleCpuFromEnv(browser.page);
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     workbench = new Workbench(browser.page);
     await workbench.open(server.url);

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
 import { Workbench } from '../helpers/workbench';
-import { answerStep, pickStep, runContextMenuAction, throttleCpuFromEnv } from '../helpers/connectionsUi';
+import { answerStep, pickStep, runContextMenuAction } from '../helpers/connectionsUi';
 import { adminToken, type RunningEmulator, startEmulator } from '../emulator/index';
 import { executeManagementRecords } from '../../src/kusto/managementClient';
 
@@ -95,7 +95,6 @@ describe('the VS Code Microsoft account kind against a test authentication provi
       settings: { 'kustoDataMover.defaultClusterUrl': emulator.url },
     });
     browser = await launchChromium();
-    await throttleCpuFromEnv(browser.page);
     workbench = new Workbench(browser.page);
     await workbench.open(server.url);
     await workbench.openViewContainer('Kusto Data Mover');

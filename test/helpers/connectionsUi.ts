@@ -68,13 +68,3 @@ async function leaveStep(page: Page, step: string): Promise<void> {
   }
 }
 
-/**
- * Slows the page's own work by `KDM_E2E_CPU_THROTTLE` (e.g. 6: six times slower), as the full e2e
- * run on two cores does, so a race of the UI shows up when one file runs alone. Unset: no change.
- */
-export async function throttleCpuFromEnv(page: Page): Promise<void> {
-  const rate = Number(process.env.KDM_E2E_CPU_THROTTLE ?? '');
-  if (!(rate > 1)) return;
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-}
