@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
 import { Workbench } from '../helpers/workbench';
+import { answerStep, pickStep, runContextMenuAction } from '../helpers/connectionsUi';
 import { adminToken, type RunningEmulator, startEmulator } from '../emulator/index';
 import { executeManagementRecords } from '../../src/kusto/managementClient';
 
@@ -36,31 +37,11 @@ describe('the VS Code Microsoft account kind against a test authentication provi
     existsSync(authLog) ? readFileSync(authLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string }) : [];
   const prompts = () => events().filter((e) => e.event === 'createSession').length;
 
-  /**
-   * Types an answer into the quick input. `step` (e.g. "(2/5") waits until a multi-step input shows
-   * that step: under load the previous step is still on screen when the next answer is typed, and
-   * its Enter then lands on the new, empty step (seen: stuck at "2/5 cluster", "Enter a URL").
-   */
-  async function answer(text: string, step?: string): Promise<void> {
-    if (step) await browser.page.locator(`.quick-input-widget .quick-input-title:has-text("${step}")`).waitFor({ timeout: 20_000 });
-    const input = browser.page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 20_000 });
-    await input.fill(text);
-    await browser.page.waitForTimeout(150); // the validation message updates asynchronously
-    await input.press('Enter');
-  }
+  /** The stand-in provider's account chooser (a quick pick): choose `account` there. */
+  const chooseAccount = (account: string) => pickStep(browser.page, 'pick an account', account);
+  const chooserShown = () => browser.page.locator('.quick-input-widget .quick-input-title:has-text("pick an account")').isVisible();
 
-  async function contextMenu(rowLocator: ReturnType<typeof row>, action: string): Promise<void> {
-    await rowLocator.click({ button: 'right' });
-    const item = browser.page.locator(`.monaco-menu .action-item:has-text("${action}")`).first();
-    await item.waitFor({ timeout: 10_000 });
-    await item.click();
-    // Seen under load: the click lands while the menu is still being laid out and the menu stays
-    // open with the item highlighted; Enter then runs that highlighted item.
-    const menu = browser.page.locator('.monaco-menu');
-    if (await menu.isVisible().catch(() => false)) await browser.page.keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
+  const contextMenu = (rowLocator: ReturnType<typeof row>, action: string) => runContextMenuAction(browser.page, rowLocator, action);
 
   /** VS Code's own consent dialog: allow the sign-in (the button that is not Cancel). */
   async function allowSignIn(): Promise<string> {
@@ -132,11 +113,11 @@ describe('the VS Code Microsoft account kind against a test authentication provi
 
   test('silent first: adding the connection, its live test and expanding it never prompt; the tree offers Sign In', async () => {
     await workbench.runCommand('Kusto Data Mover: Add Connection');
-    await answer(NAME, '(1/5');
-    await answer(emulator.url, '(2/5');
-    await answer('Samples', '(3/5');
-    await answer('VS Code Microsoft account', '(4/5');
-    await answer('', '(tenant)'); // optional
+    await answerStep(browser.page, '1/5 name', NAME);
+    await answerStep(browser.page, '2/5 cluster', emulator.url);
+    await answerStep(browser.page, '3/5 database', 'Samples');
+    await pickStep(browser.page, '4/5 sign-in', 'VS Code Microsoft account');
+    await answerStep(browser.page, '(tenant)', ''); // optional
     const failed = note(`the test of \\"${NAME}\\" failed`);
     await failed.waitFor({ timeout: 60_000 });
     assert.match((await failed.textContent()) ?? '', /needs you to sign in with your Microsoft account/);
@@ -149,11 +130,10 @@ describe('the VS Code Microsoft account kind against a test authentication provi
     assert.equal(prompts(), 0, 'no account chooser was opened');
   });
 
-  test('Sign In (a user action) prompts once and pins the chosen account; the cluster then sees that account', { todo: 'known failing in the full e2e run (it passes when its file runs alone): a notification or the wizard it waits for does not appear in time; not diagnosed yet' }, async () => {
+  test('Sign In (a user action) prompts once and pins the chosen account; the cluster then sees that account', async () => {
     await sidebar().locator('.monaco-list-row[aria-level="2"]:has-text("click to sign in")').click();
     assert.match(await allowSignIn(), /wants to sign in using Microsoft/);
-    await browser.page.locator('.quick-input-widget:has-text("pick an account")').waitFor({ timeout: 20_000 });
-    await answer('ada@contoso.com');
+    await chooseAccount('ada@contoso.com');
     await row('Samples', 2).waitFor({ timeout: 30_000 });
     assert.equal(prompts(), 1);
     assert.match(await testConnectionSays(), /as aaduser=ada@contoso\.com\. Samples: read \(viewer\)/);
@@ -206,7 +186,7 @@ describe('the VS Code Microsoft account kind against a test authentication provi
     const csvRows = () => (existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.csv')).reduce((n, f) => n + readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean).length - 1, 0) : 0);
     for (let i = 0; i < 120 && csvRows() === 0; i++) {
       if (await browser.page.locator('.monaco-dialog-box').count()) await allowSignIn();
-      if (await browser.page.locator('.quick-input-widget:has-text("pick an account")').isVisible()) await answer('ada@contoso.com');
+      if (await chooserShown()) await chooseAccount('ada@contoso.com');
       await browser.page.waitForTimeout(500);
     }
     assert.equal(csvRows(), 10, 'the resumed job wrote the 10 rows');
@@ -218,7 +198,7 @@ describe('the VS Code Microsoft account kind against a test authentication provi
     await contextMenu(row(NAME, 1), 'Sign In');
     for (let i = 0; i < 20 && !(await row('Samples', 2).isVisible()); i++) {
       if (await browser.page.locator('.monaco-dialog-box').count()) await allowSignIn();
-      if (await browser.page.locator('.quick-input-widget:has-text("pick an account")').isVisible()) await answer('ada@contoso.com');
+      if (await chooserShown()) await chooseAccount('ada@contoso.com');
       await browser.page.waitForTimeout(500);
     }
     assert.match(await testConnectionSays(), /as aaduser=ada@contoso\.com\./);
@@ -226,8 +206,7 @@ describe('the VS Code Microsoft account kind against a test authentication provi
     await clearNotifications();
     await contextMenu(row(NAME, 1), 'Switch Account');
     await allowSignIn();
-    await browser.page.locator('.quick-input-widget:has-text("pick an account")').waitFor({ timeout: 20_000 });
-    await answer('bob@contoso.com');
+    await chooseAccount('bob@contoso.com');
     assert.match(await testConnectionSays(), /as aaduser=bob@contoso\.com\. Samples: read \(viewer\)/);
     assert.deepEqual(events().slice(from).filter((e) => e.event === 'signedIn').map((e) => e.account), ['bob@contoso.com']);
   });
