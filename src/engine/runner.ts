@@ -253,7 +253,7 @@ async function filesToKusto(env: StepEnvironment): Promise<StepOutcome> {
     secrets: env.secrets,
     jobDir: env.journal.jobDir,
   };
-  const result = await runFilesToKusto(env.spec, context, { tokenProvider: env.tokenProvider });
+  const result = await runFilesToKusto(env.spec, context, { tokenProvider: env.tokenProvider, concurrency: env.spec.options?.uploadConcurrency });
   // Its warnings were logged by the sink as they arose: logging result.warnings again printed each twice.
   const landed = result.files.filter((f) => f.status === 'Succeeded' || f.status === 'Skipped' || f.status === 'PartiallySucceeded');
   const fileResults: JobFileResult[] = result.files.map((f) => ({ relativePath: f.relativePath, status: f.status, details: f.details, rows: f.rows }));

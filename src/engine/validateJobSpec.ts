@@ -289,7 +289,7 @@ function checkOptions(c: Checker, value: unknown): void {
   const options = c.object(value, 'options');
   if (!options) return;
   const timers = ['progressIntervalMs', 'estimateTimeoutMs', 'exportTimeoutMs', 'exportPollMaxIntervalMs', 'queryTimeoutMs'];
-  c.known(options, 'options', ['retry', ...timers, 'downloadConcurrency', 'parseWorkers', 'spanBytes', 'reingest', 'allowInsecureHttp']);
+  c.known(options, 'options', ['retry', ...timers, 'downloadConcurrency', 'uploadConcurrency', 'parseWorkers', 'spanBytes', 'reingest', 'allowInsecureHttp']);
   if (options.retry !== undefined) {
     const retry = c.object(options.retry, 'options.retry');
     if (retry) {
@@ -302,6 +302,7 @@ function checkOptions(c: Checker, value: unknown): void {
   // Every *Ms option waits on a timer (queryTimeoutMs also becomes the request's servertimeout).
   for (const key of timers) c.positiveInteger(options, key, 'options', false, MAX_TIMER_MS);
   c.positiveInteger(options, 'downloadConcurrency', 'options', false, 64);
+  c.positiveInteger(options, 'uploadConcurrency', 'options', false, 64);
   c.positiveInteger(options, 'spanBytes', 'options', false, 1 << 30);
   c.positiveInteger(options, 'parseWorkers', 'options', true, 64);
   c.boolean(options, 'reingest', 'options');

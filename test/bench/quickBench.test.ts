@@ -137,6 +137,20 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  test('files → Kusto upload, on loopback and from storage with latency (the loopback proxies): one by one and in parallel each land the 20,000 rows (counted in the table) and store the folder\'s bytes (counted in the ingestion storage)', () => {
+    for (const [scenario, folder] of [['files→kusto upload 8 Parquet parts', 'upload-folder'], ['files→kusto upload 8 Parquet parts, remote storage (40 ms a request, 32 MB/s a connection)', 'upload-folder-remote']]) {
+      const parts = partFiles(join(dir, 'work', folder), '.parquet');
+      assert.equal(parts.length, 8, `${folder} parts`);
+      const folderBytes = parts.reduce((sum, f) => sum + statSync(f).size, 0);
+      for (const variant of ['one by one', 'engine (parallel)']) {
+        const r = row(scenario, variant);
+        assert.equal(r.rows, 20_000, `${scenario} / ${variant}: rows in the table`);
+        assert.equal(r.bytesOut, folderBytes, `${scenario} / ${variant}: bytes in the ingestion storage`);
+        assert.ok(r.enqueuedSeconds !== undefined && r.enqueuedSeconds > 0 && r.enqueuedSeconds <= r.seconds, `${scenario} / ${variant}: enqueued after ${r.enqueuedSeconds} s of ${r.seconds} s`);
+      }
+    }
+  });
+
   test('the generated Parquet folder has 10 parts whose footers add up to 20,000 rows', async () => {
     const parts = partFiles(join(dir, 'work', 'parquet-folder'), '.parquet');
     assert.equal(parts.length, 10);

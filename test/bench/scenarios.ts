@@ -9,7 +9,7 @@ import { startEmulator } from '../emulator/index';
 import { startAzurite } from '../helpers/azurite';
 import type { Row } from '../../src/engine/rows';
 import { openFileOutput } from '../../src/spark/sparkFolderWriter';
-import { startLatencyProxy, throughProxy } from './latencyProxy';
+import { remoteAzurite, startLatencyProxy, throughProxy } from './latencyProxy';
 import { startRecordedServer } from './recordedServer';
 import type { VariantResult } from './variants/result';
 
@@ -231,6 +231,49 @@ function downloadScenario(files: number, bytesPerFile: number, runs: number, rem
   };
 }
 
+/**
+ * Files → Kusto's upload to the cluster's ingestion storage: the engine's queued job with its
+ * default upload concurrency against the same job one file at a time (options.uploadConcurrency 1).
+ * With `remote`, Azurite's blob, queue and table endpoints (the ingestion storage, its queue and
+ * status table) each sit behind a latency proxy, as the cluster's storage in another region would.
+ * Judged until every file is enqueued (the client's part; the emulator's ingestion is held
+ * meanwhile); "seconds" runs on until every status is final.
+ */
+function uploadScenario(rows: number, parts: number, runs: number, remote?: RemoteStorage): Scenario {
+  const args = (concurrency?: number) => (p: Prepared) => ['engine', String(p.url), String(p.folder), 'T_upload', String(p.blob), ...(concurrency ? [String(concurrency)] : [])];
+  const env = (p: Prepared) => ({ NODE_EXTRA_CA_CERTS: String(p.ca) });
+  return {
+    name: `files→kusto upload ${parts} Parquet parts${remote ? `, remote storage (${remote.delayMs} ms a request, ${remote.bytesPerSecond / 1e6} MB/s a connection)` : ''}`,
+    runs,
+    baseline: 'one by one',
+    higherIsBetter: false,
+    variants: [
+      { name: 'one by one', script: 'folderToKusto.ts', args: args(1), env },
+      { name: 'engine (parallel)', script: 'folderToKusto.ts', args: args(), env },
+    ],
+    async prepare(ctx) {
+      const folder = join(ctx.workDir, remote ? 'upload-folder-remote' : 'upload-folder');
+      await writeParquetFolder(folder, rows, parts);
+      return { folder, sourceRows: rows };
+    },
+    // A fresh Azurite (behind its proxies) and emulator for each variant, as in folder→kusto.
+    async prepareVariant() {
+      const azurite = await startAzurite();
+      const storage = remote ? await remoteAzurite(azurite, remote) : undefined;
+      const emulator = await startEmulator({ seed: 'none', databases: ['Bench'], auth: 'open', ingestionPollMs: 50, azurite: storage ?? azurite });
+      return {
+        url: emulator.url, blob: emulator.azurite.connectionString, ca: emulator.statusTable.caPemPath,
+        cleanup: async () => {
+          await emulator.stop();
+          await storage?.stop();
+          await azurite.stop();
+        },
+      };
+    },
+    bytesForRate: (_p, result) => result.bytesOut,
+  };
+}
+
 /** The extension host's event-loop delay while a Kusto → Parquet job runs: in-process (the baseline) against the job host, same run. */
 function hostLoopDelayScenario(rows: number, runs: number): Scenario {
   return {
@@ -285,6 +328,10 @@ export function scenarios(ctx: BenchContext): Scenario[] {
   list.push(ctx.quick ? downloadScenario(8, 1 << 20, 1) : downloadScenario(40, 25 << 20, 3));
   // Issue 28: the same download from storage with latency (the loopback proxy in front of Azurite).
   list.push(ctx.quick ? downloadScenario(8, 1 << 20, 1, { delayMs: 40, bytesPerSecond: 32e6 }) : downloadScenario(40, 4 << 20, 3, { delayMs: 40, bytesPerSecond: 8e6 }));
+  // Issue 28: the upload of files → Kusto, on plain loopback and from storage with latency.
+  // Full mode: 40 parts of about 2 MB (8,600 rows of ~234 bytes each).
+  list.push(ctx.quick ? uploadScenario(20_000, 8, 1) : uploadScenario(344_000, 40, 3));
+  list.push(ctx.quick ? uploadScenario(20_000, 8, 1, { delayMs: 40, bytesPerSecond: 32e6 }) : uploadScenario(344_000, 40, 3, { delayMs: 40, bytesPerSecond: 8e6 }));
   // KDM_BENCH_LOOP_ROWS sets a smaller full-mode size (recording 10 M rows takes minutes).
   list.push(ctx.quick ? hostLoopDelayScenario(20_000, 1) : hostLoopDelayScenario(Number(process.env.KDM_BENCH_LOOP_ROWS ?? 10_000_000), 1));
   list.push(jobsViewScenario(ctx.quick ? 1 : 3));

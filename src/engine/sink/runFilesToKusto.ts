@@ -41,8 +41,9 @@ export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDr
  * What runFilesToKusto needs besides the spec and the job context:
  * - `tokenProvider`: bearer tokens for the destination cluster (the runner resolves the spec's
  *   AuthRef; undefined for an open emulator).
- * - `concurrency`: files uploaded at once (default 4); memory stays bounded per file. Waiting for
- *   statuses never holds back the next upload: every enqueued file hands its ticket to one shared
+ * - `concurrency`: files uploaded at once (the spec's options.uploadConcurrency, default
+ *   DEFAULT_UPLOAD_CONCURRENCY); memory stays bounded per file. Waiting for statuses never
+ *   holds back the next upload: every enqueued file hands its ticket to one shared
  *   IngestionStatusPoller (a few status-table reads at once, oldest first), however many are
  *   pending. Waiting before uploading more would keep only a few files in the service's queue, so
  *   each ingestion batch (sealed by time in the service) would hold only those few — and the client
@@ -98,6 +99,9 @@ export interface SinkResult {
 }
 
 const DONE: ReadonlySet<FileIngestStatus> = new Set<FileIngestStatus>(['Succeeded', 'Skipped', 'PartiallySucceeded']);
+
+/** Local files uploaded at once when the spec does not say (options.uploadConcurrency). */
+export const DEFAULT_UPLOAD_CONCURRENCY = 4;
 
 /** Status-table reads in flight at once for a whole job, however many files are pending. */
 const STATUS_READS = 4;
@@ -301,7 +305,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   let bytes = 0;
 
   const streamer = mode === 'streaming' ? new StreamingSender(mgmt, table, spec.options?.retry ?? {}, ctx) : undefined;
-  const concurrency = Math.max(1, deps.concurrency ?? 4);
+  const concurrency = Math.max(1, deps.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY);
   const uploading = limiter(concurrency);
   const storageClients = new IngestStorageClients();
 

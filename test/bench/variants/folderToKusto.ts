@@ -1,5 +1,6 @@
 // Folder of Parquet parts → Kusto, three ways, each timed until its work is final:
-//   engine   our sink (queued), until every file's ingestion status is final
+//   engine   our sink (queued), until every file's ingestion status is final; an optional last
+//            argument sets the spec's options.uploadConcurrency (1: one file after another)
 //   sdk      azure-kusto-ingest's ingestFromFile, one file after another, then every status final
 //   upload   the limit: the same bytes uploaded to Azurite in parallel, nothing else
 // The ingesting variants report the rows the table holds afterwards (queried, not assumed), and
@@ -19,13 +20,14 @@
 import { readdirSync, statSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { DataFormat, IngestClient, IngestionProperties, ReportLevel, ReportMethod } from 'azure-kusto-ingest';
+import { fetchIngestionResources } from '../../../src/kusto/ingest/ingestionResources';
 import { builtEngine } from './builtEngine';
 import { type IngestionGate, holdEmulatorIngestion } from '../../helpers/ingestionGate';
 import { report } from './result';
 
-const [mode, clusterUrl, folder, table, blobConnectionString] = process.argv.slice(2);
+const [mode, clusterUrl, folder, table, blobConnectionString, uploadConcurrency] = process.argv.slice(2);
 
 function parts(): string[] {
   return readdirSync(folder).filter((n) => n.endsWith('.parquet')).sort().map((n) => join(folder, n));
@@ -51,6 +53,7 @@ async function engine(gate: IngestionGate): Promise<void> {
       createdAt: new Date().toISOString(),
       source: { kind: 'files', location: { kind: 'local', path: folder }, layout: 'spark' },
       destination: { kind: 'kustoTable', connection: { clusterUrl, database: 'Bench' }, table, mode: 'queued', tableCreation: 'createIfNotExists', statusPollIntervalMs: 100, statusTimeoutMs: 3_600_000 },
+      ...(uploadConcurrency ? { options: { uploadConcurrency: Number(uploadConcurrency) } } : {}),
     },
     {
       jobsDir,
@@ -111,9 +114,17 @@ async function upload(): Promise<void> {
   uploadedTo = container;
 }
 
-async function bytesInStorage(container: ContainerClient): Promise<number> {
+async function bytesInStorage(container: ContainerClient, prefix?: string): Promise<number> {
   let bytes = 0;
-  for await (const blob of container.listBlobsFlat()) bytes += blob.properties.contentLength ?? 0;
+  for await (const blob of container.listBlobsFlat({ prefix })) bytes += blob.properties.contentLength ?? 0;
+  return bytes;
+}
+
+/** What the engine uploaded for this table, counted in the cluster's ingestion storage (its blobs are named <database>__<table>__...). */
+async function bytesUploadedByEngine(): Promise<number> {
+  const resources = await fetchIngestionResources({ clusterUrl, database: 'Bench' });
+  let bytes = 0;
+  for (const url of new Set(resources.tempContainers)) bytes += await bytesInStorage(new ContainerClient(url), `Bench__${table}__`);
   return bytes;
 }
 
@@ -129,9 +140,10 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const rows = mode === 'upload' ? 0 : await tableRows();
   if (enqueuedAt === undefined) throw new Error('the variant never saw every file enqueued');
-  // The upload's bytes are those the storage holds afterwards; the ingesting variants are judged
-  // by the rows in the table, their bytes are the folder's (for MB/s).
-  report({ rows, bytesOut: uploadedTo ? await bytesInStorage(uploadedTo) : bytes, seconds, enqueuedSeconds: (enqueuedAt - started) / 1000, note: mode === 'upload' ? 'bytes only; no rows ingested' : undefined });
+  // The upload's and the engine's bytes are those the storage holds afterwards; the SDK's are the
+  // folder's (for MB/s). The ingesting variants are judged by the rows in the table.
+  const bytesOut = uploadedTo ? await bytesInStorage(uploadedTo) : mode === 'engine' ? await bytesUploadedByEngine() : bytes;
+  report({ rows, bytesOut, seconds, enqueuedSeconds: (enqueuedAt - started) / 1000, note: mode === 'upload' ? 'bytes only; no rows ingested' : undefined });
 }
 
 main().catch((err: unknown) => {

@@ -80,6 +80,13 @@ describe('validateJobSpec', () => {
   });
 
   // Issue 23 item 10 reversed the old rule (unknown fields allowed): a misspelt field must not pass silently.
+  test('options.uploadConcurrency: a whole number of files from 1 to 64', () => {
+    assert.deepEqual(problems(withChange(['options'], { uploadConcurrency: 16 })), []);
+    assert.deepEqual(problems(withChange(['options'], { uploadConcurrency: 0 })), ['options.uploadConcurrency: must be a positive integer (got 0)']);
+    assert.equal(problems(withChange(['options'], { uploadConcurrency: 65 })).length, 1);
+    assert.equal(problems(withChange(['options'], { uploadConcurrency: '4' })).length, 1);
+  });
+
   test('refuses unknown fields, naming the valid ones', () => {
     assert.match(problems(withChange(['destination', 'futureOption'], { x: 1 })).join('\n'), /^destination\.futureOption: is not a field of destination; valid fields: kind, location, format/);
   });
