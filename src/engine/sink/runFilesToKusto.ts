@@ -386,7 +386,8 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       return postIngestion(resources, uploaded, { ...request, tags, ingestIfNotExists: skipIf }, index, storageClients);
     });
     if ('finishedBefore' in ticket) return resultOf(file, ticket.finishedBefore.status, 'finished by an earlier run (same content)');
-    unparsed.set(file.relativePath, counter?.result());
+    // The upload can be answered before the tap has counted its last bytes: wait for the count.
+    unparsed.set(file.relativePath, await counter?.settledResult());
     bytes += file.size;
     ctx.progress({ phase: 'ingesting', bytes, files: results.size, filesTotal: listing.files.length, message: `queued ${file.relativePath}` });
     if (!ticket.statusTableUrl) return resultOf(file, 'Unknown', 'the cluster offers no status table; the outcome cannot be confirmed');

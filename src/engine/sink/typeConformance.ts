@@ -100,6 +100,8 @@ export class TypeConformanceCounter {
   private started = false;
   private complete = false;
   private generation = 0;
+  /** Settles when the latest tap has counted all it was given (or gave up on the file). */
+  private tapSettled: Promise<void> = Promise.resolve();
   private readonly delimiter: number;
   private readonly json: boolean;
 
@@ -162,6 +164,18 @@ export class TypeConformanceCounter {
   }
 
   /**
+   * The result once the latest tap has counted everything it passed on. An upload can be answered
+   * before that (the service has every byte while the last ones, or a gzip file's inflation, are
+   * still being counted here); bounded, so a tap that never ends cannot hold up the job.
+   */
+  async settledResult(boundMs = 30_000): Promise<UnparsedColumn[] | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.tapSettled, new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
+    return this.result();
+  }
+
+  /**
    * The stream the upload reads the file's bytes through, unchanged. A gzip file is inflated on
    * the side for counting (waiting for it when it lags, so memory stays bounded); bytes that do
    * not inflate leave the file uncounted, never the upload failed (the service says what is wrong).
@@ -171,17 +185,22 @@ export class TypeConformanceCounter {
     // An older tap (an upload read again after a retry) may still be flushing: it counts no more.
     const generation = ++this.generation;
     const live = (): boolean => generation === this.generation;
+    let settle!: () => void;
+    this.tapSettled = new Promise<void>((resolve) => (settle = resolve));
     if (!this.gzipped) {
-      return new Transform({
+      const plain = new Transform({
         transform: (chunk: Buffer, _encoding, callback) => {
           if (live()) this.write(chunk);
           callback(null, chunk);
         },
         flush: (callback) => {
           if (live()) this.end();
+          settle();
           callback();
         },
       });
+      plain.once('close', settle);
+      return plain;
     }
     const inflate = createGunzip();
     let broken = false;
@@ -197,6 +216,7 @@ export class TypeConformanceCounter {
     });
     inflate.on('error', () => {
       broken = true;
+      settle();
       const [next, done] = [resume, finished];
       resume = finished = undefined;
       next?.();
@@ -204,11 +224,12 @@ export class TypeConformanceCounter {
     });
     inflate.on('end', () => {
       if (!broken && live()) this.end();
+      settle();
       const done = finished;
       finished = undefined;
       done?.();
     });
-    return new Transform({
+    const tapped = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
         if (broken || inflate.write(chunk)) callback(null, chunk);
         else resume = () => callback(null, chunk);
@@ -219,6 +240,9 @@ export class TypeConformanceCounter {
         inflate.end();
       },
     });
+    // Destroyed before its end (the upload failed or was cancelled): nothing more will be counted.
+    tapped.once('close', settle);
+    return tapped;
   }
 
   private count(column: CheckedColumn, example: string, line: number): void {

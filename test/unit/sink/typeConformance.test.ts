@@ -128,6 +128,24 @@ describe('the counter reads CSV and JSON as the service does', () => {
     }
   });
 
+  test('the count is whole once the upload has read the last byte, though the tap is still counting (a gzip file inflates behind)', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${i},${i}`);
+    rows.push('20000,late', '20001,later');
+    const text = ['id,amount', ...rows].join('\n') + '\n';
+    for (const gzipped of [false, true]) {
+      const counter = new TypeConformanceCounter('csv', [amount], true, gzipped);
+      const input = gzipped ? gzipSync(text) : Buffer.from(text);
+      const tap = counter.tap();
+      let received = 0;
+      // What an upload sees: the answer can come as soon as it has sent the file's last byte.
+      const sentAll = new Promise<void>((resolve) => tap.on('data', (c: Buffer) => (received += c.length) === input.length && resolve()));
+      tap.write(input.subarray(0, 1000));
+      tap.end(input.subarray(1000));
+      await sentAll;
+      assert.deepEqual(await counter.settledResult(), [{ column: 'amount', type: 'long', count: 2, example: '"late"', line: 20_002 }], gzipped ? 'gzip' : 'plain');
+    }
+  });
+
   test('a gzip file that does not inflate is uploaded unchanged and left uncounted', async () => {
     const counter = new TypeConformanceCounter('csv', [amount], true, true);
     const input = Buffer.concat([gzipSync('id,amount\n1,x\n').subarray(0, 12), Buffer.from('garbage garbage garbage')]);
