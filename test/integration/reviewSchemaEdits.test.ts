@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator } from '../emulator/index';
@@ -13,8 +13,9 @@ import { runJob } from '../../src/engine/runner';
 import { JobSpecError, validateJobSpec } from '../../src/engine/validateJobSpec';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
 import { trustEmulatorCertificate } from '../emulator/index';
+import { sparkPython } from '../helpers/toolsCache';
 
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 const DB = 'Edits';
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 let dir: string;

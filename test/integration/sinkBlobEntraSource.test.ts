@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
@@ -30,9 +30,10 @@ import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
 import { freePort } from '../helpers/ports';
 import { type StartedProcess, startProcess, waitFor } from '../helpers/processes';
 import { type StorageRoleProxy, startStorageRoleProxy } from '../helpers/storageRoleProxy';
+import { sparkPython } from '../helpers/toolsCache';
 
 const root = resolve(__dirname, '..', '..');
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 const TENANT = '0b1e0000-1111-2222-3333-444444444444';
 const apps = {
   reader: 'c0000000-0000-0000-0000-000000000001', // Storage Blob Data Reader on the account; ingestor and user in Kusto

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
 import { fileIdentity } from '../../src/spark/sparkFolderReader';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -17,8 +17,9 @@ import type { JobSpec, KustoTableDestination } from '../../src/engine/jobSpec';
 import { runFilesToKusto, type SinkResult } from '../../src/engine/sink/runFilesToKusto';
 import type { FilesToKustoPlan } from '../../src/engine/sink/planFilesToKusto';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
+import { sparkPython } from '../helpers/toolsCache';
 
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emulator: Emulator;
 let dir: string;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { JobSpec } from '../../src/engine/jobSpec';
@@ -12,10 +12,11 @@ import { runJob } from '../../src/engine/runner';
 import { executeManagement } from '../../src/kusto/managementClient';
 import { createStagingContainer, type StagingContainer } from '../helpers/azurite';
 import { startEmulator } from '../emulator/index';
+import { sparkPython } from '../helpers/toolsCache';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 const DB = 'Tests';
 let emulator: Emulator;
 let work: string;

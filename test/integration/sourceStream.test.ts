@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
@@ -15,11 +15,12 @@ import { runJob } from '../../src/engine/runner';
 import { runJobCancelledAt } from './cancelJobAt';
 import { executeManagement } from '../../src/kusto/managementClient';
 import { startEmulator } from '../emulator/index';
+import { sparkPython } from '../helpers/toolsCache';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
 const root = resolve(__dirname, '..', '..');
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 let emulator: Emulator;
 let work: string;
 const DB = 'Tests';

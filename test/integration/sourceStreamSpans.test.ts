@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Journal } from '../../src/engine/journal';
@@ -16,8 +16,9 @@ import { runJob } from '../../src/engine/runner';
 import { runJobCancelledAt } from './cancelJobAt';
 import { executeManagement } from '../../src/kusto/managementClient';
 import { startEmulator } from '../emulator/index';
+import { sparkPython } from '../helpers/toolsCache';
 
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 const DB = 'Spans';
 const ROWS = 20_000;
 /** A string longer than the spans below: its rows cannot be cut out, they are parsed on the job's thread. */

@@ -3,8 +3,8 @@
 // Cached under ~/.cache so that a process can trust it with NODE_EXTRA_CA_CERTS before it starts.
 import { generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { toolsCache } from '../../helpers/toolsCache';
 
 function tlv(tag: number, content: Buffer): Buffer {
   const n = content.length;
@@ -75,7 +75,7 @@ export function createSelfSignedCertificate(commonName: string, days: number): C
 
 /** The emulator's certificate, created once and reused while it is valid for another week. */
 export function emulatorCertificate(): CertificatePair & { certPath: string } {
-  const dir = process.env.KDM_EMULATOR_TLS_DIR ?? join(homedir(), '.cache', 'kusto-data-mover', 'emulator-tls');
+  const dir = process.env.KDM_EMULATOR_TLS_DIR ?? join(toolsCache(), 'emulator-tls');
   const certPath = join(dir, 'cert.pem');
   const existing = readPair(dir);
   if (existing) return { ...existing, certPath };

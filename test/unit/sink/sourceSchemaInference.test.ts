@@ -2,13 +2,14 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readParquetSchema } from '../../../src/formats/parquetSchemaReader';
 import { inferCsvSchema } from '../../../src/formats/csvSchemaReader';
 import { inferJsonSchema } from '../../../src/formats/jsonSchemaReader';
+import { sparkPython } from '../../helpers/toolsCache';
 
-const python = join(homedir(), '.cache', 'kusto-data-mover', 'pyspark-venv', 'bin', 'python');
+const python = sparkPython();
 let dir: string;
 
 before(() => {
