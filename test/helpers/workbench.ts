@@ -49,10 +49,12 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('F1');
       const input = this.page.locator('.quick-input-widget input');
-      await input.waitFor();
-      await input.fill(`>${title}`);
       const row = this.page.locator(`.quick-input-list .monaco-list-row:has-text("${title}")`).first();
       try {
+        // The palette can close as it opens (focus going back to a webview, or the workbench inert
+        // for a moment under a closing dialog: CI saw "element is inert", then "not visible" for
+        // 30 s): open it again rather than wait on a closed one.
+        await input.fill(`>${title}`, { timeout: 5000 });
         await row.waitFor({ timeout: 3000 });
         await row.click();
         return;
