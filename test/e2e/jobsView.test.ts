@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
+import { runContextMenuAction } from '../helpers/connectionsUi';
 import { sumCsvFolder } from '../helpers/csvFolder';
 import { Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
@@ -196,14 +197,7 @@ describe('the Jobs view inside code-server', () => {
     await row('discardme', 'interrupted').waitFor({ timeout: 30_000 });
     const temps = readdirSync(workspace).filter((n) => n.startsWith('.discardme.kdm-tmp-'));
     assert.equal(temps.length, 1, 'the killed run left its hidden temporary output');
-    await row('discardme').click({ button: 'right' });
-    const item = browser.page.locator('.monaco-menu .action-label:has-text("Discard Job")');
-    await item.waitFor({ timeout: 15_000 });
-    await item.click();
-    if (await browser.page.locator('.monaco-menu').isVisible().catch(() => false)) {
-      await browser.page.waitForTimeout(500);
-      if (await browser.page.locator('.monaco-menu').isVisible().catch(() => false)) await browser.page.keyboard.press('Enter');
-    }
+    await runContextMenuAction(browser.page, row('discardme'), 'Discard Job');
     const dialog = browser.page.locator('.monaco-dialog-box');
     await dialog.locator(':text("hidden temporary output")').waitFor({ timeout: 15_000 });
     await dialog.locator('a.monaco-button:has-text("Discard")').click();
