@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
+import { runContextMenuAction } from '../helpers/connectionsUi';
 import { packageVsix, Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
 import { readBackParquet } from '../unit/parquetReadBack';
@@ -64,17 +65,7 @@ describe('copy from the editor, ingest from the Explorer', () => {
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('ArrowDown');
     // The context menu on the where line (a right-click there keeps the cursor in that block).
-    await page.locator('.monaco-editor[data-uri$="storms.kql"] .view-line').nth(1).click({ button: 'right', position: { x: 10, y: 5 } });
-    const item = page.locator('.monaco-menu .action-label:has-text("Copy Query Results To")');
-    await item.waitFor({ timeout: 15_000 });
-    await item.click();
-    // Under load the context menu sometimes keeps a click for its highlight only: the item is then
-    // focused, and Enter chooses it as a keyboard user would.
-    if (await page.locator('.monaco-menu').isVisible().catch(() => false)) {
-      await page.waitForTimeout(500);
-      if (await page.locator('.monaco-menu').isVisible().catch(() => false)) await page.keyboard.press('Enter');
-    }
-
+    await runContextMenuAction(page, page.locator('.monaco-editor[data-uri$="storms.kql"] .view-line').nth(1), 'Copy Query Results To', { x: 10, y: 5 });
     const view = workbench.webview();
     await view.locator('#app[data-ready="true"][data-direction="kustoToFiles"]').waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('vscode-textarea#query').evaluate((el) => (el as HTMLTextAreaElement).value), texasQuery);
@@ -98,17 +89,7 @@ describe('copy from the editor, ingest from the Explorer', () => {
     await workbench.runCommand('View: Show Explorer');
     const row = page.locator('.explorer-folders-view .monaco-list-row:has-text("spark-in")').first();
     await row.waitFor({ timeout: 30_000 });
-    await row.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-label:has-text("Ingest into Kusto")');
-    await item.waitFor({ timeout: 15_000 });
-    await item.click();
-    // Under load the context menu sometimes keeps a click for its highlight only: the item is then
-    // focused, and Enter chooses it as a keyboard user would.
-    if (await page.locator('.monaco-menu').isVisible().catch(() => false)) {
-      await page.waitForTimeout(500);
-      if (await page.locator('.monaco-menu').isVisible().catch(() => false)) await page.keyboard.press('Enter');
-    }
-
+    await runContextMenuAction(page, row, 'Ingest into Kusto');
     const view = workbench.webview();
     await view.locator('#app[data-direction="filesToKusto"]').waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
       await browser.page.screenshot({ path: join(screenshots, 'ingest-from-explorer-failed.png') });

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Browser, launchChromium } from '../helpers/browser';
 import { type CodeServer, startCodeServer } from '../helpers/codeServer';
+import { runContextMenuAction } from '../helpers/connectionsUi';
 import { sumCsvFolder } from '../helpers/csvFolder';
 import { Workbench } from '../helpers/workbench';
 import { type RunningEmulator, startEmulator } from '../emulator/index';
@@ -142,19 +143,34 @@ describe('the Jobs view inside code-server', () => {
 
   test('a job running while the page reloads shows running after the reload and ends succeeded with the complete output', async () => {
     const out = join(workspace, 'reloadme');
-    // Long enough to outlast a reload on a busy machine.
-    await startFromWizard(LONG_QUERY(10_000_000), out);
-    await row('reloadme', 'rows/s').waitFor({ timeout: 90_000 });
-    await browser.page.reload();
-    await browser.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    // The side bar comes back as it was; clicking its icon too early would hide it.
-    await browser.page.locator('.part.sidebar .pane-header:has-text("Jobs")').waitFor({ timeout: 20_000 }).catch(() => workbench.openViewContainer('Kusto Data Mover'));
-    await row('reloadme', 'running').waitFor({ timeout: 60_000 }).catch(async (err: unknown) => {
-      await snap(browser.page, 'failure-after-reload.png');
-      throw new Error(`${(err as Error).message}\nrow: ${await row('reloadme').textContent({ timeout: 1000 }).catch(() => 'none')}\njournal: ${JSON.stringify(journalOf('reloadme'))}`);
-    });
-    await row('reloadme', 'succeeded').waitFor({ timeout: 300_000 });
-    assert.deepEqual(await sumCsvFolder(out), { rows: 10_000_000, sum: triangle(10_000_000) });
+    // The job outlasts the reload for sure, whatever the machine's speed, and stays small: the
+    // emulator sends this query's answer slowly (a write per 200 ms, so the progress moves) and
+    // holds it after 2 MB until the view has shown the job running again after the reload; then the
+    // rest leaves at full speed. Only the job's own query ends with this text (not its `| take`,
+    // `| count` or `| evaluate` probes).
+    const ROWS = 1_000_000;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((done) => (release = done));
+    const fault = emulator.addFault({ endpoint: 'v2/rest/query', command: `to ${ROWS} step 1 \\| extend s = strcat\\("r", tostring\\(i\\)\\)$`, slowUntil: { until: released, delayMs: 200, holdAfterBytes: 2 * 1024 * 1024 } });
+    try {
+      await startFromWizard(LONG_QUERY(ROWS), out);
+      await row('reloadme', 'rows/s').waitFor({ timeout: 60_000 });
+      await browser.page.reload();
+      await browser.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      // The side bar comes back as it was; clicking its icon too early would hide it.
+      await browser.page.locator('.part.sidebar .pane-header:has-text("Jobs")').waitFor({ timeout: 20_000 }).catch(() => workbench.openViewContainer('Kusto Data Mover'));
+      await row('reloadme', 'running').waitFor({ timeout: 60_000 }).catch(async (err: unknown) => {
+        await snap(browser.page, 'failure-after-reload.png');
+        throw new Error(`${(err as Error).message}\nrow: ${await row('reloadme').textContent({ timeout: 1000 }).catch(() => 'none')}\njournal: ${JSON.stringify(journalOf('reloadme'))}`);
+      });
+      // Still held: the job cannot have ended while the page was away.
+      assert.equal(journalOf('reloadme')?.state, 'running', 'the job is still running after the reload');
+    } finally {
+      release();
+      emulator.removeFault(fault);
+    }
+    await row('reloadme', 'succeeded').waitFor({ timeout: 90_000 });
+    assert.deepEqual(await sumCsvFolder(out), { rows: ROWS, sum: triangle(ROWS) });
   });
 
   test('SIGKILL of the job process shows interrupted; Resume completes the output exactly', async () => {
@@ -181,14 +197,7 @@ describe('the Jobs view inside code-server', () => {
     await row('discardme', 'interrupted').waitFor({ timeout: 30_000 });
     const temps = readdirSync(workspace).filter((n) => n.startsWith('.discardme.kdm-tmp-'));
     assert.equal(temps.length, 1, 'the killed run left its hidden temporary output');
-    await row('discardme').click({ button: 'right' });
-    const item = browser.page.locator('.monaco-menu .action-label:has-text("Discard Job")');
-    await item.waitFor({ timeout: 15_000 });
-    await item.click();
-    if (await browser.page.locator('.monaco-menu').isVisible().catch(() => false)) {
-      await browser.page.waitForTimeout(500);
-      if (await browser.page.locator('.monaco-menu').isVisible().catch(() => false)) await browser.page.keyboard.press('Enter');
-    }
+    await runContextMenuAction(browser.page, row('discardme'), 'Discard Job');
     const dialog = browser.page.locator('.monaco-dialog-box');
     await dialog.locator(':text("hidden temporary output")').waitFor({ timeout: 15_000 });
     await dialog.locator('a.monaco-button:has-text("Discard")').click();

@@ -185,6 +185,42 @@ describe('errors', () => {
     });
     emulator.clearFaults();
   });
+
+  test('a slow-until rule sends no more than its hold point until released, then the whole answer', async () => {
+    const HOLD = 256 * 1024;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((done) => (release = done));
+    emulator.addFault({ endpoint: 'v2/rest/query', command: 'range h from', slowUntil: { until: released, delayMs: 10, holdAfterBytes: HOLD } });
+    try {
+      const response = await post('/v2/rest/query', { db: DB, csl: 'range h from 1 to 200000 step 1' });
+      assert.equal(response.status, 200);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const chunks: Uint8Array[] = [];
+      let received = 0;
+      let done = false;
+      const pump = (async () => {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) break;
+          chunks.push(next.value);
+          received += next.value.length;
+        }
+        done = true;
+      })();
+      // Unheld, these 200,000 rows (over 2 MB) arrive whole in this second; held, never past HOLD.
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.ok(received > 0 && received <= HOLD, `held at ${received} bytes (hold point ${HOLD})`);
+      assert.equal(done, false, 'the answer is not complete while held');
+      release();
+      await pump;
+      const rows = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Frame[]).filter((f) => f.FrameType === 'DataTable' && f.TableKind === 'PrimaryResult').flatMap((f) => f.Rows ?? []);
+      assert.equal(rows.length, 200_000);
+      assert.deepEqual([rows[0], rows[199_999]], [[1], [200_000]]);
+    } finally {
+      release();
+      emulator.clearFaults();
+    }
+  });
 });
 
 describe('management commands', () => {

@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { BlobServiceClient, type ContainerClient, ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { emulatorCertificate } from '../emulator/ingest/selfSignedCert';
 import { freePort } from './ports';
 import { startProcess, waitFor } from './processes';
 
@@ -81,4 +82,52 @@ export async function createStagingContainer(blobUrl: string, name = 'staging'):
     credential,
   ).toString();
   return { container, url: `${blobUrl}/${name}`, sas };
+}
+
+export interface OAuthBlobService {
+  /** `https://127.0.0.1:<port>` (no account). */
+  serviceUrl: string;
+  /** `<serviceUrl>/devstoreaccount1`. */
+  blobUrl: string;
+  /** The container it was started with, signed in with the account key (the test's own hands on the data). */
+  container: ContainerClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Azurite's Blob service alone over HTTPS, with the emulator's loopback certificate (the
+ * caller trusts it: trustEmulatorCertificate), taking bearer tokens as well as the account key:
+ * `--oauth basic` checks a token's issuer, audience and lifetime, not its signature. Resolves once
+ * `container` exists (created with the key), so the service is up.
+ */
+export async function startOAuthBlobService(container: string): Promise<OAuthBlobService> {
+  const { certPem, keyPem } = emulatorCertificate();
+  const workDir = mkdtempSync(join(tmpdir(), 'kdm-azurite-oauth-'));
+  writeFileSync(join(workDir, 'cert.pem'), certPem);
+  writeFileSync(join(workDir, 'key.pem'), keyPem, { mode: 0o600 });
+  const port = await freePort();
+  const entry = join(createRequire(__filename).resolve('azurite/package.json'), '..', 'dist', 'src', 'blob', 'main.js');
+  const proc = startProcess(process.execPath, [
+    entry, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose',
+    '--oauth', 'basic', '--cert', join(workDir, 'cert.pem'), '--key', join(workDir, 'key.pem'),
+  ], { cwd: workDir });
+  const serviceUrl = `https://127.0.0.1:${port}`;
+  const blobUrl = `${serviceUrl}/${AZURITE_ACCOUNT}`;
+  const client = new BlobServiceClient(blobUrl, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)).getContainerClient(container);
+  try {
+    await waitFor(async () => client.createIfNotExists().then(() => true, () => false), 30_000, 'Azurite (https, oauth)', proc);
+  } catch (err) {
+    await proc.stop();
+    rmSync(workDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    serviceUrl,
+    blobUrl,
+    container: client,
+    async stop() {
+      await proc.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
 }

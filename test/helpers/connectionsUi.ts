@@ -1,5 +1,6 @@
-// UI steps of the Connections view's e2e tests that hold on a loaded machine: a context-menu action
-// run through the keyboard, and quick-input answers typed only once their own step is on screen.
+// UI steps of the e2e tests (the Connections and Jobs views, the editor, the Explorer) that hold on
+// a loaded machine: a context-menu action run through the keyboard, and quick-input answers typed
+// only once their own step is on screen.
 import type { Locator, Page } from 'playwright-core';
 
 /**
@@ -9,9 +10,10 @@ import type { Locator, Page } from 'playwright-core';
  * after drawing it, so that the release of the right-click itself runs nothing. Under load the
  * browser handles a test's click before that timer, and the menu stays open with the item merely
  * highlighted. Keyboard handling is there from the start: hover the item (the menu focuses the
- * item under the moving mouse), check it is the focused one, and press Enter.
+ * item under the moving mouse), check it is the focused one, and press Enter. `position`: where in
+ * `target` to right-click (an editor's line, say), else its middle.
  */
-export async function runContextMenuAction(page: Page, target: Locator, label: string): Promise<void> {
+export async function runContextMenuAction(page: Page, target: Locator, label: string, position?: { x: number; y: number }): Promise<void> {
   const menu = page.locator('.monaco-menu').first();
   const item = menu.locator('.action-item').filter({ hasText: label }).first();
   const focused = () => item.evaluate((el) => el.classList.contains('focused')).catch(() => false);
@@ -21,7 +23,7 @@ export async function runContextMenuAction(page: Page, target: Locator, label: s
       await page.keyboard.press('Escape');
       await menu.waitFor({ state: 'hidden', timeout: 10_000 });
     }
-    await target.click({ button: 'right' });
+    await target.click({ button: 'right', position });
     await item.waitFor({ timeout: 10_000 });
     // The menu focuses an item on a mouse move with a non-zero movement: a new spot each try.
     for (let i = 0; i < 5 && !(await focused()); i++) await item.hover({ position: { x: 12 + 4 * i, y: 6 + (i % 3) } });

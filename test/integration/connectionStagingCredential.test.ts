@@ -4,55 +4,32 @@
 // HTTPS with `--oauth basic` (which checks the token's issuer, audience and lifetime, not its
 // signature). A token for another audience is refused, so the check is real.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { createTokenProvider } from '../../src/auth/credentialFactory';
 import type { Connection } from '../../src/connections/connection';
 import { containerClient, kustoStorageLiteral, resolveBlobLocation, storageCredential } from '../../src/storage/blobLocation';
-import { startAuthority, type RunningAuthority } from '../authority/authorityServer';
-import { emulatorCertificate } from '../emulator/ingest/selfSignedCert';
-import { trustEmulatorCertificate } from '../emulator/index';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
-import { freePort } from '../helpers/ports';
-import { type StartedProcess, startProcess, waitFor } from '../helpers/processes';
+import type { RunningAuthority } from '../authority/authorityServer';
+import { type EntraStandIns, startEntraStandIns } from '../helpers/entraStandIns';
 
 const TENANT = '0c0ffee0-1111-2222-3333-444444444444';
 const APP = 'a1b2c3d4-0000-1111-2222-555555555555';
 const SECRET = 'Stag1ng/Secret+Value==';
 
 describe('staging locations opened with the connection\'s Entra credential', () => {
+  let standIns: EntraStandIns;
   let authority: RunningAuthority;
-  let azurite: StartedProcess;
-  let work: string;
   let blobUrl: string;
   const connection = (): Connection => ({ id: 'conn-1', name: 'Prod', clusterUrl: 'https://prod.westeurope.kusto.windows.net', auth: { kind: 'appSecret', tenantId: TENANT, clientId: APP, authorityHost: authority.url } });
 
   before(async () => {
-    const pair = emulatorCertificate();
-    trustEmulatorCertificate({ statusTable: { caPem: pair.certPem } } as Parameters<typeof trustEmulatorCertificate>[0]);
-    work = mkdtempSync(join(tmpdir(), 'kdm-azurite-oauth-'));
-    writeFileSync(join(work, 'cert.pem'), pair.certPem);
-    writeFileSync(join(work, 'key.pem'), pair.keyPem, { mode: 0o600 });
-    authority = await startAuthority({ apps: [{ clientId: APP, tenantId: TENANT, secret: SECRET }] });
-    const port = await freePort();
-    const entry = join(createRequire(__filename).resolve('azurite/package.json'), '..', 'dist', 'src', 'blob', 'main.js');
-    azurite = startProcess(process.execPath, [
-      entry, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose',
-      '--oauth', 'basic', '--cert', join(work, 'cert.pem'), '--key', join(work, 'key.pem'),
-    ], { cwd: work });
-    blobUrl = `https://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
-    const admin = new BlobServiceClient(blobUrl, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
-    await waitFor(async () => admin.getContainerClient('staging').createIfNotExists().then(() => true, () => false), 30_000, 'Azurite (https, oauth)', azurite);
+    standIns = await startEntraStandIns({ tenant: TENANT, apps: [APP], secretOf: () => SECRET, container: 'staging', workPrefix: 'kdm-staging-credential-' });
+    ({ authority } = standIns);
+    blobUrl = standIns.storage.blobUrl;
   });
 
   after(async () => {
-    await azurite?.stop();
-    await authority?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await standIns?.stop();
   });
 
   test('the connection\'s app credential, asked for Storage\'s scope, writes, lists and reads blobs', async () => {

@@ -8,23 +8,18 @@
 // the result.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { createTokenProvider } from '../../src/auth/credentialFactory';
 import type { Connection } from '../../src/connections/connection';
 import type { JobSpec } from '../../src/engine/jobSpec';
 import { runJob } from '../../src/engine/runner';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
-import { startAuthority, type RunningAuthority } from '../authority/authorityServer';
-import { emulatorCertificate } from '../emulator/ingest/selfSignedCert';
-import { adminToken, startEmulator, trustEmulatorCertificate } from '../emulator/index';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
-import { freePort } from '../helpers/ports';
-import { type StartedProcess, startProcess, waitFor } from '../helpers/processes';
+import type { RunningAuthority } from '../authority/authorityServer';
+import { adminToken, type RunningEmulator } from '../emulator/index';
+import { type EntraStandIns, startEntraStandIns } from '../helpers/entraStandIns';
 import { sparkPython } from '../helpers/toolsCache';
 
 const python = sparkPython();
@@ -37,17 +32,15 @@ const fqn = (app: string) => `aadapp=${app};${TENANT}`;
 const DB = 'Tests';
 
 describe('export through a staging location opened with the connection\'s Entra sign-in', () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let standIns: EntraStandIns;
+  let emulator: RunningEmulator;
   let authority: RunningAuthority;
-  let azurite: StartedProcess;
   let work: string;
   let blobUrl: string;
   let staging: ContainerClient;
   const admin = { getToken: async () => adminToken() };
 
-  function connection(app: string): Connection {
-    return { id: `conn-${app}`, name: app, clusterUrl: emulator.url, auth: { kind: 'appSecret', tenantId: TENANT, clientId: app, authorityHost: authority.url } };
-  }
+  const connection = (app: string): Connection => standIns.connection(app, emulator.url);
 
   function credentialsFor(app: string) {
     const provider = createTokenProvider(connection(app), { secret: async () => `secret-of-${app}` });
@@ -80,33 +73,21 @@ describe('export through a staging location opened with the connection\'s Entra 
   }
 
   before(async () => {
-    const pair = emulatorCertificate();
-    work = mkdtempSync(join(tmpdir(), 'kdm-export-entra-'));
-    writeFileSync(join(work, 'cert.pem'), pair.certPem);
-    writeFileSync(join(work, 'key.pem'), pair.keyPem, { mode: 0o600 });
-    emulator = await startEmulator({ databases: [DB], auth: 'tokens', storageBlobDataContributors: [fqn(apps.contributor)] });
-    trustEmulatorCertificate(emulator);
-    authority = await startAuthority({ apps: Object.values(apps).map((clientId) => ({ clientId, tenantId: TENANT, secret: `secret-of-${clientId}` })) });
     // The staging account: Azurite over HTTPS that takes bearer tokens (and the account key the emulator holds).
-    const port = await freePort();
-    const entry = join(createRequire(__filename).resolve('azurite/package.json'), '..', 'dist', 'src', 'blob', 'main.js');
-    azurite = startProcess(process.execPath, [
-      entry, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose',
-      '--oauth', 'basic', '--cert', join(work, 'cert.pem'), '--key', join(work, 'key.pem'),
-    ], { cwd: work });
-    blobUrl = `https://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
-    staging = new BlobServiceClient(blobUrl, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)).getContainerClient('staging');
-    await waitFor(async () => staging.createIfNotExists().then(() => true, () => false), 30_000, 'Azurite (https, oauth)', azurite);
+    standIns = await startEntraStandIns({
+      tenant: TENANT, apps: Object.values(apps), secretOf: (app) => `secret-of-${app}`, container: 'staging',
+      emulator: { databases: [DB], storageBlobDataContributors: [fqn(apps.contributor)] }, workPrefix: 'kdm-export-entra-',
+    });
+    ({ authority, work } = standIns);
+    emulator = standIns.emulator as RunningEmulator;
+    ({ blobUrl, container: staging } = standIns.storage);
     const mgmt = (command: string) => executeManagementRecords({ clusterUrl: emulator.url, database: DB, tokenProvider: admin }, command);
     await mgmt('.set-or-append Numbers <| range i from 1 to 5000 step 1 | extend s = strcat("v", tostring(i)), t = datetime(2020-01-01T00:00:00.1234567Z) + i * 1s');
     await mgmt(`.add database ${DB} viewers ('${fqn(apps.contributor)}', '${fqn(apps.viewerOnly)}')`);
   });
 
   after(async () => {
-    await azurite?.stop();
-    await emulator?.stop();
-    await authority?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await standIns?.stop();
   });
 
   test('a contributor\'s export lands in the Entra staging, is read back with Storage-scoped tokens, and Spark reads every row', async () => {

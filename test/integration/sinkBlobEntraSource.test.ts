@@ -9,12 +9,10 @@
 // Storage Blob Data Reader is refused naming the role and the account, before anything changes.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { createTokenProvider } from '../../src/auth/credentialFactory';
 import type { Connection } from '../../src/connections/connection';
 import type { CredentialResolver } from '../../src/engine/jobContext';
@@ -23,12 +21,11 @@ import { runJob } from '../../src/engine/runner';
 import { JobProcess } from '../../src/jobHost/jobProcessClient';
 import { storageCredentialIdsOf } from '../../src/jobHost/journalReader';
 import { executeManagement, executeManagementRecords } from '../../src/kusto/managementClient';
-import { startAuthority, type RunningAuthority } from '../authority/authorityServer';
+import type { RunningAuthority } from '../authority/authorityServer';
 import { emulatorCertificate } from '../emulator/ingest/selfSignedCert';
-import { adminToken, startEmulator, trustEmulatorCertificate } from '../emulator/index';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../helpers/azurite';
-import { freePort } from '../helpers/ports';
-import { type StartedProcess, startProcess, waitFor } from '../helpers/processes';
+import { adminToken, type RunningEmulator } from '../emulator/index';
+import { AZURITE_ACCOUNT } from '../helpers/azurite';
+import { type EntraStandIns, startEntraStandIns } from '../helpers/entraStandIns';
 import { type StorageRoleProxy, startStorageRoleProxy } from '../helpers/storageRoleProxy';
 import { sparkPython } from '../helpers/toolsCache';
 
@@ -52,17 +49,15 @@ const EXPECTED = [[3000, 4501500, 1125375, 13893, 3000, '2024-01-01T00:00:01Z', 
 const CHECKSUM = 'summarize n = count(), ids = sum(id), amounts = sum(amount), chars = sum(strlen(name)), ps = sum(p), earliest = min(ts), latest = max(ts)';
 
 describe('files → Kusto from a blob folder opened with the connection\'s Entra sign-in', () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let standIns: EntraStandIns;
+  let emulator: RunningEmulator;
   let authority: RunningAuthority;
-  let azurite: StartedProcess;
   let proxy: StorageRoleProxy;
   let work: string;
   let lake: ContainerClient;
   let sparkFiles: string[];
 
-  function connection(app: string): Connection {
-    return { id: `conn-${app}`, name: app, clusterUrl: emulator.url, auth: { kind: 'appSecret', tenantId: TENANT, clientId: app, authorityHost: authority.url } };
-  }
+  const connection = (app: string): Connection => standIns.connection(app, emulator.url);
 
   /** The front end's resolver: each saved connection its own provider, as the window's are. */
   function credentialsFor(...ids: string[]): CredentialResolver {
@@ -121,25 +116,15 @@ describe('files → Kusto from a blob folder opened with the connection\'s Entra
   }
 
   before(async () => {
-    const pair = emulatorCertificate();
-    work = mkdtempSync(join(tmpdir(), 'kdm-blob-entra-'));
-    writeFileSync(join(work, 'cert.pem'), pair.certPem);
-    writeFileSync(join(work, 'key.pem'), pair.keyPem, { mode: 0o600 });
-    emulator = await startEmulator({ databases: [DB], auth: 'tokens', ingestionPollMs: 50 });
-    trustEmulatorCertificate(emulator);
+    standIns = await startEntraStandIns({ tenant: TENANT, apps: Object.values(apps), secretOf, container: 'lake', emulator: { databases: [DB], ingestionPollMs: 50 }, workPrefix: 'kdm-blob-entra-' });
+    emulator = standIns.emulator as RunningEmulator;
+    ({ authority, work } = standIns);
     // The job process and the CLI trust the same loopback certificate (code-server's NODE_EXTRA_CA_CERTS).
     process.env.NODE_EXTRA_CA_CERTS = emulator.statusTable.caPemPath;
-    authority = await startAuthority({ apps: Object.values(apps).map((clientId) => ({ clientId, tenantId: TENANT, secret: secretOf(clientId) })) });
-    const port = await freePort();
-    const entry = join(createRequire(__filename).resolve('azurite/package.json'), '..', 'dist', 'src', 'blob', 'main.js');
-    azurite = startProcess(process.execPath, [
-      entry, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose',
-      '--oauth', 'basic', '--cert', join(work, 'cert.pem'), '--key', join(work, 'key.pem'),
-    ], { cwd: work });
-    const azuriteUrl = `https://127.0.0.1:${port}`;
     // The test's own hands on the data (straight to Azurite with the key): put the folder there.
-    lake = new BlobServiceClient(`${azuriteUrl}/${AZURITE_ACCOUNT}`, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)).getContainerClient('lake');
-    await waitFor(async () => lake.createIfNotExists().then(() => true, () => false), 30_000, 'Azurite (https, oauth)', azurite);
+    lake = standIns.storage.container;
+    const pair = emulatorCertificate();
+    const azuriteUrl = standIns.storage.serviceUrl;
     proxy = await startStorageRoleProxy({ azuriteUrl, account: AZURITE_ACCOUNT, certPem: pair.certPem, keyPem: pair.keyPem });
     proxy.grant(fqn(apps.reader), 'reader');
 
@@ -170,10 +155,7 @@ spark.stop()
 
   after(async () => {
     await proxy?.stop();
-    await azurite?.stop();
-    await emulator?.stop();
-    await authority?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await standIns?.stop();
   });
 
   test('in-process: every row lands exactly (count and checksum), read by Kusto with a delegation SAS of the sign-in, no secret kept', async () => {

@@ -17,10 +17,23 @@ export interface FaultRule {
   delayMs?: number;
   /** Run the request but destroy the connection after this many bytes of the response body (0: before the status line, so no answer at all). */
   resetAfterBytes?: number;
+  /**
+   * Send the response body slowly until `until` settles: each write (about 64 KB) waits `delayMs`,
+   * and none goes past `holdAfterBytes`; then the rest leaves at full speed. A job reading it keeps
+   * running, its progress moving at first, for as long as the test needs, whatever the machine's
+   * speed. In-process emulators only (a promise does not cross processes).
+   */
+  slowUntil?: SlowResponse;
   /** Apply only to every Nth matching request (1 = every one). */
   everyNth?: number;
   /** Apply at most this many times, then the rule stays inert. */
   times?: number;
+}
+
+export interface SlowResponse {
+  until: Promise<unknown>;
+  delayMs: number;
+  holdAfterBytes?: number;
 }
 
 interface ActiveRule {

@@ -11,7 +11,7 @@ import type { TableMeta } from '../store/store';
 import { principalFromRequest, queryPrincipal } from './auth';
 import type { EmulatorContext, RequestContext } from './context';
 import { KustoRequestError, oneApiError, toRequestError, type RequestIds } from './errors';
-import type { FaultRule, FaultSet } from './faults';
+import type { FaultRule, FaultSet, SlowResponse } from './faults';
 import { optionIsTrue, writeV1QueryResponse, writeV2Response } from './queryRunner';
 import { ResponseSink } from './responseSink';
 
@@ -86,8 +86,9 @@ function sendError(res: ServerResponse, error: KustoRequestError, ids: RequestId
   res.end(JSON.stringify(oneApiError(error, ids)));
 }
 
-async function applyFaults(rules: FaultRule[]): Promise<{ resetAfterBytes?: number }> {
+async function applyFaults(rules: FaultRule[]): Promise<{ resetAfterBytes?: number; slowUntil?: SlowResponse }> {
   let resetAfterBytes: number | undefined;
+  let slowUntil: SlowResponse | undefined;
   for (const rule of rules) {
     if (rule.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
   }
@@ -96,8 +97,9 @@ async function applyFaults(rules: FaultRule[]): Promise<{ resetAfterBytes?: numb
       throw new KustoRequestError(rule.status, undefined, rule.message ?? `Fault injected by the emulator (status ${rule.status})`, undefined, undefined, rule.retryAfterSeconds ?? 1);
     }
     if (rule.resetAfterBytes !== undefined) resetAfterBytes = rule.resetAfterBytes;
+    if (rule.slowUntil) slowUntil = rule.slowUntil;
   }
-  return { resetAfterBytes };
+  return { resetAfterBytes, slowUntil };
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -130,10 +132,10 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       throw new KustoRequestError(404, 'NotFound', `The emulator has no endpoint ${req.method} ${path}`);
     }
     const body = parseQueryBody(await readBody(req, MAX_REQUEST_BODY));
-    const { resetAfterBytes } = await applyFaults(deps.faults.match(path, body.csl));
+    const { resetAfterBytes, slowUntil } = await applyFaults(deps.faults.match(path, body.csl));
     const principal = principalFromRequest(ctx.authMode, req.headers.authorization);
     const rc: RequestContext = { database: body.db, text: body.csl, principal, ids, properties: body.properties };
-    const sink = new ResponseSink(res, resetAfterBytes);
+    const sink = new ResponseSink(res, resetAfterBytes, slowUntil);
     const isCommand = body.csl.trimStart().startsWith('.');
     if (path === '/v1/rest/mgmt' || isCommand) {
       if (!isCommand) throw new KustoRequestError(400, 'General_BadRequest', 'Syntax error: a management command starts with a dot');
