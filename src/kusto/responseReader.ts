@@ -18,6 +18,12 @@ export const DEFAULT_SPAN_BYTES = 8 << 20;
  * span is never held): about the Parquet writer's own row group (~200 k rows of 8 columns).
  */
 export const DEFAULT_INLINE_SPAN_BYTES = 16 << 20;
+/**
+ * Partitioned Parquet: the parsed buffers are copied out to the partitions' files, which hold
+ * their rows until commit anyway, so a smaller span only saves memory (1 M rows, 50 partitions:
+ * peak RSS 275-294 MB at 4 MB against 295-310 MB at 16 MB, the same time).
+ */
+const DEFAULT_PARTITIONED_SPAN_BYTES = 4 << 20;
 /** Text spans: CSV or JSON lines bytes are handed on (written) once about this many are made. */
 const TEXT_OUTPUT_BYTES = 1 << 20;
 /** `],[` between two rows: where spans are cut. */
@@ -147,7 +153,8 @@ export class ResponseReader {
     // Row groups of this thread are compressed on the writer's worker: it starts (and warms up)
     // while the response is still on its way, not when the first group is full.
     if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');
-    this.spanBytes = Math.max(256, spans?.spanBytes ?? (this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES));
+    const defaultSpanBytes = this.partitionBy ? DEFAULT_PARTITIONED_SPAN_BYTES : this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES;
+    this.spanBytes = Math.max(256, spans?.spanBytes ?? defaultSpanBytes);
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
