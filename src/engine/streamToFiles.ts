@@ -51,15 +51,18 @@ export async function publishedByEarlierRun(env: StepEnvironment, destination: F
 }
 
 /**
- * Parquet output without partitions takes row groups parsed straight from
- * the response's bytes: on the job's thread by default, or on options.parseWorkers worker threads
- * (opt-in: on the 2-core machines measured they add about 100 MB of peak memory each for little gain).
+ * Parquet output takes rows parsed straight from the response's bytes. Without partitions, as row
+ * groups: on the job's thread by default, or on options.parseWorkers worker threads (opt-in: on
+ * the 2-core machines measured they add about 100 MB of peak memory each for little gain). With
+ * partitions, as column buffers the output routes to partition files (on the job's thread), where
+ * the partition columns' types allow it (partitionedSpans.ts).
  */
 function parquetSpansFor(options: JobOptions | undefined, destination: FilesDestination): ParquetSpanOptions | undefined {
-  if (destination.format !== 'parquet' || (destination.partitionBy?.length ?? 0) > 0) return undefined;
+  if (destination.format !== 'parquet') return undefined;
   const codec = destination.compression === 'none' || destination.compression === 'gzip' ? destination.compression : 'snappy';
   const maxRowsPerFile = (destination.maxRowsPerFile ?? 0) > 0 ? destination.maxRowsPerFile : undefined;
-  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers ?? 0, maxRowsPerFile };
+  const partitionBy = destination.partitionBy?.length ? destination.partitionBy : undefined;
+  return { codec, pageBytes: DEFAULT_PAGE_BYTES, spanBytes: options?.spanBytes, workers: options?.parseWorkers ?? 0, maxRowsPerFile, partitionBy };
 }
 
 /** CSV and JSON lines without partitions or a rows-per-file limit: text written straight from the response's bytes. */
@@ -123,6 +126,10 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
               break;
             case 'encodedRows':
               await (output as FileOutput).writeRowGroup(event.group);
+              tracker.addRows(event.rows - event.announced);
+              break;
+            case 'parsedColumns':
+              await (output as FileOutput).writeColumns(event.columns, event.rows);
               tracker.addRows(event.rows - event.announced);
               break;
             case 'encodedText':

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ColumnSchema, RowBatch } from '../engine/rows';
+import type { ColumnBuffer } from './parquet/columnBuffers';
 import type { EncodedRowGroup } from './parquet/rowGroupEncoder';
 import { createRecordFileWriterAt } from './createRecordFileWriter';
 import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, checkCompression } from './recordFileWriter';
@@ -20,6 +21,11 @@ export interface FileOutput {
   write(batch: RowBatch): Promise<void>;
   /** Parquet without partitions: an encoded row group (see rowGroupEncoder.ts; within one file of maxRowsPerFile), in order with the batches written. */
   writeRowGroup(group: EncodedRowGroup): Promise<void>;
+  /**
+   * Parquet with partitions: rows parsed from the response's bytes into column buffers (one per
+   * column, valid only until this resolves), in order with the batches written; see SparkFolderWriter.
+   */
+  writeColumns(columns: readonly ColumnBuffer[], rows: number): Promise<void>;
   /** CSV or JSON lines without partitions or a rows-per-file limit: rows already written as the format's bytes (see rowSpanText.ts). */
   writeText(text: Uint8Array, rows: number): Promise<void>;
   /** Finishes every file and makes the output visible atomically. */
@@ -118,6 +124,11 @@ class SingleFileOutput implements FileOutput {
     await this.ensureOpen();
     if (!this.writer.writeRowGroup) throw new Error('this output does not take encoded row groups');
     await this.writer.writeRowGroup(group);
+  }
+
+  async writeColumns(): Promise<void> {
+    await this.ensureOpen();
+    throw new Error('parsed column buffers go only to a Spark folder with partitions');
   }
 
   async writeText(text: Uint8Array, rows: number): Promise<void> {

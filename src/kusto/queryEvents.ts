@@ -1,6 +1,7 @@
 // What a streamed query yields (streamingQueryReader.ts makes the request, responseReader.ts
 // reads the body): the parser's events, plus the primary table's rows as Parquet row groups when
 // asked for with ParquetSpanOptions.
+import type { ColumnBuffer } from '../formats/parquet/columnBuffers';
 import type { PageCodec } from '../formats/parquet/pageCompressor';
 import type { EncodedRowGroup } from '../formats/parquet/rowGroupEncoder';
 import type { TextSpanFormat } from '../formats/rowSpanText';
@@ -23,6 +24,14 @@ export interface ParquetSpanOptions {
    * are parsed on the reading thread then, whatever `workers` says).
    */
   maxRowsPerFile?: number;
+  /**
+   * The output is partitioned by these columns: rows are handed on as parsed column buffers
+   * (`parsedColumns` events) for the output to route to partition files, on the reading thread
+   * (whatever `workers` says), and only when every partition column's type allows it
+   * (partitionedSpans.ts; other tables go through the text parser). maxRowsPerFile is then the
+   * output's business (per partition) and ignored here.
+   */
+  partitionBy?: readonly string[];
 }
 
 /** Parse the primary table's rows from the response's bytes straight into CSV or JSON lines text (on the reading thread). */
@@ -50,6 +59,20 @@ export interface EncodedRowsEvent {
   group: EncodedRowGroup;
 }
 
+/**
+ * Rows of the primary table parsed into column buffers (one per column, in order with `rows`
+ * events), for an output that routes them to partition files: valid only until the next event is
+ * asked for (the buffers are then reused).
+ */
+export interface ParsedColumnsEvent {
+  kind: 'parsedColumns';
+  tableId: number;
+  rows: number;
+  /** Of `rows`, those announced before by `rowsParsed` events. */
+  announced: number;
+  columns: readonly ColumnBuffer[];
+}
+
 /** Progress only: rows parsed into a row group still being filled (an `encodedRows` event brings them). */
 export interface RowsParsedEvent {
   kind: 'rowsParsed';
@@ -57,4 +80,4 @@ export interface RowsParsedEvent {
   rows: number;
 }
 
-export type QueryEvent = V2Event | EncodedRowsEvent | EncodedTextEvent | RowsParsedEvent;
+export type QueryEvent = V2Event | EncodedRowsEvent | EncodedTextEvent | ParsedColumnsEvent | RowsParsedEvent;

@@ -5,6 +5,7 @@ import type { ColumnSchema } from '../engine/rows';
 import { startCompressionWorker } from '../formats/parquet/pageCompressor';
 import { RowGroupEncoder } from '../formats/parquet/rowGroupEncoder';
 import { type RowSpanResult, RowSpanEncoderPool } from '../formats/parquet/rowSpanEncoding';
+import { partitionRowCheck, partitionsRouteFromBuffers } from '../formats/parquet/partitionedSpans';
 import { rowWasmTakes } from '../formats/parquet/rowSpanWasm';
 import { RowSpanTextEncoder } from '../formats/rowSpanText';
 import type { ParquetSpanOptions, QueryEvent, TextSpanOptions } from './queryEvents';
@@ -17,6 +18,12 @@ export const DEFAULT_SPAN_BYTES = 8 << 20;
  * span is never held): about the Parquet writer's own row group (~200 k rows of 8 columns).
  */
 export const DEFAULT_INLINE_SPAN_BYTES = 16 << 20;
+/**
+ * Partitioned Parquet: the parsed buffers are copied out to the partitions' files, which hold
+ * their rows until commit anyway, so a smaller span only saves memory (1 M rows, 50 partitions:
+ * peak RSS 275-294 MB at 4 MB against 295-310 MB at 16 MB, the same time).
+ */
+const DEFAULT_PARTITIONED_SPAN_BYTES = 4 << 20;
 /** Text spans: CSV or JSON lines bytes are handed on (written) once about this many are made. */
 const TEXT_OUTPUT_BYTES = 1 << 20;
 /** `],[` between two rows: where spans are cut. */
@@ -119,6 +126,8 @@ export class ResponseReader {
 
   private readonly spans: ParquetSpanOptions | undefined;
   private readonly maxRowsPerFile: number;
+  /** Parquet with partitions: rows go out as parsed column buffers (parsedColumns events), not row groups. */
+  private readonly partitionBy: readonly string[] | undefined;
   /** Rows of the primary table handed on so far (row groups and rows): where the output's file boundaries fall. */
   private primaryRowsOut = 0;
 
@@ -131,16 +140,21 @@ export class ResponseReader {
     // Text spans go the inline way of Parquet spans (the options below are not used by them).
     const spans = textSpans ? { codec: 'none' as const, pageBytes: 0, workers: 0 } : parquetSpans;
     this.spans = spans;
-    this.inline = spans !== undefined && ((spans.workers ?? 0) < 1 || (spans.maxRowsPerFile ?? 0) > 0);
-    this.maxRowsPerFile = spans?.maxRowsPerFile && spans.maxRowsPerFile > 0 ? spans.maxRowsPerFile : Infinity;
+    this.partitionBy = !textSpans && parquetSpans?.partitionBy?.length ? parquetSpans.partitionBy : undefined;
+    this.inline = spans !== undefined && ((spans.workers ?? 0) < 1 || (spans.maxRowsPerFile ?? 0) > 0 || this.partitionBy !== undefined);
+    // Partitioned: each partition's files are cut by the output, not here.
+    this.maxRowsPerFile = !this.partitionBy && spans?.maxRowsPerFile && spans.maxRowsPerFile > 0 ? spans.maxRowsPerFile : Infinity;
     // Spans pay where the WebAssembly parser takes the rows; other tables (a timespan column, no
-    // module: KDM_ENGINE_WASM=0) are parsed row by row, as the other formats are.
+    // module: KDM_ENGINE_WASM=0; a datetime partition column) are parsed row by row, as the other formats are.
+    const partitionBy = this.partitionBy;
     if (textSpans) parser.spansTake = (columns) => columns.length > 0;
+    else if (partitionBy) parser.spansTake = (columns) => rowWasmTakes(columns) && partitionsRouteFromBuffers(columns, partitionBy);
     else if (spans) parser.spansTake = rowWasmTakes;
     // Row groups of this thread are compressed on the writer's worker: it starts (and warms up)
     // while the response is still on its way, not when the first group is full.
     if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');
-    this.spanBytes = Math.max(256, spans?.spanBytes ?? (this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES));
+    const defaultSpanBytes = this.partitionBy ? DEFAULT_PARTITIONED_SPAN_BYTES : this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES;
+    this.spanBytes = Math.max(256, spans?.spanBytes ?? defaultSpanBytes);
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
@@ -306,7 +320,9 @@ export class ResponseReader {
     if (this.inlineEncoder?.columns !== table.columns) {
       yield* this.finishInlineGroup();
       const spans = this.spans as ParquetSpanOptions;
-      const encoder = this.textSpans ? new RowSpanTextEncoder(table.columns, this.textSpans.format) : new RowGroupEncoder(table.columns, spans.codec, spans.pageBytes);
+      const encoder = this.textSpans
+        ? new RowSpanTextEncoder(table.columns, this.textSpans.format)
+        : new RowGroupEncoder(table.columns, spans.codec, spans.pageBytes, this.partitionBy && partitionRowCheck(table.columns, this.partitionBy));
       this.inlineEncoder = { columns: table.columns, encoder };
     }
     if (!this.openGroup) {
@@ -357,6 +373,13 @@ export class ResponseReader {
     if (encoder instanceof RowSpanTextEncoder) {
       const { bytes, rows } = encoder.take();
       if (rows > 0) yield { kind: 'encodedText', tableId: open.tableId, rows, announced: open.announced, text: bytes };
+      return;
+    }
+    if (this.partitionBy) {
+      // The buffers as they are: the output copies the rows out before it asks for the next event (then they are reset).
+      const rows = encoder.rowCount;
+      this.primaryRowsOut += rows;
+      if (rows > 0) yield { kind: 'parsedColumns', tableId: open.tableId, rows, announced: open.announced, columns: encoder.columnBuffers };
       return;
     }
     const group = encoder.finish(false);

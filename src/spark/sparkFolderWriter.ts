@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ColumnSchema, Row, RowBatch } from '../engine/rows';
+import type { ColumnSchema, KustoValue, Row, RowBatch } from '../engine/rows';
+import type { ColumnBuffer, PickedRows } from '../formats/parquet/columnBuffers';
 import { createRecordFileWriterAt } from '../formats/createRecordFileWriter';
 import {
   type FileOutput,
@@ -63,6 +64,9 @@ const PARQUET_BUFFER_BUDGET = 256 << 20;
 const DEFAULT_MAX_OPEN_FILES = 64;
 /** Folder names remembered per partition column (a column of unique values must not grow the cache without end). */
 const MAX_CACHED_FOLDER_NAMES = 4096;
+
+/** The slot key of -0 when routing parsed rows (a Map does not tell it from 0). */
+const NEGATIVE_ZERO = Symbol('-0');
 
 export function partFileName(partNumber: number, jobId: string, format: FileFormat, compression: FileCompression): string {
   return `part-${String(partNumber).padStart(5, '0')}-${jobId}-c000${fileExtension(format, compression)}`;
@@ -163,6 +167,27 @@ export class SparkFolderWriter implements FileOutput {
     }
   }
 
+  /**
+   * Parquet with partitions: a row group's rows parsed from the response's bytes into column
+   * buffers (one per result column, as parsed: valid only until this resolves). Each row goes to
+   * its partition's file by the partition columns' values, copied from buffer to buffer (no row
+   * objects); the rows of a partition keep their order, as write() keeps them.
+   */
+  async writeColumns(columns: readonly ColumnBuffer[], rows: number): Promise<void> {
+    await this.ensureOpen();
+    if (this.partitionIndexes.length === 0 || this.options.format !== 'parquet') throw new Error('parsed column buffers go only to Parquet output with partitions');
+    if (columns.length !== this.options.columns.length) throw new Error(`parsed rows have ${columns.length} columns, the output ${this.options.columns.length}`);
+    try {
+      const { folders, picks, starts } = this.partitionsOfColumns(columns, rows);
+      const source: PickedRows = { columns: this.dataIndexes.map((i) => columns[i]), valueIndexes: this.dataIndexes.map((i) => columns[i].valueIndexes()), picks };
+      for (let slot = 0; slot < folders.length; slot++) await this.writePickedTo(folders[slot], source, starts[slot], starts[slot + 1]);
+      this.rows += rows;
+    } catch (err) {
+      await this.abort();
+      throw this.signalAborted() ? new OutputAbortedError() : err;
+    }
+  }
+
   async writeText(text: Uint8Array, rows: number): Promise<void> {
     await this.ensureOpen();
     if (this.partitionIndexes.length > 0 || this.maxRowsPerFile !== Infinity) throw new Error('encoded text goes only to output without partitions or a rows-per-file limit');
@@ -223,17 +248,7 @@ export class SparkFolderWriter implements FileOutput {
       let folder = '';
       for (let p = 0; p < this.partitionIndexes.length; p++) {
         const index = this.partitionIndexes[p];
-        const value = row[index];
-        const names = (this.folderNames[p] ??= new Map());
-        // Only primitives are cached: a Map keys an object (a dynamic value) by identity, so it would never be
-        // found again. A Map takes -0 for 0, whose folder names differ ("-0.0" and "0.0"): -0 is not cached.
-        const cacheable = (typeof value !== 'object' || value === null) && !Object.is(value, -0);
-        let name = cacheable ? names.get(value) : undefined;
-        if (name === undefined) {
-          name = partitionFolderName(columns[index].name, columns[index].type, value);
-          if (cacheable && names.size < MAX_CACHED_FOLDER_NAMES) names.set(value, name);
-        }
-        folder += (folder ? '/' : '') + name;
+        folder += (folder ? '/' : '') + this.folderName(p, columns[index], row[index]);
       }
       const projected = this.dataIndexes.map((i) => row[i]);
       const group = groups.get(folder);
@@ -241,6 +256,85 @@ export class SparkFolderWriter implements FileOutput {
       else groups.set(folder, [projected]);
     }
     return groups;
+  }
+
+  /**
+   * The partition folder of each of the parsed rows: the folders in the order they first appear,
+   * and the rows' indexes grouped by folder (a stable counting sort), folder k's from starts[k].
+   */
+  private partitionsOfColumns(columns: readonly ColumnBuffer[], rows: number): { folders: string[]; picks: Int32Array; starts: Int32Array } {
+    const schema = this.options.columns;
+    const partitionColumns = this.partitionIndexes.map((i) => ({ buffer: columns[i], valueIndexes: columns[i].valueIndexes() }));
+    const single = partitionColumns.length === 1;
+    const slotOf = new Int32Array(rows);
+    const folders: string[] = [];
+    const slots = new Map<unknown, number>();
+    let counts = new Int32Array(64);
+    for (let r = 0; r < rows; r++) {
+      let key: unknown;
+      let folder: string | undefined;
+      if (single) {
+        key = partitionColumns[0].buffer.valueAt(r, partitionColumns[0].valueIndexes);
+        // -0 and 0 are one Map key but two folders ("-0.0", "0.0").
+        if (Object.is(key, -0)) key = NEGATIVE_ZERO;
+      } else {
+        folder = '';
+        for (let p = 0; p < partitionColumns.length; p++) {
+          const index = this.partitionIndexes[p];
+          folder += (p > 0 ? '/' : '') + this.folderName(p, schema[index], partitionColumns[p].buffer.valueAt(r, partitionColumns[p].valueIndexes));
+        }
+        key = folder;
+      }
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        slot = folders.length;
+        const index = this.partitionIndexes[0];
+        folders.push(folder ?? this.folderName(0, schema[index], partitionColumns[0].buffer.valueAt(r, partitionColumns[0].valueIndexes)));
+        slots.set(key, slot);
+        if (slot >= counts.length) {
+          const grown = new Int32Array(counts.length * 2);
+          grown.set(counts);
+          counts = grown;
+        }
+      }
+      slotOf[r] = slot;
+      counts[slot]++;
+    }
+    const starts = new Int32Array(folders.length + 1);
+    for (let k = 0; k < folders.length; k++) starts[k + 1] = starts[k] + counts[k];
+    const next = starts.slice(0, folders.length);
+    const picks = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) picks[next[slotOf[r]]++] = r;
+    return { folders, picks, starts };
+  }
+
+  /**
+   * The folder name of partition column p's value, remembered per value. Only primitives are
+   * cached: a Map keys an object (a dynamic value) by identity, so it would never be found again.
+   * A Map takes -0 for 0, whose folder names differ ("-0.0" and "0.0"): -0 is not cached.
+   */
+  private folderName(p: number, column: ColumnSchema, value: KustoValue): string {
+    const names = (this.folderNames[p] ??= new Map());
+    const cacheable = (typeof value !== 'object' || value === null) && !Object.is(value, -0);
+    let name = cacheable ? names.get(value) : undefined;
+    if (name === undefined) {
+      name = partitionFolderName(column.name, column.type, value);
+      if (cacheable && names.size < MAX_CACHED_FOLDER_NAMES) names.set(value, name);
+    }
+    return name;
+  }
+
+  /** writeTo for picked rows: into the partition's open file, a new file every maxRowsPerFile rows. */
+  private async writePickedTo(folder: string, source: PickedRows, from: number, to: number): Promise<void> {
+    while (from < to) {
+      const part = await this.partFor(folder);
+      if (!part.writer.writePicked) throw new Error('this part file does not take parsed column buffers');
+      const take = Math.min(to - from, this.maxRowsPerFile - part.rows);
+      await part.writer.writePicked(source, from, from + take);
+      part.rows += take;
+      from += take;
+      if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
+    }
   }
 
   private async writeTo(folder: string, rows: Row[]): Promise<void> {

@@ -1,6 +1,6 @@
 // One row group's values of one column, held in growable preallocated buffers (no per-value
 // objects), then cut into data pages: RLE definition levels followed by PLAIN values.
-import type { ColumnSchema, KustoType, RowBatch } from '../../engine/rows';
+import type { ColumnSchema, KustoType, KustoValue, RowBatch } from '../../engine/rows';
 import { encodeAllPresent, encodeDefinitionLevels } from './definitionLevels';
 import { ParquetValueError, setDatetimeMicros, setDecimal128, setTimespanTicks } from './kustoParquetValues';
 import type { ColumnDescriptor } from './parquetFormat';
@@ -13,6 +13,14 @@ export interface PageBody {
 }
 
 const INITIAL_ROWS = 4096;
+
+/** Rows picked by index from column buffers (one per column of the file they go to), in the order of `picks`. */
+export interface PickedRows {
+  columns: readonly ColumnBuffer[];
+  /** Each column's valueIndexes(). */
+  valueIndexes: ReadonlyArray<Int32Array | undefined>;
+  picks: Int32Array;
+}
 
 export abstract class ColumnBuffer {
   readonly descriptor: ColumnDescriptor;
@@ -28,6 +36,35 @@ export abstract class ColumnBuffer {
   /** Approximate bytes buffered (values and levels). */
   abstract byteSize(): number;
   abstract pages(pageBytes: number): PageBody[];
+  /**
+   * Appends the rows `picks[from..to)` of `source` (a buffer of the same column type), in that
+   * order: how a row group parsed from the response's bytes is split between partition files.
+   * `valueIndexes` is source.valueIndexes() (undefined when every value is present).
+   */
+  abstract appendPicked(source: ColumnBuffer, valueIndexes: Int32Array | undefined, picks: Int32Array, from: number, to: number): void;
+  /** Row r's value as the text parser gives it (null, a number, bigint beyond 2^53, boolean or string): a partition value. */
+  abstract valueAt(r: number, valueIndexes: Int32Array | undefined): KustoValue;
+
+  /** For each row, the index of its value among the non-null ones; undefined when there are no nulls (the row's own index). */
+  valueIndexes(): Int32Array | undefined {
+    if (this.nonNull === this.rows) return undefined;
+    const out = new Int32Array(this.rows);
+    let n = 0;
+    for (let r = 0; r < this.rows; r++) {
+      out[r] = n;
+      n += this.defs[r];
+    }
+    return out;
+  }
+
+  /** Whether row r holds a value (definition level 1). */
+  isPresent(r: number): boolean {
+    return this.defs[r] === 1;
+  }
+
+  protected checkSameColumn(source: ColumnBuffer): void {
+    if (source.column.type !== this.column.type) throw new Error(`rows of a ${source.column.type} column cannot go into the ${this.column.type} column "${this.column.name}"`);
+  }
 
   reset(): void {
     this.rows = 0;
@@ -199,6 +236,63 @@ export class FixedWidthColumn extends ColumnBuffer {
     this.nonNull += nonNull;
   }
 
+  appendPicked(source: ColumnBuffer, valueIndexes: Int32Array | undefined, picks: Int32Array, from: number, to: number): void {
+    this.checkSameColumn(source);
+    const from_ = source as FixedWidthColumn;
+    this.ensureRows(to - from);
+    const defs = this.defs;
+    const sourceDefs = from_.defs;
+    let rows = this.rows;
+    let n = this.nonNull;
+    if (this.width === 1) {
+      const out = this.bytes;
+      const values = from_.bytes;
+      for (let k = from; k < to; k++) {
+        const r = picks[k];
+        const present = sourceDefs[r];
+        defs[rows++] = present;
+        if (present === 1) out[n++] = values[valueIndexes ? valueIndexes[r] : r];
+      }
+    } else {
+      // Copied as 32-bit words, never as doubles: a NaN's bits stay exactly as parsed.
+      const wordsPerValue = this.width >> 2;
+      const out = this.words;
+      const values = from_.words;
+      for (let k = from; k < to; k++) {
+        const r = picks[k];
+        const present = sourceDefs[r];
+        defs[rows++] = present;
+        if (present === 1) {
+          const at = (valueIndexes ? valueIndexes[r] : r) * wordsPerValue;
+          const to_ = n++ * wordsPerValue;
+          for (let w = 0; w < wordsPerValue; w++) out[to_ + w] = values[at + w];
+        }
+      }
+    }
+    this.rows = rows;
+    this.nonNull = n;
+  }
+
+  valueAt(r: number, valueIndexes: Int32Array | undefined): KustoValue {
+    if (this.defs[r] !== 1) return null;
+    const v = valueIndexes ? valueIndexes[r] : r;
+    switch (this.column.type) {
+      case 'bool':
+        return this.bytes[v] === 1;
+      case 'int':
+        return this.words[v];
+      case 'long': {
+        // Exact as a double below 2^53 in magnitude (the text parser's number); a bigint beyond.
+        const high = this.words[2 * v + 1];
+        return high >= -0x200000 && high < 0x200000 ? high * 4294967296 + (this.words[2 * v] >>> 0) : this.longs[v];
+      }
+      case 'real':
+        return this.doubles[v];
+      default:
+        throw new Error(`a ${this.column.type} value is not read back from its buffer`);
+    }
+  }
+
   pages(pageBytes: number): PageBody[] {
     const rowsPerPage = Math.max(1, Math.floor(pageBytes / this.width));
     const result: PageBody[] = [];
@@ -282,6 +376,47 @@ export class ByteArrayColumn extends ColumnBuffer {
       }
       ends[this.rows++] = this.used;
     }
+  }
+
+  appendPicked(source: ColumnBuffer, _valueIndexes: Int32Array | undefined, picks: Int32Array, from: number, to: number): void {
+    this.checkSameColumn(source);
+    const from_ = source as ByteArrayColumn;
+    this.ensureRows(to - from);
+    const defs = this.defs;
+    const ends = this.ends;
+    const sourceDefs = from_.defs;
+    const sourceEnds = from_.ends;
+    const sourceData = from_.data;
+    let rows = this.rows;
+    let used = this.used;
+    let n = this.nonNull;
+    for (let k = from; k < to; k++) {
+      const r = picks[k];
+      const start = r > 0 ? sourceEnds[r - 1] : 0;
+      const length = sourceEnds[r] - start;
+      if (used + length > this.data.length) {
+        this.used = used;
+        this.grow(length);
+      }
+      const data = this.data;
+      // Short values (length prefix and a few bytes) by hand: cheaper than a subarray and a copy call.
+      if (length <= 24) for (let b = 0; b < length; b++) data[used + b] = sourceData[start + b];
+      else data.set(sourceData.subarray(start, start + length), used);
+      used += length;
+      const present = sourceDefs[r];
+      defs[rows] = present;
+      n += present;
+      ends[rows++] = used;
+    }
+    this.rows = rows;
+    this.used = used;
+    this.nonNull = n;
+  }
+
+  valueAt(r: number): KustoValue {
+    if (this.defs[r] !== 1) return null;
+    const start = r > 0 ? this.ends[r - 1] : 0;
+    return this.data.toString('utf8', start + 4, this.ends[r]);
   }
 
   private appendText(text: string): void {

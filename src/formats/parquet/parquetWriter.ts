@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
-import { type ColumnBuffer, type PageBody, createColumnBuffer } from './columnBuffers';
+import { type ColumnBuffer, type PageBody, type PickedRows, createColumnBuffer } from './columnBuffers';
 import { type PageCodec, compressPages, startCompressionWorker } from './pageCompressor';
 import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
@@ -85,6 +85,24 @@ export class ParquetWriter implements RecordFileWriter {
       this.groupRows += to - from;
       this.totalRows += to - from;
       from = to;
+      if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
+    }
+  }
+
+  /**
+   * Appends the rows `picks[from..to)` of column buffers parsed elsewhere (a row group from the
+   * response's bytes, one buffer per column of this file, in order; see PickedRows), flushing row
+   * groups as write() does.
+   */
+  async writePicked(source: PickedRows, from: number, to: number): Promise<void> {
+    if (source.columns.length !== this.columns.length) throw new Error(`picked rows have ${source.columns.length} columns, the file ${this.columns.length}`);
+    if (this.position === 0) await this.emit(MAGIC);
+    while (from < to) {
+      const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
+      for (let c = 0; c < this.columns.length; c++) this.columns[c].appendPicked(source.columns[c], source.valueIndexes[c], source.picks, from, end);
+      this.groupRows += end - from;
+      this.totalRows += end - from;
+      from = end;
       if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
     }
   }

@@ -2,7 +2,7 @@
 // order), on whichever thread calls it. The ParquetWriter writes such a group as it is: this is
 // how row spans parsed on worker threads become part of a file without passing rows back.
 import { gzipSync } from 'node:zlib';
-import type { ColumnSchema, RowBatch } from '../../engine/rows';
+import type { ColumnSchema, Row, RowBatch } from '../../engine/rows';
 import { type ColumnBuffer, createColumnBuffer } from './columnBuffers';
 import type { PageCodec } from './pageCompressor';
 import { GZIP_LEVEL } from './pageCompressor';
@@ -34,9 +34,20 @@ export class RowGroupEncoder {
   private readonly spanParser: RowSpanColumnParser;
   private rows = 0;
 
-  constructor(columns: readonly ColumnSchema[], private readonly codec: PageCodec, private readonly pageBytes: number) {
+  /** acceptRow: see RowSpanColumnParser. */
+  constructor(columns: readonly ColumnSchema[], private readonly codec: PageCodec, private readonly pageBytes: number, acceptRow?: (row: Row) => boolean) {
     this.buffers = columns.map(createColumnBuffer);
-    this.spanParser = new RowSpanColumnParser(this.buffers);
+    this.spanParser = new RowSpanColumnParser(this.buffers, acceptRow);
+  }
+
+  /** The column buffers of the rows appended since the last reset (valid until the next append or reset). */
+  get columnBuffers(): readonly ColumnBuffer[] {
+    return this.buffers;
+  }
+
+  /** Rows appended since the last reset. */
+  get rowCount(): number {
+    return this.rows;
   }
 
   /** Appends the rows of a span of v2 row bytes (see rowSpanColumns.ts). */

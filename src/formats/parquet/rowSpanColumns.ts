@@ -69,7 +69,11 @@ export class RowSpanColumnParser {
   /** The WebAssembly parser of common-shape rows, when built and when it takes every column's kind. */
   private readonly wasm: WasmRowParser | undefined;
 
-  constructor(private readonly buffers: readonly ColumnBuffer[]) {
+  /** acceptRow: rows the JavaScript parses are appended only if it says so (else 'stopped' at, for the caller). */
+  constructor(
+    private readonly buffers: readonly ColumnBuffer[],
+    private readonly acceptRow?: (row: Row) => boolean,
+  ) {
     this.types = buffers.map((b) => b.column.type);
     this.wasm = WasmRowParser.for(buffers);
   }
@@ -132,7 +136,7 @@ export class RowSpanColumnParser {
       if (end === -1) return { rows, end: i, stop: 'incomplete' };
       if (end === -2) return { rows, end: i, stop: 'stopped' };
       const row = this.exactRow(span.toString('utf8', i, end));
-      if (!row || !this.appendRow(row)) return { rows, end: i, stop: 'stopped' };
+      if (!row || (this.acceptRow && !this.acceptRow(row)) || !this.appendRow(row)) return { rows, end: i, stop: 'stopped' };
       i = end;
       rows++;
       atRowStart = false;

@@ -223,6 +223,9 @@ static u32 valueAt(u8 kind, Column *col, u32 row, const u8 *b, u32 i, u32 n, int
       }
       // Negated as unsigned: -2^63 has no positive twin.
       i64 v = (i64)(negative ? 0 - value : value);
+      // An int outside 32 bits is the JavaScript's: it wraps the double of the text (the same
+      // value up to 15 digits), and a partition folder is named by that double (partitionedSpans.ts).
+      if (kind == K_INT && (v < -2147483648LL || v > 2147483647LL)) return 0;
       if (kind == K_INT) ((i32 *)at(col->values))[col->nonNull] = (i32)v;
       else __builtin_memcpy(at(col->values) + 8 * col->nonNull, &v, 8);
       col->nonNull++;
