@@ -23,6 +23,12 @@ export interface ParquetSpanOptions {
    * are parsed on the reading thread then, whatever `workers` says).
    */
   maxRowsPerFile?: number;
+  /**
+   * On the reading thread, rows are parsed once this many bytes have come (default
+   * DEFAULT_INLINE_PARSE_BYTES), not chunk by chunk; 0: each chunk as it comes (tests of where
+   * chunks end use it). Bytes that wait longer than a moment are parsed anyway (responseReader.ts).
+   */
+  parseBatchBytes?: number;
 }
 
 /** Parse the primary table's rows from the response's bytes straight into CSV or JSON lines text (on the reading thread). */
