@@ -10,9 +10,9 @@ static const double EXACT_POWERS_OF_TEN[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6
                                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 #define SMALLEST_POWER (-342)
 #define LARGEST_POWER 308
-// Per q, the 128 most significant bits of 5^q as four 32-bit words, most significant first (the
-// table powersOfFive.ts makes, copied in by the caller).
-static const u32 *powersOfFive = 0;
+// Per q, the 128 most significant bits of 5^q as four 32-bit words, most significant first: the
+// table powersOfFive.ts makes, compiled in (powersOfFive.h, generated from it).
+#include "powersOfFive.h"
 
 static inline void mul64(u64 a, u64 b, u64 *high, u64 *low) {
   u64 a0 = (u32)a, a1 = a >> 32, b0 = (u32)b, b1 = b >> 32;
@@ -24,10 +24,10 @@ static inline void mul64(u64 a, u64 b, u64 *high, u64 *low) {
 
 /** w · 10^q as the nearest double into *out; 0 when this method cannot be sure (the row goes to JavaScript). */
 static int eiselLemire(u64 w, int q, int negative, double *out) {
-  if (q < SMALLEST_POWER || q > LARGEST_POWER || !powersOfFive) return 0;
+  if (q < SMALLEST_POWER || q > LARGEST_POWER) return 0;
   int lz = __builtin_clzll(w);
   w <<= lz;
-  const u32 *power = powersOfFive + (q - SMALLEST_POWER) * 4;
+  const u32 *power = POWERS_OF_FIVE + (q - SMALLEST_POWER) * 4;
   u64 powerHigh = ((u64)power[0] << 32) | power[1];
   u64 powerLow = ((u64)power[2] << 32) | power[3];
   u64 high, low;

@@ -175,8 +175,6 @@ static u32 lastRowStartOfCall = 0;
 __attribute__((export_name("rowsEnd"))) u32 rowsEnd(void) { return endOfCall; }
 __attribute__((export_name("lastRowStart"))) u32 lastRowStart(void) { return lastRowStartOfCall; }
 
-__attribute__((export_name("setPowersOfFive"))) void setPowersOfFive(u32 table) { powersOfFive = (const u32 *)at(table); }
-
 /** A datetime or decimal text b[from, to) as the column's next value (not counted yet); 0 when not taken. */
 static int convert(u8 kind, Column *col, const u8 *b, u32 from, u32 to) {
   if (kind == K_DECIMAL) return smallIntegerDecimal(b, from, to, at(col->values) + 16 * col->nonNull);

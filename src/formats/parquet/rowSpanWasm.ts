@@ -6,7 +6,6 @@
 // (rowWasmTakes): its rows go row by row, as for the other formats.
 import type { ColumnSchema, KustoType } from '../../engine/rows';
 import { type ByteArrayColumn, type ColumnBuffer, type FixedWidthColumn, fixedWidthOf } from './columnBuffers';
-import { powersOfFiveTable } from './powersOfFive';
 import { align16 as align, grownMemory, loadEngineWasm } from './engineWasm';
 
 /** Column kinds as rowSpanWasm.c numbers them; a type not here keeps its table in JavaScript. */
@@ -31,7 +30,6 @@ interface Exports {
   parseRows(input: number, start: number, n: number, maxRows: number, columns: number, kinds: number, width: number): number;
   rowsEnd(): number;
   lastRowStart(): number;
-  setPowersOfFive(table: number): void;
 }
 
 function wasmModule(): WebAssembly.Module | null {
@@ -96,12 +94,9 @@ export class WasmRowParser {
 
   private constructor(module: WebAssembly.Module, buffers: readonly ColumnBuffer[], kinds: number[]) {
     this.exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
-    // Laid out after the module's own data and stack: the powers of five, the column structs,
-    // the kinds, each column's output regions, then the input (grown as spans need).
+    // Laid out after the module's own data (the powers of five among them) and stack: the column
+    // structs, the kinds, each column's output regions, then the input (grown as spans need).
     let at = align(Number(this.exports.__heap_base.value));
-    const powers = powersOfFiveTable();
-    const powersAt = at;
-    at = align(at + powers.byteLength);
     this.columnsAt = at;
     at = align(at + buffers.length * COLUMN_STRUCT_BYTES);
     this.kindsAt = at;
@@ -119,8 +114,6 @@ export class WasmRowParser {
     });
     this.inputAt = at;
     this.bytes = this.ensureMemory(at);
-    this.bytes.set(new Uint8Array(powers.buffer, powers.byteOffset, powers.byteLength), powersAt);
-    this.exports.setPowersOfFive(powersAt);
     this.bytes.set(kinds, this.kindsAt);
     const words = new Uint32Array(this.exports.memory.buffer);
     for (const column of this.columns) {
