@@ -152,14 +152,35 @@ static u32 endOfNested(const u8 *b, u32 i, u32 n) {
   return 0;
 }
 
+/**
+ * dst[0, length) = src[0, length). Short values (most strings) by 8-byte words: memcpy of a
+ * length not known here is WebAssembly's memory.copy, which V8 runs as a call out of the
+ * module, a fixed cost per value larger than the copy. The words may read and write up to 7
+ * bytes past the end: the source is the input (its last value is followed by at least `]]`
+ * and the caller's margin) and the destination the column's region, whose capacity check
+ * (putBytes) keeps room for that.
+ */
+static inline void copyBytes(u8 *dst, const u8 *src, u32 length) {
+  if (length > 32) {
+    __builtin_memcpy(dst, src, length);
+    return;
+  }
+  for (u32 k = 0; k < length; k += 8) {
+    u64 word;
+    __builtin_memcpy(&word, src + k, 8);
+    __builtin_memcpy(dst + k, &word, 8);
+  }
+}
+
 static inline int putBytes(Column *col, u32 row, const u8 *b, u32 from, u32 length) {
-  if (col->used + 4 + length > col->capacity) return 0;
+  // 8 bytes to spare: copyBytes may write a word past the value's end.
+  if (col->used + 4 + length + 8 > col->capacity) return 0;
   u8 *out = at(col->values) + col->used;
   out[0] = (u8)length;
   out[1] = (u8)(length >> 8);
   out[2] = (u8)(length >> 16);
   out[3] = (u8)(length >> 24);
-  __builtin_memcpy(out + 4, b + from, length);
+  copyBytes(out + 4, b + from, length);
   col->used += 4 + length;
   col->nonNull++;
   at(col->defs)[row] = 1;

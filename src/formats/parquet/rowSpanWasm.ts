@@ -20,6 +20,8 @@ const COLUMN_STRUCT_BYTES = 32;
 const ROWS_PER_CALL = 8192;
 /** Bytes a string column's output region holds per call (a call stops before a row that would not fit). */
 const VARYING_BYTES_PER_CALL = 1 << 20;
+/** Bytes of memory kept past the loaded input (rowSpanWasm.c's copyBytes reads up to 7 past a value). */
+const INPUT_MARGIN = 16;
 /** After a row the module did not take, the next this many rows go to the JavaScript too (more while it keeps refusing). */
 const FIRST_BACKOFF_ROWS = 0;
 const MAX_BACKOFF_ROWS = 4096;
@@ -134,8 +136,9 @@ export class WasmRowParser {
    * valid until the next load.
    */
   load(parts: readonly Uint8Array[], length: number): Buffer {
-    if (length > this.inputCapacity) {
-      this.bytes = this.ensureMemory(this.inputAt + length);
+    if (length + INPUT_MARGIN > this.inputCapacity) {
+      // The margin: the module's word copies of short strings may read a few bytes past the input.
+      this.bytes = this.ensureMemory(this.inputAt + length + INPUT_MARGIN);
       this.inputCapacity = this.bytes.length - this.inputAt;
     }
     let at = 0;
