@@ -196,8 +196,8 @@ static u32 lastRowStartOfCall = 0;
 __attribute__((export_name("rowsEnd"))) u32 rowsEnd(void) { return endOfCall; }
 __attribute__((export_name("lastRowStart"))) u32 lastRowStart(void) { return lastRowStartOfCall; }
 
-/** A datetime or decimal text b[from, to) as the column's next value (not counted yet); 0 when not taken. */
-static int convert(u8 kind, Column *col, const u8 *b, u32 from, u32 to) {
+/** A datetime or decimal text b[from, to) as the column's next value (not counted yet); 0 when not taken. Inlined into both callers: measured 1-2% of the parse. */
+static inline __attribute__((always_inline)) int convert(u8 kind, Column *col, const u8 *b, u32 from, u32 to) {
   if (kind == K_DECIMAL) return smallIntegerDecimal(b, from, to, at(col->values) + 16 * col->nonNull);
   i64 micros;
   if (!datetimeMicros(b, from, to, &micros)) return 0;
