@@ -153,7 +153,8 @@ export class ResponseReader {
     // while the response is still on its way, not when the first group is full.
     if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');
     this.spanBytes = Math.max(256, spans?.spanBytes ?? (this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES));
-    this.parseBatchBytes = Math.max(0, parquetSpans?.parseBatchBytes ?? DEFAULT_INLINE_PARSE_BYTES);
+    // Never more than a row group's worth: a group closes at the first batch end past spanBytes.
+    this.parseBatchBytes = Math.min(this.spanBytes, Math.max(0, parquetSpans?.parseBatchBytes ?? DEFAULT_INLINE_PARSE_BYTES));
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
