@@ -127,7 +127,21 @@ static int smallIntegerDecimal(const u8 *b, u32 start, u32 end, u8 *out) {
 
 /** The closing quote of the string at b[i] (a quote), or 0 when it holds a backslash or the bytes end first. */
 static inline u32 closingQuote(const u8 *b, u32 i, u32 n) {
-  for (u32 j = i + 1; j < n; j++) {
+  u32 j = i + 1;
+  // Eight bytes at a time: the first byte that is a quote or a backslash (the lowest flag of the
+  // zero-byte test is exact; flags above it may be false, and are not looked at).
+  for (; j + 8 <= n; j += 8) {
+    u64 v;
+    __builtin_memcpy(&v, b + j, 8);
+    u64 q = v ^ 0x2222222222222222ULL, s = v ^ 0x5c5c5c5c5c5c5c5cULL;
+    u64 found = ((q - 0x0101010101010101ULL) & ~q) | ((s - 0x0101010101010101ULL) & ~s);
+    found &= 0x8080808080808080ULL;
+    if (found) {
+      u32 at = j + ((u32)__builtin_ctzll(found) >> 3);
+      return b[at] == QUOTE ? at : 0;
+    }
+  }
+  for (; j < n; j++) {
     u8 c = b[j];
     if (c == QUOTE) return j;
     if (c == BACKSLASH) return 0;
