@@ -3,7 +3,6 @@
 // there, and their bytes are copied out. A row it does not take is left to rowSpanText.ts.
 import type { ColumnSchema } from '../engine/rows';
 import { align16 as align, grownMemory, loadEngineWasm } from './parquet/engineWasm';
-import { powersOfFiveTable } from './parquet/powersOfFive';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -13,7 +12,6 @@ interface Exports {
   lastRowStart(): number;
   outputEnd(): number;
   lastRowOutput(): number;
-  setPowersOfFive(table: number): void;
 }
 
 /** Bytes of output per call (a row that would not fit waits for the next call). */
@@ -57,9 +55,6 @@ export class WasmTextEncoder {
     this.width = kinds.length;
     this.exports = new WebAssembly.Instance(module, { env: { formatReal } }).exports as unknown as Exports;
     let at = align(Number(this.exports.__heap_base.value));
-    const powers = powersOfFiveTable();
-    const powersAt = at;
-    at = align(at + powers.byteLength);
     this.kindsAt = at;
     at = align(at + kinds.length);
     const prefixBytes = Buffer.concat(prefixes);
@@ -71,8 +66,6 @@ export class WasmTextEncoder {
     at = align(at + OUTPUT_BYTES);
     this.inputAt = at;
     this.bytes = grownMemory(this.exports.memory, at);
-    this.bytes.set(new Uint8Array(powers.buffer, powers.byteOffset, powers.byteLength), powersAt);
-    this.exports.setPowersOfFive(powersAt);
     this.bytes.set(kinds, this.kindsAt);
     this.bytes.set(prefixBytes, this.prefixesAt);
     const ends = new Uint32Array(this.exports.memory.buffer, this.prefixEndsAt, kinds.length);

@@ -32,6 +32,12 @@ export interface ParquetSpanOptions {
    * output's business (per partition) and ignored here.
    */
   partitionBy?: readonly string[];
+  /**
+   * On the reading thread, rows are parsed once this many bytes have come (default
+   * DEFAULT_INLINE_PARSE_BYTES), not chunk by chunk; 0: each chunk as it comes (tests of where
+   * chunks end use it). Bytes that wait longer than a moment are parsed anyway (responseReader.ts).
+   */
+  parseBatchBytes?: number;
 }
 
 /** Parse the primary table's rows from the response's bytes straight into CSV or JSON lines text (on the reading thread). */

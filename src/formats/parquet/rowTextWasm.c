@@ -71,8 +71,6 @@ __attribute__((export_name("rowsEnd"))) u32 rowsEnd(void) { return endOfCall; }
 __attribute__((export_name("lastRowStart"))) u32 lastRowStart(void) { return lastRowStartOfCall; }
 __attribute__((export_name("outputEnd"))) u32 outputEnd(void) { return outOfCall; }
 __attribute__((export_name("lastRowOutput"))) u32 lastRowOutput(void) { return lastRowOutOfCall; }
-__attribute__((export_name("setPowersOfFive"))) void setPowersOfFive(u32 table) { powersOfFive = (const u32 *)at(table); }
-
 /** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else parsed and printed. Index of the delimiter, or 0. */
 static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   u32 j = i;

@@ -143,3 +143,26 @@ describe('row spans parsed by the WebAssembly parser give the pages of the exact
     assert.deepEqual(pagesOf(bytes), pagesOf(exact));
   });
 });
+
+test('a short string that ends the loaded bytes exactly at the end of the module\'s memory is copied whole (its word copies read past the input)', () => {
+  // The span is laid out in the module's memory after the parser's own regions; a span whose end
+  // falls exactly on a 64 KB page boundary of a memory grown just for it has nothing after it,
+  // unless the loader keeps a margin. Lengths around that boundary, each with a short last value.
+  const columns = [{ name: 's', type: 'string' }] as ColumnSchema[];
+  for (let extra = -12; extra <= 12; extra++) {
+    const encoder = new RowGroupEncoder(columns, 'none', 1 << 20);
+    const wasm = (encoder as unknown as { spanParser: { wasm: { inputAt: number; bytes: Uint8Array } } }).spanParser.wasm;
+    const room = wasm.bytes.length - wasm.inputAt;
+    // One long row padded so that the span, with its short last row and the array's end, is room + 65536 + extra bytes.
+    const tail = '["ab"]]'; // the last row, then the Rows array's end
+    const length = room + 65536 + extra;
+    const pad = length - tail.length - '[""],'.length;
+    const text = `["${'p'.repeat(pad)}"],${tail}`;
+    assert.equal(Buffer.byteLength(text), length);
+    const parse = encoder.appendSpan(Buffer.from(text, 'latin1'));
+    assert.equal(parse.rows, 2, `span of ${length} bytes`);
+    const [page] = encoder.finish(false).columns[0].pages;
+    const body = Buffer.from(page.body);
+    assert.equal(body.subarray(body.length - 2).toString(), 'ab', `span of ${length} bytes`);
+  }
+});

@@ -105,13 +105,22 @@ interface Collected {
   rows: unknown[][];
   encodedGroups: number;
   rowEvents: number;
+  /** 'rowsParsed' events: one per time the reading thread parsed rows from the chunks gathered. */
+  parseEvents: number;
 }
 
-async function readWithSpans(body: string, chunkSize: number, spanBytes: number, workers = 2): Promise<Collected> {
+/**
+ * Reads `body` sent in chunks of `chunkSize`. `batch` 0 (the default here): the reading thread
+ * parses each chunk as it comes, so the cuts fall where the chunks end; 'default': the engine's
+ * own batching (options.parseBatchBytes not set).
+ */
+async function readWithSpans(body: string, chunkSize: number, spanBytes: number, workers = 2, batch: number | 'default' = 0): Promise<Collected> {
+  const parseBatchBytes = batch === 'default' ? undefined : batch;
   server.script([chunkedAnswer(body, chunkSize)]);
-  const out: Collected = { rows: [], encodedGroups: 0, rowEvents: 0 };
-  const events: AsyncIterable<QueryEvent> = streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes, workers } });
+  const out: Collected = { rows: [], encodedGroups: 0, rowEvents: 0, parseEvents: 0 };
+  const events: AsyncIterable<QueryEvent> = streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes, workers, parseBatchBytes } });
   for await (const event of events) {
+    if (event.kind === 'rowsParsed') out.parseEvents++;
     if (event.kind === 'encodedRows') {
       out.encodedGroups++;
       const rows = decodeGroup(event.group);
@@ -202,10 +211,27 @@ describe('streamQuery with Parquet row spans', () => {
     const fragments = [[0, 700], [700, 1300], [1300, 2000]].map(([from, to]) => Array.from({ length: to - from }, (_, k) => rowOf(from + k)));
     const body = progressiveResponse([LONG_STRING, TEXT], fragments).join('');
     for (const chunkSize of [4097, 6000, 9973, 65536]) {
-      const got = await readWithSpans(body, chunkSize, 1 << 20, 0);
-      assert.deepEqual(got.rows, Array.from({ length: 2000 }, (_, n) => [n, textAt(n)]), `chunks of ${chunkSize}`);
-      assert.equal(got.rowEvents, 0, `chunks of ${chunkSize}: every row parsed from bytes`);
+      // Parsed chunk by chunk, and in batches of gathered chunks cut wherever the batch ends.
+      for (const batch of [0, 50_000, 'default'] as const) {
+        const got = await readWithSpans(body, chunkSize, 1 << 20, 0, batch);
+        assert.deepEqual(got.rows, Array.from({ length: 2000 }, (_, n) => [n, textAt(n)]), `chunks of ${chunkSize}, batches of ${batch}`);
+        assert.equal(got.rowEvents, 0, `chunks of ${chunkSize}, batches of ${batch}: every row parsed from bytes`);
+      }
     }
+  });
+
+  test('on the reading thread, socket-sized chunks are parsed a batch of about a megabyte at a time, not one by one', async () => {
+    const rows: string[] = [];
+    for (let n = 0; n < 120_000; n++) rows.push(`[${n},"item-${n}"]`);
+    const body = progressiveResponse([LONG_STRING, TEXT], [rows]).join('');
+    const chunks = Math.ceil(Buffer.byteLength(body) / 65536);
+    const got = await readWithSpans(body, 65536, 16 << 20, 0, 'default');
+    assert.deepEqual(got.rows.length, 120_000);
+    assert.deepEqual(got.rows[119_999], [119_999, 'item-119999']);
+    // About 2.4 MB in 37 chunks: parsed in a few batches (bytes that wait 50 ms go early, so a
+    // loaded machine may add some), far fewer than one parse per chunk.
+    assert.ok(chunks >= 30, `${chunks} chunks`);
+    assert.ok(got.parseEvents <= chunks / 4, `${got.parseEvents} parses of ${chunks} chunks`);
   });
 
   test('on the reading thread, a row left to the text parser whose start a chunk ended in comes back whole, between the rows around it', async () => {
