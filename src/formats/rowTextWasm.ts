@@ -4,6 +4,7 @@
 import type { ColumnSchema } from '../engine/rows';
 import { align16 as align, grownMemory, loadEngineWasm } from './parquet/engineWasm';
 import { powersOfFiveTable } from './parquet/powersOfFive';
+import { shortestRealTables } from './parquet/shortestRealTables';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -14,6 +15,47 @@ interface Exports {
   outputEnd(): number;
   lastRowOutput(): number;
   setPowersOfFive(table: number): void;
+  setShortestRealTables(inverses: number, powers: number): void;
+  printReals(values: number, count: number, out: number): number;
+}
+
+/** The module's tables (the parser's powers of five, the printer's Ryū tables) copied in from `at`: where the free memory starts after them. */
+function installTables(exports: Exports, at: number): number {
+  const powers = powersOfFiveTable();
+  const { inverses, powers: ryuPowers } = shortestRealTables();
+  const placed = [powers, inverses, ryuPowers].map((table) => {
+    const tableAt = at;
+    at = align(at + table.byteLength);
+    return { table, tableAt };
+  });
+  const bytes = grownMemory(exports.memory, at);
+  for (const { table, tableAt } of placed) bytes.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), tableAt);
+  exports.setPowersOfFive(placed[0].tableAt);
+  exports.setShortestRealTables(placed[1].tableAt, placed[2].tableAt);
+  return at;
+}
+
+/**
+ * The module's real printer on its own (the unit tests hold it to String): each value's text as
+ * the row writer prints it. Undefined without the module.
+ */
+export function wasmRealPrinter(): ((values: Float64Array) => string[]) | undefined {
+  const module = loadEngineWasm('rowTextWasm');
+  if (!module) return undefined;
+  const exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+  const valuesAt = installTables(exports, align(Number(exports.__heap_base.value)));
+  let capacity = 0;
+  return (values) => {
+    const outAt = align(valuesAt + values.byteLength);
+    if (values.length > capacity) {
+      grownMemory(exports.memory, outAt + 26 * values.length);
+      capacity = values.length;
+    }
+    new Float64Array(exports.memory.buffer, valuesAt, values.length).set(values);
+    const length = exports.printReals(valuesAt, values.length, outAt);
+    const text = Buffer.from(exports.memory.buffer, outAt, length).toString('latin1');
+    return text.split('\n').slice(0, values.length);
+  };
 }
 
 /** Bytes of output per call (a row that would not fit waits for the next call). */
@@ -46,20 +88,9 @@ export class WasmTextEncoder {
   }
 
   private constructor(module: WebAssembly.Module, kinds: readonly number[], prefixes: readonly Buffer[], private readonly json: boolean) {
-    const formatReal = (value: number, at: number): number => {
-      // JavaScript's own text of the double: the text path prints exactly this.
-      const text = String(value);
-      // The module never grows its memory (load() does, and refreshes the view).
-      const view = this.bytes;
-      for (let k = 0; k < text.length; k++) view[at + k] = text.charCodeAt(k);
-      return text.length;
-    };
     this.width = kinds.length;
-    this.exports = new WebAssembly.Instance(module, { env: { formatReal } }).exports as unknown as Exports;
-    let at = align(Number(this.exports.__heap_base.value));
-    const powers = powersOfFiveTable();
-    const powersAt = at;
-    at = align(at + powers.byteLength);
+    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+    let at = installTables(this.exports, align(Number(this.exports.__heap_base.value)));
     this.kindsAt = at;
     at = align(at + kinds.length);
     const prefixBytes = Buffer.concat(prefixes);
@@ -71,8 +102,6 @@ export class WasmTextEncoder {
     at = align(at + OUTPUT_BYTES);
     this.inputAt = at;
     this.bytes = grownMemory(this.exports.memory, at);
-    this.bytes.set(new Uint8Array(powers.buffer, powers.byteOffset, powers.byteLength), powersAt);
-    this.exports.setPowersOfFive(powersAt);
     this.bytes.set(kinds, this.kindsAt);
     this.bytes.set(prefixBytes, this.prefixesAt);
     const ends = new Uint32Array(this.exports.memory.buffer, this.prefixEndsAt, kinds.length);

@@ -3,8 +3,8 @@
 // JavaScript's per-value costs. It takes only rows whose every value it writes exactly as the text
 // path does (the same bytes); at the first value it does not take it stops before that row and
 // rowSpanText.ts carries on (the row in JavaScript, or the exact text parser). Reals whose text is
-// not already what JavaScript prints are parsed here (exactly, as Number() does) and printed by
-// the imported formatReal (JavaScript's String of the double). No libc.
+// not already what JavaScript prints are parsed here (exactly, as Number() does) and printed here
+// as JavaScript's String prints the double (shortestReal.h). No libc, no imports.
 #include <stdint.h>
 
 typedef uint8_t u8;
@@ -26,10 +26,8 @@ enum { K_BOOL = 0, K_INT = 1, K_LONG = 2, K_REAL = 3, K_TEXT = 4, K_STRING = 5, 
 
 static inline u8 *at(u32 offset) { return (u8 *)(uintptr_t)offset; }
 
-/** JavaScript's String(value) written at `out`: its length (at most 24 bytes). */
-__attribute__((import_module("env"), import_name("formatReal"))) u32 formatReal(double value, u32 out);
-
 #include "exactReal.h"
+#include "shortestReal.h"
 
 // ---- datetime: microseconds since the epoch, as setDatetimeMicrosFromBytes ----
 
@@ -72,6 +70,22 @@ __attribute__((export_name("lastRowStart"))) u32 lastRowStart(void) { return las
 __attribute__((export_name("outputEnd"))) u32 outputEnd(void) { return outOfCall; }
 __attribute__((export_name("lastRowOutput"))) u32 lastRowOutput(void) { return lastRowOutOfCall; }
 __attribute__((export_name("setPowersOfFive"))) void setPowersOfFive(u32 table) { powersOfFive = (const u32 *)at(table); }
+__attribute__((export_name("setShortestRealTables"))) void setShortestRealTables(u32 inverses, u32 powers) {
+  ryuInverses = (const u32 *)at(inverses);
+  ryuPowers = (const u32 *)at(powers);
+}
+
+/** The finite doubles at `values` printed as String prints them, each followed by a newline (for the tests that hold printReal to String): the bytes written at `out`. */
+__attribute__((export_name("printReals"))) u32 printReals(u32 values, u32 count, u32 out) {
+  const double *v = (const double *)at(values);
+  u8 *o = at(out);
+  u32 p = 0;
+  for (u32 k = 0; k < count; k++) {
+    p += printReal(v[k], o + p);
+    o[p++] = '\n';
+  }
+  return p;
+}
 
 /** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else parsed and printed. Index of the delimiter, or 0. */
 static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
@@ -106,7 +120,7 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   double value;
   u32 end = realAt(b, i, n, delimiter, &value);
   if (!end) return 0;
-  *p += formatReal(value, (u32)(uintptr_t)(o + *p));
+  *p += printReal(value, o + *p);
   return end;
 }
 
