@@ -60,6 +60,8 @@ export function wasmRealPrinter(): ((values: Float64Array) => string[]) | undefi
 
 /** Bytes of output per call (a row that would not fit waits for the next call). */
 const OUTPUT_BYTES = 1 << 20;
+/** Room after the output and after the input: the module copies short runs as 16-byte words that may pass their end. */
+const SLACK_BYTES = 64;
 
 export class WasmTextEncoder {
   /** Just past the last row of the last call (its `]`), where it starts (its `[`), and where its output starts. */
@@ -99,7 +101,7 @@ export class WasmTextEncoder {
     this.prefixEndsAt = at;
     at = align(at + 4 * kinds.length);
     this.outputAt = at;
-    at = align(at + OUTPUT_BYTES);
+    at = align(at + OUTPUT_BYTES + SLACK_BYTES);
     this.inputAt = at;
     this.bytes = grownMemory(this.exports.memory, at);
     this.bytes.set(kinds, this.kindsAt);
@@ -116,8 +118,8 @@ export class WasmTextEncoder {
 
   /** Copies the first `length` bytes of `parts` into the module's memory; returns them there (valid until the next load). */
   load(parts: readonly Uint8Array[], length: number): Buffer {
-    if (length > this.inputCapacity) {
-      this.bytes = grownMemory(this.exports.memory, this.inputAt + length);
+    if (length + SLACK_BYTES > this.inputCapacity) {
+      this.bytes = grownMemory(this.exports.memory, this.inputAt + length + SLACK_BYTES);
       this.inputCapacity = this.bytes.length - this.inputAt;
     }
     const view = this.view();
