@@ -21,7 +21,8 @@ export interface FileOutput {
   /** Parquet without partitions: an encoded row group (see rowGroupEncoder.ts; within one file of maxRowsPerFile), in order with the batches written. */
   writeRowGroup(group: EncodedRowGroup): Promise<void>;
   /** CSV or JSON lines without partitions or a rows-per-file limit: rows already written as the format's bytes (see rowSpanText.ts). */
-  writeText(text: Uint8Array, rows: number): Promise<void>;
+  /** `onWritten` (optional): called once the bytes are written and `text` may be reused. */
+  writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void>;
   /** Finishes every file and makes the output visible atomically. */
   commit(): Promise<FileOutputSummary>;
   /** Removes everything written so far; never throws; safe to call twice or after a failure. */
@@ -120,10 +121,10 @@ class SingleFileOutput implements FileOutput {
     await this.writer.writeRowGroup(group);
   }
 
-  async writeText(text: Uint8Array, rows: number): Promise<void> {
+  async writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
     await this.ensureOpen();
     if (!this.writer.writeText) throw new Error('this output does not take encoded text');
-    await this.writer.writeText(text, rows);
+    await this.writer.writeText(text, rows, onWritten);
   }
 
   async commit(): Promise<FileOutputSummary> {
