@@ -133,7 +133,7 @@ export async function streamToFiles(env: StepEnvironment, source: KustoQuerySour
               tracker.addRows(event.rows - event.announced);
               break;
             case 'encodedText':
-              await (output as FileOutput).writeText(event.text, event.rows);
+              await (output as FileOutput).writeText(event.text, event.rows, event.release);
               tracker.addRows(event.rows - event.announced);
               break;
             case 'rowsParsed':

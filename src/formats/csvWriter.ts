@@ -57,9 +57,9 @@ export class CsvWriter implements RecordFileWriter {
     if (text.length > 0) await this.sink.write(Buffer.from(text, 'utf8'));
   }
 
-  async writeText(text: Uint8Array, rows: number): Promise<void> {
+  async writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
     if (!this.headerWritten) await this.write([]);
-    await this.sink.write(text);
+    await this.sink.write(text, onWritten);
     this.rows += rows;
   }
 

@@ -27,7 +27,8 @@ export interface FileOutput {
    */
   writeColumns(columns: readonly ColumnBuffer[], rows: number): Promise<void>;
   /** CSV or JSON lines without partitions or a rows-per-file limit: rows already written as the format's bytes (see rowSpanText.ts). */
-  writeText(text: Uint8Array, rows: number): Promise<void>;
+  /** `onWritten` (optional): called once the bytes are written and `text` may be reused. */
+  writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void>;
   /** Finishes every file and makes the output visible atomically. */
   commit(): Promise<FileOutputSummary>;
   /** Removes everything written so far; never throws; safe to call twice or after a failure. */
@@ -131,10 +132,10 @@ class SingleFileOutput implements FileOutput {
     throw new Error('parsed column buffers go only to a Spark folder with partitions');
   }
 
-  async writeText(text: Uint8Array, rows: number): Promise<void> {
+  async writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
     await this.ensureOpen();
     if (!this.writer.writeText) throw new Error('this output does not take encoded text');
-    await this.writer.writeText(text, rows);
+    await this.writer.writeText(text, rows, onWritten);
   }
 
   async commit(): Promise<FileOutputSummary> {

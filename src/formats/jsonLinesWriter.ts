@@ -69,8 +69,8 @@ export class JsonLinesWriter implements RecordFileWriter {
     if (text.length > 0) await this.sink.write(Buffer.from(text, 'utf8'));
   }
 
-  async writeText(text: Uint8Array, rows: number): Promise<void> {
-    await this.sink.write(text);
+  async writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
+    await this.sink.write(text, onWritten);
     this.rows += rows;
   }
 

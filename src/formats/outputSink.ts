@@ -56,11 +56,17 @@ export class OutputSink {
     return this.destinationBytes;
   }
 
-  /** Writes a chunk that the caller will not modify afterwards. Awaits only under backpressure. */
-  write(chunk: Uint8Array): Promise<void> | undefined {
+  /**
+   * Writes a chunk that the caller will not modify afterwards, or (with `onWritten`) not before
+   * onWritten is called: once the chunk is written (not on a failure). Awaits only under backpressure.
+   */
+  write(chunk: Uint8Array, onWritten?: () => void): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    if (chunk.length === 0) return undefined;
-    const accepted = this.head.write(chunk);
+    if (chunk.length === 0) {
+      onWritten?.();
+      return undefined;
+    }
+    const accepted = onWritten ? this.head.write(chunk, (err) => err || onWritten()) : this.head.write(chunk);
     if (!this.gzipped) this.destinationBytes += chunk.length;
     if (accepted) return undefined;
     return new Promise((resolve, reject) => {

@@ -19,7 +19,7 @@ export interface RecordFileWriter {
   /** Parquet only: rows picked from column buffers parsed elsewhere, with this file's columns (see ParquetWriter.writePicked), after the rows before them. */
   writePicked?(source: PickedRows, from: number, to: number): Promise<void>;
   /** CSV and JSON lines: rows already written as this format's bytes (rowSpanText.ts; CSV without its header), after the rows before them. */
-  writeText?(text: Uint8Array, rows: number): Promise<void>;
+  writeText?(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void>;
   /** Writes what is buffered (and the Parquet footer), ends the destination and waits until it is flushed. */
   close(): Promise<WriteSummary>;
   /** Stops without finishing the file and destroys the destination; never throws. */

@@ -52,6 +52,26 @@ function kindOf(type: ColumnSchema['type']): number {
 
 /** Where the output starts a new buffer once this much is in it (a write of about 1 MB). */
 const OUTPUT_BYTES = 1 << 20;
+/**
+ * An output buffer: a write's worth and room for the rows that pass it. The output is handed on
+ * once past a write's worth, after a whole chunk, and JSON lines makes about twice a chunk's bytes
+ * (a 64 KB chunk: ~120 KB), so the room is a second write's worth: the buffer is not grown (and
+ * copied) on the way.
+ */
+const BUFFER_BYTES = 2 * OUTPUT_BYTES;
+/** Released buffers kept for reuse (the file stream holds at most a few writes at once). */
+const SPARE_BUFFERS = 4;
+
+/** `f` that does something only the first time it is called. */
+function once(f: () => void): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    f();
+  };
+}
+
 /** A row cut by a chunk's end is finished from this much of the next chunk where it can. */
 const HEAD_BYTES = 8192;
 
@@ -68,7 +88,9 @@ export class RowSpanTextEncoder {
   /** JSON lines: `{"name":` / `,"name":` per column, as bytes. */
   private readonly prefixes: Buffer[];
   private readonly csv: boolean;
-  private out: Buffer = Buffer.allocUnsafe(OUTPUT_BYTES + (64 << 10));
+  private out: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  /** Buffers taken and released (written out), filled again before a new one is made. */
+  private readonly spare: Buffer[] = [];
   private at = 0;
   private rows = 0;
   /** Where the next backslash of the span is (-1: none), searched once per span rather than per value. */
@@ -102,13 +124,23 @@ export class RowSpanTextEncoder {
     return this.at;
   }
 
-  /** The output so far and its rows; the encoder starts a new buffer (the one taken is the caller's). */
-  take(): { bytes: Buffer; rows: number } {
-    const taken = { bytes: this.out.subarray(0, this.at), rows: this.rows };
-    this.out = Buffer.allocUnsafe(OUTPUT_BYTES + (64 << 10));
+  /**
+   * The output so far and its rows; the encoder goes on in another buffer (the one taken is the
+   * caller's). Calling `release` once those bytes are written lets the encoder fill that buffer
+   * again: a job then cycles through a few buffers instead of allocating one per megabyte, whose
+   * external memory made the garbage collector run (a sixth of a JSON lines job's thread).
+   */
+  take(): { bytes: Buffer; rows: number; release: () => void } {
+    const buffer = this.out;
+    const taken = { bytes: buffer.subarray(0, this.at), rows: this.rows, release: once(() => this.recycle(buffer)) };
+    this.out = this.spare.pop() ?? Buffer.allocUnsafe(BUFFER_BYTES);
     this.at = 0;
     this.rows = 0;
     return taken;
+  }
+
+  private recycle(buffer: Buffer): void {
+    if (buffer.length >= BUFFER_BYTES && this.spare.length < SPARE_BUFFERS) this.spare.push(buffer);
   }
 
   reset(): void {

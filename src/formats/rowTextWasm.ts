@@ -3,6 +3,7 @@
 // there, and their bytes are copied out. A row it does not take is left to rowSpanText.ts.
 import type { ColumnSchema } from '../engine/rows';
 import { align16 as align, grownMemory, loadEngineWasm } from './parquet/engineWasm';
+import { shortestRealTables } from './parquet/shortestRealTables';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -12,10 +13,51 @@ interface Exports {
   lastRowStart(): number;
   outputEnd(): number;
   lastRowOutput(): number;
+  setShortestRealTables(inverses: number, powers: number): void;
+  printReals(values: number, count: number, out: number): number;
+}
+
+/** The printer's Ryū tables copied in from `at` (the parser's powers of five are compiled in: powersOfFive.h): where the free memory starts after them. */
+function installTables(exports: Exports, at: number): number {
+  const { inverses, powers: ryuPowers } = shortestRealTables();
+  const placed = [inverses, ryuPowers].map((table) => {
+    const tableAt = at;
+    at = align(at + table.byteLength);
+    return { table, tableAt };
+  });
+  const bytes = grownMemory(exports.memory, at);
+  for (const { table, tableAt } of placed) bytes.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), tableAt);
+  exports.setShortestRealTables(placed[0].tableAt, placed[1].tableAt);
+  return at;
+}
+
+/**
+ * The module's real printer on its own (the unit tests hold it to String): each value's text as
+ * the row writer prints it. Undefined without the module.
+ */
+export function wasmRealPrinter(): ((values: Float64Array) => string[]) | undefined {
+  const module = loadEngineWasm('rowTextWasm');
+  if (!module) return undefined;
+  const exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+  const valuesAt = installTables(exports, align(Number(exports.__heap_base.value)));
+  let capacity = 0;
+  return (values) => {
+    const outAt = align(valuesAt + values.byteLength);
+    if (values.length > capacity) {
+      grownMemory(exports.memory, outAt + 26 * values.length);
+      capacity = values.length;
+    }
+    new Float64Array(exports.memory.buffer, valuesAt, values.length).set(values);
+    const length = exports.printReals(valuesAt, values.length, outAt);
+    const text = Buffer.from(exports.memory.buffer, outAt, length).toString('latin1');
+    return text.split('\n').slice(0, values.length);
+  };
 }
 
 /** Bytes of output per call (a row that would not fit waits for the next call). */
 const OUTPUT_BYTES = 1 << 20;
+/** Room after the output and after the input: the module copies short runs as 16-byte words that may pass their end. */
+const SLACK_BYTES = 64;
 
 export class WasmTextEncoder {
   /** Just past the last row of the last call (its `]`), where it starts (its `[`), and where its output starts. */
@@ -44,17 +86,9 @@ export class WasmTextEncoder {
   }
 
   private constructor(module: WebAssembly.Module, kinds: readonly number[], prefixes: readonly Buffer[], private readonly json: boolean) {
-    const formatReal = (value: number, at: number): number => {
-      // JavaScript's own text of the double: the text path prints exactly this.
-      const text = String(value);
-      // The module never grows its memory (load() does, and refreshes the view).
-      const view = this.bytes;
-      for (let k = 0; k < text.length; k++) view[at + k] = text.charCodeAt(k);
-      return text.length;
-    };
     this.width = kinds.length;
-    this.exports = new WebAssembly.Instance(module, { env: { formatReal } }).exports as unknown as Exports;
-    let at = align(Number(this.exports.__heap_base.value));
+    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+    let at = installTables(this.exports, align(Number(this.exports.__heap_base.value)));
     this.kindsAt = at;
     at = align(at + kinds.length);
     const prefixBytes = Buffer.concat(prefixes);
@@ -63,7 +97,7 @@ export class WasmTextEncoder {
     this.prefixEndsAt = at;
     at = align(at + 4 * kinds.length);
     this.outputAt = at;
-    at = align(at + OUTPUT_BYTES);
+    at = align(at + OUTPUT_BYTES + SLACK_BYTES);
     this.inputAt = at;
     this.bytes = grownMemory(this.exports.memory, at);
     this.bytes.set(kinds, this.kindsAt);
@@ -80,8 +114,8 @@ export class WasmTextEncoder {
 
   /** Copies the first `length` bytes of `parts` into the module's memory; returns them there (valid until the next load). */
   load(parts: readonly Uint8Array[], length: number): Buffer {
-    if (length > this.inputCapacity) {
-      this.bytes = grownMemory(this.exports.memory, this.inputAt + length);
+    if (length + SLACK_BYTES > this.inputCapacity) {
+      this.bytes = grownMemory(this.exports.memory, this.inputAt + length + SLACK_BYTES);
       this.inputCapacity = this.bytes.length - this.inputAt;
     }
     const view = this.view();

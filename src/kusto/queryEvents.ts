@@ -53,6 +53,8 @@ export interface EncodedTextEvent {
   /** Of `rows`, those announced before by `rowsParsed` events. */
   announced: number;
   text: Buffer;
+  /** Called once `text` is no longer needed (written out): its buffer may then be filled again. Optional to call. */
+  release?: () => void;
 }
 
 /** Rows of the primary table already encoded as one Parquet row group, in order with `rows` events. */

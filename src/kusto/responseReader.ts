@@ -401,8 +401,8 @@ export class ResponseReader {
     this.openGroup = undefined;
     const encoder = this.inlineEncoder.encoder;
     if (encoder instanceof RowSpanTextEncoder) {
-      const { bytes, rows } = encoder.take();
-      if (rows > 0) yield { kind: 'encodedText', tableId: open.tableId, rows, announced: open.announced, text: bytes };
+      const { bytes, rows, release } = encoder.take();
+      if (rows > 0) yield { kind: 'encodedText', tableId: open.tableId, rows, announced: open.announced, text: bytes, release };
       return;
     }
     if (this.partitionBy) {

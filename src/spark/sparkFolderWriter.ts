@@ -188,13 +188,13 @@ export class SparkFolderWriter implements FileOutput {
     }
   }
 
-  async writeText(text: Uint8Array, rows: number): Promise<void> {
+  async writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
     await this.ensureOpen();
     if (this.partitionIndexes.length > 0 || this.maxRowsPerFile !== Infinity) throw new Error('encoded text goes only to output without partitions or a rows-per-file limit');
     try {
       const part = await this.partFor('');
       if (!part.writer.writeText) throw new Error('this part file does not take encoded text');
-      await part.writer.writeText(text, rows);
+      await part.writer.writeText(text, rows, onWritten);
       part.rows += rows;
       this.rows += rows;
     } catch (err) {

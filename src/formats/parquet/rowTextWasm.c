@@ -3,8 +3,8 @@
 // JavaScript's per-value costs. It takes only rows whose every value it writes exactly as the text
 // path does (the same bytes); at the first value it does not take it stops before that row and
 // rowSpanText.ts carries on (the row in JavaScript, or the exact text parser). Reals whose text is
-// not already what JavaScript prints are parsed here (exactly, as Number() does) and printed by
-// the imported formatReal (JavaScript's String of the double). No libc.
+// not already what JavaScript prints are parsed here (exactly, as Number() does) and printed here
+// as JavaScript's String prints the double (shortestReal.h). No libc, no imports.
 #include <stdint.h>
 
 typedef uint8_t u8;
@@ -26,10 +26,8 @@ enum { K_BOOL = 0, K_INT = 1, K_LONG = 2, K_REAL = 3, K_TEXT = 4, K_STRING = 5, 
 
 static inline u8 *at(u32 offset) { return (u8 *)(uintptr_t)offset; }
 
-/** JavaScript's String(value) written at `out`: its length (at most 24 bytes). */
-__attribute__((import_module("env"), import_name("formatReal"))) u32 formatReal(double value, u32 out);
-
 #include "exactReal.h"
+#include "shortestReal.h"
 
 // ---- datetime: microseconds since the epoch, as setDatetimeMicrosFromBytes ----
 
@@ -61,9 +59,21 @@ static int validUtf8(const u8 *b, u32 from, u32 to) {
   return 1;
 }
 
+/**
+ * b[from, to) copied to o + p. Runs of up to 16 bytes (most values and key prefixes) as two 8-byte
+ * words, which may read and write up to 16 bytes past them (rowTextWasm.ts leaves that room after
+ * the input and the output): memory.copy costs more than that for a few bytes.
+ */
 static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
-  __builtin_memcpy(o + p, b + from, to - from);
-  return p + (to - from);
+  u32 n = to - from;
+  if (n <= 16) {
+    u64 w0, w1;
+    __builtin_memcpy(&w0, b + from, 8);
+    __builtin_memcpy(&w1, b + from + 8, 8);
+    __builtin_memcpy(o + p, &w0, 8);
+    __builtin_memcpy(o + p + 8, &w1, 8);
+  } else __builtin_memcpy(o + p, b + from, n);
+  return p + n;
 }
 
 static u32 endOfCall, lastRowStartOfCall, outOfCall, lastRowOutOfCall;
@@ -71,6 +81,23 @@ __attribute__((export_name("rowsEnd"))) u32 rowsEnd(void) { return endOfCall; }
 __attribute__((export_name("lastRowStart"))) u32 lastRowStart(void) { return lastRowStartOfCall; }
 __attribute__((export_name("outputEnd"))) u32 outputEnd(void) { return outOfCall; }
 __attribute__((export_name("lastRowOutput"))) u32 lastRowOutput(void) { return lastRowOutOfCall; }
+__attribute__((export_name("setShortestRealTables"))) void setShortestRealTables(u32 inverses, u32 powers) {
+  ryuInverses = (const u32 *)at(inverses);
+  ryuPowers = (const u32 *)at(powers);
+}
+
+/** The finite doubles at `values` printed as String prints them, each followed by a newline (for the tests that hold printReal to String): the bytes written at `out`. */
+__attribute__((export_name("printReals"))) u32 printReals(u32 values, u32 count, u32 out) {
+  const double *v = (const double *)at(values);
+  u8 *o = at(out);
+  u32 p = 0;
+  for (u32 k = 0; k < count; k++) {
+    p += printReal(v[k], o + p);
+    o[p++] = '\n';
+  }
+  return p;
+}
+
 /** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else parsed and printed. Index of the delimiter, or 0. */
 static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   u32 j = i;
@@ -104,7 +131,7 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   double value;
   u32 end = realAt(b, i, n, delimiter, &value);
   if (!end) return 0;
-  *p += formatReal(value, (u32)(uintptr_t)(o + *p));
+  *p += printReal(value, o + *p);
   return end;
 }
 

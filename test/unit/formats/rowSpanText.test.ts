@@ -190,6 +190,46 @@ describe('CSV and JSON lines from row bytes (the text fast path)', () => {
     assert.ok(fast.bytes.equals(exact.bytes));
   });
 
+  test('output buffers are filled again only once written: a slow destination that reads each chunk when its write completes gets the same bytes, and buffers are reused', async () => {
+    const columns: ColumnSchema[] = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }, { name: 'r', type: 'real' }];
+    const rows = Array.from({ length: 200_000 }, (_, n) => `[${n},"item-${n % 500}",${n / 7}]`);
+    const body = Buffer.from(
+      '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
+        `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"s","ColumnType":"string"},{"ColumnName":"r","ColumnType":"real"}],"Rows":[${rows.join(',')}]},\n` +
+        '{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]',
+      'utf8',
+    );
+    for (const format of ['csv', 'json'] as const) {
+      server.script([chunkedAnswer(body, 1 << 16)]);
+      const chunks: Buffer[] = [];
+      // The chunk is read only when its write completes, a turn of the event loop later (as a file stream of 1 MB writes reads it).
+      const destination = new Writable({
+        highWaterMark: 1 << 20,
+        write(chunk: Buffer, _enc, callback) {
+          setImmediate(() => {
+            chunks.push(Buffer.from(chunk));
+            callback();
+          });
+        },
+      });
+      const writer = createRecordFileWriter(destination, { format, columns });
+      const buffers = new Set<ArrayBufferLike>();
+      let events = 0;
+      for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', textSpans: { format } })) {
+        assert.notEqual(event.kind, 'rows');
+        if (event.kind !== 'encodedText') continue;
+        events++;
+        buffers.add(event.text.buffer);
+        await writer.writeText?.(event.text, event.rows, event.release);
+      }
+      await writer.close();
+      const exact = await readAndWrite(body, columns, format, 1 << 16, false);
+      assert.ok(Buffer.concat(chunks).equals(exact.bytes), `${format}: the same bytes as the text path`);
+      assert.ok(events >= 5, `${format}: ${events} outputs`);
+      assert.ok(buffers.size < events / 2, `${format}: ${buffers.size} buffers for ${events} outputs`);
+    }
+  });
+
   test('the WebAssembly writer is built and takes the common rows (the same bytes are proven above with it; KDM_ENGINE_WASM=0 runs them without it)', () => {
     const encoder = new RowSpanTextEncoder([{ name: 'n', type: 'long' }, { name: 'r', type: 'real' }, { name: 's', type: 'string' }], 'json');
     assert.equal(encoder.usesWasm, process.env.KDM_ENGINE_WASM !== '0', 'dist/rowTextWasm.wasm is built (npm run build)');
