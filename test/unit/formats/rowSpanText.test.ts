@@ -192,7 +192,7 @@ describe('CSV and JSON lines from row bytes (the text fast path)', () => {
 
   test('output buffers are filled again only once written: a slow destination that reads each chunk when its write completes gets the same bytes, and buffers are reused', async () => {
     const columns: ColumnSchema[] = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }, { name: 'r', type: 'real' }];
-    const rows = Array.from({ length: 200_000 }, (_, n) => `[${n},"item-${n % 500}",${n / 7}]`);
+    const rows = Array.from({ length: 400_000 }, (_, n) => `[${n},"item-${n % 500}",${n / 7}]`);
     const body = Buffer.from(
       '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
         `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"s","ColumnType":"string"},{"ColumnName":"r","ColumnType":"real"}],"Rows":[${rows.join(',')}]},\n` +
