@@ -203,7 +203,8 @@ function printTargets(all: Row[], extension: ExtensionFigures | undefined): void
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  // `--only=a|b`: the scenarios whose names contain any of the texts.
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split('|').filter(Boolean);
   const outRoot = process.env.KDM_BENCH_DIR ?? join(root, 'test-artifacts', 'bench');
   const workDir = join(outRoot, 'work');
   rmSync(workDir, { recursive: true, force: true });
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
   const ctx: BenchContext = { quick, workDir, root };
   const all: Row[] = [];
   for (const scenario of scenarios(ctx)) {
-    if (only && !scenario.name.includes(only)) continue;
+    if (only && !only.some((text) => scenario.name.includes(text))) continue;
     all.push(...(await runScenario(scenario, ctx)));
   }
   const header = ['scenario', 'variant', 'rows', 'seconds', 'runs (min–max s)', 'all enqueued s', 'rows/s', 'MB/s', 'peak RSS MB', 'vs baseline', 'of limit'];
