@@ -48,6 +48,7 @@ describe('files → Kusto: options.uploadConcurrency', () => {
 
   const ingest = async (table: string, uploadConcurrency?: number): Promise<number> => {
     storage.blobProxy.resetPeaks();
+    storage.queueProxy.resetPeaks();
     const spec: JobSpec = {
       version: 1, id: `upload-${table}`, createdAt: new Date().toISOString(),
       source: { kind: 'files', location: { kind: 'local', path: folder }, layout: 'spark' },
@@ -59,6 +60,16 @@ describe('files → Kusto: options.uploadConcurrency', () => {
     assert.equal(await tableRowCount({ clusterUrl: emulator.url, database: DB }, table), FILES * ROWS_PER_FILE);
     return storage.blobProxy.peakInFlight('PUT');
   };
+
+  test('uploadConcurrency 1: the next file\'s bytes go up while a file\'s queue message is sent (the enqueue holds no upload slot)', async () => {
+    assert.equal(await ingest('Pipelined', 1), 1);
+    const puts = storage.blobProxy.spans('PUT');
+    const messages = storage.queueProxy.spans('POST');
+    assert.equal(messages.length, FILES);
+    // Each request is held 100 ms in its proxy: a message sent only after the next upload may start never overlaps one.
+    const overlapping = messages.filter((m) => puts.some((p) => p.start < m.end && m.start < p.end)).length;
+    assert.ok(overlapping > 0, 'every queue message was sent while no file was uploading');
+  });
 
   test('uploadConcurrency 1 uploads one file at a time; the default uploads four at once; both land every row', async () => {
     assert.equal(await ingest('OneByOne', 1), 1);

@@ -42,7 +42,8 @@ export type SinkCheckpoint = 'fileFinal' | 'beforeMove' | 'afterMove' | 'afterDr
  * - `tokenProvider`: bearer tokens for the destination cluster (the runner resolves the spec's
  *   AuthRef; undefined for an open emulator).
  * - `concurrency`: files uploaded at once (the spec's options.uploadConcurrency, default
- *   DEFAULT_UPLOAD_CONCURRENCY); memory stays bounded per file. Waiting for statuses never
+ *   DEFAULT_UPLOAD_CONCURRENCY), and as many enqueued at once (status row and queue message,
+ *   after the upload, in a slot of their own); memory stays bounded per file. Waiting for statuses never
  *   holds back the next upload: every enqueued file hands its ticket to one shared
  *   IngestionStatusPoller (a few status-table reads at once, oldest first), however many are
  *   pending. Waiting before uploading more would keep only a few files in the service's queue, so
@@ -307,6 +308,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
   const streamer = mode === 'streaming' ? new StreamingSender(mgmt, table, spec.options?.retry ?? {}, ctx) : undefined;
   const concurrency = Math.max(1, deps.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY);
   const uploading = limiter(concurrency);
+  const enqueueing = limiter(concurrency);
   const storageClients = new IngestStorageClients();
 
   // Files whose outcome stays Unknown: the queued ticket to read again later, or a lost streaming answer.
@@ -317,7 +319,7 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
     return { ...resultOf(file, outcome.status, details), via: streamer ? 'queued' : undefined };
   };
 
-  /** Sends one file into `intoTable` and waits for its final status (the upload holds a slot of `uploading`, the wait does not). */
+  /** Sends one file into `intoTable` and waits for its final status (the upload holds a slot of `uploading`, the enqueue one of `enqueueing`, the wait none). */
   const ingestOne = async (file: SourceFile, intoTable: string, columns: ColumnSchema[], index: number, poller: IngestionStatusPoller, stopped: () => boolean): Promise<SinkFileResult> => {
     // An earlier run left this file Unknown: never send it blind again. A queued file's status is
     // read again (it may have landed since); a lost streaming answer stays Unknown.
@@ -362,7 +364,10 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
       }
     }
     await ensureStatusTableTrust();
-    const ticket = await uploading(async () => {
+    // Two stages, each `concurrency` files at once: the bytes (a slot of `uploading`), then the
+    // status row and the queue message (a slot of `enqueueing`), so a file's two round trips to
+    // the queue and the table overlap the next file's bytes instead of holding its upload slot.
+    const upload = await uploading(async () => {
       if (stopped()) throw new RunStopped();
       const resources = await getResources();
       const request = {
@@ -373,7 +378,11 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
         tap: counter && (() => counter.tap()),
       };
       const knownBefore = identities.has(file.relativePath);
-      const uploaded = await uploadForIngestion(resources, request, index, storageClients);
+      return { resources, request, knownBefore, uploaded: await uploadForIngestion(resources, request, index, storageClients) };
+    });
+    // Once its bytes are up, a file is enqueued even if another file's error stops the run meanwhile (as before the split).
+    const ticket = await enqueueing(async () => {
+      const { resources, request, knownBefore, uploaded } = upload;
       // A file not known by its fingerprint takes the content hash its upload produced (or is hashed now).
       if (!knownBefore && uploaded.contentHash) identities.set(file.relativePath, identityOf(file, uploaded.contentHash));
       const identity = await identify(file);
