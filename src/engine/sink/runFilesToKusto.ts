@@ -8,6 +8,7 @@
 // request in flight when the job was killed) is Unknown,
 // never sent again blind: a resume reads a queued file's status again.
 import { createHash, randomBytes } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { JobContext, JobLogger, TokenProvider } from '../jobContext';
 import type { FilesSource, JobSpec, KustoTableDestination } from '../jobSpec';
 import type { ColumnSchema } from '../rows';
@@ -307,6 +308,9 @@ async function runOnce(spec: JobSpec, ctx: JobContext, deps: FilesToKustoDeps, s
 
   const streamer = mode === 'streaming' ? new StreamingSender(mgmt, table, spec.options?.retry ?? {}, ctx) : undefined;
   const concurrency = Math.max(1, deps.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY);
+  // Every request in flight listens on the job's signal (uploads, enqueues, status reads): Node's
+  // default of 10 would print a "possible memory leak" warning for what is only parallel work.
+  setMaxListeners(Math.max(getMaxListeners(ctx.signal), 2 * concurrency + STATUS_READS + 8), ctx.signal);
   const uploading = limiter(concurrency);
   const enqueueing = limiter(concurrency);
   const storageClients = new IngestStorageClients();
