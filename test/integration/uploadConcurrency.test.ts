@@ -80,9 +80,9 @@ describe('files → Kusto: options.uploadConcurrency', () => {
     assert.equal(await ingest('Csv', 4, csvFolder), 2);
   });
 
-  test('uploadConcurrency 1 uploads one file at a time; the default uploads four at once; both land every row', async () => {
+  test('uploadConcurrency 1 uploads one file at a time; the default uploads eight at once; both land every row', async () => {
     assert.equal(await ingest('OneByOne', 1), 1);
-    assert.equal(DEFAULT_UPLOAD_CONCURRENCY, 4);
+    assert.equal(DEFAULT_UPLOAD_CONCURRENCY, 8);
     assert.equal(await ingest('Parallel'), DEFAULT_UPLOAD_CONCURRENCY);
   });
 });

@@ -105,7 +105,7 @@ export interface SinkResult {
 const DONE: ReadonlySet<FileIngestStatus> = new Set<FileIngestStatus>(['Succeeded', 'Skipped', 'PartiallySucceeded']);
 
 /** Local files uploaded at once when the spec does not say (options.uploadConcurrency). */
-export const DEFAULT_UPLOAD_CONCURRENCY = 4;
+export const DEFAULT_UPLOAD_CONCURRENCY = 8;
 
 /**
  * Upload slots a local file takes: two for text gzipped on the way, whose blocks are buffered
