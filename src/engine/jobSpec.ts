@@ -140,7 +140,7 @@ export interface JobOptions {
   exportPollMaxIntervalMs?: number;
   /** Exported files downloaded at once (default 8: DEFAULT_DOWNLOAD_CONCURRENCY). */
   downloadConcurrency?: number;
-  /** Files → Kusto: local files uploaded to the cluster's ingestion storage at once (default 4: DEFAULT_UPLOAD_CONCURRENCY). */
+  /** Files → Kusto: local files uploaded to the cluster's ingestion storage at once (default 8: DEFAULT_UPLOAD_CONCURRENCY; text gzipped on the way counts twice). */
   uploadConcurrency?: number;
   /** Server-side timeout of the streamed query (default 1 hour). */
   queryTimeoutMs?: number;

@@ -13,6 +13,8 @@ export interface LatencyProxy {
   port: number;
   /** The most requests of this method (e.g. PUT: uploads) that were in the proxy at one time (since the last resetPeaks). */
   peakInFlight(method: string): number;
+  /** When each request of this method was in the proxy (performance.now() ms, arrival to answer sent), since the last resetPeaks. */
+  spans(method: string): Array<{ start: number; end: number }>;
   resetPeaks(): void;
   stop(): Promise<void>;
 }
@@ -44,11 +46,16 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
   const target = new URL(options.target);
   const inFlight = new Map<string, number>();
   const peak = new Map<string, number>();
+  let spans: Array<{ method: string; start: number; end: number }> = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
+    const start = performance.now();
     inFlight.set(method, (inFlight.get(method) ?? 0) + 1);
     peak.set(method, Math.max(peak.get(method) ?? 0, inFlight.get(method) ?? 0));
-    res.once('close', () => inFlight.set(method, (inFlight.get(method) ?? 1) - 1));
+    res.once('close', () => {
+      inFlight.set(method, (inFlight.get(method) ?? 1) - 1);
+      spans.push({ method, start, end: performance.now() });
+    });
     setTimeout(() => {
       const upstream = request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
@@ -68,7 +75,11 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
     peakInFlight: (method) => peak.get(method) ?? 0,
-    resetPeaks: () => peak.clear(),
+    spans: (method) => spans.filter((s) => s.method === method).map(({ start, end }) => ({ start, end })),
+    resetPeaks: () => {
+      peak.clear();
+      spans = [];
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -83,7 +94,7 @@ export function throughProxy(connectionString: string, proxyUrl: string): string
 }
 
 /** Azurite's three services as remote storage plays them: each endpoint behind its own latency proxy (stop() stops the proxies, not Azurite). */
-export async function remoteAzurite(azurite: Azurite, options: Omit<LatencyProxyOptions, 'target'>): Promise<Azurite & { blobProxy: LatencyProxy }> {
+export async function remoteAzurite(azurite: Azurite, options: Omit<LatencyProxyOptions, 'target'>): Promise<Azurite & { blobProxy: LatencyProxy; queueProxy: LatencyProxy; tableProxy: LatencyProxy }> {
   const proxies: LatencyProxy[] = [];
   const behindProxy = async (serviceUrl: string): Promise<string> => {
     const url = new URL(serviceUrl);
@@ -99,6 +110,8 @@ export async function remoteAzurite(azurite: Azurite, options: Omit<LatencyProxy
     tableUrl,
     connectionString: endpoints.reduce((cs, [name, from, to]) => cs.replace(`${name}=${from}`, `${name}=${to}`), azurite.connectionString),
     blobProxy: proxies[0],
+    queueProxy: proxies[1],
+    tableProxy: proxies[2],
     stop: async () => {
       for (const proxy of proxies) await proxy.stop();
     },

@@ -3,7 +3,7 @@
 // not timed: Azurite's endpoints sit behind the bench's latency proxy, which holds each request
 // 100 ms (so uploads that may overlap do) and records the most uploads (Put Blob) in it at once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +23,7 @@ const ROWS_PER_FILE = 250;
 describe('files → Kusto: options.uploadConcurrency', () => {
   let work: string;
   let folder: string;
+  let csvFolder: string;
   let azurite: Azurite;
   let storage: Awaited<ReturnType<typeof remoteAzurite>>;
   let emulator: RunningEmulator;
@@ -34,6 +35,10 @@ describe('files → Kusto: options.uploadConcurrency', () => {
     const output = await openFileOutput({ folder, format: 'parquet', compression: 'snappy', maxRowsPerFile: ROWS_PER_FILE, jobId: 'parts', ifExists: 'replace', columns: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }] });
     await output.write(Array.from({ length: FILES * ROWS_PER_FILE }, (_, i) => [BigInt(i), `row-${i}`]));
     await output.commit();
+    // Eight small CSV files: text is gzipped on the way up, in buffered blocks (one Put Block and one Put Block List each).
+    csvFolder = join(work, 'csv');
+    mkdirSync(csvFolder);
+    for (let f = 0; f < FILES; f++) writeFileSync(join(csvFolder, `part-${f}.csv`), ['id,name', ...Array.from({ length: ROWS_PER_FILE }, (_, i) => `${f * ROWS_PER_FILE + i},row-${i}`)].join('\n') + '\n');
     azurite = await startAzurite();
     storage = await remoteAzurite(azurite, { delayMs: 100, bytesPerSecond: 1e9 });
     emulator = await startEmulator({ seed: 'none', databases: [DB], auth: 'open', ingestionPollMs: 50, azurite: storage });
@@ -46,11 +51,12 @@ describe('files → Kusto: options.uploadConcurrency', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const ingest = async (table: string, uploadConcurrency?: number): Promise<number> => {
+  const ingest = async (table: string, uploadConcurrency?: number, from = folder): Promise<number> => {
     storage.blobProxy.resetPeaks();
+    storage.queueProxy.resetPeaks();
     const spec: JobSpec = {
       version: 1, id: `upload-${table}`, createdAt: new Date().toISOString(),
-      source: { kind: 'files', location: { kind: 'local', path: folder }, layout: 'spark' },
+      source: { kind: 'files', location: { kind: 'local', path: from }, layout: from === folder ? 'spark' : 'plain' },
       destination: { kind: 'kustoTable', connection: { clusterUrl: emulator.url, database: DB }, table, mode: 'queued', tableCreation: 'createIfNotExists', statusPollIntervalMs: 50 },
       ...(uploadConcurrency === undefined ? {} : { options: { uploadConcurrency } }),
     };
@@ -60,9 +66,23 @@ describe('files → Kusto: options.uploadConcurrency', () => {
     return storage.blobProxy.peakInFlight('PUT');
   };
 
-  test('uploadConcurrency 1 uploads one file at a time; the default uploads four at once; both land every row', async () => {
+  test('uploadConcurrency 1: the next file\'s bytes go up while a file\'s queue message is sent (the enqueue holds no upload slot)', async () => {
+    assert.equal(await ingest('Pipelined', 1), 1);
+    const puts = storage.blobProxy.spans('PUT');
+    const messages = storage.queueProxy.spans('POST');
+    assert.equal(messages.length, FILES);
+    // Each request is held 100 ms in its proxy: a message sent only after the next upload may start never overlaps one.
+    const overlapping = messages.filter((m) => puts.some((p) => p.start < m.end && m.start < p.end)).length;
+    assert.ok(overlapping > 0, 'every queue message was sent while no file was uploading');
+  });
+
+  test('text gzipped on the way takes two upload slots (its blocks are buffered): half as many such files at once', async () => {
+    assert.equal(await ingest('Csv', 4, csvFolder), 2);
+  });
+
+  test('uploadConcurrency 1 uploads one file at a time; the default uploads eight at once; both land every row', async () => {
     assert.equal(await ingest('OneByOne', 1), 1);
-    assert.equal(DEFAULT_UPLOAD_CONCURRENCY, 4);
+    assert.equal(DEFAULT_UPLOAD_CONCURRENCY, 8);
     assert.equal(await ingest('Parallel'), DEFAULT_UPLOAD_CONCURRENCY);
   });
 });

@@ -14,6 +14,7 @@ import type { SourceFile, SourceListing } from '../../spark/sparkFolderReader';
 import type { ColumnSchema } from '../rows';
 import type { DataFormat } from '../../formats/formatSniffReader';
 import type { ByteRangeSource } from '../../formats/byteRangeReader';
+import { readAhead } from './readAhead';
 
 export interface FileSchema {
   /** Format refined by content (a ".csv" that is tab-separated is ingested as tsv). */
@@ -145,6 +146,9 @@ function checkColumnNames(file: string, columns: ColumnSchema[], what = 'column'
   }
 }
 
+/** Files whose schema is read at once: footers are a few KB, a text sample SAMPLE_BYTES. */
+const SCHEMA_READS = 8;
+
 export async function inferSourceSchema(listing: SourceListing, options: { csvHeader?: boolean; checkNames?: boolean; partitionTypes?: 'infer' | 'string' } = {}): Promise<SourceSchema> {
   const perFile = new Map<string, FileSchema>();
   const merged = new Map<string, ColumnSchema>();
@@ -153,8 +157,10 @@ export async function inferSourceSchema(listing: SourceListing, options: { csvHe
   // Columns typed only by default so far (every sampled value null or empty, as in a Spark
   // partition holding only null rows): the first file with values decides their type, silently.
   const provisional = new Set<string>();
-  for (const file of listing.files) {
-    const schema = await readFileSchema(file, listing.open(file), options.csvHeader);
+  // Footers and samples are read a few files ahead (a blob's are a round trip or two each), merged in the listing's order.
+  let index = 0;
+  for await (const schema of readAhead(listing.files, SCHEMA_READS, (file) => readFileSchema(file, listing.open(file), options.csvHeader))) {
+    const file = listing.files[index++];
     perFile.set(file.relativePath, schema);
     if (options.checkNames !== false) checkColumnNames(file.relativePath, schema.columns);
     for (const warning of schema.warnings ?? []) warnings.push(`${file.relativePath}: ${warning}`);
