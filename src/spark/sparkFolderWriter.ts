@@ -53,8 +53,13 @@ interface OpenPart {
   rows: number;
 }
 
-/** Total bytes that open Parquet writers may buffer together, split between the open files. */
-const PARQUET_BUFFER_BUDGET = 256 << 20;
+/**
+ * Total bytes that the open Parquet writers of a partitioned output may buffer together, split
+ * between the open files. A writer's buffers take about 2.8 times what it counts (capacity grown
+ * by doubling, the group being encoded beside the next): at 256 MB, 10 M rows in 50 partitions
+ * peaked at 535 MB; at 64 MB, 270-277 MB and no slower (4.1-4.6 s against 5.1 s).
+ */
+const PARQUET_BUFFER_BUDGET = 64 << 20;
 /**
  * Partition files open at once. At 16, a result whose rows interleave 50 values finished and
  * restarted files on every batch (200 files for 50 partitions of 2,000 rows; 29x the time of the
@@ -373,8 +378,10 @@ export class SparkFolderWriter implements FileOutput {
   }
 
   private parquetOptions(): ParquetWriterOptions {
-    const share = Math.floor(PARQUET_BUFFER_BUDGET / this.maxOpenFiles);
-    return { ...this.options.parquet, rowGroupBytes: Math.min(this.options.parquet?.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES, share) };
+    const rowGroupBytes = this.options.parquet?.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES;
+    // Without partitions one file is open at a time: it has the row group size to itself.
+    if (this.partitionIndexes.length === 0) return { ...this.options.parquet, rowGroupBytes };
+    return { ...this.options.parquet, rowGroupBytes: Math.min(rowGroupBytes, Math.floor(PARQUET_BUFFER_BUDGET / this.maxOpenFiles)) };
   }
 
   private async finishPart(folder: string): Promise<void> {
