@@ -106,6 +106,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
   private watcher: FSWatcher | undefined;
   private poll: ReturnType<typeof setInterval> | undefined;
   private items: JobItem[] = [];
+  /** Items a refresh read and found changed, shown by the redraw it asked for. */
+  private prepared: JobItem[] | undefined;
+  /** Counts this window's job changes: a refresh read before one is stale. */
+  private generation = 0;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private lookUntil = 0;
   private readonly noted = new Set<string>();
@@ -120,7 +124,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
   ) {
     // A job of this window queued, started, progressed or ended: only the jobs that run (or just
     // ended) are read again; the rest come from the reader's cache without touching the disk.
-    this.subscription = runner.onDidChangeJobs(() => this.changed.fire());
+    this.subscription = runner.onDidChangeJobs(() => {
+      this.generation++;
+      this.prepared = undefined; // read after this change, not before it
+      this.changed.fire();
+    });
     this.watchFolder();
   }
 
@@ -146,8 +154,20 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
   /** Everything read again (stat per journal; parsed only when changed): the folder changed, or asked. */
   refresh(): void {
     if (!this.watcher) this.watchFolder();
-    this.fullRead = true;
-    this.changed.fire();
+    const generation = this.generation;
+    const readAgain = (): void => {
+      this.fullRead = true;
+      this.changed.fire();
+    };
+    void this.load(true).then((items) => {
+      // This window's jobs changed meanwhile: these items may be older than what is shown.
+      if (generation !== this.generation) return readAgain();
+      // The same items: no redraw. A redrawn row loses its inline actions under the mouse, so a
+      // click on Resume or Cancel during the polls after a job's end would do nothing.
+      if (items.length === this.items.length && items.every((item, i) => item === this.items[i])) return;
+      this.prepared = items;
+      this.changed.fire();
+    }, readAgain);
   }
 
   /** The items last shown (the status bar and commands read them). */
@@ -174,11 +194,24 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
     // soon as it does, or a job started by the CLI or another window is never seen.
     if (!this.watcher) this.watchFolder();
     if (element) return (element.entry?.result?.fileResults ?? []).map((f) => new JobFileItem(element.jobId, f));
+    // A refresh that found something new hands its items over; otherwise read them now.
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    this.items = prepared ?? (await this.load(this.takeFullRead()));
+    return this.items;
+  }
+
+  private takeFullRead(): boolean {
+    const full = this.fullRead;
+    this.fullRead = false;
+    return full;
+  }
+
+  /** The root's items as the journals and this window's jobs have them now. */
+  private async load(full: boolean): Promise<JobItem[]> {
     // Which jobs run here is read before the journals: a job that ends while they load shows as
     // running until the refresh its end triggers, never as "interrupted".
     const live = new Map(this.runner.liveJobs().map((j) => [j.jobId, { ...j }]));
-    const full = this.fullRead;
-    this.fullRead = false;
     const reader = this.runner.reader;
     const entries = full ? await reader.list() : await reader.listSome([...live.keys(), ...this.wasLive, ...reader.runningIds()]);
     this.wasLive = new Set(live.keys());
@@ -192,7 +225,6 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
     const listed = new Set(entries.map((e) => e.record.spec.id));
     const queued = [...live.values()].filter((j) => !listed.has(j.jobId)).map((j) => this.itemFor(j.jobId, undefined, j.state, j));
     for (const id of this.itemCache.keys()) if (!listed.has(id) && !live.has(id)) this.itemCache.delete(id);
-    this.items = [...queued, ...items];
     // A job run elsewhere (the CLI, another window) that died while shown: its log says so.
     for (const item of items) {
       if (item.state !== 'interrupted' || this.noted.has(item.jobId)) continue;
@@ -201,7 +233,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobItem | JobFi
       void noteInterruptedOnce(join(jobsDir(this.context), item.jobId), `its process ${record?.pid ?? '?'} ended during ${record?.phase ?? '?'} without finishing; resume the job to finish it, or discard it`);
     }
     this.ensurePolling(items.some((i) => i.state === 'running' && !live.has(i.jobId)));
-    return this.items;
+    return [...queued, ...items];
   }
 
   private ensurePolling(external: boolean): void {

@@ -122,7 +122,10 @@ describe('the Jobs view inside code-server', () => {
     assert.ok(!existsSync(out), 'nothing under the final name');
     assert.deepEqual(readdirSync(workspace).filter((n) => n.startsWith('.cancelme')), [], 'no hidden temporary output left');
     await clickAction('cancelme', 'Resume Job');
-    await row('cancelme', 'succeeded').waitFor({ timeout: 180_000 });
+    await row('cancelme', 'succeeded').waitFor({ timeout: 180_000 }).catch(async (err: unknown) => {
+      await snap(browser.page, 'failure-cancel-resume.png');
+      throw new Error(`${(err as Error).message}\nrow: ${await row('cancelme').textContent({ timeout: 1000 }).catch(() => 'none')}\njournal: ${JSON.stringify(journalOf('cancelme'))}`);
+    });
     assert.deepEqual(await sumCsvFolder(out), { rows: 3_000_000, sum: triangle(3_000_000) });
   });
 
@@ -139,6 +142,34 @@ describe('the Jobs view inside code-server', () => {
     assert.equal(await exited, 0);
     await row('fromcli-1', 'succeeded').waitFor({ timeout: 30_000 });
     assert.deepEqual(await sumCsvFolder(out), { rows: ROWS, sum: triangle(ROWS) });
+  });
+
+  test('a finished job\'s row is not redrawn by the polls that follow a change of the jobs folder: its inline actions stay under the mouse', async () => {
+    // A redraw replaces a row's inline actions; a click landing on the old ones does nothing (a
+    // Resume clicked right after a cancel was lost this way). Polls that find nothing new must
+    // leave the rows as drawn.
+    const out = join(workspace, 'steady');
+    await run(process.execPath, [join(root, 'dist', 'cli.js'), 'copy', '--cluster', emulator.url, '--db', 'Samples', '--query', LONG_QUERY(10), '--out', out, '--format', 'csv', '--read-mode', 'stream', '--job-id', 'steady-1', '--jobs-dir', jobsDir, '--progress', 'none']);
+    await workbench.openViewContainer('Kusto Data Mover');
+    const steady = row('steady-1', 'succeeded');
+    await steady.waitFor({ timeout: 60_000 });
+    await steady.hover();
+    const marked = await steady.locator('.action-item').evaluateAll((items) => {
+      for (const item of items) (item as HTMLElement).dataset.kdmDrawn = 'before';
+      return items.length;
+    });
+    assert.ok(marked > 0, 'the row shows inline actions');
+    // A new folder in the jobs folder (a job's journal comes a moment after its folder) makes the
+    // view poll for a while: the polls read the same jobs again.
+    mkdirSync(join(jobsDir, 'not-a-job-yet'));
+    try {
+      await new Promise((done) => setTimeout(done, 7_000));
+      const kept = await steady.locator('.action-item[data-kdm-drawn="before"]').count();
+      assert.equal(kept, marked, 'the inline actions drawn before the polls are still the ones shown');
+    } finally {
+      rmSync(join(jobsDir, 'not-a-job-yet'), { recursive: true, force: true });
+    }
+    assert.deepEqual(await sumCsvFolder(out), { rows: 10, sum: triangle(10) });
   });
 
   test('a job running while the page reloads shows running after the reload and ends succeeded with the complete output', async () => {
