@@ -7,6 +7,7 @@
 typedef uint8_t u8;
 typedef uint32_t u32;
 typedef int32_t i32;
+typedef uint64_t u64;
 
 #define BLOCK_SIZE 65536
 #define HASH_BITS 14
@@ -20,6 +21,18 @@ static inline u32 load32(const u8 *p) {
   u32 v;
   __builtin_memcpy(&v, p, 4);
   return v;
+}
+
+static inline u64 load64(const u8 *p) {
+  u64 v;
+  __builtin_memcpy(&v, p, 8);
+  return v;
+}
+
+static inline void copy16(u8 *to, const u8 *from) {
+  u64 a = load64(from), b = load64(from + 8);
+  __builtin_memcpy(to, &a, 8);
+  __builtin_memcpy(to + 8, &b, 8);
 }
 
 static inline u32 hash(u32 v) { return (v * 0x1e35a7bdu) >> (32 - HASH_BITS); }
@@ -41,7 +54,14 @@ static u32 emitLiteral(const u8 *in, u32 from, u32 length, u8 *out, u32 op) {
     out[op++] = (u8)(n >> 8);
     out[op++] = (u8)(n >> 16);
   }
-  __builtin_memcpy(out + op, in + from, length);
+  // Up to 64 bytes in 16-byte steps of two 8-byte words (V8 runs memory.copy as a call out of the
+  // module): this may write up to 15 bytes past the literal, which later output overwrites (the
+  // output region has that margin: snappyWasm.ts), and read as many past it (within memory).
+  if (length <= 64) {
+    for (u32 k = 0; k < length; k += 16) copy16(out + op + k, in + from + k);
+  } else {
+    __builtin_memcpy(out + op, in + from, length);
+  }
   return op + length;
 }
 
@@ -70,9 +90,11 @@ static u32 emitCopy(u32 offset, u32 length, u8 *out, u32 op) {
   return emitCopyUpTo64(offset, remaining, out, op);
 }
 
+// The table is cleared once per input (snappyCompress), not per block: an entry from an earlier
+// block is below `start`, and counts as empty, as a cleared one (-1) does.
 static u32 compressBlock(const u8 *in, u32 start, u32 end, u8 *out, u32 op) {
   if (end - start < INPUT_MARGIN) return emitLiteral(in, start, end - start, out, op);
-  __builtin_memset(table, 0xff, sizeof table);
+  const i32 first = (i32)start;
   u32 ipLimit = end - INPUT_MARGIN;
   u32 nextEmit = start;
   u32 ip = start + 1;
@@ -87,7 +109,7 @@ static u32 compressBlock(const u8 *in, u32 start, u32 end, u8 *out, u32 op) {
       u32 h = hash(bytes);
       candidate = table[h];
       table[h] = (i32)ip;
-      if (candidate >= 0 && load32(in + candidate) == bytes) break;
+      if (candidate >= first && load32(in + candidate) == bytes) break;
       ip += skip++ >> 5;
     }
     op = emitLiteral(in, nextEmit, ip - nextEmit, out, op);
@@ -95,6 +117,15 @@ static u32 compressBlock(const u8 *in, u32 start, u32 end, u8 *out, u32 op) {
     for (;;) {
       u32 matched = 4;
       u32 differs = 0;
+      // Eight bytes at a time, then four, then byte by byte: the same length as bytes alone.
+      while (ip + matched + 8 <= end) {
+        u64 wide = load64(in + candidate + matched) ^ load64(in + ip + matched);
+        if (wide != 0) {
+          matched += (u32)__builtin_ctzll(wide) >> 3;
+          goto matchedAll;
+        }
+        matched += 8;
+      }
       while (ip + matched + 4 <= end) {
         differs = load32(in + candidate + matched) ^ load32(in + ip + matched);
         if (differs != 0) break;
@@ -103,6 +134,7 @@ static u32 compressBlock(const u8 *in, u32 start, u32 end, u8 *out, u32 op) {
       if (differs != 0) matched += (u32)__builtin_ctz(differs) >> 3;
       else
         while (ip + matched < end && in[candidate + matched] == in[ip + matched]) matched++;
+    matchedAll:
       op = emitCopy(ip - (u32)candidate, matched, out, op);
       ip += matched;
       nextEmit = ip;
@@ -112,7 +144,7 @@ static u32 compressBlock(const u8 *in, u32 start, u32 end, u8 *out, u32 op) {
       u32 h = hash(bytes);
       candidate = table[h];
       table[h] = (i32)ip;
-      if (!(candidate >= 0 && load32(in + candidate) == bytes)) break;
+      if (!(candidate >= first && load32(in + candidate) == bytes)) break;
     }
     ip++;
   }
@@ -121,7 +153,7 @@ done:
   return op;
 }
 
-/** Compresses in[0, length) into out (at least 32 + length + length / 6 bytes); returns the bytes written. */
+/** Compresses in[0, length) into out (at least 32 + length + length / 6 bytes, and 16 more to write past); returns the bytes written. */
 __attribute__((export_name("snappyCompress"))) u32 snappyCompress(u32 input, u32 length, u32 output) {
   const u8 *in = at(input);
   u8 *out = at(output);
@@ -132,6 +164,7 @@ __attribute__((export_name("snappyCompress"))) u32 snappyCompress(u32 input, u32
     n >>= 7;
   }
   out[op++] = (u8)n;
+  __builtin_memset(table, 0xff, sizeof table);
   for (u32 start = 0; start < length; start += BLOCK_SIZE) {
     u32 end = length - start < BLOCK_SIZE ? length : start + BLOCK_SIZE;
     op = compressBlock(in, start, end, out, op);

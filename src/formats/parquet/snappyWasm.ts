@@ -8,6 +8,9 @@ interface SnappyExports {
   snappyCompress(input: number, length: number, output: number): number;
 }
 
+/** Bytes past the largest possible output that snappyWasm.c may write (its 16-byte literal copies). */
+const OUTPUT_MARGIN = 16;
+
 let snappy: { exports: SnappyExports; inputAt: number; bytes: Uint8Array } | null | undefined;
 
 function instance(): typeof snappy {
@@ -34,7 +37,8 @@ export function snappyCompressWasm(input: Uint8Array): Uint8Array<ArrayBuffer> |
   const s = instance();
   if (!s) return undefined;
   const outputAt = align16(s.inputAt + input.length);
-  const end = outputAt + 32 + input.length + Math.ceil(input.length / 6);
+  // OUTPUT_MARGIN: the module's short literal copies may write a few bytes past its output.
+  const end = outputAt + 32 + input.length + Math.ceil(input.length / 6) + OUTPUT_MARGIN;
   if (end > s.bytes.length) s.bytes = grownMemory(s.exports.memory, end);
   s.bytes.set(input, s.inputAt);
   const written = s.exports.snappyCompress(s.inputAt, input.length, outputAt);

@@ -186,6 +186,27 @@ describe('snappy', () => {
       const mixed = Buffer.concat([noise.subarray(0, size >> 2), text.subarray(0, size >> 2), Buffer.alloc(size >> 2), words.subarray(0, size - 3 * (size >> 2))]);
       inputs.push(noise, words, text, mixed);
     }
+    // Where the module takes shortcuts: a block repeating the one before it (the hash table is not
+    // cleared between blocks: earlier blocks' entries must count as empty), literals of every length
+    // from 1 to 80 between matches (copied 16 bytes at a time, up to the output's very end), and
+    // matches of every length ending at a block's end (compared eight bytes at a time).
+    const block = Buffer.alloc(1 << 16);
+    for (let i = 0; i < block.length; i++) block[i] = Math.floor(random() * 256);
+    inputs.push(Buffer.concat([block, block, block.subarray(0, 1000)]));
+    const literals: Buffer[] = [];
+    for (let length = 1; length <= 80; length++) {
+      const run = Buffer.alloc(length);
+      for (let i = 0; i < length; i++) run[i] = Math.floor(random() * 256);
+      literals.push(Buffer.from('0123456789abcdef'), run);
+    }
+    inputs.push(Buffer.concat(literals));
+    for (let tail = 1; tail <= 80; tail += 7) inputs.push(Buffer.concat([Buffer.from('0123456789abcdef'), literals[2 * tail - 1]]));
+    for (let length = 4; length <= 40; length++) {
+      const head = Buffer.alloc((1 << 16) - length - 24);
+      for (let i = 0; i < head.length; i++) head[i] = Math.floor(random() * 256);
+      const repeated = head.subarray(0, 24 + length);
+      inputs.push(Buffer.concat([head, repeated, Buffer.from('tail')]));
+    }
     for (const input of inputs) {
       const viaWasm = snappyCompressWasm(input);
       assert.ok(viaWasm, 'no WebAssembly result');
