@@ -71,9 +71,17 @@ export abstract class ColumnBuffer {
     this.nonNull = 0;
   }
 
-  protected ensureRows(extra: number): void {
+  /**
+   * Room for `rows` rows in all (values of a fixed width too), made now in one step rather than by
+   * doubling as rows come: a row group whose size is known ahead is not copied at each doubling.
+   */
+  reserveRows(rows: number): void {
+    if (rows > this.defs.length) this.ensureRows(rows - this.rows, true);
+  }
+
+  protected ensureRows(extra: number, exact = false): void {
     if (this.rows + extra <= this.defs.length) return;
-    const next = new Uint8Array(Math.max(this.defs.length * 2, this.rows + extra));
+    const next = new Uint8Array(exact ? this.rows + extra : Math.max(this.defs.length * 2, this.rows + extra));
     next.set(this.defs.subarray(0, this.rows));
     this.defs = next;
     this.onRowsGrown(next.length);
@@ -343,6 +351,14 @@ export class ByteArrayColumn extends ColumnBuffer {
     this.used = this.rows > 0 ? this.ends[this.rows - 1] : 0;
   }
 
+  /** Also room for the values' bytes of that many rows, at the bytes per row so far. */
+  override reserveRows(rows: number): void {
+    super.reserveRows(rows);
+    if (this.rows === 0 || rows <= this.rows) return;
+    const bytes = Math.ceil((this.used / this.rows) * rows);
+    if (bytes > this.data.length) this.grow(bytes - this.used, true);
+  }
+
   /**
    * Rows parsed elsewhere (rowSpanWasm.ts): their definition levels, their PLAIN bytes (a length,
    * then the value, per non-null row) and, per row, the bytes of `data` in use after it.
@@ -441,8 +457,8 @@ export class ByteArrayColumn extends ColumnBuffer {
     this.used = start + written;
   }
 
-  private grow(extra: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.data.length * 2, this.used + extra));
+  private grow(extra: number, exact = false): void {
+    const next = Buffer.allocUnsafe(exact ? this.used + extra : Math.max(this.data.length * 2, this.used + extra));
     this.data.copy(next, 0, 0, this.used);
     this.data = next;
   }

@@ -79,6 +79,11 @@ export class RowGroupEncoder {
     return { numRows: this.rows, columns, compressed: compress };
   }
 
+  /** Room in every column buffer for `rows` rows (see ColumnBuffer.reserveRows). */
+  reserveRows(rows: number): void {
+    for (const buffer of this.buffers) buffer.reserveRows(rows);
+  }
+
   /** Empties the column buffers for the next row group; they keep their size (no regrowing). */
   reset(): void {
     for (const buffer of this.buffers) buffer.reset();

@@ -73,6 +73,25 @@ describe('definition levels (RLE / bit-packed hybrid, bit width 1)', () => {
     }
   });
 
+  test('buffers sized ahead (reserveRows) give the same pages, below, at and beyond what was reserved', () => {
+    const kinds: ColumnSchema[] = [{ name: 'l', type: 'long' }, { name: 'b', type: 'bool' }, { name: 'd', type: 'decimal' }, { name: 's', type: 'string' }];
+    for (const column of kinds) {
+      const value = (i: number): unknown => (i % 11 === 0 ? null : column.type === 'bool' ? i % 3 === 0 : column.type === 'string' ? 'v'.repeat(i % 23) : column.type === 'decimal' ? `${i}.5` : i * 3);
+      for (const rows of [100, 5000, 9000]) {
+        const batch = Array.from({ length: rows }, (_, i) => [value(i)]) as Parameters<ReturnType<typeof createColumnBuffer>['append']>[0];
+        const plain = createColumnBuffer(column);
+        const reserved = createColumnBuffer(column);
+        plain.append(batch, 0, 0, rows);
+        // A few rows first (the string column then sizes its bytes from them), then the reservation.
+        reserved.append(batch, 0, 0, 10);
+        reserved.reserveRows(5000);
+        reserved.append(batch, 0, 10, rows);
+        const pagesOf = (c: ReturnType<typeof createColumnBuffer>): string[] => c.pages(4096).map((p) => `${p.numValues}:${hex(p.body)}`);
+        assert.deepEqual(pagesOf(reserved), pagesOf(plain), `${column.type}, ${rows} rows`);
+      }
+    }
+  });
+
   test('a short tail is bit-packed and padded; a range inside the buffer is honoured', () => {
     const levels = Uint8Array.from([9, 9, 1, 0, 1, 9]);
     assert.equal(hex(encodeDefinitionLevels(levels, 2, 5)), '02000000' + '0305');
