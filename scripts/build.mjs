@@ -34,15 +34,58 @@ function nodeBundle(entryPoints, { bannerPrefix = '', ...extra } = {}) {
   };
 }
 
+// The Azure SDKs the engine uses (storage, queues, tables, identity, Key Vault) and the Parquet
+// reader, in a bundle of their own (dist/azureSdk.js) that the engine loads on the first use of
+// one of their exports, not when it loads: a job that does not touch Azure storage (a query to
+// local files) never runs their 1 MB of module code. That keeps its heap at about 4 MB instead of
+// 8 MB: above about 8 MB V8 keeps starting incremental marking as the job's buffers churn (a 1 M-row
+// Parquet job: 7-8 full collections with the SDKs loaded, 1 without; see docs/benchmarks.md).
+const lazyPackages = ['@azure/storage-blob', '@azure/storage-queue', '@azure/data-tables', '@azure/identity', '@azure/keyvault-secrets', 'hyparquet'];
+const lazyEntry = lazyPackages.map((name, k) => `export * as p${k} from '${name}';`).join('\n');
+const sdkBundle = {
+  ...nodeBundle([]),
+  entryPoints: undefined,
+  stdin: { contents: lazyEntry, resolveDir: process.cwd(), sourcefile: 'azureSdk.js' },
+  outdir: undefined,
+  outfile: 'dist/azureSdk.js',
+};
+/** Export names of each lazy package, read from the SDK bundle once it is built. */
+let lazyExports;
+const lazySdkPlugin = {
+  name: 'lazy-azure-sdk',
+  setup(build) {
+    const filter = new RegExp(`^(${lazyPackages.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-sdk' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => {
+      const k = lazyPackages.indexOf(args.path);
+      const names = lazyExports[k];
+      // Getters that load the SDK bundle when first read; esbuild's named imports read them at use.
+      return {
+        loader: 'js',
+        contents: [
+          'let sdk;',
+          `const load = () => (sdk ??= require('./azureSdk.js')).p${k};`,
+          'const lazy = {};',
+          `for (const name of ${JSON.stringify(names)}) Object.defineProperty(lazy, name, { enumerable: true, get: () => load()[name] });`,
+          'module.exports = lazy;',
+        ].join('\n'),
+      };
+    });
+  },
+};
+
 const targets = [
   nodeBundle({ extension: 'src/extension.ts' }, { external: ['vscode'] }),
   // Loaded by the extension on the first job (src/ui/engine.ts), so activation stays small.
   // Its worker threads are files of their own next to it (pageCompressor.ts and rowSpanEncoding.ts start them).
-  nodeBundle({
-    engineHost: 'src/engineHost.ts',
-    compressionWorker: 'src/formats/parquet/compressionWorker.ts',
-    rowSpanWorker: 'src/formats/parquet/rowSpanWorker.ts',
-  }),
+  nodeBundle(
+    {
+      engineHost: 'src/engineHost.ts',
+      compressionWorker: 'src/formats/parquet/compressionWorker.ts',
+      rowSpanWorker: 'src/formats/parquet/rowSpanWorker.ts',
+    },
+    { plugins: [lazySdkPlugin], external: ['./azureSdk.js'] },
+  ),
   // One copy of the engine in the VSIX: the CLI requires dist/engineHost.js at run time.
   nodeBundle({ cli: 'src/cli.ts' }, { bannerPrefix: '#!/usr/bin/env node\n', external: ['./engineHost'] }),
   // The job process a window starts for each job (src/jobHost): the same engine bundle.
@@ -75,6 +118,13 @@ for (const name of ['rowSpanWasm', 'snappyWasm', 'rowTextWasm']) {
   if (spawnSync(clang, args, { stdio: 'inherit' }).status !== 0) throw new Error(`compiling ${source} failed`);
 }
 
+// The SDK bundle first: the engine's lazy stand-ins list its export names.
+await esbuild.build(sdkBundle);
+{
+  const { createRequire } = await import('node:module');
+  const sdk = createRequire(import.meta.url)('../dist/azureSdk.js');
+  lazyExports = lazyPackages.map((_, k) => Object.keys(sdk[`p${k}`]));
+}
 if (watch) {
   for (const t of targets) await (await esbuild.context(t)).watch();
 } else {
