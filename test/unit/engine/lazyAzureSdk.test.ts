@@ -1,0 +1,27 @@
+// The built engine (dist/engineHost.js) loads the Azure SDKs only when a job first uses them
+// (scripts/build.mjs): loading the engine leaves them out of the process, so a job that never
+// touches Azure storage runs with a small heap (docs/benchmarks.md, issue 28 fifth pass).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const dist = resolve(__dirname, '..', '..', '..', 'dist');
+
+test('loading the built engine does not load the Azure SDKs; their first use does, with every export', () => {
+  assert.ok(existsSync(join(dist, 'engineHost.js')), 'dist/engineHost.js is built (npm run build)');
+  assert.ok(existsSync(join(dist, 'azureSdk.js')), 'the Azure SDKs are a bundle of their own (dist/azureSdk.js)');
+  const script = `
+    const engine = require(${JSON.stringify(join(dist, 'engineHost.js'))});
+    const loaded = () => Object.keys(require.cache).some((f) => f.endsWith('azureSdk.js'));
+    const before = loaded();
+    const sdk = require(${JSON.stringify(join(dist, 'azureSdk.js'))});
+    console.log(JSON.stringify({ before, exports: Object.keys(engine).length, blob: typeof sdk.p0.BlobServiceClient, identity: typeof sdk.p3.ClientSecretCredential }));
+  `;
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim().split('\n').pop() as string);
+  assert.equal(out.before, false, 'the SDK bundle is not loaded with the engine');
+  assert.ok(out.exports > 0);
+  assert.equal(out.blob, 'function');
+  assert.equal(out.identity, 'function');
+});
