@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnSchema, KustoValue, Row, RowBatch } from '../engine/rows';
-import type { ColumnBuffer, PickedRows } from '../formats/parquet/columnBuffers';
+import type { ColumnBuffer, GatheredColumn, PickedRows } from '../formats/parquet/columnBuffers';
+import { RowGather } from '../formats/parquet/rowGather';
 import { createRecordFileWriterAt } from '../formats/createRecordFileWriter';
 import {
   type FileOutput,
@@ -93,6 +94,8 @@ export class SparkFolderWriter implements FileOutput {
   private readonly finishedFiles: string[] = [];
   /** Per partition column, the folder name of each value seen (escaping every row's value again was most of the routing's time). */
   private readonly folderNames: Array<Map<unknown, string>> = [];
+  /** Puts parsed rows into partition order in WebAssembly (undefined: not tried yet; null: no module, rows are picked in JavaScript). */
+  private gatherer: RowGather | null | undefined;
   private nextPart = 0;
   private rows = 0;
   private bytes = 0;
@@ -184,8 +187,16 @@ export class SparkFolderWriter implements FileOutput {
     if (columns.length !== this.options.columns.length) throw new Error(`parsed rows have ${columns.length} columns, the output ${this.options.columns.length}`);
     try {
       const { folders, picks, starts } = this.partitionsOfColumns(columns, rows);
-      const source: PickedRows = { columns: this.dataIndexes.map((i) => columns[i]), valueIndexes: this.dataIndexes.map((i) => columns[i].valueIndexes()), picks };
-      for (let slot = 0; slot < folders.length; slot++) await this.writePickedTo(folders[slot], source, starts[slot], starts[slot + 1]);
+      const data = this.dataIndexes.map((i) => columns[i]);
+      if (this.gatherer === undefined) this.gatherer = RowGather.create() ?? null;
+      if (this.gatherer) {
+        // One bulk copy per partition and column instead of one per value.
+        const gathered = this.gatherer.gather(data, picks);
+        for (let slot = 0; slot < folders.length; slot++) await this.writeGatheredTo(folders[slot], gathered, starts[slot], starts[slot + 1]);
+      } else {
+        const source: PickedRows = { columns: data, valueIndexes: data.map((c) => c.valueIndexes()), picks };
+        for (let slot = 0; slot < folders.length; slot++) await this.writePickedTo(folders[slot], source, starts[slot], starts[slot + 1]);
+      }
       this.rows += rows;
     } catch (err) {
       await this.abort();
@@ -336,6 +347,19 @@ export class SparkFolderWriter implements FileOutput {
       if (!part.writer.writePicked) throw new Error('this part file does not take parsed column buffers');
       const take = Math.min(to - from, this.maxRowsPerFile - part.rows);
       await part.writer.writePicked(source, from, from + take);
+      part.rows += take;
+      from += take;
+      if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
+    }
+  }
+
+  /** writePickedTo for rows already in partition order (rows [from, to) of the gathered columns). */
+  private async writeGatheredTo(folder: string, source: readonly GatheredColumn[], from: number, to: number): Promise<void> {
+    while (from < to) {
+      const part = await this.partFor(folder);
+      if (!part.writer.writeGathered) throw new Error('this part file does not take gathered column buffers');
+      const take = Math.min(to - from, this.maxRowsPerFile - part.rows);
+      await part.writer.writeGathered(source, from, from + take);
       part.rows += take;
       from += take;
       if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
