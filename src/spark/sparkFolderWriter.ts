@@ -199,9 +199,9 @@ export class SparkFolderWriter implements FileOutput {
     if (this.partitionIndexes.length === 0 || this.options.format !== 'parquet') throw new Error('parsed column buffers go only to Parquet output with partitions');
     if (columns.length !== this.options.columns.length) throw new Error(`parsed rows have ${columns.length} columns, the output ${this.options.columns.length}`);
     try {
-      const { folders, picks, starts } = this.partitionsOfColumns(columns, rows);
-      const data = this.dataIndexes.map((i) => columns[i]);
       if (this.gatherer === undefined) this.gatherer = RowGather.create() ?? null;
+      const { folders, picks, starts } = this.routedInWasm(columns) ?? this.partitionsOfColumns(columns, rows);
+      const data = this.dataIndexes.map((i) => columns[i]);
       if (this.gatherer) {
         // One bulk copy per partition and column instead of one per value.
         const gathered = this.gatherer.gather(data, picks);
@@ -285,6 +285,22 @@ export class SparkFolderWriter implements FileOutput {
       else groups.set(folder, [projected]);
     }
     return groups;
+  }
+
+  /**
+   * partitionsOfColumns by the module, for a single int partition column whose values are small
+   * (or null); undefined for other partitions, or without the module.
+   */
+  private routedInWasm(columns: readonly ColumnBuffer[]): { folders: string[]; picks: Int32Array; starts: Int32Array } | undefined {
+    if (!this.gatherer || this.partitionIndexes.length !== 1) return undefined;
+    const index = this.partitionIndexes[0];
+    const buffer = columns[index];
+    if (buffer.column.type !== 'int') return undefined;
+    const routed = this.gatherer.routeSmallInts(buffer);
+    if (!routed) return undefined;
+    const valueIndexes = buffer.valueIndexes();
+    const folders = Array.from(routed.firstRows, (r) => this.folderName(0, this.options.columns[index], buffer.valueAt(r, valueIndexes)));
+    return { folders, picks: routed.picks, starts: routed.starts };
   }
 
   /**

@@ -10,6 +10,20 @@ interface Exports {
   __heap_base: WebAssembly.Global;
   gatherFixed(defs: number, values: number, rows: number, width: number, picks: number, n: number, outDefs: number, outValues: number, scratch: number, outPresent: number): void;
   gatherVarying(defs: number, data: number, ends: number, picks: number, n: number, outDefs: number, outData: number, outEnds: number, outPresent: number): void;
+  routeSmallInts(defs: number, values: number, rows: number, allPresent: number, table: number, slotOf: number, firstRows: number, starts: number, picks: number): number;
+}
+
+/** rowGatherWasm.c's SMALL_INTS: int partition values it routes are from 0 to this (exclusive). */
+const SMALL_INTS = 4096;
+
+/** Rows grouped by partition (see RowGather.routeSmallInts). */
+export interface RoutedRows {
+  /** Per partition slot (in the order their value first appears), a row that has its value. */
+  firstRows: Int32Array;
+  /** The rows' indexes grouped by slot, in row order within a slot. */
+  picks: Int32Array;
+  /** Slot s's picks start at starts[s] (one entry more than the slots). */
+  starts: Int32Array;
 }
 
 /** Bytes kept past a copied byte array (the module copies short values by 8-byte words). */
@@ -20,6 +34,13 @@ let rowsGathered = 0;
 
 export function rowsGatheredByWasm(): number {
   return rowsGathered;
+}
+
+/** Rows routed to partitions by the module on this thread (diagnostics, as rowsGatheredByWasm). */
+let rowsRouted = 0;
+
+export function rowsRoutedByWasm(): number {
+  return rowsRouted;
 }
 
 export class RowGather {
@@ -42,6 +63,43 @@ export class RowGather {
     this.exports = exports;
     this.base = align(Number(exports.__heap_base.value));
     this.bytes = new Uint8Array(exports.memory.buffer);
+  }
+
+  /**
+   * The rows of an int partition column grouped by its value, when every value is from 0 to
+   * SMALL_INTS (exclusive) or null; undefined otherwise (the caller routes them). Copies of their own.
+   */
+  routeSmallInts(buffer: ColumnBuffer): RoutedRows | undefined {
+    const raw = buffer.raw();
+    if (raw.width !== 4) throw new Error('routeSmallInts takes an int column');
+    const rows = raw.defs.length;
+    let at = this.base;
+    const defs = at;
+    at = align(at + rows);
+    const values = at;
+    at = align(at + raw.values.length);
+    const table = at;
+    at = align(at + 4 * (SMALL_INTS + 1));
+    const slotOf = at;
+    at = align(at + 4 * rows);
+    const firstRows = at;
+    at = align(at + 4 * (SMALL_INTS + 1));
+    const starts = at;
+    at = align(at + 4 * (SMALL_INTS + 2));
+    const picks = at;
+    at = align(at + 4 * rows);
+    this.bytes = grownMemory(this.exports.memory, at);
+    this.bytes.set(raw.defs, defs);
+    this.bytes.set(raw.values, values);
+    const slots = this.exports.routeSmallInts(defs, values, rows, raw.allPresent ? 1 : 0, table, slotOf, firstRows, starts, picks);
+    if (slots < 0) return undefined;
+    rowsRouted += rows;
+    const memory = this.bytes.buffer;
+    return {
+      firstRows: new Int32Array(memory, firstRows, slots).slice(),
+      picks: new Int32Array(memory, picks, rows).slice(),
+      starts: new Int32Array(memory, starts, slots + 1).slice(),
+    };
   }
 
   /**

@@ -126,3 +126,51 @@ __attribute__((export_name("gatherVarying"))) void gatherVarying(u32 defsAt, u32
   }
   if (present) present[n] = (i32)nonNull;
 }
+
+/** Int partition values from 0 to this (exclusive) are routed here; a null takes the entry after them. */
+#define SMALL_INTS 4096
+
+/**
+ * Routing by one int partition column (definition levels `defs`, present values packed at
+ * `values`; `allPresent`: no nulls): each row's partition slot, slots numbered in the order their
+ * value first appears (a null is a value of its own). Writes, per slot, the first row that has
+ * it (firstRows) and, grouped by slot in row order, the rows' indexes (picks), slot s's from
+ * starts[s] (slots + 1 entries). `slotOf` is rows words of scratch, `table` SMALL_INTS + 1. Returns
+ * the slots, or -1 when a value is outside [0, SMALL_INTS) (the caller routes those rows itself).
+ */
+__attribute__((export_name("routeSmallInts"))) i32 routeSmallInts(u32 defsAt, u32 valuesAt, u32 rows, u32 allPresent, u32 tableAt,
+                                                                  u32 slotOfAt, u32 firstRowsAt, u32 startsAt, u32 picksAt) {
+  const u8 *defs = at(defsAt);
+  const i32 *values = (const i32 *)at(valuesAt);
+  i32 *table = (i32 *)at(tableAt);
+  i32 *slotOf = (i32 *)at(slotOfAt);
+  i32 *firstRows = (i32 *)at(firstRowsAt);
+  i32 *starts = (i32 *)at(startsAt);
+  i32 *picks = (i32 *)at(picksAt);
+  __builtin_memset(table, 0, 4 * (SMALL_INTS + 1));
+  u32 slots = 0;
+  u32 n = 0;
+  for (u32 r = 0; r < rows; r++) {
+    u32 key = SMALL_INTS;
+    if (allPresent || defs[r]) {
+      i32 v = values[n++];
+      if (v < 0 || v >= SMALL_INTS) return -1;
+      key = (u32)v;
+    }
+    i32 slot = table[key];
+    if (slot == 0) {
+      firstRows[slots] = (i32)r;
+      slot = (i32)++slots;
+      table[key] = slot;
+    }
+    slotOf[r] = slot - 1;
+  }
+  // A stable counting sort of the rows by slot (the counts first, in starts[1..]).
+  for (u32 s = 0; s <= slots; s++) starts[s] = 0;
+  for (u32 r = 0; r < rows; r++) starts[slotOf[r] + 1]++;
+  for (u32 s = 0; s < slots; s++) starts[s + 1] += starts[s];
+  // `table` is free again: the next free place of each slot.
+  for (u32 s = 0; s < slots; s++) table[s] = starts[s];
+  for (u32 r = 0; r < rows; r++) picks[table[slotOf[r]]++] = (i32)r;
+  return (i32)slots;
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ColumnSchema, KustoType, KustoValue, Row } from '../../../src/engine/rows';
 import { type ColumnBuffer, createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
-import { RowGather, rowsGatheredByWasm } from '../../../src/formats/parquet/rowGather';
+import { RowGather, rowsGatheredByWasm, rowsRoutedByWasm } from '../../../src/formats/parquet/rowGather';
 import { seededRandom } from '../seededRandom';
 
 const TYPES: KustoType[] = ['bool', 'int', 'long', 'real', 'datetime', 'decimal', 'string', 'guid', 'dynamic'];
@@ -133,5 +133,40 @@ test('a gather that grows the module memory and one that shrinks back leave no s
       if (starts[p + 1] > starts[p]) runs.appendGathered(out[0], starts[p], starts[p + 1]);
       assert.deepEqual(contents(runs), contents(picked), `${rows} rows, partition ${p}`);
     }
+  }
+});
+
+test('rows of an int partition column grouped by value: slots in the order values first appear, nulls a value of their own, rows in order; other values left to the caller', () => {
+  const gather = RowGather.create();
+  assert.ok(gather);
+  const random = seededRandom(11);
+  const column: ColumnSchema = { name: 'p', type: 'int' };
+  const before = rowsRoutedByWasm();
+  let routedRows = 0;
+  for (const [rows, values, nullRate] of [[1, 1, 0], [5000, 50, 0], [5000, 50, 0.1], [3000, 4096, 0.01], [10, 3, 1]] as const) {
+    const buffer = createColumnBuffer(column);
+    const batch: Row[] = Array.from({ length: rows }, () => [random() < nullRate ? null : Math.floor(random() * values) + (values === 4096 ? 0 : 0)]);
+    if (values === 4096) batch[rows - 1] = [4095];
+    buffer.append(batch, 0, 0, rows);
+    const routed = gather.routeSmallInts(buffer);
+    assert.ok(routed, `${rows} rows of ${values} values`);
+    routedRows += rows;
+    // The reference: a Map in first-appearance order.
+    const slots = new Map<KustoValue, number[]>();
+    batch.forEach(([v], r) => {
+      const list = slots.get(v);
+      if (list) list.push(r);
+      else slots.set(v, [r]);
+    });
+    const expected = [...slots.values()];
+    assert.deepEqual([...routed.firstRows], expected.map((list) => list[0]));
+    assert.deepEqual([...routed.starts], [0, ...expected.map((_, k) => expected.slice(0, k + 1).reduce((n, list) => n + list.length, 0))]);
+    assert.deepEqual([...routed.picks], expected.flat());
+  }
+  assert.equal(rowsRoutedByWasm() - before, routedRows);
+  for (const outside of [4096, -1, 2147483647, -2147483648]) {
+    const buffer = createColumnBuffer(column);
+    buffer.append([[1], [null], [outside], [2]], 0, 0, 4);
+    assert.equal(gather.routeSmallInts(buffer), undefined, `${outside} is left to the caller`);
   }
 });
