@@ -109,21 +109,24 @@ export class RowGather {
   gather(buffers: readonly ColumnBuffer[], picks: Int32Array): GatheredColumn[] {
     const n = picks.length;
     const raws = buffers.map((b) => b.raw());
-    // Layout: the picks, then per column its input (levels, values, ends) and its output
-    // (levels, values, ends, present counts), and one scratch region for value indexes.
+    // Layout: the picks, one scratch region for value indexes, one input region (levels,
+    // values, ends) that each column is copied into in turn, then per column its output (levels,
+    // values, ends, present counts), which must all stay until the partitions have appended them.
     let at = this.base;
     const picksAt = at;
     at = align(at + 4 * n);
     const scratchAt = at;
     at = align(at + 4 * (n + 1));
+    const defs = at;
+    at = align(at + n);
+    const ends = at;
+    at = align(at + 4 * n);
+    const values = at;
+    let largest = 0;
+    for (const raw of raws) largest = Math.max(largest, raw.values.length);
+    at = align(at + largest + MARGIN);
     const places = raws.map((raw) => {
       if (raw.defs.length !== n) throw new Error(`a column buffer holds ${raw.defs.length} rows, the picks ${n}`);
-      const defs = at;
-      at = align(at + n);
-      const values = at;
-      at = align(at + raw.values.length + MARGIN);
-      const ends = raw.width === 0 ? at : 0;
-      if (raw.width === 0) at = align(at + 4 * n);
       const outDefs = at;
       at = align(at + n);
       const outValues = at;
@@ -132,7 +135,7 @@ export class RowGather {
       if (raw.width === 0) at = align(at + 4 * n);
       const outPresent = raw.allPresent ? 0 : at;
       if (!raw.allPresent) at = align(at + 4 * (n + 1));
-      return { defs, values, ends, outDefs, outValues, outEnds, outPresent };
+      return { defs, values, ends: raw.width === 0 ? ends : 0, outDefs, outValues, outEnds, outPresent };
     });
     this.bytes = grownMemory(this.exports.memory, at);
     const bytes = this.bytes;
