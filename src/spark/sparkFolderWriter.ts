@@ -23,7 +23,7 @@ import {
   openSingleFileOutput,
   pathExists,
 } from '../formats/fileOutput';
-import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, type WriteSummary, checkCompression, fileExtension } from '../formats/recordFileWriter';
+import { type FileCompression, type FileFormat, type ParquetWriterOptions, type RecordFileWriter, checkCompression, fileExtension } from '../formats/recordFileWriter';
 import { DEFAULT_ROW_GROUP_BYTES } from '../formats/parquet/parquetWriter';
 import type { EncodedRowGroup } from '../formats/parquet/rowGroupEncoder';
 import { partitionFolderName } from './hivePartitionPath';
@@ -71,8 +71,6 @@ const DEFAULT_MAX_OPEN_FILES = 64;
 /** Folder names remembered per partition column (a column of unique values must not grow the cache without end). */
 const MAX_CACHED_FOLDER_NAMES = 4096;
 
-/** Files finished at once at commit (each holds its last row group until it is written). */
-const FINISHING_AT_ONCE = 8;
 /** Int partition values from 0 to this (exclusive) find their slot in a table rather than a Map. */
 const SMALL_INT_VALUES = 4096;
 
@@ -107,8 +105,6 @@ export class SparkFolderWriter implements FileOutput {
   private readonly folderNames: Array<Map<unknown, string>> = [];
   /** Puts parsed rows into partition order in WebAssembly (undefined: not tried yet; null: no module, rows are picked in JavaScript). */
   private gatherer: RowGather | null | undefined;
-  /** Parts being finished by finishParts (no longer in `open`), until each is closed. */
-  private closing: Set<OpenPart> | undefined;
   private nextPart = 0;
   private rows = 0;
   private bytes = 0;
@@ -235,7 +231,7 @@ export class SparkFolderWriter implements FileOutput {
   async commit(): Promise<FileOutputSummary> {
     await this.ensureOpen();
     try {
-      await this.finishParts([...this.open.keys()]);
+      for (const folder of [...this.open.keys()]) await this.finishPart(folder);
       // An empty result still gets one file with the columns (a header, a Parquet schema), as Spark does.
       if (this.finishedFiles.length === 0 && this.partitionIndexes.length === 0) {
         await this.writeTo('', []);
@@ -262,7 +258,7 @@ export class SparkFolderWriter implements FileOutput {
     this.state = 'aborted';
     this.aborting ??= (async () => {
       this.options.signal?.removeEventListener('abort', this.onAbort);
-      const parts = [...this.open.values(), ...(this.closing ?? [])];
+      const parts = [...this.open.values()];
       this.open.clear();
       await Promise.all(parts.map((p) => p.writer.abort().catch(() => undefined)));
       await fs.rm(this.tempFolder, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
@@ -463,40 +459,6 @@ export class SparkFolderWriter implements FileOutput {
     const summary = await part.writer.close();
     this.bytes += summary.bytes;
     this.finishedFiles.push(part.relativePath);
-  }
-
-  /**
-   * finishPart of each folder, up to FINISHING_AT_ONCE at a time (the files listed in the
-   * folders' order): with partitions, every file's last row group is compressed and written at
-   * commit, and one file after another left the compression worker or this thread idle.
-   */
-  private async finishParts(folders: string[]): Promise<void> {
-    const parts = folders.map((folder) => {
-      const part = this.open.get(folder);
-      this.open.delete(folder);
-      return part;
-    }).filter((part): part is OpenPart => part !== undefined);
-    // Tracked until closed, so that an abort meanwhile still aborts them.
-    const closing = new Set(parts);
-    const summaries: WriteSummary[] = [];
-    let next = 0;
-    const finishNext = async (): Promise<void> => {
-      while (next < parts.length) {
-        const k = next++;
-        summaries[k] = await parts[k].writer.close();
-        closing.delete(parts[k]);
-      }
-    };
-    this.closing = closing;
-    try {
-      await Promise.all(Array.from({ length: Math.min(FINISHING_AT_ONCE, parts.length) }, finishNext));
-    } finally {
-      this.closing = undefined;
-    }
-    parts.forEach((part, k) => {
-      this.bytes += summaries[k].bytes;
-      this.finishedFiles.push(part.relativePath);
-    });
   }
 
   private signalAborted(): boolean {
