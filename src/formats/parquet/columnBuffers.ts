@@ -102,21 +102,9 @@ export abstract class ColumnBuffer {
     this.nonNull = 0;
   }
 
-  /** Rows a row group is expected to reach (see expectRows); 0: none expected. */
-  private expectedRows = 0;
-
-  /**
-   * The rows a row group of this buffer is expected to reach: its first growth goes straight to
-   * that many, rather than doubling its way there (each step a copy, whose memory the garbage
-   * collector then runs on). Nothing is allocated until rows come.
-   */
-  expectRows(rows: number): void {
-    this.expectedRows = rows;
-  }
-
   protected ensureRows(extra: number): void {
     if (this.rows + extra <= this.defs.length) return;
-    const next = new Uint8Array(Math.max(this.defs.length * 2, this.rows + extra, this.expectedRows));
+    const next = new Uint8Array(Math.max(this.defs.length * 2, this.rows + extra));
     next.set(this.defs.subarray(0, this.rows));
     this.defs = next;
     this.onRowsGrown(next.length);

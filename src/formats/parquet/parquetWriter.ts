@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
-import { type ColumnBuffer, type GatheredColumn, type PageBody, type PickedRows, createColumnBuffer, fixedWidthOf } from './columnBuffers';
+import { type ColumnBuffer, type GatheredColumn, type PageBody, type PickedRows, createColumnBuffer } from './columnBuffers';
 import { type PageCodec, compressPages, startCompressionWorker } from './pageCompressor';
 import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
@@ -27,8 +27,6 @@ export const DEFAULT_ROW_GROUP_BYTES = 16 << 20;
 export const DEFAULT_PAGE_BYTES = 1 << 20;
 /** Row groups compressed or written at once (see roomForGroup). */
 const MAX_GROUPS_IN_FLIGHT = 2;
-/** The most rows a writer's buffers first grow to at once (see the constructor). */
-const MAX_EXPECTED_ROWS = 1 << 16;
 /** Rows appended between two checks of the row group's size. */
 const SLICE_ROWS = 8192;
 export const PARQUET_CREATED_BY = 'kusto-data-mover version 0.1.0';
@@ -75,14 +73,6 @@ export class ParquetWriter implements RecordFileWriter {
     this.rowGroupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
     this.rowGroupBytes = Math.max(1024, options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES);
     this.pageBytes = Math.max(1024, options.pageBytes ?? DEFAULT_PAGE_BYTES);
-    // A group ends at about rowGroupBytes: the buffers' first growth goes to the rows that makes
-    // (at about a byte a level, each value's width, a byte array's length and 8 bytes). Partition
-    // files (1 MB groups) otherwise regrew each buffer twice or three times from 4,096 rows.
-    let rowBytes = 0;
-    for (const c of columns) rowBytes += 1 + (c.type === 'string' || c.type === 'guid' || c.type === 'dynamic' ? 12 : fixedWidthOf(c.type));
-    // At most MAX_EXPECTED_ROWS: a small file of a large-group writer stays small.
-    const expected = Math.min(this.rowGroupRows, MAX_EXPECTED_ROWS, Math.ceil(this.rowGroupBytes / Math.max(1, rowBytes)));
-    for (const buffer of this.columns) buffer.expectRows(expected);
     startCompressionWorker(compression);
   }
 
