@@ -107,12 +107,12 @@ cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.c
 cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf', { force: true });
 cpSync('webview/wizard/wizard.css', 'dist/webview/wizard.css', { force: true });
 
-// The engine's WebAssembly modules (the row parser and the Snappy compressor of
+// The engine's WebAssembly modules (the row parser and writer, the Snappy compressor, the partition gather of
 // src/formats/parquet/*.c), beside the bundles that load them. clang with the wasm32 target and
 // wasm-ld (Debian: clang, lld) come from `scripts/setup.sh wasm`.
 const clang = ['clang', 'clang-14', 'clang-15', 'clang-16'].find((c) => spawnSync(c, ['--version']).status === 0);
 if (!clang) throw new Error('clang is missing (it builds the engine\'s WebAssembly modules): run `bash scripts/setup.sh wasm`');
-for (const name of ['rowSpanWasm', 'snappyWasm', 'rowTextWasm']) {
+for (const name of ['rowSpanWasm', 'snappyWasm', 'rowTextWasm', 'rowGatherWasm']) {
   const source = `src/formats/parquet/${name}.c`;
   const args = ['--target=wasm32', '-O3', '-mbulk-memory', '-nostdlib', '-Wall', '-Wextra', '-Werror', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-o', `dist/${name}.wasm`, source];
   if (spawnSync(clang, args, { stdio: 'inherit' }).status !== 0) throw new Error(`compiling ${source} failed`);

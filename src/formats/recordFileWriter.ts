@@ -2,7 +2,7 @@
 // src/engine/rows.ts), bytes out to a Node Writable, with backpressure. One writer writes one file.
 import type { Writable } from 'node:stream';
 import type { ColumnSchema, RowBatch } from '../engine/rows';
-import type { PickedRows } from './parquet/columnBuffers';
+import type { GatheredColumn, PickedRows } from './parquet/columnBuffers';
 import type { EncodedRowGroup } from './parquet/rowGroupEncoder';
 
 export interface WriteSummary {
@@ -18,6 +18,8 @@ export interface RecordFileWriter {
   writeRowGroup?(group: EncodedRowGroup): Promise<void>;
   /** Parquet only: rows picked from column buffers parsed elsewhere, with this file's columns (see ParquetWriter.writePicked), after the rows before them. */
   writePicked?(source: PickedRows, from: number, to: number): Promise<void>;
+  /** Parquet only: writePicked of rows already put in order (rows [from, to) of each column; see ParquetWriter.writeGathered). */
+  writeGathered?(source: readonly GatheredColumn[], from: number, to: number): Promise<void>;
   /** CSV and JSON lines: rows already written as this format's bytes (rowSpanText.ts; CSV without its header), after the rows before them. */
   writeText?(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void>;
   /** Writes what is buffered (and the Parquet footer), ends the destination and waits until it is flushed. */

@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnSchema, KustoValue, Row, RowBatch } from '../engine/rows';
-import type { ColumnBuffer, PickedRows } from '../formats/parquet/columnBuffers';
+import type { ColumnBuffer, GatheredColumn, PickedRows } from '../formats/parquet/columnBuffers';
+import { RowGather } from '../formats/parquet/rowGather';
 import { createRecordFileWriterAt } from '../formats/createRecordFileWriter';
 import {
   type FileOutput,
@@ -70,6 +71,15 @@ const DEFAULT_MAX_OPEN_FILES = 64;
 /** Folder names remembered per partition column (a column of unique values must not grow the cache without end). */
 const MAX_CACHED_FOLDER_NAMES = 4096;
 
+/** Int partition values from 0 to this (exclusive) find their slot in a table rather than a Map. */
+const SMALL_INT_VALUES = 4096;
+
+/** An int column buffer's present values, packed (see RawColumn). */
+function intValues(buffer: ColumnBuffer): Int32Array {
+  const values = buffer.raw().values;
+  return new Int32Array(values.buffer, values.byteOffset, values.byteLength >> 2);
+}
+
 /** The slot key of -0 when routing parsed rows (a Map does not tell it from 0). */
 const NEGATIVE_ZERO = Symbol('-0');
 
@@ -93,6 +103,8 @@ export class SparkFolderWriter implements FileOutput {
   private readonly finishedFiles: string[] = [];
   /** Per partition column, the folder name of each value seen (escaping every row's value again was most of the routing's time). */
   private readonly folderNames: Array<Map<unknown, string>> = [];
+  /** Puts parsed rows into partition order in WebAssembly (undefined: not tried yet; null: no module, rows are picked in JavaScript). */
+  private gatherer: RowGather | null | undefined;
   private nextPart = 0;
   private rows = 0;
   private bytes = 0;
@@ -183,9 +195,17 @@ export class SparkFolderWriter implements FileOutput {
     if (this.partitionIndexes.length === 0 || this.options.format !== 'parquet') throw new Error('parsed column buffers go only to Parquet output with partitions');
     if (columns.length !== this.options.columns.length) throw new Error(`parsed rows have ${columns.length} columns, the output ${this.options.columns.length}`);
     try {
-      const { folders, picks, starts } = this.partitionsOfColumns(columns, rows);
-      const source: PickedRows = { columns: this.dataIndexes.map((i) => columns[i]), valueIndexes: this.dataIndexes.map((i) => columns[i].valueIndexes()), picks };
-      for (let slot = 0; slot < folders.length; slot++) await this.writePickedTo(folders[slot], source, starts[slot], starts[slot + 1]);
+      if (this.gatherer === undefined) this.gatherer = RowGather.create() ?? null;
+      const { folders, picks, starts } = this.routedInWasm(columns) ?? this.partitionsOfColumns(columns, rows);
+      const data = this.dataIndexes.map((i) => columns[i]);
+      if (this.gatherer) {
+        // One bulk copy per partition and column instead of one per value.
+        const gathered = this.gatherer.gather(data, picks);
+        for (let slot = 0; slot < folders.length; slot++) await this.writeGatheredTo(folders[slot], gathered, starts[slot], starts[slot + 1]);
+      } else {
+        const source: PickedRows = { columns: data, valueIndexes: data.map((c) => c.valueIndexes()), picks };
+        for (let slot = 0; slot < folders.length; slot++) await this.writePickedTo(folders[slot], source, starts[slot], starts[slot + 1]);
+      }
       this.rows += rows;
     } catch (err) {
       await this.abort();
@@ -264,6 +284,22 @@ export class SparkFolderWriter implements FileOutput {
   }
 
   /**
+   * partitionsOfColumns by the module, for a single int partition column whose values are small
+   * (or null); undefined for other partitions, or without the module.
+   */
+  private routedInWasm(columns: readonly ColumnBuffer[]): { folders: string[]; picks: Int32Array; starts: Int32Array } | undefined {
+    if (!this.gatherer || this.partitionIndexes.length !== 1) return undefined;
+    const index = this.partitionIndexes[0];
+    const buffer = columns[index];
+    if (buffer.column.type !== 'int') return undefined;
+    const routed = this.gatherer.routeSmallInts(buffer);
+    if (!routed) return undefined;
+    const valueIndexes = buffer.valueIndexes();
+    const folders = Array.from(routed.firstRows, (r) => this.folderName(0, this.options.columns[index], buffer.valueAt(r, valueIndexes)));
+    return { folders, picks: routed.picks, starts: routed.starts };
+  }
+
+  /**
    * The partition folder of each of the parsed rows: the folders in the order they first appear,
    * and the rows' indexes grouped by folder (a stable counting sort), folder k's from starts[k].
    */
@@ -275,7 +311,25 @@ export class SparkFolderWriter implements FileOutput {
     const folders: string[] = [];
     const slots = new Map<unknown, number>();
     let counts = new Int32Array(64);
+    // An int partition column's small values find their slot in a table: a Map lookup per row
+    // (with the value read back first) was most of the routing's time.
+    const first = partitionColumns[0];
+    const ints = single && first.buffer.column.type === 'int' ? intValues(first.buffer) : undefined;
+    const smallSlots = ints ? new Int32Array(SMALL_INT_VALUES) : undefined;
     for (let r = 0; r < rows; r++) {
+      let small = -1;
+      if (ints && first.buffer.isPresent(r)) {
+        const v = ints[first.valueIndexes ? first.valueIndexes[r] : r];
+        if (v >= 0 && v < SMALL_INT_VALUES) {
+          const known = (smallSlots as Int32Array)[v];
+          if (known > 0) {
+            slotOf[r] = known - 1;
+            counts[known - 1]++;
+            continue;
+          }
+          small = v;
+        }
+      }
       let key: unknown;
       let folder: string | undefined;
       if (single) {
@@ -302,6 +356,7 @@ export class SparkFolderWriter implements FileOutput {
           counts = grown;
         }
       }
+      if (small >= 0) (smallSlots as Int32Array)[small] = slot + 1;
       slotOf[r] = slot;
       counts[slot]++;
     }
@@ -336,6 +391,19 @@ export class SparkFolderWriter implements FileOutput {
       if (!part.writer.writePicked) throw new Error('this part file does not take parsed column buffers');
       const take = Math.min(to - from, this.maxRowsPerFile - part.rows);
       await part.writer.writePicked(source, from, from + take);
+      part.rows += take;
+      from += take;
+      if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
+    }
+  }
+
+  /** writePickedTo for rows already in partition order (rows [from, to) of the gathered columns). */
+  private async writeGatheredTo(folder: string, source: readonly GatheredColumn[], from: number, to: number): Promise<void> {
+    while (from < to) {
+      const part = await this.partFor(folder);
+      if (!part.writer.writeGathered) throw new Error('this part file does not take gathered column buffers');
+      const take = Math.min(to - from, this.maxRowsPerFile - part.rows);
+      await part.writer.writeGathered(source, from, from + take);
       part.rows += take;
       from += take;
       if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);

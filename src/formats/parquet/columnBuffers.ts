@@ -22,6 +22,33 @@ export interface PickedRows {
   picks: Int32Array;
 }
 
+/**
+ * A column's rows put into partition order elsewhere (rowGather.ts), in the layout of the
+ * buffers' own parsed appends: each partition's rows are one run of it. Views valid until the next gather.
+ */
+export interface GatheredColumn {
+  /** Definition level of each row. */
+  defs: Uint8Array;
+  /** Fixed width: the present rows' values, packed; byte arrays: their PLAIN bytes (length, then the bytes). */
+  values: Uint8Array;
+  /** Byte arrays: the bytes of `values` in use after each row. */
+  ends?: Int32Array;
+  /** With nulls: the present rows before each row (one entry more than the rows); without, row r's value is the r-th. */
+  present?: Int32Array;
+}
+
+/** A buffer's contents as they are, for a bulk copy (rowGather.ts). */
+export interface RawColumn {
+  defs: Uint8Array;
+  /** As GatheredColumn.values. */
+  values: Uint8Array;
+  /** Byte arrays: the bytes in use after each row. */
+  ends?: Int32Array;
+  /** Bytes per value; 0 for byte arrays. */
+  width: number;
+  allPresent: boolean;
+}
+
 export abstract class ColumnBuffer {
   readonly descriptor: ColumnDescriptor;
   protected defs = new Uint8Array(INITIAL_ROWS);
@@ -42,6 +69,10 @@ export abstract class ColumnBuffer {
    * `valueIndexes` is source.valueIndexes() (undefined when every value is present).
    */
   abstract appendPicked(source: ColumnBuffer, valueIndexes: Int32Array | undefined, picks: Int32Array, from: number, to: number): void;
+  /** appendPicked for rows already in order: rows [from, to) of a gathered column of the same type. */
+  abstract appendGathered(source: GatheredColumn, from: number, to: number): void;
+  /** The rows buffered, as they are (views valid until the next append or reset). */
+  abstract raw(): RawColumn;
   /** Row r's value as the text parser gives it (null, a number, bigint beyond 2^53, boolean or string): a partition value. */
   abstract valueAt(r: number, valueIndexes: Int32Array | undefined): KustoValue;
 
@@ -244,6 +275,16 @@ export class FixedWidthColumn extends ColumnBuffer {
     this.nonNull += nonNull;
   }
 
+  appendGathered(source: GatheredColumn, from: number, to: number): void {
+    const n0 = source.present ? source.present[from] : from;
+    const n1 = source.present ? source.present[to] : to;
+    this.appendParsed(source.defs.subarray(from, to), source.values.subarray(n0 * this.width, n1 * this.width), to - from, n1 - n0);
+  }
+
+  raw(): RawColumn {
+    return { defs: this.defs.subarray(0, this.rows), values: this.bytes.subarray(0, this.nonNull * this.width), width: this.width, allPresent: this.nonNull === this.rows };
+  }
+
   appendPicked(source: ColumnBuffer, valueIndexes: Int32Array | undefined, picks: Int32Array, from: number, to: number): void {
     this.checkSameColumn(source);
     const from_ = source as FixedWidthColumn;
@@ -361,14 +402,15 @@ export class ByteArrayColumn extends ColumnBuffer {
 
   /**
    * Rows parsed elsewhere (rowSpanWasm.ts): their definition levels, their PLAIN bytes (a length,
-   * then the value, per non-null row) and, per row, the bytes of `data` in use after it.
+   * then the value, per non-null row) and, per row, the bytes of `data` in use after it
+   * (counted from `endsFrom`: where `data` starts in the array `ends` refers to).
    */
-  appendParsed(defs: Uint8Array, data: Uint8Array, ends: Int32Array, rows: number, nonNull: number): void {
+  appendParsed(defs: Uint8Array, data: Uint8Array, ends: Int32Array, rows: number, nonNull: number, endsFrom = 0): void {
     this.ensureRows(rows);
     if (this.used + data.length > this.data.length) this.grow(data.length);
     this.data.set(data, this.used);
     this.defs.set(defs, this.rows);
-    const base = this.used;
+    const base = this.used - endsFrom;
     const out = this.ends;
     const r0 = this.rows;
     for (let k = 0; k < rows; k++) out[r0 + k] = base + ends[k];
@@ -392,6 +434,19 @@ export class ByteArrayColumn extends ColumnBuffer {
       }
       ends[this.rows++] = this.used;
     }
+  }
+
+  appendGathered(source: GatheredColumn, from: number, to: number): void {
+    const ends = source.ends as Int32Array;
+    const b0 = from > 0 ? ends[from - 1] : 0;
+    const b1 = to > 0 ? ends[to - 1] : 0;
+    const n0 = source.present ? source.present[from] : from;
+    const n1 = source.present ? source.present[to] : to;
+    this.appendParsed(source.defs.subarray(from, to), source.values.subarray(b0, b1), ends.subarray(from, to), to - from, n1 - n0, b0);
+  }
+
+  raw(): RawColumn {
+    return { defs: this.defs.subarray(0, this.rows), values: this.data.subarray(0, this.used), ends: this.ends.subarray(0, this.rows), width: 0, allPresent: this.nonNull === this.rows };
   }
 
   appendPicked(source: ColumnBuffer, _valueIndexes: Int32Array | undefined, picks: Int32Array, from: number, to: number): void {

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
-import { type ColumnBuffer, type PageBody, type PickedRows, createColumnBuffer } from './columnBuffers';
+import { type ColumnBuffer, type GatheredColumn, type PageBody, type PickedRows, createColumnBuffer } from './columnBuffers';
 import { type PageCodec, compressPages, startCompressionWorker } from './pageCompressor';
 import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
@@ -100,6 +100,24 @@ export class ParquetWriter implements RecordFileWriter {
     while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendPicked(source.columns[c], source.valueIndexes[c], source.picks, from, end);
+      this.groupRows += end - from;
+      this.totalRows += end - from;
+      from = end;
+      if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
+    }
+  }
+
+  /**
+   * writePicked for rows already in order (rowGather.ts): rows [from, to) of gathered columns,
+   * one per column of this file, in order. Appended in the same slices as writePicked, so the
+   * row groups end at the same rows.
+   */
+  async writeGathered(source: readonly GatheredColumn[], from: number, to: number): Promise<void> {
+    if (source.length !== this.columns.length) throw new Error(`gathered rows have ${source.length} columns, the file ${this.columns.length}`);
+    if (this.position === 0) await this.emit(MAGIC);
+    while (from < to) {
+      const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
+      for (let c = 0; c < this.columns.length; c++) this.columns[c].appendGathered(source[c], from, end);
       this.groupRows += end - from;
       this.totalRows += end - from;
       from = end;

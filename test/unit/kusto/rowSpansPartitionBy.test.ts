@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ColumnSchema } from '../../../src/engine/rows';
 import { streamQuery } from '../../../src/kusto/streamingQueryReader';
+import { rowsGatheredByWasm, rowsRoutedByWasm } from '../../../src/formats/parquet/rowGather';
 import { SparkFolderWriter } from '../../../src/spark/sparkFolderWriter';
 import { chunkedAnswer } from '../../helpers/chunkedAnswer';
 import { readBackParquet } from '../parquetReadBack';
@@ -167,6 +168,39 @@ describe('Parquet with partitionBy from row bytes: the same files as through the
         assert.equal(mine.length, files.length, `files in ${folder}`);
         files.forEach((bytes, k) => assert.ok(bytes.equals(mine[k]), `${folder}: file ${k} differs from the text parser's`));
       }
+    }
+  });
+
+  test('an int partition column of small values and nulls (routed and gathered by the module): the same files as the text parser writes', async () => {
+    const rows = 4000;
+    const random = seededRandom(46);
+    // Up to 4095, and null, and a span or two with a value beyond (routed by the JavaScript). At
+    // most 64 partitions: more would close files to open others, where each path reads its rows
+    // in batches of its own.
+    const high = ['4095', '4094', '2048', '1000'];
+    const all = Array.from({ length: rows }, (_, n) => {
+      const p = n > 3000 && n < 3010 ? '5000' : random() < 0.05 ? 'null' : random() < 0.1 ? high[Math.floor(random() * high.length)] : String(Math.floor(random() * 50));
+      return `[${dataValues(n, random).join(',')},${p}]`;
+    });
+    const body = Buffer.from(progressiveResponse([...DATA, ['p', 'int']], [all.slice(0, 2500), all.slice(2500)]).join(''), 'utf8');
+    const routed = rowsRoutedByWasm();
+    const gathered = rowsGatheredByWasm();
+    const text = await copy('small-ints', body, schemaOf('int'), 1000, false);
+    const fast = await copy('small-ints', body, schemaOf('int'), 1000, true, { spanBytes: 30000 });
+    if (process.env.KDM_ENGINE_WASM !== '0') {
+      assert.ok(rowsRoutedByWasm() - routed >= rows * 0.7, `rows routed by the module: ${rowsRoutedByWasm() - routed}`);
+      assert.ok(rowsRoutedByWasm() - routed < rows, 'the spans with 5000 are routed by the JavaScript');
+      assert.equal(rowsGatheredByWasm() - gathered, fast.routedRows);
+    }
+    assert.equal(fast.rows, rows);
+    assert.equal(fast.routedRows, rows);
+    assert.deepEqual([...fast.folders.keys()], [...text.folders.keys()]);
+    assert.equal(text.folders.size, 56, [...text.folders.keys()].join(' '));
+    assert.ok(text.folders.has('p=4095') && text.folders.has('p=__HIVE_DEFAULT_PARTITION__'));
+    for (const [folder, files] of text.folders) {
+      const mine = fast.folders.get(folder) as Buffer[];
+      assert.equal(mine.length, files.length, `files in ${folder}`);
+      files.forEach((bytes, k) => assert.ok(bytes.equals(mine[k]), `${folder}: file ${k} differs from the text parser's`));
     }
   });
 
