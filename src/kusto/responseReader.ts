@@ -162,6 +162,14 @@ export class ResponseReader {
   /** Text spans on workers: spans and their text in shared memory, reused (see SharedBuffers). */
   private readonly sharedInput: SharedBuffers | undefined;
   private readonly sharedOutput: SharedBuffers | undefined;
+  /**
+   * On the reading thread: the chunks gathered for the next parse, copied here as they come (the
+   * last part of `gathered` is a view of it while it is in use). Kept until the next parse, the
+   * socket's own buffers outlived a young-generation collection, and only full collections freed
+   * them: 63 of them on 10 M rows to JSON lines (1 with the chunks copied).
+   */
+  private gatherBuffer: Buffer | undefined;
+  private gatherView: Buffer | undefined;
 
   constructor(
     private readonly parser: V2ResponseParser,
@@ -206,8 +214,7 @@ export class ResponseReader {
     }
     if (!this.gathering) yield* this.parsedFrom(() => this.parser.push(this.utf8.decode(chunk)));
     else if (this.inline) {
-      this.gathered.push(chunk);
-      this.gatheredBytes += chunk.length;
+      this.gatherCopy(chunk);
       // Rows are parsed (and announced) once a batch of bytes is there, or when bytes have waited
       // a moment: a slow stream needs nothing more.
       const now = performance.now();
@@ -249,6 +256,25 @@ export class ResponseReader {
     this.openGroup = undefined;
     void this.pool?.close();
     this.pool = undefined;
+  }
+
+  /** Appends a socket chunk to what is gathered, copied into the gather buffer (see gatherBuffer). */
+  private gatherCopy(chunk: Buffer): void {
+    const last = this.gathered.length > 0 ? this.gathered[this.gathered.length - 1] : undefined;
+    // The view is not the last part any more: what was gathered has been parsed (the rest copied out), so the buffer is free.
+    const used = last !== undefined && last === this.gatherView ? last.length : 0;
+    let buffer = this.gatherBuffer;
+    if (!buffer || used + chunk.length > buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * (used + chunk.length), this.parseBatchBytes + (128 << 10)));
+      if (buffer && used > 0) buffer.copy(bigger, 0, 0, used);
+      buffer = this.gatherBuffer = bigger;
+    }
+    buffer.set(chunk, used);
+    const view = buffer.subarray(0, used + chunk.length);
+    if (used > 0) this.gathered[this.gathered.length - 1] = view;
+    else this.gathered.push(view);
+    this.gatherView = view;
+    this.gatheredBytes += chunk.length;
   }
 
   /** parsed() of what `read` gives; when it throws (an error in the stream), the rows of the open row group go first. */
