@@ -68,8 +68,7 @@ function parquetSpansFor(options: JobOptions | undefined, destination: FilesDest
 /** CSV and JSON lines without partitions or a rows-per-file limit: text written straight from the response's bytes. */
 function textSpansFor(destination: FilesDestination): TextSpanOptions | undefined {
   if (destination.format === 'parquet' || (destination.partitionBy?.length ?? 0) > 0 || (destination.maxRowsPerFile ?? 0) > 0) return undefined;
-  const workers = Number(process.env.KDM_TEXT_WORKERS ?? 0);
-  return { format: destination.format, workers, spanBytes: process.env.KDM_TEXT_SPAN_BYTES ? Number(process.env.KDM_TEXT_SPAN_BYTES) : undefined };
+  return { format: destination.format };
 }
 
 export async function streamToFiles(env: StepEnvironment, source: KustoQuerySource, destination: FilesDestination): Promise<FileOutputSummary> {

@@ -148,27 +148,6 @@ export class RowSpanTextEncoder {
     this.rows = 0;
   }
 
-  /**
-   * The rows of `span` written into `out` (a worker's span: see rowSpanEncoding.ts), not into the
-   * encoder's own buffer; `bytes` is in `out` unless they did not fit (then in a buffer of their
-   * own). The encoder's own output is left as it was.
-   */
-  encodeInto(span: Buffer, out: Buffer): { parse: SpanParse; bytes: Buffer } {
-    const own = { out: this.out, at: this.at, rows: this.rows };
-    this.out = out;
-    this.at = 0;
-    this.rows = 0;
-    try {
-      const input = this.wasm ? this.wasm.load([span], span.length) : span;
-      const parse = this.encode(input, span.length, false);
-      return { parse, bytes: this.out.subarray(0, this.at) };
-    } finally {
-      this.out = own.out;
-      this.at = own.at;
-      this.rows = own.rows;
-    }
-  }
-
   /** Encodes the rows of `span` (see SpanParse for where it stops). */
   appendSpan(span: Buffer): SpanParse {
     return this.appendSpanParts([span], span.length).parse;

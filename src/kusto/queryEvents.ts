@@ -40,13 +40,9 @@ export interface ParquetSpanOptions {
   parseBatchBytes?: number;
 }
 
-/** Parse the primary table's rows from the response's bytes straight into CSV or JSON lines text. */
+/** Parse the primary table's rows from the response's bytes straight into CSV or JSON lines text (on the reading thread). */
 export interface TextSpanOptions {
   format: TextSpanFormat;
-  /** Worker threads that write spans of rows as text (at most one per core); 0 (the default): on the reading thread, chunk by chunk. */
-  workers?: number;
-  /** With workers: bytes of response per span (default DEFAULT_TEXT_SPAN_BYTES). */
-  spanBytes?: number;
 }
 
 /** Rows of the primary table already written as CSV (no header) or JSON lines bytes, in order with `rows` events. */

@@ -9,7 +9,6 @@ import { partitionRowCheck, partitionsRouteFromBuffers } from '../formats/parque
 import { rowWasmTakes } from '../formats/parquet/rowSpanWasm';
 import { RowSpanTextEncoder } from '../formats/rowSpanText';
 import type { ParquetSpanOptions, QueryEvent, TextSpanOptions } from './queryEvents';
-import { SharedBuffers } from './sharedBuffers';
 import type { ResumeRows, V2Event, V2ResponseParser } from './v2ResponseParser';
 
 /** Bytes of response a worker turns into one Parquet row group by default (about 100 k rows of 8 columns). */
@@ -25,8 +24,6 @@ export const DEFAULT_INLINE_SPAN_BYTES = 16 << 20;
  * peak RSS 275-294 MB at 4 MB against 295-310 MB at 16 MB, the same time).
  */
 const DEFAULT_PARTITIONED_SPAN_BYTES = 4 << 20;
-/** Text spans on workers: bytes of response per span (about 11 k rows of the bench's 9 columns). */
-export const DEFAULT_TEXT_SPAN_BYTES = 1 << 20;
 /** Text spans: CSV or JSON lines bytes are handed on (written) once about this many are made. */
 const TEXT_OUTPUT_BYTES = 1 << 20;
 /** `],[` between two rows: where spans are cut. */
@@ -60,17 +57,6 @@ export function completeUtf8Length(bytes: Uint8Array): number {
   return n;
 }
 
-/** The chunks copied one after the other into `memory`: a Buffer of their `length` bytes there. */
-function concatInto(chunks: readonly Buffer[], length: number, memory: SharedArrayBuffer): Buffer {
-  const into = Buffer.from(memory, 0, length);
-  let at = 0;
-  for (const chunk of chunks) {
-    into.set(chunk, at);
-    at += chunk.length;
-  }
-  return into;
-}
-
 /** UTF-8 chunks cut anywhere, decoded: the bytes of a character cut at a chunk's end wait for the next chunk. */
 class Utf8Chunks {
   private carry: Buffer | undefined;
@@ -98,9 +84,6 @@ interface PendingSpan {
   bytes: Buffer;
   tableId: number;
   result: Promise<RowSpanResult>;
-  /** Text spans: the shared memory holding `bytes`, and the one the worker writes the text into. */
-  input?: SharedArrayBuffer;
-  output?: SharedArrayBuffer;
 }
 
 /**
@@ -159,17 +142,6 @@ export class ResponseReader {
   private readonly partitionBy: readonly string[] | undefined;
   /** Rows of the primary table handed on so far (row groups and rows): where the output's file boundaries fall. */
   private primaryRowsOut = 0;
-  /** Text spans on workers: spans and their text in shared memory, reused (see SharedBuffers). */
-  private readonly sharedInput: SharedBuffers | undefined;
-  private readonly sharedOutput: SharedBuffers | undefined;
-  /**
-   * On the reading thread: the chunks gathered for the next parse, copied here as they come (the
-   * last part of `gathered` is a view of it while it is in use). Kept until the next parse, the
-   * socket's own buffers outlived a young-generation collection, and only full collections freed
-   * them: 63 of them on 10 M rows to JSON lines (1 with the chunks copied).
-   */
-  private gatherBuffer: Buffer | undefined;
-  private gatherView: Buffer | undefined;
 
   constructor(
     private readonly parser: V2ResponseParser,
@@ -177,8 +149,8 @@ export class ResponseReader {
     /** CSV or JSON lines written from the rows' bytes: on this thread, as Parquet without workers is. */
     private readonly textSpans?: TextSpanOptions,
   ) {
-    // Text spans go the ways of Parquet spans (codec and page size are not used by them).
-    const spans = textSpans ? { codec: 'none' as const, pageBytes: 0, workers: textSpans.workers ?? 0, spanBytes: textSpans.spanBytes } : parquetSpans;
+    // Text spans go the inline way of Parquet spans (the options below are not used by them).
+    const spans = textSpans ? { codec: 'none' as const, pageBytes: 0, workers: 0 } : parquetSpans;
     this.spans = spans;
     this.partitionBy = !textSpans && parquetSpans?.partitionBy?.length ? parquetSpans.partitionBy : undefined;
     this.inline = spans !== undefined && ((spans.workers ?? 0) < 1 || (spans.maxRowsPerFile ?? 0) > 0 || this.partitionBy !== undefined);
@@ -193,16 +165,10 @@ export class ResponseReader {
     // Row groups of this thread are compressed on the writer's worker: it starts (and warms up)
     // while the response is still on its way, not when the first group is full.
     if (this.inline && spans?.codec === 'snappy') startCompressionWorker('snappy');
-    const defaultSpanBytes = this.partitionBy ? DEFAULT_PARTITIONED_SPAN_BYTES : this.inline ? DEFAULT_INLINE_SPAN_BYTES : textSpans ? DEFAULT_TEXT_SPAN_BYTES : DEFAULT_SPAN_BYTES;
+    const defaultSpanBytes = this.partitionBy ? DEFAULT_PARTITIONED_SPAN_BYTES : this.inline ? DEFAULT_INLINE_SPAN_BYTES : DEFAULT_SPAN_BYTES;
     this.spanBytes = Math.max(256, spans?.spanBytes ?? defaultSpanBytes);
     // Never more than a row group's worth: a group closes at the first batch end past spanBytes.
     this.parseBatchBytes = Math.min(this.spanBytes, Math.max(0, parquetSpans?.parseBatchBytes ?? DEFAULT_INLINE_PARSE_BYTES));
-    if (textSpans && !this.inline) {
-      // In use at once: the spans in flight (workers + 1) and being gathered; their text until written (a few more).
-      const workers = textSpans.workers ?? 0;
-      this.sharedInput = new SharedBuffers(workers + 2);
-      this.sharedOutput = new SharedBuffers(workers + 4);
-    }
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
@@ -214,7 +180,8 @@ export class ResponseReader {
     }
     if (!this.gathering) yield* this.parsedFrom(() => this.parser.push(this.utf8.decode(chunk)));
     else if (this.inline) {
-      this.gatherCopy(chunk);
+      this.gathered.push(chunk);
+      this.gatheredBytes += chunk.length;
       // Rows are parsed (and announced) once a batch of bytes is there, or when bytes have waited
       // a moment: a slow stream needs nothing more.
       const now = performance.now();
@@ -256,25 +223,6 @@ export class ResponseReader {
     this.openGroup = undefined;
     void this.pool?.close();
     this.pool = undefined;
-  }
-
-  /** Appends a socket chunk to what is gathered, copied into the gather buffer (see gatherBuffer). */
-  private gatherCopy(chunk: Buffer): void {
-    const last = this.gathered.length > 0 ? this.gathered[this.gathered.length - 1] : undefined;
-    // The view is not the last part any more: what was gathered has been parsed (the rest copied out), so the buffer is free.
-    const used = last !== undefined && last === this.gatherView ? last.length : 0;
-    let buffer = this.gatherBuffer;
-    if (!buffer || used + chunk.length > buffer.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * (used + chunk.length), this.parseBatchBytes + (128 << 10)));
-      if (buffer && used > 0) buffer.copy(bigger, 0, 0, used);
-      buffer = this.gatherBuffer = bigger;
-    }
-    buffer.set(chunk, used);
-    const view = buffer.subarray(0, used + chunk.length);
-    if (used > 0) this.gathered[this.gathered.length - 1] = view;
-    else this.gathered.push(view);
-    this.gatherView = view;
-    this.gatheredBytes += chunk.length;
   }
 
   /** parsed() of what `read` gives; when it throws (an error in the stream), the rows of the open row group go first. */
@@ -331,9 +279,7 @@ export class ResponseReader {
     }
     this.waitingForRowStart = false;
     while (this.gathering && (this.gatheredBytes >= this.spanBytes || (this.inputEnded && this.gatheredBytes > 0))) {
-      // Text spans are gathered into shared memory the worker reads (a fresh Buffer.concat per span made garbage).
-      const input = this.sharedInput?.take(this.gatheredBytes, this.spanBytes + (256 << 10));
-      const all = input ? concatInto(this.gathered, this.gatheredBytes, input) : this.gathered.length === 1 ? this.gathered[0] : Buffer.concat(this.gathered, this.gatheredBytes);
+      const all = this.gathered.length === 1 ? this.gathered[0] : Buffer.concat(this.gathered, this.gatheredBytes);
       let length = this.spanBytes;
       if (this.inputEnded && !this.tailSplit && all.length < 2 * this.spanBytes && all.length >= SPLIT_TAIL_BYTES) {
         this.tailSplit = true;
@@ -343,21 +289,19 @@ export class ResponseReader {
         // The input's last rows, up to where the Rows array closes, go as they are: the span stops there.
         this.gathered = [];
         this.gatheredBytes = 0;
-        this.dispatch(all, input);
+        this.dispatch(all);
         continue;
       }
       const limit = Math.min(all.length, length);
       const cut = limit > 3 ? all.lastIndexOf(ROW_SEPARATOR, limit - 3) : -1;
       if (cut > 0) {
-        // In shared memory, the rest is copied out: the span's memory is reused once it is settled.
-        const rest = input ? Buffer.from(all.subarray(cut + 2)) : all.subarray(cut + 2);
+        const rest = all.subarray(cut + 2);
         this.gathered = rest.length > 0 ? [rest] : [];
         this.gatheredBytes = rest.length;
-        this.dispatch(all.subarray(0, cut + 2), input);
+        this.dispatch(all.subarray(0, cut + 2));
         continue;
       }
-      this.gathered = [input ? Buffer.from(all) : all];
-      this.sharedInput?.give(input);
+      this.gathered = [all];
       // No row boundary within a span's length: a row longer than a span. While spans are in
       // flight this position is a guess: they are settled first (see push).
       if (this.pending.length > 0) {
@@ -370,21 +314,18 @@ export class ResponseReader {
     }
   }
 
-  private dispatch(bytes: Buffer, input?: SharedArrayBuffer): void {
+  private dispatch(bytes: Buffer): void {
     const table = this.table as { id: number; columns: ColumnSchema[] };
     // The next span's gathering starts now (see TRICKLE_MS).
     this.gatherStartedAt = performance.now();
     this.startPool();
     const spans = this.spans as ParquetSpanOptions;
-    // Text spans: the text goes into shared memory too (twice the span's bytes: JSON lines of the bench's rows take 1.7 times).
-    const outputBytes = 2 * bytes.length + 65536;
-    const output = this.sharedOutput?.take(outputBytes, 2 * this.spanBytes + 65536);
     const result = this.pool
-      ? this.pool.encode({ bytes, columns: table.columns, codec: spans.codec, pageBytes: spans.pageBytes, text: this.textSpans?.format, output: output && new Uint8Array(output) })
+      ? this.pool.encode({ bytes, columns: table.columns, codec: spans.codec, pageBytes: spans.pageBytes })
       : Promise.reject(new Error('no row span worker could start'));
     // A result dropped after an earlier span stopped must not surface as unhandled.
     result.catch(() => undefined);
-    this.pending.push({ bytes, tableId: table.id, result, input, output });
+    this.pending.push({ bytes, tableId: table.id, result });
   }
 
   /**
@@ -503,25 +444,12 @@ export class ResponseReader {
       outcome = undefined;
     }
     if (outcome?.group) yield { kind: 'encodedRows', tableId: oldest.tableId, rows: outcome.rows, announced: 0, group: outcome.group };
-    if (outcome?.textLength !== undefined && oldest.output) {
-      const output = oldest.output;
-      const release = (): void => this.sharedOutput?.give(output);
-      yield { kind: 'encodedText', tableId: oldest.tableId, rows: outcome.rows, announced: 0, text: Buffer.from(output, 0, outcome.textLength), release };
-    } else {
-      // The text did not fit in the shared memory (or there was none): the worker's own buffer.
-      this.sharedOutput?.give(oldest.output);
-      const text = outcome?.text;
-      if (outcome && text) yield { kind: 'encodedText', tableId: oldest.tableId, rows: outcome.rows, announced: 0, text: Buffer.from(text.buffer, text.byteOffset, text.byteLength) };
-    }
     if (outcome?.stop === 'complete') {
-      this.sharedInput?.give(oldest.input);
       // A wait for a row boundary may have been held for this confirmation.
       if (this.pending.length === 0) yield* this.cutSpans();
       return;
     }
     const rest = Buffer.concat([oldest.bytes.subarray(outcome?.end ?? 0), ...this.pending.map((p) => p.bytes), ...this.gathered]);
-    // The later spans' memory is not reused: their workers may still be at it.
-    this.sharedInput?.give(oldest.input);
     this.pending.length = 0;
     this.stopGathering();
     const how: ResumeRows = !outcome ? 'parseAll' : outcome.stop === 'arrayEnd' ? 'arrayEnd' : 'parseOneRow';

@@ -9,7 +9,6 @@ import { startEngineWorker } from './engineWorker';
 import type { PageCodec } from './pageCompressor';
 import { type EncodedRowGroup, RowGroupEncoder } from './rowGroupEncoder';
 import type { SpanParse } from './rowSpanColumns';
-import { RowSpanTextEncoder, type TextSpanFormat } from '../rowSpanText';
 
 export interface RowSpanRequest {
   /** UTF-8 bytes of the span (see rowSpanColumns.ts), starting at a row. */
@@ -17,19 +16,11 @@ export interface RowSpanRequest {
   columns: ColumnSchema[];
   codec: PageCodec;
   pageBytes: number;
-  /** The rows written as this text format's bytes (rowSpanText.ts) instead of a row group. */
-  text?: TextSpanFormat;
-  /** With `text`: where to write them (shared memory; see SharedBuffers), room for twice the span's bytes or more. */
-  output?: Uint8Array;
 }
 
 export interface RowSpanResult extends SpanParse {
   /** The parsed rows as one row group; absent when no row was parsed. */
   group?: EncodedRowGroup;
-  /** With `request.text`: the rows as CSV (no header) or JSON lines bytes, when not in request.output. */
-  text?: Uint8Array;
-  /** With `request.text`: the length of the rows' bytes at the start of request.output. */
-  textLength?: number;
 }
 
 /** The last encoder of this (worker) thread, kept for the next span of the same shape: its buffers are reused rather than grown again. */
@@ -41,24 +32,8 @@ function encoderFor(request: RowSpanRequest): RowGroupEncoder {
   return reusable.encoder;
 }
 
-let reusableText: { key: string; encoder: RowSpanTextEncoder } | undefined;
-
-/** A worker's span as CSV or JSON lines bytes: into request.output where they fit, else in a buffer of their own (moved to the reading thread). */
-function encodeTextSpan(request: RowSpanRequest, format: TextSpanFormat): RowSpanResult {
-  const key = JSON.stringify([request.columns, format]);
-  if (reusableText?.key !== key) reusableText = { key, encoder: new RowSpanTextEncoder(request.columns, format) };
-  const bytes = request.bytes;
-  const span = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const output = request.output ?? new Uint8Array(2 * bytes.byteLength + 65536);
-  const out = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
-  const { parse, bytes: text } = reusableText.encoder.encodeInto(span, out);
-  if (parse.rows === 0) return parse;
-  return request.output && text.buffer === out.buffer ? { ...parse, textLength: text.length } : { ...parse, text };
-}
-
 /** A worker's span as one compressed row group (the encoder is emptied first: a span that failed half-way leaves nothing behind). */
 export function encodeRowSpan(request: RowSpanRequest): RowSpanResult {
-  if (request.text) return encodeTextSpan(request, request.text);
   const encoder = encoderFor(request);
   encoder.reset();
   const bytes = request.bytes;
@@ -120,13 +95,8 @@ export class RowSpanEncoderPool {
     this.owner.set(id, chosen);
     return new Promise<RowSpanResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // Shared memory is shared (the caller keeps it until the span is settled). Otherwise the
-      // worker gets its own copy (moved, not cloned again): the caller keeps the span's bytes to
-      // parse them itself if the span stops early.
-      if (request.bytes.buffer instanceof SharedArrayBuffer) {
-        slot.worker.postMessage({ id, request });
-        return;
-      }
+      // The worker gets its own copy (moved, not cloned again): the caller keeps the span's bytes
+      // to parse them itself if the span stops early.
       const copy = new Uint8Array(request.bytes);
       slot.worker.postMessage({ id, request: { ...request, bytes: copy } }, [copy.buffer]);
     });

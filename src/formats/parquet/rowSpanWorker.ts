@@ -7,7 +7,7 @@ import { type RowSpanRequest, encodeRowSpan } from './rowSpanEncoding';
 parentPort?.on('message', ({ id, request }: { id: number; request: RowSpanRequest }) => {
   try {
     const result = encodeRowSpan(request);
-    parentPort?.postMessage({ id, result }, result.group ? transferablesOf(result.group) : result.text ? [result.text.buffer as ArrayBuffer] : []);
+    parentPort?.postMessage({ id, result }, result.group ? transferablesOf(result.group) : []);
   } catch (err) {
     parentPort?.postMessage({ id, error: (err as Error).message });
   }

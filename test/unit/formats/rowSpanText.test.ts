@@ -29,21 +29,10 @@ interface Written {
   /** Rows that came as encoded text (the fast path), and as rows (the text parser). */
   fastRows: number;
   parsedRows: number;
-  /** rowsParsed events (progress of rows encoded on the reading thread; none come from workers). */
-  rowsParsedEvents: number;
-  /** Encoded text events whose bytes were in shared memory (written by a worker), and the distinct buffers among them. */
-  sharedEvents: number;
-  sharedBuffers: number;
-}
-
-/** Text spans on worker threads: how many, and bytes of response per span. */
-interface OnWorkers {
-  workers: number;
-  spanBytes: number;
 }
 
 /** Reads `body` through streamQuery (with or without text spans) into the format's writer, as streamToFiles does. */
-async function readAndWrite(body: Buffer, columns: ColumnSchema[], format: 'csv' | 'json', chunkSize: number, fast: boolean, onWorkers?: OnWorkers): Promise<Written> {
+async function readAndWrite(body: Buffer, columns: ColumnSchema[], format: 'csv' | 'json', chunkSize: number, fast: boolean): Promise<Written> {
   server.script([chunkedAnswer(body, chunkSize)]);
   const chunks: Buffer[] = [];
   const destination = new Writable({
@@ -55,20 +44,11 @@ async function readAndWrite(body: Buffer, columns: ColumnSchema[], format: 'csv'
   const writer = createRecordFileWriter(destination, { format, columns });
   let fastRows = 0;
   let parsedRows = 0;
-  let rowsParsedEvents = 0;
-  let sharedEvents = 0;
-  const shared = new Set<ArrayBufferLike>();
-  for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', textSpans: fast ? { format, ...onWorkers } : undefined })) {
+  for await (const event of streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', textSpans: fast ? { format } : undefined })) {
     if (event.kind === 'encodedText') {
       assert.ok(writer.writeText, 'the writer takes encoded text');
-      if (event.text.buffer instanceof SharedArrayBuffer) {
-        sharedEvents++;
-        shared.add(event.text.buffer);
-      }
-      await writer.writeText(event.text, event.rows, event.release);
+      await writer.writeText(event.text, event.rows);
       fastRows += event.rows;
-    } else if (event.kind === 'rowsParsed') {
-      rowsParsedEvents++;
     } else if (event.kind === 'rows') {
       await writer.write(event.rows);
       parsedRows += event.rows.length;
@@ -77,7 +57,7 @@ async function readAndWrite(body: Buffer, columns: ColumnSchema[], format: 'csv'
   const summary = await writer.close();
   const bytes = Buffer.concat(chunks);
   assert.equal(summary.bytes, bytes.length);
-  return { text: bytes.toString('utf8'), bytes, rows: summary.rows, fastRows, parsedRows, rowsParsedEvents, sharedEvents, sharedBuffers: shared.size };
+  return { text: bytes.toString('utf8'), bytes, rows: summary.rows, fastRows, parsedRows };
 }
 
 const columnsOf = (columns: ColumnSchema[]): Array<[string, string]> => columns.map((c) => [c.name, c.type]);
@@ -247,54 +227,6 @@ describe('CSV and JSON lines from row bytes (the text fast path)', () => {
       assert.ok(Buffer.concat(chunks).equals(exact.bytes), `${format}: the same bytes as the text path`);
       assert.ok(events >= 5, `${format}: ${events} outputs`);
       assert.ok(buffers.size < events / 2, `${format}: ${buffers.size} buffers for ${events} outputs`);
-    }
-  });
-
-  // Rows whose strings hold the `],[` spans are cut at, so that a cut falls inside a row: that
-  // span stops early, and the rows from there are parsed again, once, into the output.
-  const CUT_IN_STRINGS = ['[true,1,1,0.5,"1.5","a],[b","t","ts","g",1]', '[false,2,2,0.25,"2.5","],[","t","ts","g","],["]'];
-
-  for (const format of ['csv', 'json'] as const) {
-    test(`${format}, text spans on worker threads: every edge value, cuts inside strings, chunks of every size: the same bytes as the text parser and the writer`, async () => {
-      const rows = Array.from({ length: 400 }, (_, k) => (k % 7 === 3 ? CUT_IN_STRINGS[k % 2] : EDGE_ROWS[k % EDGE_ROWS.length]));
-      const body = Buffer.from(progressiveResponse(columnsOf(EVERY_KUSTO_TYPE), [rows.slice(0, 250), rows.slice(250)]).join(''), 'utf8');
-      const exact = await readAndWrite(body, EVERY_KUSTO_TYPE, format, 1 << 16, false);
-      assert.equal(exact.rows, 400);
-      for (const workers of [1, 2]) {
-        for (const [chunkSize, spanBytes] of [[7, 300], [61, 1000], [500, 4096], [1 << 16, 2048]]) {
-          const where = `${workers} worker(s), chunks of ${chunkSize}, spans of ${spanBytes}`;
-          const fast = await readAndWrite(body, EVERY_KUSTO_TYPE, format, chunkSize, true, { workers, spanBytes });
-          assert.equal(fast.text, exact.text, where);
-          assert.equal(fast.rows, 400, where);
-          assert.ok(fast.sharedEvents >= 5, `${where}: rows written by the workers (${fast.sharedEvents} outputs)`);
-          assert.equal(fast.rowsParsedEvents, 0, `${where}: nothing encoded on the reading thread`);
-          assert.ok(fast.parsedRows >= 10, `${where}: the rows the encoder does not take go to the text parser (${fast.parsedRows})`);
-        }
-      }
-    });
-  }
-
-  test('text spans on worker threads: plain rows after the first span\'s worth all go the workers\' way, through a few reused buffers of shared memory, and text that outgrows its buffer still comes out whole', async () => {
-    // Long column names and short values: JSON lines of ~40 times the rows' bytes, more than the shared output holds.
-    const wide: ColumnSchema[] = [{ name: 'n'.repeat(60), type: 'long' }, { name: 'b'.repeat(60), type: 'bool' }];
-    const plain: ColumnSchema[] = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }, { name: 'r', type: 'real' }];
-    for (const [columns, row] of [[plain, (n: number) => `[${n},"item-${n % 500}",${n / 7}]`], [wide, (n: number) => `[${n % 10},${n % 3 === 0}]`]] as const) {
-      const rows = Array.from({ length: 100_000 }, (_, n) => row(n));
-      const body = Buffer.from(progressiveResponse(columnsOf([...columns]), [rows]).join(''), 'utf8');
-      for (const format of ['csv', 'json'] as const) {
-        const exact = await readAndWrite(body, [...columns], format, 1 << 16, false);
-        const fast = await readAndWrite(body, [...columns], format, 1 << 16, true, { workers: 2, spanBytes: 64 << 10 });
-        const where = `${columns[0].name.slice(0, 3)}…, ${format}`;
-        assert.ok(fast.bytes.equals(exact.bytes), where);
-        // Spans start after a span's worth of the body (a small result starts no thread): the rows before go to the text parser.
-        const firstSpanRows = body.subarray(0, 64 << 10).toString('latin1').split('],[').length;
-        assert.ok(fast.parsedRows <= firstSpanRows, `${where}: ${fast.parsedRows} rows by the text parser`);
-        assert.equal(fast.fastRows + fast.parsedRows, 100_000, where);
-        if (columns === plain) {
-          assert.ok(fast.sharedEvents >= 10, `${where}: ${fast.sharedEvents} outputs in shared memory`);
-          assert.ok(fast.sharedBuffers <= 6, `${where}: ${fast.sharedBuffers} buffers for ${fast.sharedEvents} outputs`);
-        } else if (format === 'json') assert.equal(fast.sharedEvents, 0, `${where}: text of ~40 times the span's bytes does not fit its shared buffer`);
-      }
     }
   });
 
