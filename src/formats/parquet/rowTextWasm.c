@@ -76,6 +76,20 @@ static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
   return p + n;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/**
+ * Whether none of the 8 bytes in w is a quote, a backslash, a comma, below 0x20 or from 0x80 on:
+ * (x - 1) & ~x has a byte's top bit set where x has a zero byte (and maybe above one), so a word
+ * that has any of those bytes is never taken for plain (it goes byte by byte).
+ */
+static inline int plainWord(u64 w) {
+  u64 q = w ^ (ONES * QUOTE), s = w ^ (ONES * BACKSLASH), c = w ^ (ONES * COMMA);
+  u64 flagged = ((q - ONES) & ~q) | ((s - ONES) & ~s) | ((c - ONES) & ~c) | ((w - ONES * 0x20) & ~w) | w;
+  return (flagged & HIGHS) == 0;
+}
+
 static u32 endOfCall, lastRowStartOfCall, outOfCall, lastRowOutOfCall;
 __attribute__((export_name("rowsEnd"))) u32 rowsEnd(void) { return endOfCall; }
 __attribute__((export_name("lastRowStart"))) u32 lastRowStart(void) { return lastRowStartOfCall; }
@@ -208,7 +222,15 @@ __attribute__((export_name("encodeRows"))) u32 encodeRows(u32 input, u32 start, 
         if (k != K_TEXT && k != K_STRING && k != K_DYNAMIC) break;
         u32 close = 0;
         int special = 0, control = 0, high = 0;
-        for (u32 m = i + 1; m < n; m++) {
+        u32 m = i + 1;
+        // Eight bytes at a time while none of them is one the loop below acts on.
+        while (m + 8 <= n) {
+          u64 w;
+          __builtin_memcpy(&w, b + m, 8);
+          if (!plainWord(w)) break;
+          m += 8;
+        }
+        for (; m < n; m++) {
           u8 d = b[m];
           if (d == QUOTE) { close = m; break; }
           if (d == BACKSLASH) break;

@@ -230,6 +230,45 @@ describe('CSV and JSON lines from row bytes (the text fast path)', () => {
     }
   });
 
+  test('strings scanned eight bytes at a time: a comma, quote, backslash, line break, control or non-ASCII byte after any number of plain bytes is seen, as the text path sees it', async () => {
+    const columns: ColumnSchema[] = [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }, { name: 'd', type: 'dynamic' }];
+    const specials = [',', '\\"', '\\\\', '\\n', '\\r', '\\t', '\\u0001', 'é', '😀', '\u007f'];
+    const rows: string[] = [];
+    for (let plain = 0; plain <= 24; plain++) {
+      for (const special of specials) {
+        const text = `${'abcdefghijklmnopqrstuvwxyz'.slice(0, plain)}${special}${'xyz'.slice(0, plain % 4)}`;
+        rows.push(`[${rows.length},"${text}","${text}"]`);
+      }
+    }
+    // Raw control bytes and line breaks inside a string (the service escapes them; the fast path must not copy them as they are).
+    for (const raw of ['\u0001', '\n', '\r', '\u001f']) {
+      for (let plain = 0; plain <= 17; plain++) rows.push(`[${rows.length},"${'p'.repeat(plain)}${raw}${'q'.repeat(16)}","x"]`);
+    }
+    const body = Buffer.from(progressiveResponse(columnsOf(columns), [rows]).join(''), 'utf8');
+    for (const format of ['csv', 'json'] as const) {
+      const exact = await readAndWrite(body, columns, format, 1 << 16, false);
+      for (const chunkSize of [13, 1 << 16]) {
+        const fast = await readAndWrite(body, columns, format, chunkSize, true);
+        assert.ok(fast.bytes.equals(exact.bytes), `${format}, chunks of ${chunkSize}`);
+        assert.ok(fast.fastRows >= 100, `${format}: ${fast.fastRows} rows the fast way`);
+      }
+    }
+    // Invalid UTF-8 after plain bytes: the text path writes U+FFFD, so the fast path must not copy
+    // it. One such row a body, after plain rows (the rows after a row the fast path leaves reach it decoded).
+    for (let plain = 0; plain <= 20; plain++) {
+      const plainRows = Array.from({ length: 30 }, (_, n) => `[${n},"plain-${n}","x"]`);
+      const bad = Buffer.from(progressiveResponse(columnsOf(columns), [[...plainRows, `[30,"${'p'.repeat(plain)}#BAD#z","x"]`]]).join(''), 'utf8');
+      bad.set([0x20, 0xff, 0xc3, 0x41, 0x20], bad.indexOf('#BAD#'));
+      for (const format of ['csv', 'json'] as const) {
+        const exact = await readAndWrite(bad, columns, format, 1 << 16, false);
+        assert.equal((exact.text.match(/\ufffd/g) ?? []).length, 2, `${format}: the text path's replacement characters`);
+        const fast = await readAndWrite(bad, columns, format, 97, true);
+        assert.ok(fast.bytes.equals(exact.bytes), `${format}, invalid UTF-8 after ${plain} plain bytes`);
+        assert.ok(fast.fastRows >= 20, `${format}: ${fast.fastRows} rows the fast way`);
+      }
+    }
+  });
+
   test('the WebAssembly writer is built and takes the common rows (the same bytes are proven above with it; KDM_ENGINE_WASM=0 runs them without it)', () => {
     const encoder = new RowSpanTextEncoder([{ name: 'n', type: 'long' }, { name: 'r', type: 'real' }, { name: 's', type: 'string' }], 'json');
     assert.equal(encoder.usesWasm, process.env.KDM_ENGINE_WASM !== '0', 'dist/rowTextWasm.wasm is built (npm run build)');
