@@ -2,7 +2,6 @@
 // fragmented frames are requested, the body is parsed as it arrives (V2ResponseParser), and the
 // socket is read only as fast as the consumer pulls events (async iteration gives backpressure).
 import type { TokenProvider } from '../engine/jobContext';
-import { holdGcBallast } from './gcBallast';
 import { KustoError, kustoErrorFromNetwork } from './kustoError';
 import { abortError, postKusto } from './kustoHttp';
 import type { ParquetSpanOptions, QueryEvent, TextSpanOptions } from './queryEvents';
@@ -70,7 +69,6 @@ export async function* streamQuery(options: StreamQueryOptions): AsyncGenerator<
   const parser = new V2ResponseParser(options.batchRows);
   const reader = new ResponseReader(parser, options.parquetSpans, options.textSpans);
   let finished = false;
-  const releaseBallast = holdGcBallast();
   try {
     for await (const chunk of response.body) {
       options.onBytes?.((chunk as Buffer).length);
@@ -82,7 +80,6 @@ export async function* streamQuery(options: StreamQueryOptions): AsyncGenerator<
     if (options.signal?.aborted) throw abortError();
     throw err instanceof KustoError || (err as Error).name === 'RowSyntaxError' ? err : kustoErrorFromNetwork(err, 'reading the query response');
   } finally {
-    releaseBallast();
     reader.close();
     // An early return (consumer stopped) or failure must release the socket.
     if (!finished) {
