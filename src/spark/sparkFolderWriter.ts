@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnSchema, KustoValue, Row, RowBatch } from '../engine/rows';
-import type { ColumnBuffer, GatheredColumn, PickedRows } from '../formats/parquet/columnBuffers';
+import type { ColumnBuffer, PickedRows } from '../formats/parquet/columnBuffers';
 import { RowGather } from '../formats/parquet/rowGather';
 import { createRecordFileWriterAt } from '../formats/createRecordFileWriter';
 import {
@@ -79,6 +79,9 @@ function intValues(buffer: ColumnBuffer): Int32Array {
   const values = buffer.raw().values;
   return new Int32Array(values.buffer, values.byteOffset, values.byteLength >> 2);
 }
+
+/** Writes rows [from, to) of a span's parsed columns, in partition order, into one part file. */
+type RowsWrite = (writer: RecordFileWriter, from: number, to: number) => Promise<void>;
 
 /** The slot key of -0 when routing parsed rows (a Map does not tell it from 0). */
 const NEGATIVE_ZERO = Symbol('-0');
@@ -198,14 +201,22 @@ export class SparkFolderWriter implements FileOutput {
       if (this.gatherer === undefined) this.gatherer = RowGather.create() ?? null;
       const { folders, picks, starts } = this.routedInWasm(columns) ?? this.partitionsOfColumns(columns, rows);
       const data = this.dataIndexes.map((i) => columns[i]);
+      let write: RowsWrite;
       if (this.gatherer) {
         // One bulk copy per partition and column instead of one per value.
         const gathered = this.gatherer.gather(data, picks);
-        for (let slot = 0; slot < folders.length; slot++) await this.writeGatheredTo(folders[slot], gathered, starts[slot], starts[slot + 1]);
+        write = (writer, from, to) => {
+          if (!writer.writeGathered) throw new Error('this part file does not take gathered column buffers');
+          return writer.writeGathered(gathered, from, to);
+        };
       } else {
         const source: PickedRows = { columns: data, valueIndexes: data.map((c) => c.valueIndexes()), picks };
-        for (let slot = 0; slot < folders.length; slot++) await this.writePickedTo(folders[slot], source, starts[slot], starts[slot + 1]);
+        write = (writer, from, to) => {
+          if (!writer.writePicked) throw new Error('this part file does not take parsed column buffers');
+          return writer.writePicked(source, from, to);
+        };
       }
+      for (let slot = 0; slot < folders.length; slot++) await this.writeRowsTo(folders[slot], starts[slot], starts[slot + 1], write);
       this.rows += rows;
     } catch (err) {
       await this.abort();
@@ -384,26 +395,12 @@ export class SparkFolderWriter implements FileOutput {
     return name;
   }
 
-  /** writeTo for picked rows: into the partition's open file, a new file every maxRowsPerFile rows. */
-  private async writePickedTo(folder: string, source: PickedRows, from: number, to: number): Promise<void> {
+  /** writeTo for rows of parsed column buffers (picked or gathered: `write`), rows [from, to) of their partition order: into the partition's open file, a new file every maxRowsPerFile rows. */
+  private async writeRowsTo(folder: string, from: number, to: number, write: RowsWrite): Promise<void> {
     while (from < to) {
       const part = await this.partFor(folder);
-      if (!part.writer.writePicked) throw new Error('this part file does not take parsed column buffers');
       const take = Math.min(to - from, this.maxRowsPerFile - part.rows);
-      await part.writer.writePicked(source, from, from + take);
-      part.rows += take;
-      from += take;
-      if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
-    }
-  }
-
-  /** writePickedTo for rows already in partition order (rows [from, to) of the gathered columns). */
-  private async writeGatheredTo(folder: string, source: readonly GatheredColumn[], from: number, to: number): Promise<void> {
-    while (from < to) {
-      const part = await this.partFor(folder);
-      if (!part.writer.writeGathered) throw new Error('this part file does not take gathered column buffers');
-      const take = Math.min(to - from, this.maxRowsPerFile - part.rows);
-      await part.writer.writeGathered(source, from, from + take);
+      await write(part.writer, from, from + take);
       part.rows += take;
       from += take;
       if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
