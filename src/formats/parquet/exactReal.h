@@ -109,8 +109,12 @@ static inline u32 digitsInto(const u8 *b, u32 j, u32 n, u64 *w, int *significant
   return j;
 }
 
-/** A JSON number at b[i] ending at `delimiter`: its double into *out and the index of the delimiter, or 0 (not taken). */
-static u32 realAt(const u8 *b, u32 i, u32 n, u8 delimiter, double *out) {
+/**
+ * A JSON number at b[i] ending at `delimiter`: its double into *out and the index of the
+ * delimiter, or 0 (not taken); also its text's significant digits *digits (leading zeros
+ * skipped, at most 19) and decimal exponent *power: the text reads digits · 10^power.
+ */
+static inline u32 realDigitsAt(const u8 *b, u32 i, u32 n, u8 delimiter, double *out, u64 *digits, int *power) {
   u32 j = i;
   int negative = b[j] == MINUS;
   if (negative) j++;
@@ -146,7 +150,16 @@ static u32 realAt(const u8 *b, u32 i, u32 n, u8 delimiter, double *out) {
   else if (w <= (1ULL << 53) && q >= -22 && q <= 22) value = q < 0 ? (double)w / EXACT_POWERS_OF_TEN[-q] : (double)w * EXACT_POWERS_OF_TEN[q];
   else if (!eiselLemire(w, q, 0, &value)) return 0;
   *out = negative ? -value : value;
+  *digits = w;
+  *power = q;
   return j;
+}
+
+/** A JSON number at b[i] ending at `delimiter`: its double into *out and the index of the delimiter, or 0 (not taken). */
+static inline u32 realAt(const u8 *b, u32 i, u32 n, u8 delimiter, double *out) {
+  u64 digits;
+  int power;
+  return realDigitsAt(b, i, n, delimiter, out, &digits, &power);
 }
 
 #endif

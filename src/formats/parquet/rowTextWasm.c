@@ -137,15 +137,37 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
     } else significant += fracDigits;
   } else if (zeroInt && intStart > i) canonical = 0; // "-0"
   if (j >= n) return 0;
-  if (b[j] != delimiter || significant > 15) canonical = 0;
-  if (canonical) {
+  if (b[j] != delimiter) canonical = 0;
+  if (canonical && significant <= 15) {
+    // Up to 15 digits read back from their double unchanged, and no shorter number does.
     *p = copyBytes(o, *p, b, i, j);
     return j;
   }
   double value;
-  u32 end = realAt(b, i, n, delimiter, &value);
+  u64 textDigits;
+  int textPower;
+  u32 end = realDigitsAt(b, i, n, delimiter, &value, &textDigits, &textPower);
   if (!end) return 0;
-  *p += printReal(value, o + *p);
+  u64 bits;
+  __builtin_memcpy(&bits, &value, 8);
+  if ((bits << 1) == 0) {
+    o[(*p)++] = '0';
+    return end;
+  }
+  u64 digits;
+  i32 exponent;
+  shortestDigits(bits & ~(1ULL << 63), &digits, &exponent);
+  if (canonical) {
+    // Laid out as String lays it out (16-19 digits here): when the text's own digits are the
+    // shortest closest ones, String's text is the text itself. Only an integer's digits can end in zeros.
+    if (b[j - 1] == '0')
+      while (textDigits % 10 == 0) textDigits /= 10, textPower++;
+    if (textDigits == digits && textPower == exponent) {
+      *p = copyBytes(o, *p, b, i, j);
+      return j;
+    }
+  }
+  *p += printDigits((int)(bits >> 63), digits, exponent, o + *p);
   return end;
 }
 

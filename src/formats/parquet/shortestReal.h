@@ -123,19 +123,13 @@ static void shortestDigits(u64 bits, u64 *digits, i32 *exponent) {
   *exponent = e10 + removed;
 }
 
-/** JavaScript's String(value) of a finite double, written at o: its length (at most 25 bytes). */
-static u32 printReal(double value, u8 *o) {
-  u64 bits;
-  __builtin_memcpy(&bits, &value, 8);
+/**
+ * The number digits · 10^exponent (digits > 0, as shortestDigits gives them), negated when
+ * `negative`, laid out as JavaScript's String lays it out, written at o: its length (at most 25 bytes).
+ */
+static u32 printDigits(int negative, u64 digits, i32 exponent, u8 *o) {
   u32 p = 0;
-  if ((bits << 1) == 0) {
-    o[0] = '0';
-    return 1;
-  }
-  if (bits >> 63) o[p++] = '-';
-  u64 digits;
-  i32 exponent;
-  shortestDigits(bits & ~(1ULL << 63), &digits, &exponent);
+  if (negative) o[p++] = '-';
   u8 text[20];
   i32 k = 0;
   for (u64 d = digits; d != 0; d /= 10) text[19 - k++] = (u8)('0' + d % 10);
@@ -169,6 +163,20 @@ static u32 printReal(double value, u8 *o) {
     o[p++] = (u8)('0' + e % 10);
   }
   return p;
+}
+
+/** JavaScript's String(value) of a finite double, written at o: its length (at most 25 bytes). */
+static u32 printReal(double value, u8 *o) {
+  u64 bits;
+  __builtin_memcpy(&bits, &value, 8);
+  if ((bits << 1) == 0) {
+    o[0] = '0';
+    return 1;
+  }
+  u64 digits;
+  i32 exponent;
+  shortestDigits(bits & ~(1ULL << 63), &digits, &exponent);
+  return printDigits((int)(bits >> 63), digits, exponent, o);
 }
 
 #endif

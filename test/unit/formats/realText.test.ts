@@ -1,0 +1,107 @@
+// The WebAssembly row writer's reals from their text (rowTextWasm.c realValue): a real whose text
+// is laid out as String lays it out is copied when its own digits are the shortest closest ones
+// (checked against the digits computed from the parsed double), else printed from those digits.
+// Either way the bytes must be String(Number(text)), as the text path writes them: tricky texts
+// (17-19 digits that are not the shortest, trailing zeros, integers ending in zeros, -0, the
+// layout's boundaries, subnormals, exponents) and random doubles in the forms a server may send.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { WasmTextEncoder } from '../../../src/formats/rowTextWasm';
+import { seededRandom } from '../seededRandom';
+
+const K_REAL = 3;
+
+/** Each text as one row `[text]` through the module alone: its output per text, or undefined where the module did not take the row. */
+function writeAll(texts: readonly string[], json: boolean): (string | undefined)[] {
+  const encoder = WasmTextEncoder.for([{ name: 'r', type: 'real' }], [K_REAL], [Buffer.from('{"r":')], json);
+  assert.ok(encoder, 'dist/rowTextWasm.wasm is built (npm run build)');
+  const rowStarts: number[] = [];
+  let body = '';
+  for (const text of texts) {
+    rowStarts.push(body.length);
+    body += `[${text}],`;
+  }
+  const span = encoder.load([Buffer.from(body, 'latin1')], body.length);
+  const out: (string | undefined)[] = new Array(texts.length).fill(undefined);
+  let row = 0;
+  while (row < texts.length) {
+    const chunks: string[] = [];
+    const written = encoder.encode(rowStarts[row], span.length, (bytes) => chunks.push(Buffer.from(bytes).toString('latin1')));
+    if (written === 0) {
+      row++; // not taken: the text path's
+      continue;
+    }
+    const lines = chunks.join('').split('\n');
+    for (let k = 0; k < written; k++) out[row + k] = lines[k];
+    row += written;
+  }
+  return out;
+}
+
+/** The texts whose output is not String(Number(text)) (at most 20) and how many the module did not take. */
+function check(texts: readonly string[]): { wrong: string[]; notTaken: string[] } {
+  const wrong: string[] = [];
+  const notTaken: string[] = [];
+  for (const json of [true, false]) {
+    const out = writeAll(texts, json);
+    texts.forEach((text, k) => {
+      const expected = json ? `{"r":${String(Number(text))}}` : String(Number(text));
+      if (out[k] === undefined) notTaken.push(text);
+      else if (out[k] !== expected && wrong.length < 20) wrong.push(`${json ? 'json' : 'csv'} ${text}: ${out[k]} (String: ${expected})`);
+    });
+  }
+  return { wrong, notTaken };
+}
+
+/** Significant digits of a decimal text (leading zeros not counted, trailing ones counted). */
+function significantDigits(text: string): number {
+  return text.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').length;
+}
+
+const TRICKY = [
+  // 17-19 digits: the shortest (copied) and not (printed shorter)
+  '0.30000000000000004', '0.3000000000000000444', '0.30000000000000001', '0.29999999999999999', '0.1000000000000000055',
+  '0.14285714285714285', '-0.14285714285714285', '0.14285714285714286', '0.2857142857142857', '0.42857142857142855',
+  '1.0000000000000002', '1.00000000000000022', '1.0000000000000001', '0.9999999999999999', '0.99999999999999994', '0.99999999999999995',
+  '0.1234567890123456789', '-0.1234567890123456789', '123.45678901234567', '12345678901234567.5', '1234567890123456.7',
+  // integers as reals, beyond 2^53 and ending in zeros
+  '9007199254740993', '9007199254740992', '-9007199254740993', '9007199254740995', '18014398509481985',
+  '1000000000000000', '10000000000000000', '1000000000000000000', '1234567890123456789', '123456789012345680', '123456789012345678',
+  '1234567890123456700', '-1000000000000000000', '1152921504606846976', '1152921504606846977',
+  // trailing zeros, zero and -0
+  '1.50', '1.5000000000000000', '123.45600000000000', '0.10000000000000000', '100.0', '0', '-0', '0.0', '-0.0', '0.00000000000000000',
+  // the layout's boundaries: six zeros after "0." and 21 integer digits
+  '0.000001', '0.0000001', '0.000001234567890123456', '-0.000001234567890123456', '0.0000001234567890123456', '0.0000012345678901234567',
+  '0.00000099999999999999995', '1e21', '1e-7', '1e20', '1E21', '9.999999999999999e20', '999999999999999900000', '1e+21', '1.5e-7',
+  // exponents, the format's ends, subnormals
+  '1.2345678901234567e-300', '1.2345678901234567E+300', '2.2250738585072014e-308', '2.2250738585072011e-308', '4.9e-324', '5e-324',
+  '1.7976931348623157e308', '-1.7976931348623157e+308', '4.940656458412465441765687928682213723651e-324', '1e-320', '123e-5', '0.5e1',
+  '17976931348623157e292', '0.000000000000000000000000001', '0.1e-6', '1.0e0', '-1.0e-0',
+];
+
+describe('reals copied or printed from their text by the WebAssembly writer are String(Number(text))', () => {
+  test('tricky texts (every one taken by the module)', () => {
+    const { wrong, notTaken } = check(TRICKY);
+    assert.deepEqual(wrong, []);
+    // The parser leaves past 19 significant digits and subnormals to the text path: only those.
+    assert.deepEqual([...new Set(notTaken)], ['999999999999999900000', '2.2250738585072011e-308', '4.9e-324', '5e-324', '4.940656458412465441765687928682213723651e-324', '1e-320']);
+  });
+
+  test('200,000 random doubles in the forms a server may send them (String, 16-19 significant digits, fixed)', () => {
+    const random = seededRandom(2812);
+    const texts: string[] = [];
+    for (let k = 0; k < 25_000; k++) {
+      const scale = 10 ** Math.floor(random() * 44 - 22);
+      const x = (random() < 0.5 ? -1 : 1) * random() * scale;
+      const integer = Math.floor(random() * 2 ** 62);
+      texts.push(String(x), x.toPrecision(16), x.toPrecision(17), x.toPrecision(18), x.toPrecision(19), x.toFixed(Math.floor(random() * 20)), String(integer), integer.toPrecision(19));
+    }
+    const { wrong, notTaken } = check(texts);
+    assert.deepEqual(wrong, []);
+    // Past 19 significant digits the parser leaves the row to the text path; of the others only a
+    // parse too close to call here (Eisel-Lemire's few cases) would.
+    const short = notTaken.filter((text) => significantDigits(text) <= 19);
+    assert.ok(short.length <= texts.length / 1000, `${short.length} not taken, e.g. ${short.slice(0, 5).join(' ')}`);
+    assert.ok(notTaken.length < texts.length / 4, `${notTaken.length} of ${texts.length} not taken`);
+  });
+});
