@@ -92,9 +92,35 @@ static void shortestDigits(u64 bits, u64 *digits, i32 *exponent) {
     if (acceptBounds) vmExact = multipleOfPowerOf2(mm, q);
     else vp -= multipleOfPowerOf2(mp, q);
   }
+  i32 removed = 0;
+  if (!vmExact && !vrExact) {
+    // The common case (nothing exact): no trailing zeros to track, two digits at a time first.
+    u32 roundUp = 0;
+    u64 vpDiv100 = vp / 100, vmDiv100 = vm / 100;
+    if (vpDiv100 > vmDiv100) {
+      u64 vrDiv100 = vr / 100;
+      roundUp = vr - 100 * vrDiv100 >= 50;
+      vr = vrDiv100;
+      vp = vpDiv100;
+      vm = vmDiv100;
+      removed = 2;
+    }
+    for (;;) {
+      u64 vpDiv10 = vp / 10, vmDiv10 = vm / 10;
+      if (vpDiv10 <= vmDiv10) break;
+      u64 vrDiv10 = vr / 10;
+      roundUp = vr - 10 * vrDiv10 >= 5;
+      vr = vrDiv10;
+      vp = vpDiv10;
+      vm = vmDiv10;
+      removed++;
+    }
+    *digits = vr + (vr == vm || roundUp);
+    *exponent = e10 + removed;
+    return;
+  }
   // Drop digits while a shorter number is still inside the interval, keeping the last one dropped
   // (and whether all dropped below it were zeros) to round vr to the nearest.
-  i32 removed = 0;
   u32 lastRemoved = 0;
   while (vp / 10 > vm / 10) {
     vmExact &= vm % 10 == 0;
