@@ -2,9 +2,10 @@
 // compiled to WebAssembly (scripts/build.mjs): the byte loop of rowSpanText.ts without
 // JavaScript's per-value costs. It takes only rows whose every value it writes exactly as the text
 // path does (the same bytes); at the first value it does not take it stops before that row and
-// rowSpanText.ts carries on (the row in JavaScript, or the exact text parser). Reals whose text is
-// not already what JavaScript prints are parsed here (exactly, as Number() does) and printed here
-// as JavaScript's String prints the double (shortestReal.h). No libc, no imports.
+// rowSpanText.ts carries on (the row in JavaScript, or the exact text parser). A real laid out as
+// JavaScript lays it out is copied when it has up to 15 digits, or when its digits are the
+// shortest ones of the double it reads as; any other is parsed here (exactly, as Number() does) and
+// printed here as JavaScript's String prints the double (shortestReal.h). No libc, no imports.
 #include <stdint.h>
 
 typedef uint8_t u8;
@@ -112,7 +113,7 @@ __attribute__((export_name("printReals"))) u32 printReals(u32 values, u32 count,
   return p;
 }
 
-/** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else parsed and printed. Index of the delimiter, or 0. */
+/** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else printed from the digits computed to tell. Index of the delimiter, or 0. */
 static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   u32 j = i;
   int canonical = 1;
