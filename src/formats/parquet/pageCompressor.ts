@@ -122,82 +122,8 @@ export function compressionWorkerStarted(): boolean {
 }
 
 /**
- * Bytes of pages handed to the worker and not back yet. Pages past this wait on this thread, in
- * order, and go to the worker one by one as it gives pages back; a thread with nothing else to do
- * (helpCompress) compresses waiting pages itself, from the newest, while the worker goes on with
- * the oldest. Enough that the worker never runs dry while the reading thread parses a batch.
- */
-const WORKER_QUEUE_BYTES = 4 << 20;
-
-interface QueuedPage {
-  worker: CompressionWorker;
-  page: Buffer;
-  resolve(page: Buffer): void;
-  reject(err: Error): void;
-}
-
-/** Pages waiting for the worker (not handed over yet), oldest first. */
-const waitingPages: QueuedPage[] = [];
-let bytesAtWorker = 0;
-
-function handOver(): void {
-  while (waitingPages.length > 0 && (bytesAtWorker === 0 || bytesAtWorker + waitingPages[0].page.length <= WORKER_QUEUE_BYTES)) {
-    const queued = waitingPages.shift() as QueuedPage;
-    if (queued.worker.failed) {
-      // The worker stopped: the pages still here are compressed on this thread (same bytes).
-      compressHere(queued);
-      continue;
-    }
-    const size = queued.page.length;
-    bytesAtWorker += size;
-    queued.worker.compress([queued.page]).then(
-      ([page]) => {
-        bytesAtWorker -= size;
-        handOver();
-        queued.resolve(page);
-      },
-      (err: Error) => {
-        bytesAtWorker -= size;
-        handOver();
-        queued.reject(err);
-      },
-    );
-  }
-}
-
-function compressHere(queued: QueuedPage): void {
-  try {
-    queued.resolve(snappyCompress(queued.page));
-  } catch (err) {
-    queued.reject(err as Error);
-  }
-}
-
-/** Whether pages wait for the worker that this thread could compress (see helpCompress). */
-export function pagesWaiting(): boolean {
-  return waitingPages.length > 0;
-}
-
-/**
- * Compresses pages waiting for the worker on this thread, newest first, one page per turn of the
- * event loop (so the worker's replies are taken and it is handed more meanwhile), until none wait
- * or `until` settles. For a caller that would otherwise wait idle for compressed pages.
- */
-export async function helpCompress(until?: Promise<unknown>): Promise<void> {
-  let settled = false;
-  void until?.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  while (!settled && waitingPages.length > 0) {
-    compressHere(waitingPages.pop() as QueuedPage);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
-/**
  * The pages compressed with `codec`, in order. `callerHelps`: the caller has nothing else to do
- * meanwhile (the file's last row group), so this thread compresses pages too (helpCompress)
+ * meanwhile (the file's last row group), so this thread compresses about half of the bytes itself
  * while the worker does the rest, instead of waiting idle.
  */
 export async function compressPages(codec: PageCodec, pages: Buffer[], callerHelps = false): Promise<Buffer[]> {
@@ -205,8 +131,21 @@ export async function compressPages(codec: PageCodec, pages: Buffer[], callerHel
   if (codec === 'gzip') return Promise.all(pages.map((page) => gzipAsync(page, { level: GZIP_LEVEL })));
   const worker = sharedWorker();
   if (!worker) return pages.map((page) => snappyCompress(page));
-  const all = Promise.all(pages.map((page) => new Promise<Buffer>((resolve, reject) => waitingPages.push({ worker, page, resolve, reject }))));
-  handOver();
-  if (callerHelps) await helpCompress(all);
-  return all;
+  if (!callerHelps || pages.length < 2) return worker.compress(pages);
+  const split = halfByBytes(pages);
+  const workerShare = worker.compress(pages.slice(0, split));
+  const ownShare = pages.slice(split).map((page) => snappyCompress(page));
+  return [...(await workerShare), ...ownShare];
+}
+
+/** The index that splits `pages` into two runs of about equal bytes (each at least one page). */
+function halfByBytes(pages: Buffer[]): number {
+  let total = 0;
+  for (const page of pages) total += page.length;
+  let sum = 0;
+  for (let i = 0; i < pages.length - 1; i++) {
+    sum += pages[i].length;
+    if (sum * 2 >= total) return i + 1;
+  }
+  return pages.length - 1;
 }

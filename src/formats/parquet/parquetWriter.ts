@@ -9,7 +9,7 @@ import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
 import { type ColumnBuffer, type GatheredColumn, type PageBody, type PickedRows, createColumnBuffer } from './columnBuffers';
-import { type PageCodec, compressPages, helpCompress, startCompressionWorker } from './pageCompressor';
+import { type PageCodec, compressPages, startCompressionWorker } from './pageCompressor';
 import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
 import { type ColumnChunkInfo, CompressionCodec, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
@@ -146,8 +146,6 @@ export class ParquetWriter implements RecordFileWriter {
   async close(): Promise<WriteSummary> {
     if (this.position === 0) await this.emit(MAGIC);
     if (this.groupRows > 0) await this.startRowGroupWrite(true);
-    // Nothing left to parse: this thread compresses the pages still waiting for the worker.
-    if (this.compression === 'snappy') await helpCompress(this.inFlight);
     await this.inFlight;
     const footer = serializeFileMetaData({
       columns: this.columns.map((c) => c.descriptor),
@@ -198,12 +196,7 @@ export class ParquetWriter implements RecordFileWriter {
    * each time a group takes longer to compress than the next one takes to fill.
    */
   private async roomForGroup(): Promise<void> {
-    while (this.started.length >= MAX_GROUPS_IN_FLIGHT) {
-      const oldest = this.started.shift() as Promise<void>;
-      // Waiting for the compressor: this thread compresses pages meanwhile rather than idling.
-      if (this.compression === 'snappy') await helpCompress(oldest);
-      await oldest;
-    }
+    while (this.started.length >= MAX_GROUPS_IN_FLIGHT) await this.started.shift();
   }
 
   /** The row group started last (written after all before it), if any. */
