@@ -427,8 +427,6 @@ export class ResponseReader {
       return;
     }
     const group = encoder.finish(false);
-    // Nothing is left to parse (the rows of a file cut by maxRowsPerFile may go on after it).
-    if (this.inputEnded && this.gatheredBytes === 0) group.last = true;
     this.primaryRowsOut += group.numRows;
     if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, announced: open.announced, group };
   }

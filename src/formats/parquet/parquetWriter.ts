@@ -140,7 +140,7 @@ export class ParquetWriter implements RecordFileWriter {
       numValues: chunk.numValues,
       pages: chunk.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: page.uncompressedSize, body: Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength) })),
     }));
-    this.track(group.compressed ? this.afterPrevious(() => this.writeCompressedRowGroup(group.numRows, columns)) : this.compressAndWriteRowGroup({ numRows: group.numRows, columns }, group.last === true));
+    this.track(group.compressed ? this.afterPrevious(() => this.writeCompressedRowGroup(group.numRows, columns)) : this.compressAndWriteRowGroup({ numRows: group.numRows, columns }, false));
   }
 
   async close(): Promise<WriteSummary> {

@@ -27,11 +27,6 @@ export interface EncodedRowGroup {
   columns: EncodedColumnChunk[];
   /** false: the page bodies are not compressed yet (the writer compresses them, off its thread). */
   compressed: boolean;
-  /**
-   * The response's last row group (its bytes ended while it filled): no rows are parsed after it,
-   * so the writer's thread compresses part of it alongside the worker instead of waiting idle.
-   */
-  last?: boolean;
 }
 
 export class RowGroupEncoder {

@@ -220,26 +220,6 @@ describe('streamQuery with Parquet row spans', () => {
     }
   });
 
-  test('on the reading thread, the row group parsed once the response has ended is marked last (its writer helps compress it), no other', async () => {
-    const rows: string[] = [];
-    for (let n = 0; n < 3000; n++) rows.push(`[${n},"item-${n}"]`);
-    const body =
-      '[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},\n' +
-      `{"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"PrimaryResult","Columns":[{"ColumnName":"n","ColumnType":"long"},{"ColumnName":"s","ColumnType":"string"}],"Rows":[${rows.join(',')}]},\n` +
-      '{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]';
-    // Parsed chunk by chunk (many groups, the table ending inside the last chunk), and in the
-    // engine's batches (the body, under a batch, is parsed once it has ended: one group).
-    for (const [spanBytes, batch] of [[2048, 0], [16 << 20, undefined]] as const) {
-      server.script([chunkedAnswer(body, 4096)]);
-      const marks: boolean[] = [];
-      const events = streamQuery({ clusterUrl: server.url, database: 'Db', query: 'T', parquetSpans: { codec: 'none', pageBytes: 1 << 20, spanBytes, workers: 0, parseBatchBytes: batch } });
-      for await (const event of events) if (event.kind === 'encodedRows') marks.push(event.group.last === true);
-      assert.ok(marks.length >= 1);
-      assert.deepEqual(marks.slice(0, -1), marks.slice(0, -1).map(() => false), `spans of ${spanBytes}: only the final group may be marked`);
-      if (batch === undefined) assert.deepEqual(marks, [true], 'the one group, parsed after the response ended, is marked last');
-    }
-  });
-
   test('on the reading thread, socket-sized chunks are parsed a batch of about a megabyte at a time, not one by one', async () => {
     const rows: string[] = [];
     for (let n = 0; n < 120_000; n++) rows.push(`[${n},"item-${n}"]`);
