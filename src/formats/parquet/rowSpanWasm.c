@@ -338,25 +338,29 @@ __attribute__((export_name("parseRows"))) u32 parseRows(u32 input, u32 start, u3
   endOfCall = start;
   lastRowStartOfCall = start;
   if (width > MAX_WIDTH) return 0;
-  u32 savedNonNull[MAX_WIDTH], savedUsed[MAX_WIDTH];
+  // A row not taken is undone from what it wrote, not from counters saved before every row:
+  // each column it reached holds one value at most (defs says whether it counts), and a varying
+  // column's bytes in use go back to the previous row's end (or to where this call started).
+  u32 usedAtStart[MAX_WIDTH];
+  for (u32 k = 0; k < width; k++) usedAtStart[k] = cols[k].used;
   while (rows < maxRows && i < n && b[i] == OPEN_BRACKET) {
     u32 rowStart = i;
     i++;
-    for (u32 k = 0; k < width; k++) {
-      savedNonNull[k] = cols[k].nonNull;
-      savedUsed[k] = cols[k].used;
-    }
     u32 col = 0;
+    u32 written = 0;
     for (; col < width; col++) {
       u32 j = i < n ? valueAt(kind[col], &cols[col], rows, b, i, n, col == width - 1) : 0;
-      if (!j || j >= n || b[j] != (col == width - 1 ? CLOSE_BRACKET : COMMA)) break;
+      if (!j) break;
+      written = col + 1;
+      if (j >= n || b[j] != (col == width - 1 ? CLOSE_BRACKET : COMMA)) break;
       i = j + 1;
     }
     if (col < width) {
       // Not taken: nothing of the row stays behind.
-      for (u32 k = 0; k < width; k++) {
-        cols[k].nonNull = savedNonNull[k];
-        cols[k].used = savedUsed[k];
+      for (u32 k = 0; k < written; k++) {
+        Column *c = &cols[k];
+        if (at(c->defs)[rows]) c->nonNull--;
+        if (kind[k] >= K_STRING) c->used = rows > 0 ? (u32)((i32 *)at(c->ends))[rows - 1] : usedAtStart[k];
       }
       break;
     }
