@@ -8,6 +8,7 @@ import { OutputExistsError, openSingleFileOutput } from '../../../src/formats/fi
 import { escapePathName, partitionFolderName } from '../../../src/spark/hivePartitionPath';
 import { OutputNotReplaceableError } from '../../../src/spark/outputFolder';
 import { SparkFolderWriter, openFileOutput, partFileName } from '../../../src/spark/sparkFolderWriter';
+import { parquetMetadataAsync } from 'hyparquet';
 import { readBackParquet } from '../parquetReadBack';
 
 const root = mkdtempSync(join(tmpdir(), 'kdm-file-outputs-'));
@@ -105,6 +106,36 @@ describe('Spark folder writer', () => {
       const expected = Array.from({ length: 40 }, (_, k) => ({ id: BigInt(k * 50 + Number(region[1])), note: `n${k * 50 + Number(region[1])}` }));
       assert.deepEqual(back.rows, expected, part);
     }
+  });
+
+  test('partitioned Parquet: the open files share a 32 MB buffer budget (row groups of about 32 MB / 64 open files = 512 KB), and commit lists the files in the order they were open', async () => {
+    const folder = join(root, 'budget');
+    const writer = await SparkFolderWriter.open({ folder, format: 'parquet', columns, partitionBy: ['region'], jobId: 'jobbudget' });
+    // 16,000 rows of about 220 bytes in 2 partitions: about 1.7 MB per file, appended 500 rows
+    // (about 110 KB) at a time, so a row group ends within about 110 KB past the budget's share.
+    const note = 'x'.repeat(200);
+    for (let batch = 0; batch < 16; batch++) {
+      await writer.write(Array.from({ length: 1000 }, (_, k) => {
+        const id = batch * 1000 + k;
+        return [BigInt(id), `r${id % 2}`, `${note}${id}`];
+      }));
+    }
+    const summary = await writer.commit();
+    assert.equal(summary.rows, 16000);
+    // r0 was used first and is the least recently used at commit: its file is listed first.
+    assert.deepEqual(summary.files.map((f) => f.slice(folder.length + 1).split('/')[0]), ['region=r0', 'region=r1']);
+    let bytes = 0;
+    for (const file of summary.files) {
+      const data = await fs.readFile(file);
+      bytes += data.length;
+      const metadata = await parquetMetadataAsync(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
+      const sizes = metadata.row_groups.map((g) => Number(g.total_byte_size));
+      assert.ok(sizes.length >= 3, `row groups: ${sizes.join(', ')}`);
+      for (const size of sizes.slice(0, -1)) assert.ok(size >= 512 * 1024 && size < 640 * 1024, `row group sizes: ${sizes.join(', ')}`);
+      const back = await readBackParquet(data);
+      assert.equal(back.rows.length, 8000);
+    }
+    assert.equal(summary.bytes, bytes);
   });
 
   test('partition folder names remembered per value still tell 0 from -0 (Spark writes 0.0 and -0.0)', async () => {
