@@ -9,6 +9,7 @@ import { escapePathName, partitionFolderName } from '../../../src/spark/hivePart
 import { OutputNotReplaceableError } from '../../../src/spark/outputFolder';
 import { SparkFolderWriter, openFileOutput, partFileName } from '../../../src/spark/sparkFolderWriter';
 import { parquetMetadataAsync } from 'hyparquet';
+import { createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
 import { readBackParquet } from '../parquetReadBack';
 
 const root = mkdtempSync(join(tmpdir(), 'kdm-file-outputs-'));
@@ -136,6 +137,34 @@ describe('Spark folder writer', () => {
       assert.equal(back.rows.length, 8000);
     }
     assert.equal(summary.bytes, bytes);
+  });
+
+  test('parsed column buffers into two partition columns: nested folders sharing a parent, made before their first files, each holding its rows', async () => {
+    const folder = join(root, 'nested');
+    const schema: ColumnSchema[] = [{ name: 'id', type: 'long' }, { name: 'region', type: 'string' }, { name: 'y', type: 'int' }];
+    const writer = await SparkFolderWriter.open({ folder, format: 'parquet', columns: schema, partitionBy: ['region', 'y'], jobId: 'jobnested' });
+    for (let span = 0; span < 3; span++) {
+      const rows = Array.from({ length: 300 }, (_, k) => {
+        const id = span * 300 + k;
+        return [id, `r${id % 3}`, id % 4];
+      });
+      const buffers = schema.map((column, c) => {
+        const buffer = createColumnBuffer(column);
+        buffer.append(rows, c, 0, rows.length);
+        return buffer;
+      });
+      await writer.writeColumns(buffers, rows.length);
+    }
+    await writer.commit();
+    const parts = (await listTree(folder)).filter((f) => f.endsWith('.parquet'));
+    assert.equal(parts.length, 12, parts.join(', '));
+    for (const part of parts) {
+      const match = /^region=r(\d)\/y=(\d)\//.exec(part);
+      assert.ok(match, part);
+      const back = await readBackParquet(await fs.readFile(join(folder, part)));
+      const expected = Array.from({ length: 900 }, (_, id) => id).filter((id) => id % 3 === Number(match[1]) && id % 4 === Number(match[2]));
+      assert.deepEqual(back.rows.map((r) => Number(r.id)), expected, part);
+    }
   });
 
   test('partition folder names remembered per value still tell 0 from -0 (Spark writes 0.0 and -0.0)', async () => {
