@@ -8,6 +8,8 @@ import { OutputExistsError, openSingleFileOutput } from '../../../src/formats/fi
 import { escapePathName, partitionFolderName } from '../../../src/spark/hivePartitionPath';
 import { OutputNotReplaceableError } from '../../../src/spark/outputFolder';
 import { SparkFolderWriter, openFileOutput, partFileName } from '../../../src/spark/sparkFolderWriter';
+import { parquetMetadataAsync } from 'hyparquet';
+import { createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
 import { readBackParquet } from '../parquetReadBack';
 
 const root = mkdtempSync(join(tmpdir(), 'kdm-file-outputs-'));
@@ -104,6 +106,64 @@ describe('Spark folder writer', () => {
       const back = await readBackParquet(await fs.readFile(join(folder, part)));
       const expected = Array.from({ length: 40 }, (_, k) => ({ id: BigInt(k * 50 + Number(region[1])), note: `n${k * 50 + Number(region[1])}` }));
       assert.deepEqual(back.rows, expected, part);
+    }
+  });
+
+  test('partitioned Parquet: the open files share a 32 MB buffer budget (row groups of about 32 MB / 64 open files = 512 KB), and commit lists the files in the order they were open', async () => {
+    const folder = join(root, 'budget');
+    const writer = await SparkFolderWriter.open({ folder, format: 'parquet', columns, partitionBy: ['region'], jobId: 'jobbudget' });
+    // 16,000 rows of about 220 bytes in 2 partitions: about 1.7 MB per file, appended 500 rows
+    // (about 110 KB) at a time, so a row group ends within about 110 KB past the budget's share.
+    const note = 'x'.repeat(200);
+    for (let batch = 0; batch < 16; batch++) {
+      await writer.write(Array.from({ length: 1000 }, (_, k) => {
+        const id = batch * 1000 + k;
+        return [BigInt(id), `r${id % 2}`, `${note}${id}`];
+      }));
+    }
+    const summary = await writer.commit();
+    assert.equal(summary.rows, 16000);
+    // r0 was used first and is the least recently used at commit: its file is listed first.
+    assert.deepEqual(summary.files.map((f) => f.slice(folder.length + 1).split('/')[0]), ['region=r0', 'region=r1']);
+    let bytes = 0;
+    for (const file of summary.files) {
+      const data = await fs.readFile(file);
+      bytes += data.length;
+      const metadata = await parquetMetadataAsync(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
+      const sizes = metadata.row_groups.map((g) => Number(g.total_byte_size));
+      assert.ok(sizes.length >= 3, `row groups: ${sizes.join(', ')}`);
+      for (const size of sizes.slice(0, -1)) assert.ok(size >= 512 * 1024 && size < 640 * 1024, `row group sizes: ${sizes.join(', ')}`);
+      const back = await readBackParquet(data);
+      assert.equal(back.rows.length, 8000);
+    }
+    assert.equal(summary.bytes, bytes);
+  });
+
+  test('parsed column buffers into two partition columns: nested folders sharing a parent, made before their first files, each holding its rows', async () => {
+    const folder = join(root, 'nested');
+    const schema: ColumnSchema[] = [{ name: 'id', type: 'long' }, { name: 'region', type: 'string' }, { name: 'y', type: 'int' }];
+    const writer = await SparkFolderWriter.open({ folder, format: 'parquet', columns: schema, partitionBy: ['region', 'y'], jobId: 'jobnested' });
+    for (let span = 0; span < 3; span++) {
+      const rows = Array.from({ length: 300 }, (_, k) => {
+        const id = span * 300 + k;
+        return [id, `r${id % 3}`, id % 4];
+      });
+      const buffers = schema.map((column, c) => {
+        const buffer = createColumnBuffer(column);
+        buffer.append(rows, c, 0, rows.length);
+        return buffer;
+      });
+      await writer.writeColumns(buffers, rows.length);
+    }
+    await writer.commit();
+    const parts = (await listTree(folder)).filter((f) => f.endsWith('.parquet'));
+    assert.equal(parts.length, 12, parts.join(', '));
+    for (const part of parts) {
+      const match = /^region=r(\d)\/y=(\d)\//.exec(part);
+      assert.ok(match, part);
+      const back = await readBackParquet(await fs.readFile(join(folder, part)));
+      const expected = Array.from({ length: 900 }, (_, id) => id).filter((id) => id % 3 === Number(match[1]) && id % 4 === Number(match[2]));
+      assert.deepEqual(back.rows.map((r) => Number(r.id)), expected, part);
     }
   });
 
