@@ -80,7 +80,7 @@ function intValues(buffer: ColumnBuffer): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, values.byteLength >> 2);
 }
 
-/** Writes rows [from, to) of a span's parsed columns, in partition order, into one part file. */
+/** Writes rows [from, to) of a partition (of a batch, or of a span's parsed columns in partition order) into one part file. */
 type RowsWrite = (writer: RecordFileWriter, from: number, to: number) => Promise<void>;
 
 /** The slot key of -0 when routing parsed rows (a Map does not tell it from 0). */
@@ -245,7 +245,7 @@ export class SparkFolderWriter implements FileOutput {
       for (const folder of [...this.open.keys()]) await this.finishPart(folder);
       // An empty result still gets one file with the columns (a header, a Parquet schema), as Spark does.
       if (this.finishedFiles.length === 0 && this.partitionIndexes.length === 0) {
-        await this.writeTo('', []);
+        await (await this.partFor('')).writer.write([]);
         await this.finishPart('');
       }
       await writeOutputMarker(this.tempFolder, { jobId: this.jobId, outputId: this.outputId, rows: this.rows, bytes: this.bytes, files: this.finishedFiles });
@@ -395,7 +395,11 @@ export class SparkFolderWriter implements FileOutput {
     return name;
   }
 
-  /** writeTo for rows of parsed column buffers (picked or gathered: `write`), rows [from, to) of their partition order: into the partition's open file, a new file every maxRowsPerFile rows. */
+  /**
+   * Rows [from, to) of a partition (`write` writes a run of them into a part file): into the
+   * partition's open file, a new file every maxRowsPerFile rows. No rows open no file (an empty
+   * result gets its one file at commit).
+   */
   private async writeRowsTo(folder: string, from: number, to: number, write: RowsWrite): Promise<void> {
     while (from < to) {
       const part = await this.partFor(folder);
@@ -407,16 +411,9 @@ export class SparkFolderWriter implements FileOutput {
     }
   }
 
-  private async writeTo(folder: string, rows: Row[]): Promise<void> {
-    let from = 0;
-    do {
-      const part = await this.partFor(folder);
-      const take = Math.min(rows.length - from, this.maxRowsPerFile - part.rows);
-      await part.writer.write(from === 0 && take === rows.length ? rows : rows.slice(from, from + take));
-      part.rows += take;
-      from += take;
-      if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
-    } while (from < rows.length);
+  /** writeRowsTo for row objects. */
+  private writeTo(folder: string, rows: Row[]): Promise<void> {
+    return this.writeRowsTo(folder, 0, rows.length, (writer, from, to) => writer.write(from === 0 && to === rows.length ? rows : rows.slice(from, to)));
   }
 
   private async partFor(folder: string): Promise<OpenPart> {
