@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnSchema, KustoValue, Row, RowBatch } from '../engine/rows';
 import type { ColumnBuffer, PickedRows } from '../formats/parquet/columnBuffers';
-import { RowGather } from '../formats/parquet/rowGather';
+import { RowGather, SMALL_INTS } from '../formats/parquet/rowGather';
 import { createRecordFileWriterAt } from '../formats/createRecordFileWriter';
 import {
   type FileOutput,
@@ -70,9 +70,6 @@ const PARQUET_BUFFER_BUDGET = 64 << 20;
 const DEFAULT_MAX_OPEN_FILES = 64;
 /** Folder names remembered per partition column (a column of unique values must not grow the cache without end). */
 const MAX_CACHED_FOLDER_NAMES = 4096;
-
-/** Int partition values from 0 to this (exclusive) find their slot in a table rather than a Map. */
-const SMALL_INT_VALUES = 4096;
 
 /** An int column buffer's present values, packed (see RawColumn). */
 function intValues(buffer: ColumnBuffer): Int32Array {
@@ -322,16 +319,16 @@ export class SparkFolderWriter implements FileOutput {
     const folders: string[] = [];
     const slots = new Map<unknown, number>();
     let counts = new Int32Array(64);
-    // An int partition column's small values find their slot in a table: a Map lookup per row
-    // (with the value read back first) was most of the routing's time.
+    // An int partition column's small values (0 to SMALL_INTS, exclusive) find their slot in a
+    // table: a Map lookup per row (with the value read back first) was most of the routing's time.
     const first = partitionColumns[0];
     const ints = single && first.buffer.column.type === 'int' ? intValues(first.buffer) : undefined;
-    const smallSlots = ints ? new Int32Array(SMALL_INT_VALUES) : undefined;
+    const smallSlots = ints ? new Int32Array(SMALL_INTS) : undefined;
     for (let r = 0; r < rows; r++) {
       let small = -1;
       if (ints && first.buffer.isPresent(r)) {
         const v = ints[first.valueIndexes ? first.valueIndexes[r] : r];
-        if (v >= 0 && v < SMALL_INT_VALUES) {
+        if (v >= 0 && v < SMALL_INTS) {
           const known = (smallSlots as Int32Array)[v];
           if (known > 0) {
             slotOf[r] = known - 1;
