@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnSchema, KustoValue, Row, RowBatch } from '../engine/rows';
 import type { ColumnBuffer, PickedRows } from '../formats/parquet/columnBuffers';
-import { RowGather } from '../formats/parquet/rowGather';
+import { RowGather, SMALL_INTS } from '../formats/parquet/rowGather';
 import { createRecordFileWriterAt } from '../formats/createRecordFileWriter';
 import {
   type FileOutput,
@@ -74,16 +74,13 @@ const DEFAULT_MAX_OPEN_FILES = 64;
 /** Folder names remembered per partition column (a column of unique values must not grow the cache without end). */
 const MAX_CACHED_FOLDER_NAMES = 4096;
 
-/** Int partition values from 0 to this (exclusive) find their slot in a table rather than a Map. */
-const SMALL_INT_VALUES = 4096;
-
 /** An int column buffer's present values, packed (see RawColumn). */
 function intValues(buffer: ColumnBuffer): Int32Array {
   const values = buffer.raw().values;
   return new Int32Array(values.buffer, values.byteOffset, values.byteLength >> 2);
 }
 
-/** Writes rows [from, to) of a span's parsed columns, in partition order, into one part file. */
+/** Writes rows [from, to) of a partition (of a batch, or of a span's parsed columns in partition order) into one part file. */
 type RowsWrite = (writer: RecordFileWriter, from: number, to: number) => Promise<void>;
 
 /** The slot key of -0 when routing parsed rows (a Map does not tell it from 0). */
@@ -251,7 +248,7 @@ export class SparkFolderWriter implements FileOutput {
       await this.finishOpenParts();
       // An empty result still gets one file with the columns (a header, a Parquet schema), as Spark does.
       if (this.finishedFiles.length === 0 && this.partitionIndexes.length === 0) {
-        await this.writeTo('', []);
+        await (await this.partFor('')).writer.write([]);
         await this.finishPart('');
       }
       await writeOutputMarker(this.tempFolder, { jobId: this.jobId, outputId: this.outputId, rows: this.rows, bytes: this.bytes, files: this.finishedFiles });
@@ -328,16 +325,16 @@ export class SparkFolderWriter implements FileOutput {
     const folders: string[] = [];
     const slots = new Map<unknown, number>();
     let counts = new Int32Array(64);
-    // An int partition column's small values find their slot in a table: a Map lookup per row
-    // (with the value read back first) was most of the routing's time.
+    // An int partition column's small values (0 to SMALL_INTS, exclusive) find their slot in a
+    // table: a Map lookup per row (with the value read back first) was most of the routing's time.
     const first = partitionColumns[0];
     const ints = single && first.buffer.column.type === 'int' ? intValues(first.buffer) : undefined;
-    const smallSlots = ints ? new Int32Array(SMALL_INT_VALUES) : undefined;
+    const smallSlots = ints ? new Int32Array(SMALL_INTS) : undefined;
     for (let r = 0; r < rows; r++) {
       let small = -1;
       if (ints && first.buffer.isPresent(r)) {
         const v = ints[first.valueIndexes ? first.valueIndexes[r] : r];
-        if (v >= 0 && v < SMALL_INT_VALUES) {
+        if (v >= 0 && v < SMALL_INTS) {
           const known = (smallSlots as Int32Array)[v];
           if (known > 0) {
             slotOf[r] = known - 1;
@@ -401,7 +398,11 @@ export class SparkFolderWriter implements FileOutput {
     return name;
   }
 
-  /** writeTo for rows of parsed column buffers (picked or gathered: `write`), rows [from, to) of their partition order: into the partition's open file, a new file every maxRowsPerFile rows. */
+  /**
+   * Rows [from, to) of a partition (`write` writes a run of them into a part file): into the
+   * partition's open file, a new file every maxRowsPerFile rows. No rows open no file (an empty
+   * result gets its one file at commit).
+   */
   private async writeRowsTo(folder: string, from: number, to: number, write: RowsWrite): Promise<void> {
     while (from < to) {
       const part = await this.partFor(folder);
@@ -413,16 +414,9 @@ export class SparkFolderWriter implements FileOutput {
     }
   }
 
-  private async writeTo(folder: string, rows: Row[]): Promise<void> {
-    let from = 0;
-    do {
-      const part = await this.partFor(folder);
-      const take = Math.min(rows.length - from, this.maxRowsPerFile - part.rows);
-      await part.writer.write(from === 0 && take === rows.length ? rows : rows.slice(from, from + take));
-      part.rows += take;
-      from += take;
-      if (part.rows >= this.maxRowsPerFile) await this.finishPart(folder);
-    } while (from < rows.length);
+  /** writeRowsTo for row objects. */
+  private writeTo(folder: string, rows: Row[]): Promise<void> {
+    return this.writeRowsTo(folder, 0, rows.length, (writer, from, to) => writer.write(from === 0 && to === rows.length ? rows : rows.slice(from, to)));
   }
 
   private async partFor(folder: string): Promise<OpenPart> {

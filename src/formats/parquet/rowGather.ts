@@ -13,8 +13,12 @@ interface Exports {
   routeSmallInts(defs: number, values: number, rows: number, allPresent: number, table: number, slotOf: number, firstRows: number, starts: number, picks: number): number;
 }
 
-/** rowGatherWasm.c's SMALL_INTS: int partition values it routes are from 0 to this (exclusive). */
-const SMALL_INTS = 4096;
+/**
+ * rowGatherWasm.c's SMALL_INTS (hard-coded there too; rowGather.test.ts fails if the two differ):
+ * int partition values it routes are from 0 to this (exclusive). The JavaScript routing
+ * (SparkFolderWriter) keys the same values by a table of this size.
+ */
+export const SMALL_INTS = 4096;
 
 /** Rows grouped by partition (see RowGather.routeSmallInts). */
 export interface RoutedRows {

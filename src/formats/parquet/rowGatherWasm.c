@@ -127,7 +127,10 @@ __attribute__((export_name("gatherVarying"))) void gatherVarying(u32 defsAt, u32
   if (present) present[n] = (i32)nonNull;
 }
 
-/** Int partition values from 0 to this (exclusive) are routed here; a null takes the entry after them. */
+/**
+ * Int partition values from 0 to this (exclusive) are routed here; a null takes the entry after them.
+ * rowGather.ts's SMALL_INTS sizes the tables passed in: keep the two equal (rowGather.test.ts checks).
+ */
 #define SMALL_INTS 4096
 
 /**

@@ -227,6 +227,45 @@ describe('Spark folder writer', () => {
     await writer.commit();
     assert.deepEqual(await listTree(folder), ['_SUCCESS', '_kdm_output.json', 'part-00000-job5-c000.csv.gz']);
   });
+
+  test('an empty batch opens no part file, on the row path (write) as on the parsed-column path (writeColumns): an empty result is one Parquet file with the schema without partitions, only _SUCCESS with them, as Spark writes', async () => {
+    const list = (folder: string) => listTree(folder);
+    // A full file, then an empty batch: no empty second part file.
+    const rolled = join(root, 'empty-batch-rolled');
+    let writer = await SparkFolderWriter.open({ folder: rolled, format: 'parquet', columns, maxRowsPerFile: 2, jobId: 'jobE1' });
+    await writer.write([[1n, 'eu', 'a'], [2n, 'us', 'b']]);
+    await writer.write([]);
+    await writer.commit();
+    assert.deepEqual(await list(rolled), ['_SUCCESS', '_kdm_output.json', 'part-00000-jobE1-c000.snappy.parquet']);
+    // Only empty batches: the one file commit writes, with every column, no rows (spark.read finds the schema).
+    const empty = join(root, 'empty-batches');
+    writer = await SparkFolderWriter.open({ folder: empty, format: 'parquet', columns, jobId: 'jobE2' });
+    await writer.write([]);
+    await writer.write([]);
+    await writer.commit();
+    assert.deepEqual(await list(empty), ['_SUCCESS', '_kdm_output.json', 'part-00000-jobE2-c000.snappy.parquet']);
+    const bytes = new Uint8Array(await fs.readFile(join(empty, 'part-00000-jobE2-c000.snappy.parquet')));
+    const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const metadata = await parquetMetadataAsync({ byteLength: copy.byteLength, slice: (start, end) => copy.slice(start, end) });
+    assert.deepEqual(metadata.schema.slice(1).map((e) => e.name), ['id', 'region', 'note']);
+    assert.equal(Number(metadata.num_rows), 0);
+    // With partitions, no rows means no partition folder on either path (Spark writes only _SUCCESS).
+    for (const path of ['rows', 'columns'] as const) {
+      const folder = join(root, `empty-partitioned-${path}`);
+      writer = await SparkFolderWriter.open({ folder, format: 'parquet', columns, partitionBy: ['region'], maxRowsPerFile: 2, jobId: `jobE3${path}` });
+      const none = () => (path === 'rows' ? writer.write([]) : writer.writeColumns(columns.map((c) => createColumnBuffer(c)), 0));
+      await none();
+      await writer.commit();
+      assert.deepEqual(await list(folder), ['_SUCCESS', '_kdm_output.json'], path);
+      // A partition's full file, then an empty batch: still one file.
+      const full = join(root, `full-partitioned-${path}`);
+      writer = await SparkFolderWriter.open({ folder: full, format: 'parquet', columns, partitionBy: ['region'], maxRowsPerFile: 2, jobId: `jobE4${path}` });
+      await writer.write([[1n, 'eu', 'a'], [2n, 'eu', 'b']]);
+      await none();
+      await writer.commit();
+      assert.deepEqual(await list(full), ['_SUCCESS', '_kdm_output.json', `region=eu/part-00000-jobE4${path}-c000.snappy.parquet`], path);
+    }
+  });
 });
 
 describe('single file output', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ColumnSchema, KustoType, KustoValue, Row } from '../../../src/engine/rows';
 import { type ColumnBuffer, createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
-import { RowGather, rowsGatheredByWasm, rowsRoutedByWasm } from '../../../src/formats/parquet/rowGather';
+import { RowGather, SMALL_INTS, rowsGatheredByWasm, rowsRoutedByWasm } from '../../../src/formats/parquet/rowGather';
 import { seededRandom } from '../seededRandom';
 
 const TYPES: KustoType[] = ['bool', 'int', 'long', 'real', 'datetime', 'decimal', 'string', 'guid', 'dynamic'];
@@ -164,7 +164,16 @@ test('rows of an int partition column grouped by value: slots in the order value
     assert.deepEqual([...routed.picks], expected.flat());
   }
   assert.equal(rowsRoutedByWasm() - before, routedRows);
-  for (const outside of [4096, -1, 2147483647, -2147483648]) {
+  // The bound the TypeScript sizes the module's tables by (and SparkFolderWriter routes by) is the
+  // module's own: its largest value is routed, the next one is not.
+  for (const [value, routes] of [[SMALL_INTS - 1, true], [SMALL_INTS, false]] as const) {
+    const buffer = createColumnBuffer(column);
+    buffer.append([[0], [value], [null], [value]], 0, 0, 4);
+    const routed = gather.routeSmallInts(buffer);
+    assert.equal(routed !== undefined, routes, `${value} ${routes ? 'is' : 'is not'} routed by the module`);
+    if (routed) assert.deepEqual([...routed.picks], [0, 1, 3, 2]);
+  }
+  for (const outside of [SMALL_INTS, -1, 2147483647, -2147483648]) {
     const buffer = createColumnBuffer(column);
     buffer.append([[1], [null], [outside], [2]], 0, 0, 4);
     assert.equal(gather.routeSmallInts(buffer), undefined, `${outside} is left to the caller`);
