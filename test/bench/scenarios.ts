@@ -314,10 +314,11 @@ export function scenarios(ctx: BenchContext): Scenario[] {
   const sizes = ctx.quick ? [20_000] : [1_000_000, 10_000_000];
   const list: Scenario[] = [];
   for (const rows of sizes) {
-    // Three rounds each, the median reported: at 10 M rows too, where one run right after the SDK
+    // Five rounds each, the median reported: at 10 M rows too, where one run right after the SDK
     // way's failed attempt (gigabytes read, then dropped) measured the engine 0.46x the raw copy
-    // and the same build alone 0.51x. A variant that cannot finish runs in the first round only.
-    const runs = ctx.quick ? 1 : 3;
+    // and the same build alone 0.51x. With three, two runs of one build half an hour apart
+    // disagreed by up to 0.4x (2026-12-07). A variant that cannot finish runs in the first round only.
+    const runs = ctx.quick ? 1 : 5;
     list.push(kustoToFilesScenario(rows, 'parquet', runs));
     list.push(kustoToFilesScenario(rows, 'csv', runs));
     list.push(kustoToFilesScenario(rows, 'json', runs));
