@@ -151,13 +151,12 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   if (!end) return 0;
   u64 bits;
   __builtin_memcpy(&bits, &value, 8);
-  if ((bits << 1) == 0) {
+  u64 digits;
+  i32 exponent;
+  if (!nonZeroDigits(bits, &digits, &exponent)) {
     o[(*p)++] = '0';
     return end;
   }
-  u64 digits;
-  i32 exponent;
-  shortestDigits(bits & ~(1ULL << 63), &digits, &exponent);
   if (canonical) {
     // Laid out as String lays it out (16-19 digits here): when the text's own digits are the
     // shortest closest ones, String's text is the text itself. Only an integer's digits can end in zeros.

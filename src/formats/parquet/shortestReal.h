@@ -191,17 +191,26 @@ static u32 printDigits(int negative, u64 digits, i32 exponent, u8 *o) {
   return p;
 }
 
+/**
+ * The shortest closest digits and exponent of a finite double's magnitude (its IEEE bits), as
+ * shortestDigits gives them, or 0 for +0 and -0 (both of which String prints as "0").
+ */
+static int nonZeroDigits(u64 bits, u64 *digits, i32 *exponent) {
+  if ((bits << 1) == 0) return 0;
+  shortestDigits(bits & ~(1ULL << 63), digits, exponent);
+  return 1;
+}
+
 /** JavaScript's String(value) of a finite double, written at o: its length (at most 25 bytes). */
 static u32 printReal(double value, u8 *o) {
   u64 bits;
   __builtin_memcpy(&bits, &value, 8);
-  if ((bits << 1) == 0) {
+  u64 digits;
+  i32 exponent;
+  if (!nonZeroDigits(bits, &digits, &exponent)) {
     o[0] = '0';
     return 1;
   }
-  u64 digits;
-  i32 exponent;
-  shortestDigits(bits & ~(1ULL << 63), &digits, &exponent);
   return printDigits((int)(bits >> 63), digits, exponent, o);
 }
 
