@@ -3,7 +3,7 @@
 // Written here because no small pure-JS compressor is worth a dependency; any Snappy decoder
 // (pyarrow, Spark) is the judge of its output in test/spark/test_writers_pyarrow.py.
 
-import { snappyCompressWasm } from './snappyWasm';
+import { snappyCompressWasm, snappyCompressWasmOver } from './snappyWasm';
 
 const BLOCK_SIZE = 1 << 16;
 const HASH_BITS = 14;
@@ -36,6 +36,15 @@ export function snappyCompressOwned(input: Uint8Array): Uint8Array<ArrayBuffer> 
   const needed = maxSnappyLength(input.length);
   if (scratch.length < needed) scratch = new Uint8Array(needed);
   return scratch.slice(0, snappyCompressInto(input, scratch));
+}
+
+/**
+ * The compressed bytes over the start of `input`'s own ArrayBuffer when `input` spans all of it and
+ * they fit (the caller gives the page up: the compression worker, whose pages were moved to it),
+ * else in an ArrayBuffer of their own; transferable either way. The same bytes as snappyCompress.
+ */
+export function snappyCompressOver(input: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return snappyCompressWasmOver(input) ?? snappyCompressOwned(input);
 }
 
 /** Compresses into `out` (at least maxSnappyLength(input.length) bytes); returns the length written. */

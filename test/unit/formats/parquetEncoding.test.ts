@@ -7,7 +7,7 @@ import { encodeAllPresent, encodeDefinitionLevels } from '../../../src/formats/p
 import { ParquetValueError, decimalToUnscaled, setDatetimeMicros, setDecimal128, setTimespanTicks } from '../../../src/formats/parquet/kustoParquetValues';
 import { serializePageHeader } from '../../../src/formats/parquet/parquetFormat';
 import { ParquetWriter } from '../../../src/formats/parquet/parquetWriter';
-import { snappyCompress, snappyCompressJs } from '../../../src/formats/parquet/snappyCompress';
+import { snappyCompress, snappyCompressJs, snappyCompressOver } from '../../../src/formats/parquet/snappyCompress';
 import { seededRandom } from '../seededRandom';
 import { snappyCompressWasm, snappyWasmAvailable } from '../../../src/formats/parquet/snappyWasm';
 import { ThriftCompactWriter, ThriftType } from '../../../src/formats/parquet/thriftCompactWriter';
@@ -231,6 +231,40 @@ describe('snappy', () => {
       assert.ok(viaWasm, 'no WebAssembly result');
       assert.equal(hex(Buffer.from(viaWasm)), hex(snappyCompressJs(input)), `input of ${input.length} bytes`);
     }
+  });
+
+  test('snappyCompressOver writes over a page that owns its ArrayBuffer; shared or incompressible pages keep theirs', () => {
+    const random = seededRandom(11);
+    const text = Buffer.from(Array.from({ length: 20_000 }, (_, k) => `row-${k % 300};`).join(''));
+    // A page alone in its ArrayBuffer (as the compression worker receives a moved page): the result is
+    // in that same buffer, with snappyCompress's bytes.
+    const own = new Uint8Array(text);
+    const expected = hex(snappyCompress(own));
+    const over = snappyCompressOver(own);
+    assert.equal(over.buffer, own.buffer);
+    assert.equal(hex(Buffer.from(over)), expected);
+    // Two pages viewing one ArrayBuffer (as pages copied to the worker may): neither is written over.
+    const both = new Uint8Array(2 * text.length);
+    both.set(text, 0);
+    both.set(text.subarray(0, text.length - 7), text.length);
+    const first = both.subarray(0, text.length);
+    const second = both.subarray(text.length);
+    const before = hex(Buffer.from(both));
+    for (const part of [first, second]) {
+      const out = snappyCompressOver(part);
+      assert.notEqual(out.buffer, both.buffer);
+      assert.equal(hex(Buffer.from(out)), hex(snappyCompress(part)));
+    }
+    assert.equal(hex(Buffer.from(both)), before);
+    // Noise compresses to more bytes than it has: a new buffer, the page untouched.
+    const noise = new Uint8Array(1000);
+    for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(random() * 256);
+    const noiseBefore = hex(Buffer.from(noise));
+    const noiseOut = snappyCompressOver(noise);
+    assert.ok(noiseOut.length > noise.length);
+    assert.notEqual(noiseOut.buffer, noise.buffer);
+    assert.equal(hex(Buffer.from(noiseOut)), hex(snappyCompress(noise)));
+    assert.equal(hex(Buffer.from(noise)), noiseBefore);
   });
 });
 
