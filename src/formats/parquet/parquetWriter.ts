@@ -55,7 +55,10 @@ export class ParquetWriter implements RecordFileWriter {
   private readonly pageBytes: number;
   private readonly rowGroups: RowGroupInfo[] = [];
   private readonly schema: readonly ColumnSchema[];
+  /** Bytes of the file so far, queued ones included. */
   private position = 0;
+  /** Bytes counted in `position` and not yet handed to the sink (see flush). */
+  private queued: Buffer[] = [];
   private groupRows = 0;
   private totalRows = 0;
   /**
@@ -77,7 +80,7 @@ export class ParquetWriter implements RecordFileWriter {
   }
 
   async write(batch: RowBatch): Promise<void> {
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     let from = 0;
     while (from < batch.length) {
       const to = Math.min(batch.length, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
@@ -96,7 +99,7 @@ export class ParquetWriter implements RecordFileWriter {
    */
   async writePicked(source: PickedRows, from: number, to: number): Promise<void> {
     if (source.columns.length !== this.columns.length) throw new Error(`picked rows have ${source.columns.length} columns, the file ${this.columns.length}`);
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendPicked(source.columns[c], source.valueIndexes[c], source.picks, from, end);
@@ -114,7 +117,7 @@ export class ParquetWriter implements RecordFileWriter {
    */
   async writeGathered(source: readonly GatheredColumn[], from: number, to: number): Promise<void> {
     if (source.length !== this.columns.length) throw new Error(`gathered rows have ${source.length} columns, the file ${this.columns.length}`);
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendGathered(source[c], from, end);
@@ -131,7 +134,7 @@ export class ParquetWriter implements RecordFileWriter {
    */
   async writeRowGroup(group: EncodedRowGroup): Promise<void> {
     if (group.columns.length !== this.columns.length) throw new Error(`an encoded row group has ${group.columns.length} columns, the file ${this.columns.length}`);
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     if (this.groupRows > 0) await this.startRowGroupWrite();
     await this.roomForGroup();
     this.totalRows += group.numRows;
@@ -144,7 +147,7 @@ export class ParquetWriter implements RecordFileWriter {
   }
 
   async close(): Promise<WriteSummary> {
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     if (this.groupRows > 0) await this.startRowGroupWrite(true);
     await this.inFlight;
     const footer = serializeFileMetaData({
@@ -157,8 +160,9 @@ export class ParquetWriter implements RecordFileWriter {
     const tail = Buffer.allocUnsafe(8);
     tail.writeUInt32LE(footer.length, 0);
     MAGIC.copy(tail, 4);
-    await this.emit(footer);
-    await this.emit(tail);
+    this.queue(footer);
+    this.queue(tail);
+    await this.flush();
     const bytes = await this.sink.finish();
     return { rows: this.totalRows, bytes };
   }
@@ -245,8 +249,8 @@ export class ParquetWriter implements RecordFileWriter {
       for (const page of column.pages) {
         const header = serializePageHeader({ uncompressedSize: page.uncompressedSize, compressedSize: page.body.length, numValues: page.numValues });
         uncompressed += header.length + page.uncompressedSize;
-        await this.emit(header);
-        await this.emit(page.body);
+        this.queue(header);
+        this.queue(page.body);
       }
       chunks.push({
         column: column.descriptor,
@@ -265,11 +269,22 @@ export class ParquetWriter implements RecordFileWriter {
       totalCompressedSize: this.position - groupStart,
       columns: chunks,
     });
+    await this.flush();
   }
 
-
-  private async emit(bytes: Buffer): Promise<void> {
+  /** Bytes for the file after those queued before (written at the next flush). */
+  private queue(bytes: Buffer): void {
     this.position += bytes.length;
-    await this.sink.write(bytes);
+    this.queued.push(bytes);
+  }
+
+  /**
+   * Writes the queued bytes in one go (one vectored write per row group rather than one write per
+   * page header and page: with 50 partition files those round trips to libuv's pool added up).
+   */
+  private async flush(): Promise<void> {
+    const chunks = this.queued;
+    this.queued = [];
+    await this.sink.writeAll(chunks);
   }
 }
