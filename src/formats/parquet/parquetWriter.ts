@@ -53,6 +53,7 @@ export class ParquetWriter implements RecordFileWriter {
   private readonly rowGroupRows: number;
   private readonly rowGroupBytes: number;
   private readonly pageBytes: number;
+  private readonly closeHelps: boolean;
   private readonly rowGroups: RowGroupInfo[] = [];
   private readonly schema: readonly ColumnSchema[];
   /** Bytes of the file so far, queued ones included. */
@@ -76,6 +77,7 @@ export class ParquetWriter implements RecordFileWriter {
     this.rowGroupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
     this.rowGroupBytes = Math.max(1024, options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES);
     this.pageBytes = Math.max(1024, options.pageBytes ?? DEFAULT_PAGE_BYTES);
+    this.closeHelps = options.closeHelps ?? true;
     startCompressionWorker(compression);
   }
 
@@ -148,7 +150,7 @@ export class ParquetWriter implements RecordFileWriter {
 
   async close(): Promise<WriteSummary> {
     if (this.position === 0) this.queue(MAGIC);
-    if (this.groupRows > 0) await this.startRowGroupWrite(true);
+    if (this.groupRows > 0) await this.startRowGroupWrite(this.closeHelps);
     await this.inFlight;
     const footer = serializeFileMetaData({
       columns: this.columns.map((c) => c.descriptor),
