@@ -27,6 +27,8 @@ export const DEFAULT_ROW_GROUP_BYTES = 16 << 20;
 export const DEFAULT_PAGE_BYTES = 1 << 20;
 /** Row groups compressed or written at once (see roomForGroup). */
 const MAX_GROUPS_IN_FLIGHT = 2;
+/** Queued bytes written in one go at most (see flush): the file stream's highWaterMark. */
+const SINGLE_WRITE_BYTES = 1 << 20;
 /** Rows appended between two checks of the row group's size. */
 const SLICE_ROWS = 8192;
 export const PARQUET_CREATED_BY = 'kusto-data-mover version 0.1.0';
@@ -281,12 +283,21 @@ export class ParquetWriter implements RecordFileWriter {
   }
 
   /**
-   * Writes the queued bytes in one go (one vectored write per row group rather than one write per
-   * page header and page: with 50 partition files those round trips to libuv's pool added up).
+   * Writes the queued bytes: up to SINGLE_WRITE_BYTES in one go (one vectored write per row group
+   * of a partition file rather than one write per page header and page: with 50 partition files
+   * those round trips to libuv's pool added up); more, chunk by chunk under the stream's
+   * backpressure, as before (one 6 MB vectored write per row group of the unpartitioned 10 M-row
+   * job took 0.25-0.37 s more system time in each of 6 runs).
    */
   private async flush(): Promise<void> {
     const chunks = this.queued;
     this.queued = [];
-    await this.sink.writeAll(chunks);
+    let bytes = 0;
+    for (const chunk of chunks) bytes += chunk.length;
+    if (bytes <= SINGLE_WRITE_BYTES) {
+      await this.sink.writeAll(chunks);
+      return;
+    }
+    for (const chunk of chunks) await this.sink.write(chunk);
   }
 }
