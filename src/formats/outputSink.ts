@@ -69,6 +69,11 @@ export class OutputSink {
     const accepted = onWritten ? this.head.write(chunk, (err) => err || onWritten()) : this.head.write(chunk);
     if (!this.gzipped) this.destinationBytes += chunk.length;
     if (accepted) return undefined;
+    return this.drained();
+  }
+
+  /** Resolves at the head's next 'drain' (rejects on a failure of the chain first). */
+  private drained(): Promise<void> {
     return new Promise((resolve, reject) => {
       const onDrain = (): void => {
         this.head.off('error', onError);
@@ -82,6 +87,28 @@ export class OutputSink {
       this.head.once('error', onError);
       this.done.catch(onError);
     });
+  }
+
+  /**
+   * Writes chunks that the caller will not modify afterwards, in order, handed to the destination
+   * together (a file stream writes them with one vectored write when it is idle). Awaits only
+   * under backpressure, once for all of them.
+   */
+  writeAll(chunks: readonly Uint8Array[]): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
+    const corked = !this.gzipped && chunks.length > 1;
+    let accepted = true;
+    if (corked) this.head.cork();
+    try {
+      for (const chunk of chunks) {
+        if (chunk.length === 0) continue;
+        accepted = this.head.write(chunk);
+        if (!this.gzipped) this.destinationBytes += chunk.length;
+      }
+    } finally {
+      if (corked) this.head.uncork();
+    }
+    return accepted ? undefined : this.drained();
   }
 
   /** Ends the stream chain and resolves when every byte reached the destination. */

@@ -39,6 +39,13 @@ export interface ParquetWriterOptions {
   rowGroupBytes?: number;
   /** Target uncompressed size of one data page (default 1 MiB). */
   pageBytes?: number;
+  /**
+   * Whether the calling thread compresses about half of the file's last row group at close (true
+   * by default: a lone file's close has nothing else to do meanwhile). False when several files
+   * are open (partitions): their closes come together, and the calling thread has the others'
+   * pages to cut and write.
+   */
+  closeHelps?: boolean;
 }
 
 export interface RecordFileWriterOptions {

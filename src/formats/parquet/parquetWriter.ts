@@ -27,6 +27,8 @@ export const DEFAULT_ROW_GROUP_BYTES = 16 << 20;
 export const DEFAULT_PAGE_BYTES = 1 << 20;
 /** Row groups compressed or written at once (see roomForGroup). */
 const MAX_GROUPS_IN_FLIGHT = 2;
+/** Queued bytes written in one go at most (see flush): the file stream's highWaterMark. */
+const SINGLE_WRITE_BYTES = 1 << 20;
 /** Rows appended between two checks of the row group's size. */
 const SLICE_ROWS = 8192;
 export const PARQUET_CREATED_BY = 'kusto-data-mover version 0.1.0';
@@ -53,9 +55,13 @@ export class ParquetWriter implements RecordFileWriter {
   private readonly rowGroupRows: number;
   private readonly rowGroupBytes: number;
   private readonly pageBytes: number;
+  private readonly closeHelps: boolean;
   private readonly rowGroups: RowGroupInfo[] = [];
   private readonly schema: readonly ColumnSchema[];
+  /** Bytes of the file so far, queued ones included. */
   private position = 0;
+  /** Bytes counted in `position` and not yet handed to the sink (see flush). */
+  private queued: Buffer[] = [];
   private groupRows = 0;
   private totalRows = 0;
   /**
@@ -73,11 +79,12 @@ export class ParquetWriter implements RecordFileWriter {
     this.rowGroupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
     this.rowGroupBytes = Math.max(1024, options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES);
     this.pageBytes = Math.max(1024, options.pageBytes ?? DEFAULT_PAGE_BYTES);
+    this.closeHelps = options.closeHelps ?? true;
     startCompressionWorker(compression);
   }
 
   async write(batch: RowBatch): Promise<void> {
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     let from = 0;
     while (from < batch.length) {
       const to = Math.min(batch.length, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
@@ -96,7 +103,7 @@ export class ParquetWriter implements RecordFileWriter {
    */
   async writePicked(source: PickedRows, from: number, to: number): Promise<void> {
     if (source.columns.length !== this.columns.length) throw new Error(`picked rows have ${source.columns.length} columns, the file ${this.columns.length}`);
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendPicked(source.columns[c], source.valueIndexes[c], source.picks, from, end);
@@ -114,7 +121,7 @@ export class ParquetWriter implements RecordFileWriter {
    */
   async writeGathered(source: readonly GatheredColumn[], from: number, to: number): Promise<void> {
     if (source.length !== this.columns.length) throw new Error(`gathered rows have ${source.length} columns, the file ${this.columns.length}`);
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendGathered(source[c], from, end);
@@ -131,7 +138,7 @@ export class ParquetWriter implements RecordFileWriter {
    */
   async writeRowGroup(group: EncodedRowGroup): Promise<void> {
     if (group.columns.length !== this.columns.length) throw new Error(`an encoded row group has ${group.columns.length} columns, the file ${this.columns.length}`);
-    if (this.position === 0) await this.emit(MAGIC);
+    if (this.position === 0) this.queue(MAGIC);
     if (this.groupRows > 0) await this.startRowGroupWrite();
     await this.roomForGroup();
     this.totalRows += group.numRows;
@@ -144,8 +151,8 @@ export class ParquetWriter implements RecordFileWriter {
   }
 
   async close(): Promise<WriteSummary> {
-    if (this.position === 0) await this.emit(MAGIC);
-    if (this.groupRows > 0) await this.startRowGroupWrite(true);
+    if (this.position === 0) this.queue(MAGIC);
+    if (this.groupRows > 0) await this.startRowGroupWrite(this.closeHelps);
     await this.inFlight;
     const footer = serializeFileMetaData({
       columns: this.columns.map((c) => c.descriptor),
@@ -157,8 +164,9 @@ export class ParquetWriter implements RecordFileWriter {
     const tail = Buffer.allocUnsafe(8);
     tail.writeUInt32LE(footer.length, 0);
     MAGIC.copy(tail, 4);
-    await this.emit(footer);
-    await this.emit(tail);
+    this.queue(footer);
+    this.queue(tail);
+    await this.flush();
     const bytes = await this.sink.finish();
     return { rows: this.totalRows, bytes };
   }
@@ -245,8 +253,8 @@ export class ParquetWriter implements RecordFileWriter {
       for (const page of column.pages) {
         const header = serializePageHeader({ uncompressedSize: page.uncompressedSize, compressedSize: page.body.length, numValues: page.numValues });
         uncompressed += header.length + page.uncompressedSize;
-        await this.emit(header);
-        await this.emit(page.body);
+        this.queue(header);
+        this.queue(page.body);
       }
       chunks.push({
         column: column.descriptor,
@@ -265,11 +273,31 @@ export class ParquetWriter implements RecordFileWriter {
       totalCompressedSize: this.position - groupStart,
       columns: chunks,
     });
+    await this.flush();
   }
 
-
-  private async emit(bytes: Buffer): Promise<void> {
+  /** Bytes for the file after those queued before (written at the next flush). */
+  private queue(bytes: Buffer): void {
     this.position += bytes.length;
-    await this.sink.write(bytes);
+    this.queued.push(bytes);
+  }
+
+  /**
+   * Writes the queued bytes: up to SINGLE_WRITE_BYTES in one go (one vectored write per row group
+   * of a partition file rather than one write per page header and page: with 50 partition files
+   * those round trips to libuv's pool added up); more, chunk by chunk under the stream's
+   * backpressure, as before (one 6 MB vectored write per row group of the unpartitioned 10 M-row
+   * job took 0.25-0.37 s more system time in each of 6 runs).
+   */
+  private async flush(): Promise<void> {
+    const chunks = this.queued;
+    this.queued = [];
+    let bytes = 0;
+    for (const chunk of chunks) bytes += chunk.length;
+    if (bytes <= SINGLE_WRITE_BYTES) {
+      await this.sink.writeAll(chunks);
+      return;
+    }
+    for (const chunk of chunks) await this.sink.write(chunk);
   }
 }

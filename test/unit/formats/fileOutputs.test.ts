@@ -11,6 +11,7 @@ import { SparkFolderWriter, openFileOutput, partFileName } from '../../../src/sp
 import { parquetMetadataAsync } from 'hyparquet';
 import { createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
 import { readBackParquet } from '../parquetReadBack';
+import { pagesCompressedByCaller } from '../../../src/formats/parquet/pageCompressor';
 
 const root = mkdtempSync(join(tmpdir(), 'kdm-file-outputs-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -137,6 +138,22 @@ describe('Spark folder writer', () => {
       assert.equal(back.rows.length, 8000);
     }
     assert.equal(summary.bytes, bytes);
+  });
+
+  test('partitioned Parquet: every last row group is compressed on the worker at commit (the files close together), a lone file still compresses part of its own', async () => {
+    const note = 'y'.repeat(300);
+    const rows = (n: number) => Array.from({ length: n }, (_, k) => [BigInt(k), `r${k % 3}`, `${note}${k}`]);
+    const before = pagesCompressedByCaller();
+    const partitioned = await SparkFolderWriter.open({ folder: join(root, 'closehelps-partitioned'), format: 'parquet', columns, partitionBy: ['region'], jobId: 'jobch1' });
+    await partitioned.write(rows(3000));
+    const summary = await partitioned.commit();
+    assert.equal(summary.files.length, 3);
+    for (const file of summary.files) assert.equal((await readBackParquet(await fs.readFile(file))).rows.length, 1000);
+    assert.equal(pagesCompressedByCaller() - before, 0, 'pages of the partitions\' last row groups compressed on the calling thread');
+    const lone = await SparkFolderWriter.open({ folder: join(root, 'closehelps-lone'), format: 'parquet', columns, jobId: 'jobch2' });
+    await lone.write(rows(3000));
+    assert.equal((await lone.commit()).rows, 3000);
+    assert.ok(pagesCompressedByCaller() - before > 0, 'a lone file\'s close compresses part of its last row group here');
   });
 
   test('parsed column buffers into two partition columns: nested folders sharing a parent, made before their first files, each holding its rows', async () => {
