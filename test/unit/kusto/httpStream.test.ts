@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { ChunkedDecoder, httpStream } from '../../../src/kusto/httpStream';
 import { KustoError } from '../../../src/kusto/kustoError';
 import { postKustoStream } from '../../../src/kusto/kustoHttp';
+import { createSelfSignedCertificate } from '../../emulator/ingest/selfSignedCert';
 
 /** A TCP server whose connections are answered by `answer` with raw bytes (after the request's head and body arrive). */
 let server: Server;
@@ -147,5 +149,22 @@ describe('httpStream', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(postKustoStream(`http://127.0.0.1:${port}`, 'v2/rest/query', {}, { signal: controller.signal }), (err: Error) => err.name === 'AbortError');
+  });
+
+  test('https: the body comes through TLS; a certificate the trust does not hold is refused', async () => {
+    const cert = createSelfSignedCertificate('localhost', 1);
+    const tlsServer = createTlsServer({ cert: cert.certPem, key: cert.keyPem }, (socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const tlsUrl = new URL(`https://127.0.0.1:${(tlsServer.address() as { port: number }).port}/v2/rest/query`);
+      const response = await httpStream({ url: tlsUrl, method: 'POST', headers: {}, body: Buffer.from('{}'), ca: cert.certPem }).response;
+      assert.equal((await bodyOf(response.body)).text, 'hello');
+      await assert.rejects(httpStream({ url: tlsUrl, method: 'POST', headers: {}, body: Buffer.from('{}') }).response, (err: NodeJS.ErrnoException) => /self[- ]signed|unable to verify/i.test(`${err.code} ${err.message}`));
+    } finally {
+      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+    }
   });
 });
