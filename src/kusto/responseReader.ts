@@ -426,7 +426,7 @@ export class ResponseReader {
       if (rows > 0) yield { kind: 'parsedColumns', tableId: open.tableId, rows, announced: open.announced, columns: encoder.columnBuffers };
       return;
     }
-    const group = encoder.finish(false);
+    const group = encoder.handOver();
     this.primaryRowsOut += group.numRows;
     if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, announced: open.announced, group };
   }

@@ -1,11 +1,11 @@
 // Runs in a worker thread: compresses Parquet pages off the thread that parses and encodes rows.
-// Messages: { id, pages: Uint8Array[] } in, { id, pages: Uint8Array[] } or { id, error } out.
+// Messages: { id, pages } in (a page: its bytes, or its parts in order), { id, pages: Uint8Array[] } or { id, error } out.
 import { parentPort } from 'node:worker_threads';
 import { snappyCompressOwned } from './snappyCompress';
 
 interface CompressRequest {
   id: number;
-  pages: Uint8Array[];
+  pages: Array<Uint8Array | Uint8Array[]>;
 }
 
 // Started ahead of the first row group (pageCompressor.ts): it says it is ready once loaded, so
@@ -15,7 +15,7 @@ parentPort?.postMessage({ ready: true });
 parentPort?.on('message', (request: CompressRequest) => {
   try {
     // Each in its own ArrayBuffer, so it can be transferred back without a copy.
-    const pages = request.pages.map(snappyCompressOwned);
+    const pages = request.pages.map((page) => snappyCompressOwned(page));
     parentPort?.postMessage({ id: request.id, pages }, pages.map((p) => p.buffer));
   } catch (err) {
     parentPort?.postMessage({ id: request.id, error: (err as Error).message });
