@@ -178,6 +178,17 @@ export class ResponseReader {
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
+    // On this thread, a chunk larger than a parse batch is taken a batch at a time (views, not
+    // copies), so a row group still closes within a batch past spanBytes however large the reads are.
+    const batch = this.parseBatchBytes;
+    if (this.inline && batch > 0 && chunk.length > batch) {
+      for (let at = 0; at < chunk.length; at += batch) yield* this.pushChunk(chunk.subarray(at, Math.min(chunk.length, at + batch)));
+      return;
+    }
+    yield* this.pushChunk(chunk);
+  }
+
+  private async *pushChunk(chunk: Buffer): AsyncGenerator<QueryEvent> {
     this.received += chunk.length;
     // On this thread there are no workers to start: spans begin with the first row.
     if (this.spans && !this.spansStarted && (this.inline || this.received >= Math.min(SPANS_AFTER_BYTES, this.spanBytes))) {
