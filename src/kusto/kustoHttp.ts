@@ -2,11 +2,12 @@
 // the connection's TokenProvider, gzip accepted and undone, and every non-200 answer turned into a
 // KustoError. Plain node:http(s), so the body is a stream the caller reads at its own pace.
 import { randomUUID } from 'node:crypto';
-import http, { type IncomingMessage } from 'node:http';
+import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { TokenProvider } from '../engine/jobContext';
+import { type HttpStreamResponse, httpStream } from './httpStream';
 import { kustoErrorFromHttp, kustoErrorFromNetwork } from './kustoError';
 
 export const APP_NAME = 'KustoDataMover';
@@ -27,11 +28,19 @@ export interface KustoResponse {
   clientRequestId: string;
   /** The decompressed body; read it or destroy it. */
   body: Readable;
-  raw: IncomingMessage;
+  /** What carries the body (destroy() releases the socket). */
+  raw: { destroy(): unknown };
 }
 
-/** POSTs `payload` as JSON to `clusterUrl` + `path`; resolves once a 200 arrives, rejects with a KustoError otherwise. */
-export async function postKusto(clusterUrl: string, path: string, payload: unknown, options: KustoRequestOptions = {}): Promise<KustoResponse> {
+interface KustoRequest {
+  url: URL;
+  clientRequestId: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** The request as Kusto expects it: JSON, the identifying headers, the connection's token. */
+async function kustoRequest(clusterUrl: string, path: string, payload: unknown, options: KustoRequestOptions): Promise<KustoRequest> {
   const url = new URL(path, clusterUrl.endsWith('/') ? clusterUrl : `${clusterUrl}/`);
   options.signal?.throwIfAborted();
   const token = await options.tokenProvider?.getToken(clusterUrl, options.signal);
@@ -48,6 +57,12 @@ export async function postKusto(clusterUrl: string, path: string, payload: unkno
     'x-ms-client-version': CLIENT_VERSION,
   };
   if (token) headers.Authorization = `Bearer ${token}`;
+  return { url, clientRequestId, headers, body };
+}
+
+/** POSTs `payload` as JSON to `clusterUrl` + `path`; resolves once a 200 arrives, rejects with a KustoError otherwise. */
+export async function postKusto(clusterUrl: string, path: string, payload: unknown, options: KustoRequestOptions = {}): Promise<KustoResponse> {
+  const { url, clientRequestId, headers, body } = await kustoRequest(clusterUrl, path, payload, options);
   const transport = url.protocol === 'https:' ? https : http;
 
   return new Promise<KustoResponse>((resolve, reject) => {
@@ -80,7 +95,7 @@ export async function postKusto(clusterUrl: string, path: string, payload: unkno
         response.destroy();
         return;
       }
-      const decoded = decompress(response);
+      const decoded = decompress(response, response.headers['content-encoding']);
       // Once the caller owns the body, an abort destroys the body stream (the iterator then throws).
       const detach = (): void => options.signal?.removeEventListener('abort', onAbort);
       if (response.statusCode !== 200) {
@@ -114,8 +129,8 @@ export function abortError(): Error {
   return err;
 }
 
-function decompress(response: IncomingMessage): Readable {
-  const encoding = String(response.headers['content-encoding'] ?? '').toLowerCase();
+function decompress(response: Readable, contentEncoding: string | string[] | undefined): Readable {
+  const encoding = String(contentEncoding ?? '').toLowerCase();
   let stream: Readable = response;
   if (encoding === 'gzip') stream = response.pipe(createGunzip());
   else if (encoding === 'deflate') stream = response.pipe(createInflate());
@@ -126,6 +141,62 @@ function decompress(response: IncomingMessage): Readable {
     response.on('aborted', () => stream.destroy(Object.assign(new Error('the response was aborted'), { code: 'ECONNRESET' })));
   }
   return stream;
+}
+
+/**
+ * postKusto for a response read in bulk (the query's): the same request and errors, sent by
+ * httpStream.ts over a socket of its own, so the body's chunks are the socket's bytes, not copies.
+ */
+export async function postKustoStream(clusterUrl: string, path: string, payload: unknown, options: KustoRequestOptions = {}): Promise<KustoResponse> {
+  const { url, clientRequestId, headers, body } = await kustoRequest(clusterUrl, path, payload, options);
+  const what = `POST ${url.pathname}`;
+  const exchange = httpStream({ url, method: 'POST', headers, body });
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = (): void => {
+      const reason = options.signal?.reason as unknown;
+      exchange.destroy();
+      reject(reason instanceof Error ? reason : abortError());
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.headersTimeoutMs) {
+      const ms = options.headersTimeoutMs;
+      timer = setTimeout(() => {
+        exchange.destroy();
+        reject(kustoErrorFromNetwork(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' }), what));
+      }, ms);
+    }
+  });
+  let response: HttpStreamResponse;
+  try {
+    response = await Promise.race([exchange.response.catch((err: unknown) => Promise.reject(options.signal?.aborted ? abortError() : kustoErrorFromNetwork(err, what, url))), stopped]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+  }
+  const decoded = decompress(response.body, response.headers['content-encoding']);
+  if (response.status !== 200) {
+    let text: string;
+    try {
+      text = await readSmallBody(decoded, 1 << 20);
+    } catch (err) {
+      throw kustoErrorFromNetwork(err, `reading the error of ${what}`);
+    } finally {
+      response.destroy();
+    }
+    throw kustoErrorFromHttp(response.status, text, response.headers);
+  }
+  if (options.signal) {
+    const signal = options.signal;
+    const onBodyAbort = (): void => {
+      decoded.destroy(abortError());
+      response.destroy();
+    };
+    signal.addEventListener('abort', onBodyAbort, { once: true });
+    decoded.once('close', () => signal.removeEventListener('abort', onBodyAbort));
+  }
+  return { status: 200, clientRequestId, body: decoded, raw: response };
 }
 
 /** Reads a body up to `limit` bytes as UTF-8 (error bodies and management results are small). */

@@ -178,6 +178,17 @@ export class ResponseReader {
   }
 
   async *push(chunk: Buffer): AsyncGenerator<QueryEvent> {
+    // On this thread, a chunk larger than a parse batch is taken a batch at a time (views, not
+    // copies), so a row group still closes within a batch past spanBytes however large the reads are.
+    const batch = this.parseBatchBytes;
+    if (this.inline && batch > 0 && chunk.length > batch) {
+      for (let at = 0; at < chunk.length; at += batch) yield* this.pushChunk(chunk.subarray(at, Math.min(chunk.length, at + batch)));
+      return;
+    }
+    yield* this.pushChunk(chunk);
+  }
+
+  private async *pushChunk(chunk: Buffer): AsyncGenerator<QueryEvent> {
     this.received += chunk.length;
     // On this thread there are no workers to start: spans begin with the first row.
     if (this.spans && !this.spansStarted && (this.inline || this.received >= Math.min(SPANS_AFTER_BYTES, this.spanBytes))) {
@@ -426,7 +437,7 @@ export class ResponseReader {
       if (rows > 0) yield { kind: 'parsedColumns', tableId: open.tableId, rows, announced: open.announced, columns: encoder.columnBuffers };
       return;
     }
-    const group = encoder.finish(false);
+    const group = encoder.handOver();
     this.primaryRowsOut += group.numRows;
     if (group.numRows > 0) yield { kind: 'encodedRows', tableId: open.tableId, rows: group.numRows, announced: open.announced, group };
   }

@@ -3,7 +3,7 @@
 // socket is read only as fast as the consumer pulls events (async iteration gives backpressure).
 import type { TokenProvider } from '../engine/jobContext';
 import { KustoError, kustoErrorFromNetwork } from './kustoError';
-import { abortError, postKusto } from './kustoHttp';
+import { abortError, postKustoStream } from './kustoHttp';
 import type { ParquetSpanOptions, QueryEvent, TextSpanOptions } from './queryEvents';
 import { ResponseReader } from './responseReader';
 import { V2ResponseParser } from './v2ResponseParser';
@@ -60,7 +60,7 @@ export function queryRequestBody(options: StreamQueryOptions): unknown {
 
 /** Yields the result's events: `table` (schema), `rows` batches (or `encodedRows`), `replace`, `progress`, `tableEnd`, `done`. */
 export async function* streamQuery(options: StreamQueryOptions): AsyncGenerator<QueryEvent, void, undefined> {
-  const response = await postKusto(options.clusterUrl, 'v2/rest/query', queryRequestBody(options), {
+  const response = await postKustoStream(options.clusterUrl, 'v2/rest/query', queryRequestBody(options), {
     tokenProvider: options.tokenProvider,
     signal: options.signal,
     requestKind: 'KDM.execute',

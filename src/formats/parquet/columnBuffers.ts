@@ -8,8 +8,18 @@ import { parquetColumnFor } from './kustoParquetTypes';
 
 export interface PageBody {
   numValues: number;
-  /** Uncompressed page content: definition levels then values. */
+  /** Uncompressed page content: definition levels then values (with `levels`: the values only). */
   body: Buffer;
+  /** The page's definition levels, kept apart from `body` (a view of a column buffer's storage; see takePages). */
+  levels?: Buffer;
+}
+
+/** Pages handed over by ColumnBuffer.takePages. */
+export interface TakenPages {
+  /** Each with `levels`; `body` views the storage given up. */
+  pages: PageBody[];
+  /** The ArrayBuffers given up: nobody else writes to them (they may be moved to another thread). */
+  storage: ArrayBuffer[];
 }
 
 const INITIAL_ROWS = 4096;
@@ -63,6 +73,12 @@ export abstract class ColumnBuffer {
   /** Approximate bytes buffered (values and levels). */
   abstract byteSize(): number;
   abstract pages(pageBytes: number): PageBody[];
+  /**
+   * The pages of pages(), without copying their values: each is its definition levels and a view
+   * of the values in this buffer's storage, which the buffer gives up with them (it takes new
+   * storage of the same size for the rows that come after a reset), so the views stay as they are.
+   */
+  abstract takePages(pageBytes: number): TakenPages;
   /**
    * Appends the rows `picks[from..to)` of `source` (a buffer of the same column type), in that
    * order: how a row group parsed from the response's bytes is split between partition files.
@@ -157,9 +173,12 @@ export class FixedWidthColumn extends ColumnBuffer {
 
   protected override onRowsGrown(capacity: number): void {
     const buffer = new ArrayBuffer(capacity * this.width);
-    const bytes = new Uint8Array(buffer);
-    bytes.set(this.bytes.subarray(0, this.nonNull * this.width));
-    this.bytes = bytes;
+    new Uint8Array(buffer).set(this.bytes.subarray(0, this.nonNull * this.width));
+    this.setStorage(buffer);
+  }
+
+  private setStorage(buffer: ArrayBuffer): void {
+    this.bytes = new Uint8Array(buffer);
     this.words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
     this.doubles = new Float64Array(buffer, 0, buffer.byteLength >> 3);
     this.longs = new BigInt64Array(buffer, 0, buffer.byteLength >> 3);
@@ -343,6 +362,19 @@ export class FixedWidthColumn extends ColumnBuffer {
   }
 
   pages(pageBytes: number): PageBody[] {
+    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: Buffer.concat([levels as Buffer, body]) }));
+  }
+
+  takePages(pageBytes: number): TakenPages {
+    const pages = this.pageViews(pageBytes);
+    const storage = [this.bytes.buffer as ArrayBuffer];
+    // Rows that come next go to storage of their own, of the same size (not zeroed: only what is written is read).
+    this.setStorage(Buffer.allocUnsafeSlow(this.bytes.length).buffer as ArrayBuffer);
+    return { pages, storage };
+  }
+
+  /** The pages, each its levels and a view of its values (booleans: packed into a buffer of their own). */
+  private pageViews(pageBytes: number): PageBody[] {
     const rowsPerPage = Math.max(1, Math.floor(pageBytes / this.width));
     const result: PageBody[] = [];
     let valueStart = 0;
@@ -357,8 +389,8 @@ export class FixedWidthColumn extends ColumnBuffer {
       const values =
         this.column.type === 'bool'
           ? packBits(this.bytes, valueStart, valueStart + count)
-          : this.bytes.subarray(valueStart * this.width, (valueStart + count) * this.width);
-      result.push({ numValues: r1 - r0, body: Buffer.concat([levels, values]) });
+          : Buffer.from(this.bytes.buffer, this.bytes.byteOffset + valueStart * this.width, count * this.width);
+      result.push({ numValues: r1 - r0, levels, body: values });
       valueStart += count;
     }
     return result;
@@ -519,6 +551,19 @@ export class ByteArrayColumn extends ColumnBuffer {
   }
 
   pages(pageBytes: number): PageBody[] {
+    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: Buffer.concat([levels as Buffer, body]) }));
+  }
+
+  takePages(pageBytes: number): TakenPages {
+    const pages = this.pageViews(pageBytes);
+    const storage = [this.data.buffer as ArrayBuffer];
+    // Not zeroed: only the bytes written are read.
+    this.data = Buffer.allocUnsafeSlow(this.data.length);
+    return { pages, storage };
+  }
+
+  /** The pages, each its levels and a view of its values' bytes. */
+  private pageViews(pageBytes: number): PageBody[] {
     const result: PageBody[] = [];
     let r0 = 0;
     let byteStart = 0;
@@ -533,8 +578,7 @@ export class ByteArrayColumn extends ColumnBuffer {
         else last = middle;
       }
       const byteEnd = this.ends[r1 - 1];
-      const levels = this.levelsOf(r0, r1);
-      result.push({ numValues: r1 - r0, body: Buffer.concat([levels, this.data.subarray(byteStart, byteEnd)]) });
+      result.push({ numValues: r1 - r0, levels: this.levelsOf(r0, r1), body: this.data.subarray(byteStart, byteEnd) });
       r0 = r1;
       byteStart = byteEnd;
     }

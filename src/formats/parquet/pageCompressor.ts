@@ -8,13 +8,15 @@ import { startEngineWorker } from './engineWorker';
 import { snappyCompress } from './snappyCompress';
 
 export type PageCodec = 'none' | 'snappy' | 'gzip';
+/** A page to compress: its bytes, or its parts in order (levels, then a view of the values), compressed as one. */
+export type PageInput = Uint8Array | readonly Uint8Array[];
 /** Gzip level of Parquet pages, wherever they are compressed. */
 export const GZIP_LEVEL = 6;
 
 const gzipAsync = promisify(gzip);
 
 interface Waiter {
-  pages: Buffer[];
+  pages: PageInput[];
   resolve(pages: Buffer[]): void;
   reject(err: Error): void;
 }
@@ -54,13 +56,13 @@ class CompressionWorker {
     const fallBack = (): void => {
       this.failed = true;
       for (const waiter of this.waiting.values()) {
-        const intact = waiter.pages.every((page) => page.buffer.byteLength > 0);
+        const intact = waiter.pages.every((page) => partsOf(page).every((part) => part.buffer.byteLength > 0));
         if (!intact) {
           waiter.reject(new Error('the Parquet compression worker stopped while compressing a row group'));
           continue;
         }
         try {
-          waiter.resolve(waiter.pages.map((page) => snappyCompress(page)));
+          waiter.resolve(waiter.pages.map((page) => snappyCompress(joined(page))));
         } catch (err) {
           waiter.reject(err as Error);
         }
@@ -71,7 +73,8 @@ class CompressionWorker {
     this.worker.on('exit', fallBack);
   }
 
-  compress(pages: Buffer[]): Promise<Buffer[]> {
+  /** movable: ArrayBuffers of the pages' parts that may be moved too (each at most once). */
+  compress(pages: PageInput[], movable: readonly ArrayBuffer[] = []): Promise<Buffer[]> {
     const id = this.nextId++;
     if (this.waiting.size === 0) this.worker.ref();
     return new Promise<Buffer[]>((resolve, reject) => {
@@ -80,7 +83,7 @@ class CompressionWorker {
       // shared one (Node's small-buffer pool) is copied. The writer never touches a page again.
       // Until the worker has answered once, pages are copied so that a worker that cannot start
       // leaves them intact for the calling thread.
-      const transfer = this.answered ? pages.filter((p) => p.byteOffset === 0 && p.byteLength === p.buffer.byteLength).map((p) => p.buffer as ArrayBuffer) : [];
+      const transfer = this.answered ? transferList(pages, movable) : [];
       this.worker.postMessage({ id, pages }, transfer);
     });
   }
@@ -133,26 +136,50 @@ export function pagesCompressedByCaller(): number {
  * meanwhile (the file's last row group), so this thread compresses about half of the bytes itself
  * while the worker does the rest, instead of waiting idle.
  */
-export async function compressPages(codec: PageCodec, pages: Buffer[], callerHelps = false): Promise<Buffer[]> {
-  if (codec === 'none') return pages;
-  if (codec === 'gzip') return Promise.all(pages.map((page) => gzipAsync(page, { level: GZIP_LEVEL })));
+export async function compressPages(codec: PageCodec, pages: PageInput[], callerHelps = false, movable: readonly ArrayBuffer[] = []): Promise<Buffer[]> {
+  if (codec === 'none') return pages.map(joined);
+  if (codec === 'gzip') return Promise.all(pages.map((page) => gzipAsync(joined(page), { level: GZIP_LEVEL })));
   const worker = sharedWorker();
-  if (!worker) return pages.map((page) => snappyCompress(page));
-  if (!callerHelps || pages.length < 2) return worker.compress(pages);
+  if (!worker) return pages.map((page) => snappyCompress(joined(page)));
+  if (!callerHelps || pages.length < 2) return worker.compress(pages, movable);
+  // The pages this thread compresses stay here: none of their buffers may move.
   const split = halfByBytes(pages);
-  const workerShare = worker.compress(pages.slice(0, split));
-  const ownShare = pages.slice(split).map((page) => snappyCompress(page));
+  const own = pages.slice(split);
+  const kept = new Set(own.flatMap((page) => partsOf(page).map((part) => part.buffer)));
+  const workerShare = worker.compress(pages.slice(0, split), movable.filter((buffer) => !kept.has(buffer)));
+  const ownShare = own.map((page) => snappyCompress(joined(page)));
   helped += ownShare.length;
   return [...(await workerShare), ...ownShare];
 }
 
+function partsOf(page: PageInput): readonly Uint8Array[] {
+  return page instanceof Uint8Array ? [page] : page;
+}
+
+/** A page's bytes in one buffer (parts are copied together). */
+function joined(page: PageInput): Buffer {
+  if (page instanceof Uint8Array) return Buffer.isBuffer(page) ? page : Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+  return Buffer.concat(page);
+}
+
+/**
+ * The ArrayBuffers to move with the pages: a page that owns its whole ArrayBuffer moves without a
+ * copy; a slice of a shared one (Node's small-buffer pool) is copied, unless it is in `movable`.
+ */
+function transferList(pages: readonly PageInput[], movable: readonly ArrayBuffer[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>(movable);
+  for (const page of pages) if (page instanceof Uint8Array && page.byteOffset === 0 && page.byteLength === page.buffer.byteLength) out.add(page.buffer as ArrayBuffer);
+  return [...out];
+}
+
 /** The index that splits `pages` into two runs of about equal bytes (each at least one page). */
-function halfByBytes(pages: Buffer[]): number {
+function halfByBytes(pages: PageInput[]): number {
+  const sizes = pages.map((page) => partsOf(page).reduce((n, part) => n + part.length, 0));
   let total = 0;
-  for (const page of pages) total += page.length;
+  for (const size of sizes) total += size;
   let sum = 0;
   for (let i = 0; i < pages.length - 1; i++) {
-    sum += pages[i].length;
+    sum += sizes[i];
     if (sum * 2 >= total) return i + 1;
   }
   return pages.length - 1;

@@ -9,7 +9,7 @@ import type { ColumnSchema, RowBatch } from '../../engine/rows';
 import { OutputSink } from '../outputSink';
 import type { ParquetWriterOptions, RecordFileWriter, WriteSummary } from '../recordFileWriter';
 import { type ColumnBuffer, type GatheredColumn, type PageBody, type PickedRows, createColumnBuffer } from './columnBuffers';
-import { type PageCodec, compressPages, startCompressionWorker } from './pageCompressor';
+import { type PageCodec, type PageInput, compressPages, startCompressionWorker } from './pageCompressor';
 import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
 import { type ColumnChunkInfo, CompressionCodec, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
@@ -145,9 +145,9 @@ export class ParquetWriter implements RecordFileWriter {
     const columns = group.columns.map((chunk, c) => ({
       descriptor: this.columns[c].descriptor,
       numValues: chunk.numValues,
-      pages: chunk.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: page.uncompressedSize, body: Buffer.from(page.body.buffer, page.body.byteOffset, page.body.byteLength) })),
+      pages: chunk.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: page.uncompressedSize, body: asBuffer(page.body), levels: page.levels && asBuffer(page.levels) })),
     }));
-    this.track(group.compressed ? this.afterPrevious(() => this.writeCompressedRowGroup(group.numRows, columns)) : this.compressAndWriteRowGroup({ numRows: group.numRows, columns }, false));
+    this.track(group.compressed ? this.afterPrevious(() => this.writeCompressedRowGroup(group.numRows, columns)) : this.compressAndWriteRowGroup({ numRows: group.numRows, columns }, false, group.movable));
   }
 
   async close(): Promise<WriteSummary> {
@@ -225,11 +225,12 @@ export class ParquetWriter implements RecordFileWriter {
     return previous ? previous.then(write) : write();
   }
 
-  private async compressAndWriteRowGroup(cut: CutRowGroup, last: boolean): Promise<void> {
+  /** movable: ArrayBuffers of the pages that the compressor may take over (see EncodedRowGroup). */
+  private async compressAndWriteRowGroup(cut: CutRowGroup, last: boolean, movable?: readonly ArrayBuffer[]): Promise<void> {
     const previous = this.inFlight;
     // Sizes first: the compressor may take the page buffers over (moved to its thread).
-    const uncompressedSizes = cut.columns.map((c) => c.pages.map((p) => p.body.length));
-    const compressed = await compressPages(this.compression, cut.columns.flatMap((c) => c.pages.map((p) => p.body)), last);
+    const uncompressedSizes = cut.columns.map((c) => c.pages.map((p) => (p.levels?.length ?? 0) + p.body.length));
+    const compressed = await compressPages(this.compression, cut.columns.flatMap((c) => c.pages.map((p): PageInput => (p.levels ? [p.levels, p.body] : p.body))), last, movable);
     await previous;
     let next = 0;
     await this.writeCompressedRowGroup(
@@ -300,4 +301,9 @@ export class ParquetWriter implements RecordFileWriter {
     }
     for (const chunk of chunks) await this.sink.write(chunk);
   }
+}
+
+/** A Uint8Array's bytes as a Buffer (a view, not a copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

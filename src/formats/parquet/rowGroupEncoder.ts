@@ -12,8 +12,10 @@ import { snappyCompressOwned } from './snappyCompress';
 export interface EncodedPage {
   numValues: number;
   uncompressedSize: number;
-  /** The page's bytes after compression (as stored in the file). */
+  /** The page's bytes after compression (as stored in the file); with `levels`, the values after them. */
   body: Uint8Array;
+  /** Uncompressed pages only: the definition levels, which go before `body` (see RowGroupEncoder.handOver). */
+  levels?: Uint8Array;
 }
 
 export interface EncodedColumnChunk {
@@ -27,6 +29,8 @@ export interface EncodedRowGroup {
   columns: EncodedColumnChunk[];
   /** false: the page bodies are not compressed yet (the writer compresses them, off its thread). */
   compressed: boolean;
+  /** ArrayBuffers the pages are views of that no one else holds: the writer may move them to another thread. */
+  movable?: ArrayBuffer[];
 }
 
 export class RowGroupEncoder {
@@ -77,6 +81,23 @@ export class RowGroupEncoder {
       pages: buffer.pages(this.pageBytes).map((page) => ({ numValues: page.numValues, uncompressedSize: page.body.length, body: compress ? this.compress(page.body) : page.body })),
     }));
     return { numRows: this.rows, columns, compressed: compress };
+  }
+
+  /**
+   * finish(false) without copying the pages: each page is its levels and a view of its values in
+   * the column buffers' storage, which they give up (and replace) so the views stay valid.
+   */
+  handOver(): EncodedRowGroup {
+    const movable: ArrayBuffer[] = [];
+    const columns = this.buffers.map((buffer) => {
+      const taken = buffer.takePages(this.pageBytes);
+      movable.push(...taken.storage);
+      return {
+        numValues: buffer.rows,
+        pages: taken.pages.map((page) => ({ numValues: page.numValues, uncompressedSize: (page.levels?.length ?? 0) + page.body.length, body: page.body, levels: page.levels })),
+      };
+    });
+    return { numRows: this.rows, columns, compressed: false, movable };
   }
 
   /** Room in every column buffer for `rows` rows (see ColumnBuffer.reserveRows). */

@@ -29,10 +29,11 @@ export function snappyCompressJs(input: Uint8Array): Buffer {
 /** One scratch output reused for every call of snappyCompressOwned: only the compressed bytes are kept. */
 let scratch = new Uint8Array(0);
 
-/** The compressed bytes in an ArrayBuffer of their own (transferable to another thread without a copy). */
-export function snappyCompressOwned(input: Uint8Array): Uint8Array<ArrayBuffer> {
-  const viaWasm = snappyCompressWasm(input);
+/** The compressed bytes in an ArrayBuffer of their own (transferable to another thread without a copy); parts are compressed as one input. */
+export function snappyCompressOwned(parts: Uint8Array | readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const viaWasm = snappyCompressWasm(parts);
   if (viaWasm) return viaWasm;
+  const input = parts instanceof Uint8Array ? parts : Buffer.concat(parts);
   const needed = maxSnappyLength(input.length);
   if (scratch.length < needed) scratch = new Uint8Array(needed);
   return scratch.slice(0, snappyCompressInto(input, scratch));

@@ -32,8 +32,11 @@ export function snappyWasmAvailable(): boolean {
   return instance() !== null;
 }
 
-/** Snappy of `input` in an ArrayBuffer of its own (transferable), or undefined when the module is not there. */
-export function snappyCompressWasm(input: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
+/**
+ * Snappy of `input` (or of its parts one after the other, copied in as they are: no join first) in
+ * an ArrayBuffer of its own (transferable), or undefined when the module is not there.
+ */
+export function snappyCompressWasm(input: Uint8Array | readonly Uint8Array[]): Uint8Array<ArrayBuffer> | undefined {
   const s = instance();
   if (!s) return undefined;
   const at = compressInModule(s, input);
@@ -56,13 +59,20 @@ export function snappyCompressWasmOver(input: Uint8Array<ArrayBuffer>): Uint8Arr
   return out;
 }
 
-/** Compresses `input` inside the module's memory: the output's offset there; its length in s.written. */
-function compressInModule(s: NonNullable<typeof snappy>, input: Uint8Array): number {
-  const outputAt = align16(s.inputAt + input.length);
+/** Compresses `input` (or its parts, one after the other) inside the module's memory: the output's offset there; its length in s.written. */
+function compressInModule(s: NonNullable<typeof snappy>, input: Uint8Array | readonly Uint8Array[]): number {
+  const parts = input instanceof Uint8Array ? [input] : input;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const outputAt = align16(s.inputAt + length);
   // OUTPUT_MARGIN: the module's short literal copies may write a few bytes past its output.
-  const end = outputAt + 32 + input.length + Math.ceil(input.length / 6) + OUTPUT_MARGIN;
+  const end = outputAt + 32 + length + Math.ceil(length / 6) + OUTPUT_MARGIN;
   if (end > s.bytes.length) s.bytes = grownMemory(s.exports.memory, end);
-  s.bytes.set(input, s.inputAt);
-  s.written = s.exports.snappyCompress(s.inputAt, input.length, outputAt);
+  let at = s.inputAt;
+  for (const part of parts) {
+    s.bytes.set(part, at);
+    at += part.length;
+  }
+  s.written = s.exports.snappyCompress(s.inputAt, length, outputAt);
   return outputAt;
 }

@@ -54,3 +54,32 @@ describe('compressPages', () => {
     assert.equal(same, input);
   });
 });
+
+describe('compressPages with pages in parts (levels, then a view of the values)', () => {
+  /** The pages above, each cut in two: a short head and a view of the rest in one shared storage buffer. */
+  function inParts(): { parts: Array<readonly Uint8Array[]>; storage: ArrayBuffer } {
+    const whole = pages();
+    const storage = new ArrayBuffer(whole.reduce((n, p) => n + p.length, 0));
+    const parts: Array<readonly Uint8Array[]> = [];
+    let at = 0;
+    for (const page of whole) {
+      const head = Buffer.from(page.subarray(0, Math.min(5, page.length)));
+      const rest = new Uint8Array(storage, at, page.length - head.length);
+      rest.set(page.subarray(head.length));
+      at += rest.length;
+      parts.push([head, rest]);
+    }
+    return { parts, storage };
+  }
+
+  test('give the bytes of the joined pages, on the worker (the storage moved to it), with the caller helping, and uncompressed', async () => {
+    const expected = pages().map((p) => sha(snappyCompress(p)));
+    await compressPages('snappy', pages()); // the worker has answered once: buffers are moved from now on
+    const moved = inParts();
+    assert.deepEqual((await compressPages('snappy', moved.parts, false, [moved.storage])).map(sha), expected);
+    assert.equal(moved.storage.byteLength, 0, 'the storage went to the worker, not copied');
+    const helped = inParts();
+    assert.deepEqual((await compressPages('snappy', helped.parts, true, [helped.storage])).map(sha), expected);
+    assert.deepEqual((await compressPages('none', inParts().parts)).map(sha), pages().map(sha));
+  });
+});

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { ColumnSchema, Row } from '../../../src/engine/rows';
 import { ParquetWriter, type ParquetCompression } from '../../../src/formats/parquet/parquetWriter';
-import { RowGroupEncoder } from '../../../src/formats/parquet/rowGroupEncoder';
+import { type EncodedRowGroup, RowGroupEncoder } from '../../../src/formats/parquet/rowGroupEncoder';
 import { rowsParsedByWasm } from '../../../src/formats/parquet/rowSpanWasm';
 import { EVERY_KUSTO_TYPE } from '../everyKustoType';
 import { readBackParquet } from '../parquetReadBack';
@@ -81,4 +81,40 @@ describe('Parquet files our writer makes, read by hyparquet', () => {
     ]);
     assert.equal(read.rowGroups, 1);
   });
+});
+
+describe('row groups handed over (pages as views of the column buffers\' storage, not copies)', () => {
+  for (const codec of ['snappy', 'none', 'gzip'] as ParquetCompression[]) {
+    test(`make the file that copied pages make, also when the next group is appended before the writer takes the first (${codec})`, async () => {
+      // Small pages: several per column, so pages are views at offsets inside the storage.
+      const copied = new RowGroupEncoder(EVERY_KUSTO_TYPE, codec, 64);
+      const handed = new RowGroupEncoder(EVERY_KUSTO_TYPE, codec, 64);
+      const groups: Array<{ copy: EncodedRowGroup; view: EncodedRowGroup }> = [];
+      for (const rows of [[...ROWS, ...ROWS, ...ROWS], ROWS.slice(1)]) {
+        copied.reset();
+        handed.reset();
+        copied.append(rows);
+        handed.append(rows);
+        groups.push({ copy: copied.finish(false), view: handed.handOver() });
+      }
+      const first = groups[0].view;
+      const movable = new Set(first.movable);
+      const strings = first.columns[EVERY_KUSTO_TYPE.findIndex((c) => c.name === 's')];
+      assert.ok(strings.pages.length > 1 && strings.pages.every((p) => p.levels && movable.has(p.body.buffer as ArrayBuffer)), 'string pages are views of storage given up');
+      const longs = first.columns[EVERY_KUSTO_TYPE.findIndex((c) => c.name === 'l')];
+      assert.ok(longs.pages.length > 1 && longs.pages.every((p) => movable.has(p.body.buffer as ArrayBuffer)), 'long pages are views of storage given up');
+      const files = [];
+      for (const which of ['copy', 'view'] as const) {
+        const { out, bytes } = collector();
+        const writer = new ParquetWriter(out, EVERY_KUSTO_TYPE, codec);
+        for (const group of groups) await writer.writeRowGroup(group[which]);
+        await writer.close();
+        files.push(bytes());
+      }
+      assert.equal(files[1].toString('hex'), files[0].toString('hex'));
+      const read = await readBackParquet(files[1]);
+      assert.deepEqual(read.rows, [...EXPECTED, ...EXPECTED, ...EXPECTED, ...EXPECTED.slice(1)]);
+      assert.equal(read.rowGroups, 2);
+    });
+  }
 });

@@ -74,7 +74,8 @@ test('completeUtf8Length keeps back the bytes of a character cut at the end', ()
 function decodeGroup(group: EncodedRowGroup): unknown[][] {
   const columns = group.columns.map((chunk, c) =>
     chunk.pages.flatMap((page) => {
-      const body = Buffer.from(page.body);
+      // A group handed over by the reader keeps each page's levels apart from its values.
+      const body = Buffer.concat([page.levels ?? new Uint8Array(0), page.body]);
       let at = 4 + body.readUInt32LE(0); // definition levels: length-prefixed, all present here
       const values: unknown[] = [];
       for (let i = 0; i < page.numValues; i++) {
