@@ -96,7 +96,6 @@ export async function postKusto(clusterUrl: string, path: string, payload: unkno
         return;
       }
       const decoded = decompress(response, response.headers['content-encoding']);
-      // Once the caller owns the body, an abort destroys the body stream (the iterator then throws).
       const detach = (): void => options.signal?.removeEventListener('abort', onAbort);
       if (response.statusCode !== 200) {
         readSmallBody(decoded, 1 << 20)
@@ -108,19 +107,21 @@ export async function postKusto(clusterUrl: string, path: string, payload: unkno
       settled = true;
       cleanup();
       detach();
-      if (options.signal) {
-        const signal = options.signal;
-        const onBodyAbort = (): void => {
-          decoded.destroy(abortError());
-          response.destroy();
-        };
-        signal.addEventListener('abort', onBodyAbort, { once: true });
-        decoded.once('close', () => signal.removeEventListener('abort', onBodyAbort));
-      }
+      if (options.signal) abortBodyOnSignal(decoded, response, options.signal);
       resolve({ status: 200, clientRequestId, body: decoded, raw: response });
     });
     request.end(body);
   });
+}
+
+/** Once the caller owns the body, an abort destroys it (its reader then throws) and what carries it. */
+function abortBodyOnSignal(decoded: Readable, carrier: { destroy(): unknown }, signal: AbortSignal): void {
+  const onBodyAbort = (): void => {
+    decoded.destroy(abortError());
+    carrier.destroy();
+  };
+  signal.addEventListener('abort', onBodyAbort, { once: true });
+  decoded.once('close', () => signal.removeEventListener('abort', onBodyAbort));
 }
 
 export function abortError(): Error {
@@ -187,15 +188,7 @@ export async function postKustoStream(clusterUrl: string, path: string, payload:
     }
     throw kustoErrorFromHttp(response.status, text, response.headers);
   }
-  if (options.signal) {
-    const signal = options.signal;
-    const onBodyAbort = (): void => {
-      decoded.destroy(abortError());
-      response.destroy();
-    };
-    signal.addEventListener('abort', onBodyAbort, { once: true });
-    decoded.once('close', () => signal.removeEventListener('abort', onBodyAbort));
-  }
+  if (options.signal) abortBodyOnSignal(decoded, response, options.signal);
   return { status: 200, clientRequestId, body: decoded, raw: response };
 }
 
