@@ -72,7 +72,12 @@ export abstract class ColumnBuffer {
   abstract append(batch: RowBatch, index: number, from: number, to: number): void;
   /** Approximate bytes buffered (values and levels). */
   abstract byteSize(): number;
-  abstract pages(pageBytes: number): PageBody[];
+  /** The pages, each its definition levels and values joined into one body (a copy: see takePages). */
+  pages(pageBytes: number): PageBody[] {
+    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: Buffer.concat([levels as Buffer, body]) }));
+  }
+  /** The pages, each with its definition levels apart and a view of its values in this buffer's storage. */
+  protected abstract pageViews(pageBytes: number): PageBody[];
   /**
    * The pages of pages(), without copying their values: each is its definition levels and a view
    * of the values in this buffer's storage, which the buffer gives up with them (it takes new
@@ -361,10 +366,6 @@ export class FixedWidthColumn extends ColumnBuffer {
     }
   }
 
-  pages(pageBytes: number): PageBody[] {
-    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: Buffer.concat([levels as Buffer, body]) }));
-  }
-
   takePages(pageBytes: number): TakenPages {
     const pages = this.pageViews(pageBytes);
     const storage = [this.bytes.buffer as ArrayBuffer];
@@ -374,7 +375,7 @@ export class FixedWidthColumn extends ColumnBuffer {
   }
 
   /** The pages, each its levels and a view of its values (booleans: packed into a buffer of their own). */
-  private pageViews(pageBytes: number): PageBody[] {
+  protected override pageViews(pageBytes: number): PageBody[] {
     const rowsPerPage = Math.max(1, Math.floor(pageBytes / this.width));
     const result: PageBody[] = [];
     let valueStart = 0;
@@ -550,10 +551,6 @@ export class ByteArrayColumn extends ColumnBuffer {
     this.data = next;
   }
 
-  pages(pageBytes: number): PageBody[] {
-    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: Buffer.concat([levels as Buffer, body]) }));
-  }
-
   takePages(pageBytes: number): TakenPages {
     const pages = this.pageViews(pageBytes);
     const storage = [this.data.buffer as ArrayBuffer];
@@ -563,7 +560,7 @@ export class ByteArrayColumn extends ColumnBuffer {
   }
 
   /** The pages, each its levels and a view of its values' bytes. */
-  private pageViews(pageBytes: number): PageBody[] {
+  protected override pageViews(pageBytes: number): PageBody[] {
     const result: PageBody[] = [];
     let r0 = 0;
     let byteStart = 0;
