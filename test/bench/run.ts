@@ -56,6 +56,11 @@ async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<Row[]
         // Printed and saved: keys in connection strings (even Azurite's public one) are redacted.
         if (!commands.has(variant.name)) commands.set(variant.name, redactSecrets(variantCommand(variant.script, args)));
         process.stderr.write(`[bench] ${scenario.name} / ${variant.name}${(scenario.runs ?? 1) > 1 ? ` (round ${round + 1})` : ''} ...\n`);
+        const output = variant.output?.(forVariant);
+        if (output) {
+          rmSync(output, { recursive: true, force: true });
+          execFileSync('sync');
+        }
         try {
           const result = await runVariant(variant.script, args, variant.env?.(forVariant));
           runs.set(variant.name, [...(runs.get(variant.name) ?? []), result]);
