@@ -61,9 +61,9 @@ static int validUtf8(const u8 *b, u32 from, u32 to) {
 }
 
 /**
- * b[from, to) copied to o + p. Runs of up to 16 bytes (most values and key prefixes) as two 8-byte
- * words, which may read and write up to 16 bytes past them (rowTextWasm.ts leaves that room after
- * the input and the output): memory.copy costs more than that for a few bytes.
+ * b[from, to) copied to o + p. Runs of up to 32 bytes (most values and key prefixes) as two or four
+ * 8-byte words, which may read and write up to 16 bytes past them (rowTextWasm.ts leaves that room
+ * after the input and the output): memory.copy costs more than that for a few bytes.
  */
 static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
   u32 n = to - from;
@@ -73,6 +73,17 @@ static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
     __builtin_memcpy(&w1, b + from + 8, 8);
     __builtin_memcpy(o + p, &w0, 8);
     __builtin_memcpy(o + p + 8, &w1, 8);
+  } else if (n <= 32) {
+    // A real's 17-19 digits, a datetime's 22 bytes: memory.copy is a call out of the module.
+    u64 w0, w1, w2, w3;
+    __builtin_memcpy(&w0, b + from, 8);
+    __builtin_memcpy(&w1, b + from + 8, 8);
+    __builtin_memcpy(&w2, b + from + 16, 8);
+    __builtin_memcpy(&w3, b + from + 24, 8);
+    __builtin_memcpy(o + p, &w0, 8);
+    __builtin_memcpy(o + p + 8, &w1, 8);
+    __builtin_memcpy(o + p + 16, &w2, 8);
+    __builtin_memcpy(o + p + 24, &w3, 8);
   } else __builtin_memcpy(o + p, b + from, n);
   return p + n;
 }
@@ -81,14 +92,37 @@ static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
 #define HIGHS 0x8080808080808080ULL
 
 /**
- * Whether none of the 8 bytes in w is a quote, a backslash, a comma, below 0x20 or from 0x80 on:
- * (x - 1) & ~x has a byte's top bit set where x has a zero byte (and maybe above one), so a word
- * that has any of those bytes is never taken for plain (it goes byte by byte).
+ * The top bit of each of the 8 bytes in w that is a quote, a backslash, a comma, below 0x20 or from
+ * 0x80 on: (x - 1) & ~x has a byte's top bit set where x has a zero byte (and maybe above one, past
+ * the borrow), so a word without those bytes gives 0 and the lowest bit set is always such a byte.
  */
-static inline int plainWord(u64 w) {
+static inline u64 flaggedBytes(u64 w) {
   u64 q = w ^ (ONES * QUOTE), s = w ^ (ONES * BACKSLASH), c = w ^ (ONES * COMMA);
-  u64 flagged = ((q - ONES) & ~q) | ((s - ONES) & ~s) | ((c - ONES) & ~c) | ((w - ONES * 0x20) & ~w) | w;
-  return (flagged & HIGHS) == 0;
+  return (((q - ONES) & ~q) | ((s - ONES) & ~s) | ((c - ONES) & ~c) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
+}
+
+/**
+ * The first byte of w that is not a decimal digit (its index, 8 when all are digits): w - '0' per
+ * byte borrows (sets the top bit) below '0', w + 0x46 carries into the top bit above '9', and the
+ * first such byte gets no borrow or carry from the digits before it (later bytes may, which does
+ * not matter).
+ */
+static inline u32 digitRun(u64 w) {
+  u64 flagged = ((w - ONES * '0') | (w + ONES * 0x46)) & HIGHS;
+  return flagged ? (u32)__builtin_ctzll(flagged) >> 3 : 8;
+}
+
+/** Index of the first byte at or after m in b[m, n) that is not a digit (n when none). */
+static inline u32 skipDigits(const u8 *b, u32 m, u32 n) {
+  while (m + 8 <= n) {
+    u64 w;
+    __builtin_memcpy(&w, b + m, 8);
+    u32 run = digitRun(w);
+    m += run;
+    if (run < 8) return m;
+  }
+  while (m < n && b[m] >= '0' && b[m] <= '9') m++;
+  return m;
 }
 
 static u32 endOfCall, lastRowStartOfCall, outOfCall, lastRowOutOfCall;
@@ -245,14 +279,24 @@ __attribute__((export_name("encodeRows"))) u32 encodeRows(u32 input, u32 start, 
         u32 close = 0;
         int special = 0, control = 0, high = 0;
         u32 m = i + 1;
-        // Eight bytes at a time while none of them is one the loop below acts on.
+        // Eight bytes at a time, straight to the first one the loop below acts on: most strings
+        // have none but their closing quote.
         while (m + 8 <= n) {
           u64 w;
           __builtin_memcpy(&w, b + m, 8);
-          if (!plainWord(w)) break;
-          m += 8;
+          u64 flagged = flaggedBytes(w);
+          if (!flagged) {
+            m += 8;
+            continue;
+          }
+          m += (u32)__builtin_ctzll(flagged) >> 3;
+          if (b[m] == QUOTE) {
+            close = m;
+            break;
+          }
+          break;
         }
-        for (; m < n; m++) {
+        for (; !close && m < n; m++) {
           u8 d = b[m];
           if (d == QUOTE) { close = m; break; }
           if (d == BACKSLASH) break;
@@ -289,7 +333,7 @@ __attribute__((export_name("encodeRows"))) u32 encodeRows(u32 input, u32 start, 
         u32 m = i;
         if (c == MINUS) m++;
         u32 digitsStart = m;
-        while (m < n && b[m] >= '0' && b[m] <= '9') m++;
+        m = skipDigits(b, m, n);
         u32 digits = m - digitsStart;
         if (digits == 0 || m >= n || (b[digitsStart] == '0' && (digits > 1 || c == MINUS))) break;
         if (digits > (k == K_INT ? 15u : 30u)) break;
