@@ -147,6 +147,81 @@ __attribute__((export_name("printReals"))) u32 printReals(u32 values, u32 count,
   return p;
 }
 
+/** w · 10^q (w > 0) as the nearest double, as Number() reads it (Clinger's exact case, else Eisel-Lemire): 0 when it cannot be sure. */
+static inline int decimalValue(u64 w, int q, double *out) {
+  if (w <= (1ULL << 53) && q >= -22 && q <= 22) {
+    *out = q < 0 ? (double)w / EXACT_POWERS_OF_TEN[-q] : (double)w * EXACT_POWERS_OF_TEN[q];
+    return 1;
+  }
+  return eiselLemire(w, q, 0, out);
+}
+
+/** 5^k for k in [0, 27] (each below 2^64). */
+static const u64 POWERS_OF_FIVE_64[28] = {
+  1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL, 390625ULL, 1953125ULL, 9765625ULL,
+  48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL,
+  762939453125ULL, 3814697265625ULL, 19073486328125ULL, 95367431640625ULL, 476837158203125ULL,
+  2384185791015625ULL, 11920928955078125ULL, 59604644775390625ULL, 298023223876953125ULL,
+  1490116119384765625ULL, 7450580596923828125ULL};
+
+/** (high, low) << s as 128 bits, for s in [0, 63]. */
+static inline void shiftLeft128(u64 high, u64 low, u32 s, u64 *outHigh, u64 *outLow) {
+  *outHigh = s == 0 ? high : (high << s) | (low >> (64 - s));
+  *outLow = low << s;
+}
+
+/** Sign of (ah, al) - (bh, bl). */
+static inline int compare128(u64 ah, u64 al, u64 bh, u64 bl) {
+  if (ah != bh) return ah < bh ? -1 : 1;
+  return al < bl ? -1 : al > bl;
+}
+
+/** Texts of 16-17 digits settled (either way) by textIsShortest (diagnostics: the tests check that it does the work). */
+static u32 shortestCheckedOfCall = 0;
+__attribute__((export_name("shortestChecked"))) u32 shortestChecked(void) { return shortestCheckedOfCall; }
+
+/**
+ * Whether the text D · 10^p (16-17 digits, the last not 0, p <= 0) of the positive normal double
+ * with these bits is what String prints for it, without Ryū: 1 yes, 0 no, -1 cannot tell here
+ * (the caller then computes the digits). String prints the fewest digits that read back as the
+ * double, of those the closest to it. No number of fewer digits reads back when neither neighbour
+ * of the text on the coarser grid (D rounded down and up to a multiple of 10) does: the numbers
+ * that read back as the double are an interval holding the text, and any shorter number in it
+ * would put one of those neighbours in it too. Of the numbers of D's length, D is the closest when
+ * the double lies strictly within half a last digit of it: the double m · 2^e times 10^k (k = -p)
+ * is m · 5^k / 2^t (t = -e - k), compared exactly with (2D ± 1) · 2^(t - 1).
+ */
+static int textIsShortest(u64 bits, u64 D, int p) {
+  u32 biased = (u32)(bits >> 52) & 0x7ff;
+  if (biased == 0 || p > 0 || p < -27) return -1;
+  double value;
+  __builtin_memcpy(&value, &bits, 8);
+  u64 coarse = D / 10;
+  double below, above;
+  if (!decimalValue(coarse, p + 1, &below) || !decimalValue(coarse + 1, p + 1, &above)) return -1;
+  if (below == value || above == value) {
+    shortestCheckedOfCall++;
+    return 0;
+  }
+  u64 m = (1ULL << 52) | (bits & ((1ULL << 52) - 1));
+  i32 k = -p;
+  i32 t = -((i32)biased - 1075) - k;
+  if (t < 1 || t > 64) return -1;
+  u64 xHigh, xLow;
+  mul64(m, POWERS_OF_FIVE_64[k], &xHigh, &xLow);
+  // (2D - 1) · 2^(t-1) < m · 5^k < (2D + 1) · 2^(t-1); D < 2^57, so 2D + 1 < 2^58 and t - 1 <= 63.
+  u64 lowHigh, lowLow, highHigh, highLow;
+  if (t - 1 > 63) return -1;
+  shiftLeft128(0, 2 * D - 1, (u32)(t - 1), &lowHigh, &lowLow);
+  shiftLeft128(0, 2 * D + 1, (u32)(t - 1), &highHigh, &highLow);
+  // The shifts keep every bit: 2D + 1 < 2^58 and t - 1 <= 63 give at most 121 bits.
+  int belowHalf = compare128(lowHigh, lowLow, xHigh, xLow);
+  int aboveHalf = compare128(xHigh, xLow, highHigh, highLow);
+  if (belowHalf == 0 || aboveHalf == 0) return -1; // a tie: Ryū decides
+  shortestCheckedOfCall++;
+  return belowHalf < 0 && aboveHalf < 0;
+}
+
 /** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else printed from the digits computed to tell. Index of the delimiter, or 0. */
 static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   u32 j = i;
@@ -185,6 +260,14 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   if (!end) return 0;
   u64 bits;
   __builtin_memcpy(&bits, &value, 8);
+  if (canonical && significant <= 17 && textDigits % 10 != 0 && (bits << 1) != 0) {
+    // 16-17 digits (the bench's reals): settled without Ryū where it can be.
+    int shortest = textIsShortest(bits & ~(1ULL << 63), textDigits, textPower);
+    if (shortest == 1) {
+      *p = copyBytes(o, *p, b, i, j);
+      return j;
+    }
+  }
   u64 digits;
   i32 exponent;
   if (!nonZeroDigits(bits, &digits, &exponent)) {
