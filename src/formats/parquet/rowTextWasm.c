@@ -228,7 +228,7 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   int canonical = 1;
   if (j < n && b[j] == MINUS) j++;
   u32 intStart = j;
-  while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+  j = skipDigits(b, j, n);
   u32 intDigits = j - intStart;
   if (intDigits == 0 || (intDigits > 1 && b[intStart] == '0')) canonical = 0;
   int zeroInt = intDigits == 1 && b[intStart] == '0';
@@ -236,7 +236,7 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   if (j < n && b[j] == DOT) {
     j++;
     u32 fracStart = j;
-    while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+    j = skipDigits(b, j, n);
     u32 fracDigits = j - fracStart;
     if (fracDigits == 0 || b[j - 1] == '0') canonical = 0;
     if (significant == 0) {
