@@ -372,8 +372,10 @@ __attribute__((export_name("encodeRows"))) u32 encodeRows(u32 input, u32 start, 
             m += 8;
             continue;
           }
-          m += (u32)__builtin_ctzll(flagged) >> 3;
-          if (b[m] == QUOTE) {
+          u32 at = (u32)__builtin_ctzll(flagged) >> 3;
+          m += at;
+          // The byte from the word already read (not read again from memory).
+          if ((u8)(w >> (8 * at)) == QUOTE) {
             close = m;
             break;
           }
