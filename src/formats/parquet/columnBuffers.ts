@@ -24,6 +24,13 @@ export interface TakenPages {
 
 const INITIAL_ROWS = 4096;
 
+/** Buffers grown by doubling as rows came (not sized ahead by reserveRows): diagnostics, tests check a partition file's first row group is sized ahead. */
+let doublings = 0;
+
+export function columnBufferDoublings(): number {
+  return doublings;
+}
+
 /** Rows picked by index from column buffers (one per column of the file they go to), in the order of `picks`. */
 export interface PickedRows {
   columns: readonly ColumnBuffer[];
@@ -133,6 +140,7 @@ export abstract class ColumnBuffer {
 
   protected ensureRows(extra: number, exact = false): void {
     if (this.rows + extra <= this.defs.length) return;
+    if (!exact) doublings++;
     const next = new Uint8Array(exact ? this.rows + extra : Math.max(this.defs.length * 2, this.rows + extra));
     next.set(this.defs.subarray(0, this.rows));
     this.defs = next;
@@ -546,6 +554,7 @@ export class ByteArrayColumn extends ColumnBuffer {
   }
 
   private grow(extra: number, exact = false): void {
+    if (!exact) doublings++;
     const next = Buffer.allocUnsafe(exact ? this.used + extra : Math.max(this.data.length * 2, this.used + extra));
     this.data.copy(next, 0, 0, this.used);
     this.data = next;
