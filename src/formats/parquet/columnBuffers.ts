@@ -81,7 +81,7 @@ export abstract class ColumnBuffer {
   abstract byteSize(): number;
   /** The pages, each its definition levels and values joined into one body (a copy: see takePages). */
   pages(pageBytes: number): PageBody[] {
-    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: Buffer.concat([levels as Buffer, body]) }));
+    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: joinPage(levels as Buffer, body) }));
   }
   /** The pages, each with its definition levels apart and a view of its values in this buffer's storage. */
   protected abstract pageViews(pageBytes: number): PageBody[];
@@ -590,6 +590,19 @@ export class ByteArrayColumn extends ColumnBuffer {
     }
     return result;
   }
+}
+
+/**
+ * A page's levels and values in one new buffer of its own (so it can move to the compression
+ * worker whole). Not Buffer.concat: its general code (pool, checks per part) was, in the 1 M-row
+ * partitioned job, about 1,200 calls and one of its largest optimizing compiles (17 ms, with
+ * allocUnsafe's 6 ms), for two parts each time.
+ */
+function joinPage(levels: Uint8Array, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(levels.length + body.length);
+  out.set(levels, 0);
+  out.set(body, levels.length);
+  return out;
 }
 
 /** A BYTE_ARRAY value's 4-byte little-endian length at data[at]. */

@@ -124,12 +124,31 @@ export class ParquetWriter implements RecordFileWriter {
     if (source.length !== this.columns.length) throw new Error(`gathered rows have ${source.length} columns, the file ${this.columns.length}`);
     if (this.position === 0) this.queue(MAGIC);
     while (from < to) {
+      from = this.appendGatheredUntilFull(source, from, to);
+      if (this.groupFull()) await this.startRowGroupWrite();
+    }
+  }
+
+  /**
+   * writeGathered's appends, slice by slice, until the row group is full (or the rows end): where
+   * they stopped. Apart from the async function, which stays small: in the 1 M-row partitioned job
+   * writeGathered with the appends in it was one of the largest optimizing compiles (23 ms, and
+   * 10 ms of it finished on this thread).
+   */
+  private appendGatheredUntilFull(source: readonly GatheredColumn[], from: number, to: number): number {
+    while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendGathered(source[c], from, end);
       this.appended(end - from);
       from = end;
-      if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
+      if (this.groupFull()) break;
     }
+    return from;
+  }
+
+  /** Whether the row group filling now is to be cut (rows or bytes). */
+  private groupFull(): boolean {
+    return this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes;
   }
 
   /**
