@@ -32,6 +32,17 @@ describe('thrift compact protocol', () => {
     w.structEnd();
     assert.equal(hex(w.toBuffer()), '1601' + '0628' + 'feffffffffffffffff01' + '11' + '1802c3a9' + '1925' + '00' + '06' + '00');
   });
+
+  test('an i64 given as a number is written as the same value given as a bigint, at every length and past 2^51', () => {
+    const values: number[] = [0, 1, -1, 63, 64, -64, -65, 127, 128, 300, -300, 2 ** 31, -(2 ** 31), 2 ** 32 + 5, 2 ** 51, -(2 ** 51), 2 ** 51 + 2, -(2 ** 51) - 2, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 62, -(2 ** 62)];
+    for (let bits = 0; bits < 53; bits++) for (const v of [2 ** bits - 1, 2 ** bits, 2 ** bits + 1]) values.push(v, -v);
+    for (let i = 0; i < 2000; i++) values.push(Math.round((Math.random() - 0.5) * 2 ** (1 + (i % 53))));
+    for (const v of values) {
+      const asNumber = new ThriftCompactWriter(1).fieldI64(1, v).fieldI32(2, 7);
+      const asBigint = new ThriftCompactWriter(1).fieldI64(1, BigInt(v)).fieldI32(2, 7);
+      assert.equal(hex(asNumber.toBuffer()), hex(asBigint.toBuffer()), String(v));
+    }
+  });
 });
 
 describe('definition levels (RLE / bit-packed hybrid, bit width 1)', () => {
