@@ -638,9 +638,18 @@ export function fixedWidthOf(type: KustoType): number {
   }
 }
 
-/** PLAIN booleans: one bit per value, least significant bit first. */
+/**
+ * PLAIN booleans: one bit per value, least significant bit first. Eight values (each 0 or 1) make
+ * one byte in one store; only the last byte is built bit by bit. (Value by value, this was about
+ * 18 ms more of the 1 M-row partitioned job than of the plain one: 150 short pages, not 6 long ones.)
+ */
 function packBits(values: Uint8Array, from: number, to: number): Buffer {
   const out = Buffer.alloc(Math.ceil((to - from) / 8));
-  for (let i = from; i < to; i++) out[(i - from) >> 3] |= values[i] << ((i - from) & 7);
+  let i = from;
+  let o = 0;
+  for (; i + 8 <= to; i += 8) {
+    out[o++] = values[i] | (values[i + 1] << 1) | (values[i + 2] << 2) | (values[i + 3] << 3) | (values[i + 4] << 4) | (values[i + 5] << 5) | (values[i + 6] << 6) | (values[i + 7] << 7);
+  }
+  for (let bit = 0; i < to; i++, bit++) out[o] |= values[i] << bit;
   return out;
 }

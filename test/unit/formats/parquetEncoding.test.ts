@@ -103,6 +103,32 @@ describe('definition levels (RLE / bit-packed hybrid, bit width 1)', () => {
     }
   });
 
+  test('PLAIN booleans: bits least significant first, at every length and page cut, with nulls', () => {
+    for (const rows of [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 1001]) {
+      for (const nulls of [false, true]) {
+        const value = (i: number): boolean | null => (nulls && i % 5 === 2 ? null : (i * 7919) % 3 === 0 || i % 11 === 4);
+        const column = createColumnBuffer({ name: 'b', type: 'bool' });
+        column.append(Array.from({ length: rows }, (_, i) => [value(i)]) as Parameters<typeof column.append>[0], 0, 0, rows);
+        for (const pageBytes of [1, 3, 1 << 20]) {
+          const present = Array.from({ length: rows }, (_, i) => value(i)).filter((v) => v !== null) as boolean[];
+          const pages = column.pages(pageBytes);
+          let r0 = 0;
+          let n0 = 0;
+          for (const page of pages) {
+            const rowsHere = Array.from({ length: page.numValues }, (_, k) => value(r0 + k));
+            const count = rowsHere.filter((v) => v !== null).length;
+            const expected = Buffer.alloc(Math.ceil(count / 8));
+            for (let k = 0; k < count; k++) if (present[n0 + k]) expected[k >> 3] |= 1 << (k & 7);
+            assert.equal(hex(page.body.subarray(page.body.length - expected.length)), hex(expected), `${rows} rows, nulls ${nulls}, page at row ${r0}`);
+            r0 += page.numValues;
+            n0 += count;
+          }
+          assert.equal(r0, rows);
+        }
+      }
+    }
+  });
+
   test('a short tail is bit-packed and padded; a range inside the buffer is honoured', () => {
     const levels = Uint8Array.from([9, 9, 1, 0, 1, 9]);
     assert.equal(hex(encodeDefinitionLevels(levels, 2, 5)), '02000000' + '0305');
