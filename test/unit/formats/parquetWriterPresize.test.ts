@@ -2,24 +2,13 @@
 // first rows appended from parsed column buffers (ParquetWriter.appended), instead of doubling as
 // rows come; the file is byte for byte the one written from row objects in the same slices.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { ColumnSchema, Row } from '../../../src/engine/rows';
 import { columnBufferDoublings, createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
 import { RowGather } from '../../../src/formats/parquet/rowGather';
 import { ParquetWriter } from '../../../src/formats/parquet/parquetWriter';
 import { readBackParquet } from '../parquetReadBack';
-
-function collector(): { out: Writable; bytes: () => Buffer } {
-  const chunks: Buffer[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return { out, bytes: () => Buffer.concat(chunks) };
-}
+import { collector } from '../collectingWritable';
 
 // The bench table's kinds of columns (no partition column): about 80 bytes a row.
 const COLUMNS: ColumnSchema[] = [
