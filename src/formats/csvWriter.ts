@@ -58,8 +58,12 @@ export class CsvWriter implements RecordFileWriter {
   }
 
   async writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
-    if (!this.headerWritten) await this.write([]);
-    await this.sink.write(text, onWritten);
+    if (!this.headerWritten) {
+      // Through writeQueued too, so that it counts as the output being written.
+      this.headerWritten = true;
+      await this.sink.writeQueued(Buffer.from(this.columns.map((c) => csvCell(c.name)).join(',') + '\n', 'utf8'));
+    }
+    await this.sink.writeQueued(text, onWritten);
     this.rows += rows;
   }
 

@@ -70,7 +70,7 @@ export class JsonLinesWriter implements RecordFileWriter {
   }
 
   async writeText(text: Uint8Array, rows: number, onWritten?: () => void): Promise<void> {
-    await this.sink.write(text, onWritten);
+    await this.sink.writeQueued(text, onWritten);
     this.rows += rows;
   }
 

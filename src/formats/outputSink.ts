@@ -13,6 +13,9 @@ export class OutputSink {
   private readonly done: Promise<void>;
   private failure: Error | undefined;
   private destinationBytes = 0;
+  /** Chunks handed on by writeQueued and not written yet, and who waits for the oldest of them. */
+  private queuedChunks = 0;
+  private queuedWritten: (() => void) | undefined;
 
   constructor(destination: Writable, compression: StreamCompression = 'none') {
     this.destination = destination;
@@ -70,6 +73,38 @@ export class OutputSink {
     if (!this.gzipped) this.destinationBytes += chunk.length;
     if (accepted) return undefined;
     return this.drained();
+  }
+
+  /**
+   * write() for a run of large chunks (the text fast path's outputs, about 1-2 MB each): the chunk
+   * is handed on at once and the caller goes on filling the next while it is written; only a chunk
+   * handed on while another is still queued behind the one being written waits, until the older
+   * one is written. So the file always has its next chunk ready when a write ends, and no more than
+   * two chunks are queued, each written on its own (never joined into a larger vectored write).
+   * write() instead waits for 'drain' whenever the chunk is past the queue's size, so the encoder
+   * stood idle during every write. With gzip it is write().
+   */
+  writeQueued(chunk: Uint8Array, onWritten?: () => void): Promise<void> | undefined {
+    if (this.gzipped) return this.write(chunk, onWritten);
+    if (this.failure) throw this.failure;
+    if (chunk.length === 0) {
+      onWritten?.();
+      return undefined;
+    }
+    this.queuedChunks++;
+    this.head.write(chunk, (err) => {
+      this.queuedChunks--;
+      if (!err) onWritten?.();
+      const wake = this.queuedWritten;
+      this.queuedWritten = undefined;
+      wake?.();
+    });
+    this.destinationBytes += chunk.length;
+    if (this.queuedChunks <= 1) return undefined;
+    return new Promise((resolve, reject) => {
+      this.queuedWritten = resolve;
+      this.done.catch(reject);
+    });
   }
 
   /** Resolves at the head's next 'drain' (rejects on a failure of the chain first). */

@@ -15,6 +15,7 @@ interface Exports {
   lastRowOutput(): number;
   setShortestRealTables(inverses: number, powers: number): void;
   printReals(values: number, count: number, out: number): number;
+  shortestChecked(): number;
 }
 
 /** The printer's Ryū tables copied in from `at` (the parser's powers of five are compiled in: powersOfFive.h): where the free memory starts after them. */
@@ -105,6 +106,11 @@ export class WasmTextEncoder {
     const ends = new Uint32Array(this.exports.memory.buffer, this.prefixEndsAt, kinds.length);
     let end = 0;
     prefixes.forEach((p, c) => (ends[c] = end += p.length));
+  }
+
+  /** Reals of 16-17 digits this encoder's module settled without computing their shortest digits (diagnostics, for the tests). */
+  get shortestChecked(): number {
+    return this.exports.shortestChecked();
   }
 
   private view(): Uint8Array {

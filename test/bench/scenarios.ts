@@ -33,6 +33,14 @@ export interface VariantDef {
   mayNotFinish?: boolean;
   /** Runs in the first round only (a baseline of minutes, whose noise is small against its ratio). */
   firstRoundOnly?: boolean;
+  /**
+   * What the variant writes (a file or folder): removed before each of its runs, and the machine's
+   * dirty pages flushed (sync), both outside its time. Writing over the last round's output
+   * instead charged the writer for replacing it: at 10 M rows of JSON lines, with the previous
+   * round's 1.4-1.5 GB still dirty, the engine took 6.7-7.2 s (3.2-4.1 s system time) against
+   * 4.1-5.0 s (1.0-1.2 s) after a sync, the raw copy 3.1-3.2 s against 2.8-2.9 s (2026-12-07).
+   */
+  output?(prepared: Prepared): string;
 }
 
 export interface Scenario {
@@ -110,27 +118,28 @@ async function recordFromEmulator(ctx: BenchContext, rows: number): Promise<{ fi
 }
 
 function kustoToFilesScenario(rows: number, format: 'parquet' | 'csv' | 'json', runs: number): Scenario {
+  const written = (name: string) => (p: Prepared): string => join(String(p.dir), name);
   return {
     name: `kusto→${format} ${rows.toLocaleString('en-US')} rows`,
     runs,
     baseline: 'sdk execute + write',
     limit: 'raw copy (limit)',
     variants: [
-      { name: 'raw copy (limit)', script: 'rawCopy.ts', args: (p) => [String(p.url), join(String(p.dir), `raw-${format}.json`)] },
+      { name: 'raw copy (limit)', script: 'rawCopy.ts', args: (p) => [String(p.url), written(`raw-${format}.json`)(p)], output: written(`raw-${format}.json`) },
       // The SDK holds the whole response in memory: capped at 4 GB of heap so a size it cannot
       // handle fails (and is reported) instead of taking the machine down.
       {
-        name: 'sdk execute + write', script: 'sdkExecuteThenWrite.ts', args: (p) => [String(p.url), join(String(p.dir), `sdk-${format}`), format],
+        name: 'sdk execute + write', script: 'sdkExecuteThenWrite.ts', args: (p) => [String(p.url), written(`sdk-${format}`)(p), format], output: written(`sdk-${format}`),
         env: () => ({ NODE_OPTIONS: '--max-old-space-size=4096' }), mayNotFinish: true,
       },
-      { name: 'engine', script: 'engineKustoToFiles.ts', args: (p) => [String(p.url), join(String(p.dir), `engine-${format}`), format] },
+      { name: 'engine', script: 'engineKustoToFiles.ts', args: (p) => [String(p.url), written(`engine-${format}`)(p), format], output: written(`engine-${format}`) },
       // The opt-in path: the response parsed and encoded on two worker threads (options.parseWorkers).
       ...(format === 'parquet'
         ? [
-          { name: 'engine, 2 parse workers', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-workers-parquet'), format, '2'] },
+          { name: 'engine, 2 parse workers', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), written('engine-workers-parquet')(p), format, '2'], output: written('engine-workers-parquet') },
           // Issue 28: the same job with a rows-per-file limit (4 files at 1 M rows) and partitioned by a column of 50 values.
-          { name: 'engine, maxRowsPerFile', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-maxrows-parquet'), format], env: () => ({ KDM_BENCH_MAX_ROWS_PER_FILE: String(Math.ceil(rows / 4)) }) },
-          { name: 'engine, partitionBy', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), join(String(p.dir), 'engine-partitioned-parquet'), format], env: () => ({ KDM_BENCH_PARTITION_BY: 'bucket' }) },
+          { name: 'engine, maxRowsPerFile', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), written('engine-maxrows-parquet')(p), format], output: written('engine-maxrows-parquet'), env: () => ({ KDM_BENCH_MAX_ROWS_PER_FILE: String(Math.ceil(rows / 4)) }) },
+          { name: 'engine, partitionBy', script: 'engineKustoToFiles.ts', args: (p: Prepared) => [String(p.url), written('engine-partitioned-parquet')(p), format], output: written('engine-partitioned-parquet'), env: () => ({ KDM_BENCH_PARTITION_BY: 'bucket' }) },
         ]
         : []),
       // Parsing alone with V8's native parser: beyond 512 MB the response cannot even be one string.

@@ -24,6 +24,13 @@ export interface TakenPages {
 
 const INITIAL_ROWS = 4096;
 
+/** Buffers grown by doubling as rows came (not sized ahead by reserveRows): diagnostics, tests check a partition file's first row group is sized ahead. */
+let doublings = 0;
+
+export function columnBufferDoublings(): number {
+  return doublings;
+}
+
 /** Rows picked by index from column buffers (one per column of the file they go to), in the order of `picks`. */
 export interface PickedRows {
   columns: readonly ColumnBuffer[];
@@ -74,7 +81,7 @@ export abstract class ColumnBuffer {
   abstract byteSize(): number;
   /** The pages, each its definition levels and values joined into one body (a copy: see takePages). */
   pages(pageBytes: number): PageBody[] {
-    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: Buffer.concat([levels as Buffer, body]) }));
+    return this.pageViews(pageBytes).map(({ numValues, levels, body }) => ({ numValues, body: joinPage(levels as Buffer, body) }));
   }
   /** The pages, each with its definition levels apart and a view of its values in this buffer's storage. */
   protected abstract pageViews(pageBytes: number): PageBody[];
@@ -133,6 +140,7 @@ export abstract class ColumnBuffer {
 
   protected ensureRows(extra: number, exact = false): void {
     if (this.rows + extra <= this.defs.length) return;
+    if (!exact) doublings++;
     const next = new Uint8Array(exact ? this.rows + extra : Math.max(this.defs.length * 2, this.rows + extra));
     next.set(this.defs.subarray(0, this.rows));
     this.defs = next;
@@ -546,6 +554,7 @@ export class ByteArrayColumn extends ColumnBuffer {
   }
 
   private grow(extra: number, exact = false): void {
+    if (!exact) doublings++;
     const next = Buffer.allocUnsafe(exact ? this.used + extra : Math.max(this.data.length * 2, this.used + extra));
     this.data.copy(next, 0, 0, this.used);
     this.data = next;
@@ -583,6 +592,19 @@ export class ByteArrayColumn extends ColumnBuffer {
   }
 }
 
+/**
+ * A page's levels and values in one new buffer of its own (so it can move to the compression
+ * worker whole). Not Buffer.concat: its general code (pool, checks per part) was, in the 1 M-row
+ * partitioned job, about 1,200 calls and one of its largest optimizing compiles (17 ms, with
+ * allocUnsafe's 6 ms), for two parts each time.
+ */
+function joinPage(levels: Uint8Array, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(levels.length + body.length);
+  out.set(levels, 0);
+  out.set(body, levels.length);
+  return out;
+}
+
 /** A BYTE_ARRAY value's 4-byte little-endian length at data[at]. */
 function putLength(data: Uint8Array, at: number, length: number): void {
   data[at] = length & 0xff;
@@ -616,9 +638,18 @@ export function fixedWidthOf(type: KustoType): number {
   }
 }
 
-/** PLAIN booleans: one bit per value, least significant bit first. */
+/**
+ * PLAIN booleans: one bit per value, least significant bit first. Eight values (each 0 or 1) make
+ * one byte in one store; only the last byte is built bit by bit (about half the time of a
+ * read-modify-write per value, once optimized: 9 against 20 µs for a page of 6,700 values).
+ */
 function packBits(values: Uint8Array, from: number, to: number): Buffer {
   const out = Buffer.alloc(Math.ceil((to - from) / 8));
-  for (let i = from; i < to; i++) out[(i - from) >> 3] |= values[i] << ((i - from) & 7);
+  let i = from;
+  let o = 0;
+  for (; i + 8 <= to; i += 8) {
+    out[o++] = values[i] | (values[i + 1] << 1) | (values[i + 2] << 2) | (values[i + 3] << 3) | (values[i + 4] << 4) | (values[i + 5] << 5) | (values[i + 6] << 6) | (values[i + 7] << 7);
+  }
+  for (let bit = 0; i < to; i++, bit++) out[o] |= values[i] << bit;
   return out;
 }

@@ -29,6 +29,8 @@ export const DEFAULT_PAGE_BYTES = 1 << 20;
 const MAX_GROUPS_IN_FLIGHT = 2;
 /** Queued bytes written in one go at most (see flush): the file stream's highWaterMark. */
 const SINGLE_WRITE_BYTES = 1 << 20;
+/** At most this many rows are reserved ahead for a first row group (see appended). */
+const MAX_RESERVED_ROWS = 1 << 20;
 /** Rows appended between two checks of the row group's size. */
 const SLICE_ROWS = 8192;
 export const PARQUET_CREATED_BY = 'kusto-data-mover version 0.1.0';
@@ -107,8 +109,7 @@ export class ParquetWriter implements RecordFileWriter {
     while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendPicked(source.columns[c], source.valueIndexes[c], source.picks, from, end);
-      this.groupRows += end - from;
-      this.totalRows += end - from;
+      this.appended(end - from);
       from = end;
       if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
     }
@@ -123,13 +124,31 @@ export class ParquetWriter implements RecordFileWriter {
     if (source.length !== this.columns.length) throw new Error(`gathered rows have ${source.length} columns, the file ${this.columns.length}`);
     if (this.position === 0) this.queue(MAGIC);
     while (from < to) {
+      from = this.appendGatheredUntilFull(source, from, to);
+      if (this.groupFull()) await this.startRowGroupWrite();
+    }
+  }
+
+  /**
+   * writeGathered's appends, slice by slice, until the row group is full (or the rows end): where
+   * they stopped. Apart from the async function, which stays small: in the 1 M-row partitioned job
+   * writeGathered with the appends in it was one of the largest optimizing compiles (23 ms, and
+   * 10 ms of it finished on this thread).
+   */
+  private appendGatheredUntilFull(source: readonly GatheredColumn[], from: number, to: number): number {
+    while (from < to) {
       const end = Math.min(to, from + SLICE_ROWS, from + (this.rowGroupRows - this.groupRows));
       for (let c = 0; c < this.columns.length; c++) this.columns[c].appendGathered(source[c], from, end);
-      this.groupRows += end - from;
-      this.totalRows += end - from;
+      this.appended(end - from);
       from = end;
-      if (this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes) await this.startRowGroupWrite();
+      if (this.groupFull()) break;
     }
+    return from;
+  }
+
+  /** Whether the row group filling now is to be cut (rows or bytes). */
+  private groupFull(): boolean {
+    return this.groupRows >= this.rowGroupRows || this.bufferedBytes() >= this.rowGroupBytes;
   }
 
   /**
@@ -174,6 +193,26 @@ export class ParquetWriter implements RecordFileWriter {
   async abort(): Promise<void> {
     await this.inFlight?.catch(() => undefined);
     await this.sink.destroy();
+  }
+
+  /**
+   * Counts rows appended from column buffers (writePicked, writeGathered). After the file's first
+   * such slice, the buffers get room for the whole first row group at once (rows to reach
+   * rowGroupBytes at the bytes per row so far, an eighth more as later rows may be longer, plus one
+   * more slice of this size, as the group closes after the slice that crosses it): a partition
+   * file's first group is not copied at each
+   * doubling of its buffers. Later groups reuse that room (reset keeps it). Only capacity: the
+   * row groups and bytes written are the same.
+   */
+  private appended(rows: number): void {
+    const first = this.totalRows === 0;
+    this.groupRows += rows;
+    this.totalRows += rows;
+    if (!first || rows === 0) return;
+    const bytes = this.bufferedBytes();
+    if (bytes === 0 || bytes >= this.rowGroupBytes) return;
+    const expected = Math.min(this.rowGroupRows, Math.ceil((this.rowGroupBytes * this.groupRows * 9) / (bytes * 8)) + rows, MAX_RESERVED_ROWS);
+    for (const column of this.columns) column.reserveRows(expected);
   }
 
   private bufferedBytes(): number {

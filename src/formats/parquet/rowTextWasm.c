@@ -61,9 +61,9 @@ static int validUtf8(const u8 *b, u32 from, u32 to) {
 }
 
 /**
- * b[from, to) copied to o + p. Runs of up to 16 bytes (most values and key prefixes) as two 8-byte
- * words, which may read and write up to 16 bytes past them (rowTextWasm.ts leaves that room after
- * the input and the output): memory.copy costs more than that for a few bytes.
+ * b[from, to) copied to o + p. Runs of up to 32 bytes (most values and key prefixes) as two or four
+ * 8-byte words, which may read and write up to 16 bytes past them (rowTextWasm.ts leaves that room
+ * after the input and the output): memory.copy costs more than that for a few bytes.
  */
 static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
   u32 n = to - from;
@@ -73,6 +73,17 @@ static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
     __builtin_memcpy(&w1, b + from + 8, 8);
     __builtin_memcpy(o + p, &w0, 8);
     __builtin_memcpy(o + p + 8, &w1, 8);
+  } else if (n <= 32) {
+    // A real's 17-19 digits, a datetime's 22 bytes: memory.copy is a call out of the module.
+    u64 w0, w1, w2, w3;
+    __builtin_memcpy(&w0, b + from, 8);
+    __builtin_memcpy(&w1, b + from + 8, 8);
+    __builtin_memcpy(&w2, b + from + 16, 8);
+    __builtin_memcpy(&w3, b + from + 24, 8);
+    __builtin_memcpy(o + p, &w0, 8);
+    __builtin_memcpy(o + p + 8, &w1, 8);
+    __builtin_memcpy(o + p + 16, &w2, 8);
+    __builtin_memcpy(o + p + 24, &w3, 8);
   } else __builtin_memcpy(o + p, b + from, n);
   return p + n;
 }
@@ -81,14 +92,37 @@ static inline u32 copyBytes(u8 *o, u32 p, const u8 *b, u32 from, u32 to) {
 #define HIGHS 0x8080808080808080ULL
 
 /**
- * Whether none of the 8 bytes in w is a quote, a backslash, a comma, below 0x20 or from 0x80 on:
- * (x - 1) & ~x has a byte's top bit set where x has a zero byte (and maybe above one), so a word
- * that has any of those bytes is never taken for plain (it goes byte by byte).
+ * The top bit of each of the 8 bytes in w that is a quote, a backslash, a comma, below 0x20 or from
+ * 0x80 on: (x - 1) & ~x has a byte's top bit set where x has a zero byte (and maybe above one, past
+ * the borrow), so a word without those bytes gives 0 and the lowest bit set is always such a byte.
  */
-static inline int plainWord(u64 w) {
+static inline u64 flaggedBytes(u64 w) {
   u64 q = w ^ (ONES * QUOTE), s = w ^ (ONES * BACKSLASH), c = w ^ (ONES * COMMA);
-  u64 flagged = ((q - ONES) & ~q) | ((s - ONES) & ~s) | ((c - ONES) & ~c) | ((w - ONES * 0x20) & ~w) | w;
-  return (flagged & HIGHS) == 0;
+  return (((q - ONES) & ~q) | ((s - ONES) & ~s) | ((c - ONES) & ~c) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
+}
+
+/**
+ * The first byte of w that is not a decimal digit (its index, 8 when all are digits): w - '0' per
+ * byte borrows (sets the top bit) below '0', w + 0x46 carries into the top bit above '9', and the
+ * first such byte gets no borrow or carry from the digits before it (later bytes may, which does
+ * not matter).
+ */
+static inline u32 digitRun(u64 w) {
+  u64 flagged = ((w - ONES * '0') | (w + ONES * 0x46)) & HIGHS;
+  return flagged ? (u32)__builtin_ctzll(flagged) >> 3 : 8;
+}
+
+/** Index of the first byte at or after m in b[m, n) that is not a digit (n when none). */
+static inline u32 skipDigits(const u8 *b, u32 m, u32 n) {
+  while (m + 8 <= n) {
+    u64 w;
+    __builtin_memcpy(&w, b + m, 8);
+    u32 run = digitRun(w);
+    m += run;
+    if (run < 8) return m;
+  }
+  while (m < n && b[m] >= '0' && b[m] <= '9') m++;
+  return m;
 }
 
 static u32 endOfCall, lastRowStartOfCall, outOfCall, lastRowOutOfCall;
@@ -113,13 +147,88 @@ __attribute__((export_name("printReals"))) u32 printReals(u32 values, u32 count,
   return p;
 }
 
+/** w · 10^q (w > 0) as the nearest double, as Number() reads it (Clinger's exact case, else Eisel-Lemire): 0 when it cannot be sure. */
+static inline int decimalValue(u64 w, int q, double *out) {
+  if (w <= (1ULL << 53) && q >= -22 && q <= 22) {
+    *out = q < 0 ? (double)w / EXACT_POWERS_OF_TEN[-q] : (double)w * EXACT_POWERS_OF_TEN[q];
+    return 1;
+  }
+  return eiselLemire(w, q, 0, out);
+}
+
+/** 5^k for k in [0, 27] (each below 2^64). */
+static const u64 POWERS_OF_FIVE_64[28] = {
+  1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL, 390625ULL, 1953125ULL, 9765625ULL,
+  48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL,
+  762939453125ULL, 3814697265625ULL, 19073486328125ULL, 95367431640625ULL, 476837158203125ULL,
+  2384185791015625ULL, 11920928955078125ULL, 59604644775390625ULL, 298023223876953125ULL,
+  1490116119384765625ULL, 7450580596923828125ULL};
+
+/** (high, low) << s as 128 bits, for s in [0, 63]. */
+static inline void shiftLeft128(u64 high, u64 low, u32 s, u64 *outHigh, u64 *outLow) {
+  *outHigh = s == 0 ? high : (high << s) | (low >> (64 - s));
+  *outLow = low << s;
+}
+
+/** Sign of (ah, al) - (bh, bl). */
+static inline int compare128(u64 ah, u64 al, u64 bh, u64 bl) {
+  if (ah != bh) return ah < bh ? -1 : 1;
+  return al < bl ? -1 : al > bl;
+}
+
+/** Texts of 16-17 digits settled (either way) by textIsShortest (diagnostics: the tests check that it does the work). */
+static u32 shortestCheckedOfCall = 0;
+__attribute__((export_name("shortestChecked"))) u32 shortestChecked(void) { return shortestCheckedOfCall; }
+
+/**
+ * Whether the text D · 10^p (16-17 digits, the last not 0, p <= 0) of the positive normal double
+ * with these bits is what String prints for it, without Ryū: 1 yes, 0 no, -1 cannot tell here
+ * (the caller then computes the digits). String prints the fewest digits that read back as the
+ * double, of those the closest to it. No number of fewer digits reads back when neither neighbour
+ * of the text on the coarser grid (D rounded down and up to a multiple of 10) does: the numbers
+ * that read back as the double are an interval holding the text, and any shorter number in it
+ * would put one of those neighbours in it too. Of the numbers of D's length, D is the closest when
+ * the double lies strictly within half a last digit of it: the double m · 2^e times 10^k (k = -p)
+ * is m · 5^k / 2^t (t = -e - k), compared exactly with (2D ± 1) · 2^(t - 1).
+ */
+static int textIsShortest(u64 bits, u64 D, int p) {
+  u32 biased = (u32)(bits >> 52) & 0x7ff;
+  if (biased == 0 || p > 0 || p < -27) return -1;
+  double value;
+  __builtin_memcpy(&value, &bits, 8);
+  u64 coarse = D / 10;
+  double below, above;
+  if (!decimalValue(coarse, p + 1, &below) || !decimalValue(coarse + 1, p + 1, &above)) return -1;
+  if (below == value || above == value) {
+    shortestCheckedOfCall++;
+    return 0;
+  }
+  u64 m = (1ULL << 52) | (bits & ((1ULL << 52) - 1));
+  i32 k = -p;
+  i32 t = -((i32)biased - 1075) - k;
+  if (t < 1 || t > 64) return -1;
+  u64 xHigh, xLow;
+  mul64(m, POWERS_OF_FIVE_64[k], &xHigh, &xLow);
+  // (2D - 1) · 2^(t-1) < m · 5^k < (2D + 1) · 2^(t-1); D < 2^57, so 2D + 1 < 2^58 and t - 1 <= 63.
+  u64 lowHigh, lowLow, highHigh, highLow;
+  if (t - 1 > 63) return -1;
+  shiftLeft128(0, 2 * D - 1, (u32)(t - 1), &lowHigh, &lowLow);
+  shiftLeft128(0, 2 * D + 1, (u32)(t - 1), &highHigh, &highLow);
+  // The shifts keep every bit: 2D + 1 < 2^58 and t - 1 <= 63 give at most 121 bits.
+  int belowHalf = compare128(lowHigh, lowLow, xHigh, xLow);
+  int aboveHalf = compare128(xHigh, xLow, highHigh, highLow);
+  if (belowHalf == 0 || aboveHalf == 0) return -1; // a tie: Ryū decides
+  shortestCheckedOfCall++;
+  return belowHalf < 0 && aboveHalf < 0;
+}
+
 /** A real's literal b[i..delimiter): copied when its text is what JavaScript prints, else printed from the digits computed to tell. Index of the delimiter, or 0. */
 static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   u32 j = i;
   int canonical = 1;
   if (j < n && b[j] == MINUS) j++;
   u32 intStart = j;
-  while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+  j = skipDigits(b, j, n);
   u32 intDigits = j - intStart;
   if (intDigits == 0 || (intDigits > 1 && b[intStart] == '0')) canonical = 0;
   int zeroInt = intDigits == 1 && b[intStart] == '0';
@@ -127,7 +236,7 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   if (j < n && b[j] == DOT) {
     j++;
     u32 fracStart = j;
-    while (j < n && b[j] >= '0' && b[j] <= '9') j++;
+    j = skipDigits(b, j, n);
     u32 fracDigits = j - fracStart;
     if (fracDigits == 0 || b[j - 1] == '0') canonical = 0;
     if (significant == 0) {
@@ -151,6 +260,14 @@ static u32 realValue(const u8 *b, u32 i, u32 n, u8 delimiter, u8 *o, u32 *p) {
   if (!end) return 0;
   u64 bits;
   __builtin_memcpy(&bits, &value, 8);
+  if (canonical && significant <= 17 && textDigits % 10 != 0 && (bits << 1) != 0) {
+    // 16-17 digits (the bench's reals): settled without Ryū where it can be.
+    int shortest = textIsShortest(bits & ~(1ULL << 63), textDigits, textPower);
+    if (shortest == 1) {
+      *p = copyBytes(o, *p, b, i, j);
+      return j;
+    }
+  }
   u64 digits;
   i32 exponent;
   if (!nonZeroDigits(bits, &digits, &exponent)) {
@@ -245,14 +362,26 @@ __attribute__((export_name("encodeRows"))) u32 encodeRows(u32 input, u32 start, 
         u32 close = 0;
         int special = 0, control = 0, high = 0;
         u32 m = i + 1;
-        // Eight bytes at a time while none of them is one the loop below acts on.
+        // Eight bytes at a time, straight to the first one the loop below acts on: most strings
+        // have none but their closing quote.
         while (m + 8 <= n) {
           u64 w;
           __builtin_memcpy(&w, b + m, 8);
-          if (!plainWord(w)) break;
-          m += 8;
+          u64 flagged = flaggedBytes(w);
+          if (!flagged) {
+            m += 8;
+            continue;
+          }
+          u32 at = (u32)__builtin_ctzll(flagged) >> 3;
+          m += at;
+          // The byte from the word already read (not read again from memory).
+          if ((u8)(w >> (8 * at)) == QUOTE) {
+            close = m;
+            break;
+          }
+          break;
         }
-        for (; m < n; m++) {
+        for (; !close && m < n; m++) {
           u8 d = b[m];
           if (d == QUOTE) { close = m; break; }
           if (d == BACKSLASH) break;
@@ -289,7 +418,7 @@ __attribute__((export_name("encodeRows"))) u32 encodeRows(u32 input, u32 start, 
         u32 m = i;
         if (c == MINUS) m++;
         u32 digitsStart = m;
-        while (m < n && b[m] >= '0' && b[m] <= '9') m++;
+        m = skipDigits(b, m, n);
         u32 digits = m - digitsStart;
         if (digits == 0 || m >= n || (b[digitsStart] == '0' && (digits > 1 || c == MINUS))) break;
         if (digits > (k == K_INT ? 15u : 30u)) break;

@@ -32,6 +32,17 @@ describe('thrift compact protocol', () => {
     w.structEnd();
     assert.equal(hex(w.toBuffer()), '1601' + '0628' + 'feffffffffffffffff01' + '11' + '1802c3a9' + '1925' + '00' + '06' + '00');
   });
+
+  test('an i64 given as a number is written as the same value given as a bigint, at every length and past 2^51', () => {
+    const values: number[] = [0, 1, -1, 63, 64, -64, -65, 127, 128, 300, -300, 2 ** 31, -(2 ** 31), 2 ** 32 + 5, 2 ** 51, -(2 ** 51), 2 ** 51 + 2, -(2 ** 51) - 2, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 62, -(2 ** 62)];
+    for (let bits = 0; bits < 53; bits++) for (const v of [2 ** bits - 1, 2 ** bits, 2 ** bits + 1]) values.push(v, -v);
+    for (let i = 0; i < 2000; i++) values.push(Math.round((Math.random() - 0.5) * 2 ** (1 + (i % 53))));
+    for (const v of values) {
+      const asNumber = new ThriftCompactWriter(1).fieldI64(1, v).fieldI32(2, 7);
+      const asBigint = new ThriftCompactWriter(1).fieldI64(1, BigInt(v)).fieldI32(2, 7);
+      assert.equal(hex(asNumber.toBuffer()), hex(asBigint.toBuffer()), String(v));
+    }
+  });
 });
 
 describe('definition levels (RLE / bit-packed hybrid, bit width 1)', () => {
@@ -88,6 +99,32 @@ describe('definition levels (RLE / bit-packed hybrid, bit width 1)', () => {
         reserved.append(batch, 0, 10, rows);
         const pagesOf = (c: ReturnType<typeof createColumnBuffer>): string[] => c.pages(4096).map((p) => `${p.numValues}:${hex(p.body)}`);
         assert.deepEqual(pagesOf(reserved), pagesOf(plain), `${column.type}, ${rows} rows`);
+      }
+    }
+  });
+
+  test('PLAIN booleans: bits least significant first, at every length and page cut, with nulls', () => {
+    for (const rows of [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 1001]) {
+      for (const nulls of [false, true]) {
+        const value = (i: number): boolean | null => (nulls && i % 5 === 2 ? null : (i * 7919) % 3 === 0 || i % 11 === 4);
+        const column = createColumnBuffer({ name: 'b', type: 'bool' });
+        column.append(Array.from({ length: rows }, (_, i) => [value(i)]) as Parameters<typeof column.append>[0], 0, 0, rows);
+        for (const pageBytes of [1, 3, 1 << 20]) {
+          const present = Array.from({ length: rows }, (_, i) => value(i)).filter((v) => v !== null) as boolean[];
+          const pages = column.pages(pageBytes);
+          let r0 = 0;
+          let n0 = 0;
+          for (const page of pages) {
+            const rowsHere = Array.from({ length: page.numValues }, (_, k) => value(r0 + k));
+            const count = rowsHere.filter((v) => v !== null).length;
+            const expected = Buffer.alloc(Math.ceil(count / 8));
+            for (let k = 0; k < count; k++) if (present[n0 + k]) expected[k >> 3] |= 1 << (k & 7);
+            assert.equal(hex(page.body.subarray(page.body.length - expected.length)), hex(expected), `${rows} rows, nulls ${nulls}, page at row ${r0}`);
+            r0 += page.numValues;
+            n0 += count;
+          }
+          assert.equal(r0, rows);
+        }
       }
     }
   });

@@ -3,7 +3,6 @@
 // files in their own suites): rows written one by one, and rows parsed from a response's bytes
 // (the WebAssembly parser, the exact parser for the rows it leaves) written as row groups.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { ColumnSchema, Row } from '../../../src/engine/rows';
 import { ParquetWriter, type ParquetCompression } from '../../../src/formats/parquet/parquetWriter';
@@ -11,17 +10,7 @@ import { type EncodedRowGroup, RowGroupEncoder } from '../../../src/formats/parq
 import { rowsParsedByWasm } from '../../../src/formats/parquet/rowSpanWasm';
 import { EVERY_KUSTO_TYPE } from '../everyKustoType';
 import { readBackParquet } from '../parquetReadBack';
-
-function collector(): { out: Writable; bytes: () => Buffer } {
-  const chunks: Buffer[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  return { out, bytes: () => Buffer.concat(chunks) };
-}
+import { collector } from '../collectingWritable';
 
 const ROWS: Row[] = [
   [true, 2147483647, 9223372036854775807n, 0.1, '1.25', 'héllo "q" 😀', '2024-02-29T23:59:59.9999999Z', '-1.02:03:04.5000000', '6fbc5d31-0ffd-4d87-9ace-c938114ca269', '{"a":[1,2]}'],

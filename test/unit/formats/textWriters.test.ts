@@ -136,3 +136,76 @@ describe('writer plumbing', () => {
     );
   });
 });
+
+describe('encoded text handed on while the previous output is written (writeQueued)', () => {
+  /** A destination whose writes end only when the test says so; it records each _write / _writev call. */
+  function heldDestination(): { stream: Writable; calls: number[][]; finishNext: () => void; bytes: () => Buffer } {
+    const held: (() => void)[] = [];
+    const calls: number[][] = [];
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      highWaterMark: 1 << 20,
+      write(chunk: Buffer, _enc, callback) {
+        calls.push([chunk.length]);
+        chunks.push(chunk);
+        held.push(() => callback());
+      },
+      writev(parts, callback) {
+        calls.push(parts.map((p) => (p.chunk as Buffer).length));
+        for (const p of parts) chunks.push(p.chunk as Buffer);
+        held.push(() => callback());
+      },
+    });
+    return { stream, calls, finishNext: () => held.shift()?.(), bytes: () => Buffer.concat(chunks) };
+  }
+  const settled = async (p: Promise<void>): Promise<boolean> => {
+    let done = false;
+    void p.then(() => (done = true));
+    for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
+    return done;
+  };
+
+  for (const format of ['csv', 'json'] as const) {
+    test(`${format}: a 2 MB output returns while it is written; the next waits only for the one before it, and each is written on its own`, async () => {
+      const { stream, calls, finishNext, bytes } = heldDestination();
+      const writer = createRecordFileWriter(stream, { format, columns: [{ name: 'n', type: 'long' }], compression: 'none' });
+      assert.ok(writer.writeText, 'the writer takes encoded text');
+      const outputs = [0x61, 0x62, 0x63, 0x64].map((c) => Buffer.alloc(2 << 20, c));
+      const written: number[] = [];
+      // The first: being written, the caller goes on (before, it waited for the write, past the 1 MB queue).
+      if (format === 'csv') {
+        // The header goes first, on its own; the first output waits for it (it is small).
+        const first = writer.writeText(outputs[0], 1, () => written.push(0));
+        finishNext();
+        assert.equal(await settled(first), true, 'the first output returns once the header is written');
+        assert.deepEqual(calls, [[2], [2 << 20]], 'the header on its own, then the first output');
+        calls.shift();
+      } else assert.equal(await settled(writer.writeText(outputs[0], 1, () => written.push(0))), true, 'the first output returns at once');
+      // The second: queued behind the first; returns once the first is written.
+      const second = writer.writeText(outputs[1], 1, () => written.push(1));
+      assert.equal(await settled(second), false, 'the second waits while the first is written');
+      finishNext();
+      assert.equal(await settled(second), true, 'the second returns once the first is written');
+      assert.deepEqual(written, [0]);
+      // The third waits for the second, which is being written now.
+      const third = writer.writeText(outputs[2], 1, () => written.push(2));
+      assert.equal(await settled(third), false);
+      finishNext();
+      assert.equal(await settled(third), true);
+      const fourth = writer.writeText(outputs[3], 1, () => written.push(3));
+      finishNext();
+      assert.equal(await settled(fourth), true);
+      const closing = writer.close();
+      finishNext();
+      for (let k = 0; k < 3; k++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        finishNext();
+      }
+      const summary = await closing;
+      assert.deepEqual(written, [0, 1, 2, 3]);
+      assert.deepEqual(calls, [[2 << 20], [2 << 20], [2 << 20], [2 << 20]], 'one write per output, never two joined');
+      assert.ok(bytes().equals(Buffer.concat([...(format === 'csv' ? [Buffer.from('n\n')] : []), ...outputs])));
+      assert.deepEqual(summary, { rows: 4, bytes: 4 * (2 << 20) + (format === 'csv' ? 2 : 0) });
+    });
+  }
+});
