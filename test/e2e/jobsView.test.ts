@@ -110,15 +110,32 @@ describe('the Jobs view inside code-server', () => {
 
   test('Cancel from the Jobs view stops a long job with no partial output and shows cancelled; Resume writes every row once', async () => {
     const out = join(workspace, 'cancelme');
-    await startFromWizard(LONG_QUERY(3_000_000), out);
-    // Live progress: the row shows a row count while it runs.
-    await row('cancelme', 'rows/s').waitFor({ timeout: 90_000 }).catch(async (err: unknown) => {
-      await snap(browser.page, 'failure-jobs-running.png');
-      throw err;
-    });
-    await snap(browser.page, 'jobs-running.png');
-    await clickAction('cancelme', 'Cancel Job');
-    await row('cancelme', 'cancelled').waitFor({ timeout: 15_000 });
+    const ROWS = 3_000_000;
+    // The job is still running when Cancel is clicked, whatever the machine's speed: the emulator
+    // sends this query's answer slowly (a write per 100 ms, so rows are written and the progress
+    // moves) and holds it after 4 MB until the view shows the job cancelled. Before, a fast run
+    // could end before the click landed (CI saw no "cancelled" within 15 s once).
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((done) => (release = done));
+    const fault = emulator.addFault({ endpoint: 'v2/rest/query', command: `to ${ROWS} step 1 \\| extend s = strcat\\("r", tostring\\(i\\)\\)$`, slowUntil: { until: released, delayMs: 100, holdAfterBytes: 4 * 1024 * 1024 } });
+    try {
+      await startFromWizard(LONG_QUERY(ROWS), out);
+      // Live progress: the row shows a row count while it runs.
+      await row('cancelme', 'rows/s').waitFor({ timeout: 90_000 }).catch(async (err: unknown) => {
+        await snap(browser.page, 'failure-jobs-running.png');
+        throw err;
+      });
+      await snap(browser.page, 'jobs-running.png');
+      assert.equal(journalOf('cancelme')?.state, 'running', 'the job is running when Cancel is clicked');
+      await clickAction('cancelme', 'Cancel Job');
+      await row('cancelme', 'cancelled').waitFor({ timeout: 15_000 }).catch(async (err: unknown) => {
+        await snap(browser.page, 'failure-cancel.png');
+        throw new Error(`${(err as Error).message}\nrow: ${await row('cancelme').textContent({ timeout: 1000 }).catch(() => 'none')}\njournal: ${JSON.stringify(journalOf('cancelme'))}`);
+      });
+    } finally {
+      release();
+      emulator.removeFault(fault);
+    }
     assert.ok(!existsSync(out), 'nothing under the final name');
     assert.deepEqual(readdirSync(workspace).filter((n) => n.startsWith('.cancelme')), [], 'no hidden temporary output left');
     await clickAction('cancelme', 'Resume Job');
@@ -126,7 +143,7 @@ describe('the Jobs view inside code-server', () => {
       await snap(browser.page, 'failure-cancel-resume.png');
       throw new Error(`${(err as Error).message}\nrow: ${await row('cancelme').textContent({ timeout: 1000 }).catch(() => 'none')}\njournal: ${JSON.stringify(journalOf('cancelme'))}`);
     });
-    assert.deepEqual(await sumCsvFolder(out), { rows: 3_000_000, sum: triangle(3_000_000) });
+    assert.deepEqual(await sumCsvFolder(out), { rows: ROWS, sum: triangle(ROWS) });
   });
 
   test('a job started by the CLI on the same jobs folder shows as running, then succeeded', async () => {

@@ -209,3 +209,43 @@ describe('encoded text handed on while the previous output is written (writeQueu
     });
   }
 });
+
+describe('a cancel while encoded text is queued (writeQueued then abort)', () => {
+  for (const format of ['csv', 'json'] as const) {
+    test(`${format}: abort during a write with another queued settles the waiting caller and releases the file`, async () => {
+      const { createWriteStream, mkdtempSync, rmSync, statSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const { tmpdir } = await import('node:os');
+      const dir = mkdtempSync(join(tmpdir(), 'kdm-queued-abort-'));
+      try {
+        const file = createWriteStream(join(dir, `part.${format}`));
+        const writer = createRecordFileWriter(file, { format, columns: [{ name: 'n', type: 'long' }], compression: 'none' });
+        assert.ok(writer.writeText, 'the writer takes encoded text');
+        const outputs = [0x61, 0x62, 0x63].map((c) => Buffer.alloc(16 << 20, c));
+        const written: number[] = [];
+        // The first output is being written; the second is queued behind it and its caller waits.
+        await writer.writeText(outputs[0], 1, () => written.push(0));
+        const second = writer.writeText(outputs[1], 1, () => written.push(1));
+        const outcome = second.then(
+          () => 'resolved',
+          (err: Error) => `rejected: ${err.message}`,
+        );
+        // The job's cancel arrives now: the writer is torn down while the disk write is in progress.
+        const aborting = writer.abort();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000)));
+        const settledAs = await Promise.race([outcome, deadline]);
+        assert.notEqual(settledAs, 'still waiting after 10 s', 'the caller queued behind the write is not left waiting');
+        await Promise.race([aborting, deadline.then((m) => assert.fail(`abort ${m}`))]);
+        assert.equal(file.closed, true, 'the file is closed once abort returns');
+        // Nothing more goes out after the abort.
+        await assert.rejects(writer.writeText(outputs[2], 1), /aborted/);
+        assert.ok(statSync(join(dir, `part.${format}`)).size <= 2 * (16 << 20) + 2, 'no more than the outputs handed on reached the file');
+        assert.ok(!written.includes(2));
+        clearTimeout(timer);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
