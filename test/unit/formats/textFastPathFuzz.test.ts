@@ -6,7 +6,7 @@
 // sent as a Kusto v2 response in chunks of random sizes. Each table is read twice, through the
 // fast path (the WebAssembly row writer and rowSpanText.ts) and through the text parser and the
 // JS writers: the CSV and JSON lines bytes must be equal. Deterministic (fixed seeds), a few seconds.
-// Run it with KDM_ENGINE_WASM=0 too for rowSpanText.ts's own row loop.
+// Run it with KDM_ENGINE_WASM=0 too for rowSpanText.ts's own row loop, and KDM_FUZZ_SEEDS=200 for more cases.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -221,7 +221,9 @@ function response(columns: ColumnSchema[], rows: string[], fragments: number[]):
 }
 
 describe('the text fast path against the text parser and the writers: a seeded differential fuzz', () => {
-  for (const seed of [6401, 6402, 6403, 6404, 6405, 6406]) {
+  // KDM_FUZZ_SEEDS=<n> runs n seeds (6 by default).
+  const seeds = Number(process.env.KDM_FUZZ_SEEDS) || 6;
+  for (let seed = 6401; seed < 6401 + seeds; seed++) {
     test(`seed ${seed}: random tables of every type, adversarial values, chunks of random sizes: the same CSV and JSON lines bytes`, async () => {
       const random = seededRandom(seed);
       let fastTotal = 0;
