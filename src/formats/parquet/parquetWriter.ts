@@ -12,7 +12,7 @@ import { type ColumnBuffer, type GatheredColumn, type PageBody, type PickedRows,
 import { type PageCodec, type PageInput, compressPages, startCompressionWorker } from './pageCompressor';
 import type { EncodedRowGroup } from './rowGroupEncoder';
 import type { ColumnDescriptor } from './parquetFormat';
-import { type ColumnChunkInfo, CompressionCodec, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
+import { type ColumnChunkInfo, CompressionCodec, PAGE_HEADER_MAX_BYTES, type RowGroupInfo, serializeFileMetaData, serializePageHeader } from './parquetFormat';
 
 // Typed arrays are copied to the file as they are: PLAIN encoding is little-endian.
 if (endianness() !== 'LE') throw new Error('the Parquet writer needs a little-endian machine');
@@ -282,19 +282,27 @@ export class ParquetWriter implements RecordFileWriter {
     );
   }
 
-  /** Writes one row group's compressed pages, column after column, and records it for the footer. */
+  /**
+   * Writes one row group's compressed pages, column after column, and records it for the footer.
+   * The page headers are written into one buffer for the group and queued as views of it.
+   */
   private async writeCompressedRowGroup(numRows: number, columns: CompressedColumnChunk[]): Promise<void> {
     const groupStart = this.position;
     const chunks: ColumnChunkInfo[] = [];
     let uncompressedTotal = 0;
+    let pageCount = 0;
+    for (const column of columns) pageCount += column.pages.length;
+    const headers = Buffer.allocUnsafe(pageCount * PAGE_HEADER_MAX_BYTES);
+    let at = 0;
     for (const column of columns) {
       const chunkStart = this.position;
       let uncompressed = 0;
       for (const page of column.pages) {
-        const header = serializePageHeader({ uncompressedSize: page.uncompressedSize, compressedSize: page.body.length, numValues: page.numValues });
-        uncompressed += header.length + page.uncompressedSize;
-        this.queue(header);
+        const end = serializePageHeader(headers, at, page.uncompressedSize, page.body.length, page.numValues);
+        uncompressed += end - at + page.uncompressedSize;
+        this.queue(headers.subarray(at, end));
         this.queue(page.body);
+        at = end;
       }
       chunks.push({
         column: column.descriptor,

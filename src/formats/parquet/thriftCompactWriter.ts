@@ -52,10 +52,8 @@ export class ThriftCompactWriter {
 
   fieldI64(id: number, value: number | bigint): this {
     this.fieldHeader(id, ThriftType.I64);
-    // Numbers of magnitude up to 2^51 (every offset, size and count of a file) zigzag exactly as
-    // doubles: no bigint per field. A partitioned job writes thousands of these into its 50 footers.
-    if (typeof value === 'number' && value >= -I64_BY_NUMBER && value <= I64_BY_NUMBER && Number.isInteger(value)) this.varintOfNumber(value >= 0 ? value * 2 : -value * 2 - 1);
-    else this.varint64(zigzag64(BigInt(value)));
+    this.ensure(10);
+    this.pos = typeof value === 'number' ? putI64(this.buf, this.pos, value) : putVarint64(this.buf, this.pos, zigzag64(value));
     return this;
   }
 
@@ -116,6 +114,17 @@ export class ThriftCompactWriter {
     return this;
   }
 
+  /**
+   * Appends bytes already in the compact protocol (a run of list elements or fields written
+   * elsewhere, e.g. by parquetFormat's direct writers); the field ids around them are unchanged.
+   */
+  raw(bytes: Buffer): this {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+    return this;
+  }
+
   listString(value: string): this {
     this.binary(Buffer.from(value, 'utf8'));
     return this;
@@ -146,33 +155,7 @@ export class ThriftCompactWriter {
   /** Unsigned LEB128 of a value in [0, 2^32). */
   private varint32(value: number): void {
     this.ensure(5);
-    let v = value >>> 0;
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[this.pos++] = v;
-  }
-
-  /** Unsigned LEB128 of an integer in [0, 2^53) given as a number (exact: no bits beyond 53). */
-  private varintOfNumber(value: number): void {
-    this.ensure(8);
-    let v = value;
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.pos++] = v;
-  }
-
-  private varint64(value: bigint): void {
-    this.ensure(10);
-    let v = value;
-    while (v >= 0x80n) {
-      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
-      v >>= 7n;
-    }
-    this.buf[this.pos++] = Number(v);
+    this.pos = putVarint32(this.buf, this.pos, value);
   }
 
   private ensure(extra: number): void {
@@ -181,6 +164,50 @@ export class ThriftCompactWriter {
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
+}
+
+// The varints as functions of (buffer, position), returning the position after them: the writer
+// above and parquetFormat's direct writers of page headers and row groups share them. Always
+// given a Buffer (never a plain Uint8Array), so that their optimized code stays monomorphic.
+
+/** Unsigned LEB128 of `value >>> 0` (a value in [0, 2^32)) at `at`, at most 5 bytes. */
+export function putVarint32(out: Buffer, at: number, value: number): number {
+  let v = value >>> 0;
+  while (v >= 0x80) {
+    out[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[at++] = v;
+  return at;
+}
+
+/**
+ * A Thrift i64 given as a number, zigzagged, at `at`: at most 10 bytes. Numbers of magnitude up to
+ * 2^51 (every offset, size and count of a file) zigzag exactly as doubles (their zigzag stays below
+ * 2^53): no bigint per field. Others (and non-integers, which throw as BigInt() does) go through a bigint.
+ */
+export function putI64(out: Buffer, at: number, value: number): number {
+  if (value >= -I64_BY_NUMBER && value <= I64_BY_NUMBER && Number.isInteger(value)) {
+    let v = value >= 0 ? value * 2 : -value * 2 - 1;
+    while (v >= 0x80) {
+      out[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    out[at++] = v;
+    return at;
+  }
+  return putVarint64(out, at, zigzag64(BigInt(value)));
+}
+
+/** Unsigned LEB128 of a value in [0, 2^64) at `at`, at most 10 bytes. */
+export function putVarint64(out: Buffer, at: number, value: bigint): number {
+  let v = value;
+  while (v >= 0x80n) {
+    out[at++] = Number(v & 0x7fn) | 0x80;
+    v >>= 7n;
+  }
+  out[at++] = Number(v);
+  return at;
 }
 
 export function zigzag32(n: number): number {

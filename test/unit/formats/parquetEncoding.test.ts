@@ -5,7 +5,7 @@ import type { ColumnSchema } from '../../../src/engine/rows';
 import { createColumnBuffer } from '../../../src/formats/parquet/columnBuffers';
 import { encodeAllPresent, encodeDefinitionLevels } from '../../../src/formats/parquet/definitionLevels';
 import { ParquetValueError, decimalToUnscaled, setDatetimeMicros, setDecimal128, setTimespanTicks } from '../../../src/formats/parquet/kustoParquetValues';
-import { serializePageHeader } from '../../../src/formats/parquet/parquetFormat';
+import { PAGE_HEADER_MAX_BYTES, serializePageHeader } from '../../../src/formats/parquet/parquetFormat';
 import { ParquetWriter } from '../../../src/formats/parquet/parquetWriter';
 import { snappyCompress, snappyCompressJs, snappyCompressOver } from '../../../src/formats/parquet/snappyCompress';
 import { seededRandom } from '../seededRandom';
@@ -21,8 +21,10 @@ function int64At(words: Int32Array, index: number): bigint {
 
 describe('thrift compact protocol', () => {
   test('a data page header has the exact bytes of parquet.thrift PageHeader', () => {
-    const bytes = serializePageHeader({ uncompressedSize: 100, compressedSize: 50, numValues: 10 });
-    assert.equal(hex(bytes), '1500' + '15c801' + '1564' + '2c' + '1514' + '1500' + '1506' + '1506' + '00' + '00');
+    const out = Buffer.alloc(PAGE_HEADER_MAX_BYTES + 3, 0xee);
+    const end = serializePageHeader(out, 3, 100, 50, 10);
+    assert.equal(hex(out.subarray(0, 3)), 'eeeeee');
+    assert.equal(hex(out.subarray(3, end)), '1500' + '15c801' + '1564' + '2c' + '1514' + '1500' + '1506' + '1506' + '00' + '00');
   });
 
   test('field id jumps over 15 use the long form; i64 is a zigzag varint; lists carry size and type', () => {
