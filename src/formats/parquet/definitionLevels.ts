@@ -1,6 +1,7 @@
 // Definition levels of a flat optional column (0 = null, 1 = value) in Parquet's RLE/bit-packed
 // hybrid with bit width 1, prefixed by its 4-byte little-endian length as data page v1 wants.
 // Runs of 8+ equal levels become RLE runs; mixed stretches become bit-packed groups of 8.
+import { putVarint32 } from './thriftCompactWriter';
 
 export function encodeDefinitionLevels(levels: Uint8Array, from: number, to: number): Buffer {
   const count = to - from;
@@ -15,7 +16,7 @@ export function encodeDefinitionLevels(levels: Uint8Array, from: number, to: num
     let run = 1;
     while (i + run < to && levels[i + run] === value) run++;
     if (run >= 8 || i + run === to) {
-      op = writeVarint(out, op, run << 1);
+      op = putVarint32(out, op, run << 1);
       out[op++] = value;
       i += run;
       continue;
@@ -35,7 +36,7 @@ export function encodeDefinitionLevels(levels: Uint8Array, from: number, to: num
       i = Math.min(to, i + 8);
     }
     const header = Buffer.allocUnsafe(5);
-    const headerLength = writeVarint(header, 0, (groups << 1) | 1);
+    const headerLength = putVarint32(header, 0, (groups << 1) | 1);
     out.copy(out, headerPos + headerLength, headerPos + 5, op);
     header.copy(out, headerPos, 0, headerLength);
     op -= 5 - headerLength;
@@ -47,19 +48,8 @@ export function encodeDefinitionLevels(levels: Uint8Array, from: number, to: num
 /** What encodeDefinitionLevels gives for `count` levels that are all 1 (no nulls): one RLE run, built directly. */
 export function encodeAllPresent(count: number): Buffer {
   const out = Buffer.allocUnsafe(4 + 6);
-  const op = writeVarint(out, 4, count * 2);
+  const op = putVarint32(out, 4, count * 2);
   out[op] = 1;
   out.writeUInt32LE(op + 1 - 4, 0);
   return out.subarray(0, op + 1);
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  let op = at;
-  let v = value >>> 0;
-  while (v >= 0x80) {
-    out[op++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[op++] = v;
-  return op;
 }
